@@ -1,0 +1,35 @@
+# tierwatch — two commands: `make run` and `make test`.
+# Needs only Python >= 3.11 and make; uv is installed with pip when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+DB ?= data/warehouse.duckdb
+PORT ?= 8501
+# uv from PATH, else the copy pip installs into this Python.
+UV = $$(command -v uv || echo "$(PYTHON) -m uv")
+
+.PHONY: run test setup demo lint bench clean
+
+setup:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		{ echo "installing uv with pip…"; $(PYTHON) -m pip install --quiet uv; }
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	@test -f $(DB) || $(UV) run python -m pipelines demo --db $(DB)
+	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+demo: setup
+	$(UV) run python -m pipelines demo --db $(DB)
+
+test: setup
+	$(UV) run pytest -q
+
+lint: setup
+	$(UV) run ruff check .
+
+bench: setup
+	$(UV) run python -m pipelines.bench
+
+clean:
+	rm -rf .venv .pytest_cache .hypothesis test-artifacts

@@ -1,0 +1,1 @@
+"""tierwatch pipelines: everything that is not UI. Never imports streamlit."""
