@@ -1,0 +1,209 @@
+"""Find the six tables in export files: CSV (encoding detected), .xlsx, Parquet.
+
+A file names its table by its stem (`审批记录_2024-06.csv`), a workbook sheet by its sheet name. Every
+row keeps where it came from: the source (file, sheet) and the row number as the user sees it in Excel
+(header = row 1, first data row = 2). Frames come back as read: CSV and xlsx cells as text, Parquet with
+its own types; `pipelines.validate` turns them into the contract's types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import contract
+
+ROW = "__row"  # Excel row number of each row (header = 1)
+
+CSV_SUFFIXES = (".csv",)
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class Source:
+    """The rows of one table from one file (or one sheet of a workbook)."""
+
+    table: str
+    path: Path
+    sheet: str | None
+    frame: pl.DataFrame  # columns with the file's own headers, plus ROW
+    encoding: str | None = None
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+
+@dataclass
+class FileInfo:
+    path: Path
+    sha256: str
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows read from this file
+
+
+@dataclass
+class Unreadable:
+    path: Path
+    sheet: str | None
+    error: str
+
+
+@dataclass
+class ReadResult:
+    sources: list[Source]
+    files: list[FileInfo]
+    unrecognised: list[str]  # file names / "file [sheet]" that name no table
+    unreadable: list[Unreadable]
+
+
+def find_files(paths: list[Path] | list[str]) -> list[Path]:
+    """Files under `paths` (folders searched recursively, sorted). Hidden and Office lock files skipped."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file())
+        else:
+            found = [p]
+        for f in found:
+            if f.name.startswith((".", "~$")):
+                continue
+            if f not in out:
+                out.append(f)
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_csv(path: Path) -> tuple[pl.DataFrame, str]:
+    """A CSV file as text columns + ROW. Tries strict UTF-8 (a BOM is dropped), else GB18030 (⊃ GBK)."""
+    options = {"infer_schema": False, "row_index_name": ROW, "row_index_offset": 2, "raise_if_empty": False}
+    try:
+        df, encoding = pl.read_csv(path, encoding="utf8", **options), "utf-8"
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
+            raise
+        df, encoding = pl.read_csv(path, encoding="gb18030", **options), "gb18030"
+    if df.columns and df.columns[0] != ROW:  # keep ROW first, whatever polars does
+        df = df.select(ROW, pl.exclude(ROW))
+    df = df.rename({c: c.lstrip("\ufeff") for c in df.columns if c.startswith("\ufeff")})
+    return df.with_columns(pl.col(ROW).cast(pl.UInt32)), encoding
+
+
+def _drop_blank_rows(df: pl.DataFrame) -> pl.DataFrame:
+    data = [c for c in df.columns if c != ROW]
+    if not data:
+        return df
+    return df.filter(~pl.all_horizontal(pl.col(data).is_null()))
+
+
+def read_sheet(reader, sheet: str) -> pl.DataFrame:
+    """One worksheet as text columns + ROW. Excel date cells come as `YYYY-MM-DD HH:MM:SS` text."""
+    df = reader.load_sheet(sheet, dtypes="string").to_polars()
+    df = df.with_row_index(ROW, offset=2)
+    return _drop_blank_rows(df)
+
+
+def read_parquet(path: Path) -> pl.DataFrame:
+    df = pl.read_parquet(path).with_row_index(ROW, offset=2)
+    return df
+
+
+def _read_file(path: Path) -> tuple[list[Source], list[str], list[Unreadable]]:
+    suffix = path.suffix.lower()
+    stem_table = contract.table_for_name(path.stem)
+    if suffix in XLSX_SUFFIXES:
+        import fastexcel
+
+        reader = fastexcel.read_excel(path)
+        names = reader.sheet_names
+        by_sheet = {s: contract.table_for_name(s) for s in names}
+        if any(by_sheet.values()):
+            chosen = [(s, t) for s, t in by_sheet.items() if t]
+            skipped = [f"{path.name} [{s}]" for s, t in by_sheet.items() if not t]
+        elif stem_table and names:
+            chosen, skipped = [(names[0], stem_table)], [f"{path.name} [{s}]" for s in names[1:]]
+        else:
+            return [], [path.name], []
+        sources = []
+        for sheet, table in chosen:
+            df = read_sheet(reader, sheet)
+            if df.width <= 1:  # an entirely empty sheet: nothing to load
+                continue
+            sources.append(Source(table, path, sheet, df))
+        # Empty unrecognised sheets (a workbook's default "Sheet2") are not worth a mention.
+        skipped = [s for s in skipped if _sheet_has_cells(reader, s.split(" [", 1)[1][:-1])]
+        return sources, skipped, []
+    if not stem_table:
+        return [], [path.name], []
+    if suffix in CSV_SUFFIXES:
+        df, encoding = read_csv(path)
+        if df.width <= 1:
+            return [], [], [Unreadable(path, None, "empty")]
+        return [Source(stem_table, path, None, df, encoding)], [], []
+    if suffix in PARQUET_SUFFIXES:
+        return [Source(stem_table, path, None, read_parquet(path))], [], []
+    return [], [path.name], []
+
+
+def _sheet_has_cells(reader, sheet: str) -> bool:
+    try:
+        return reader.load_sheet(sheet, dtypes="string", n_rows=1).width > 0
+    except Exception:  # noqa: BLE001 - an unreadable unrecognised sheet is still worth listing
+        return True
+
+
+def read_paths(paths: list[Path] | list[str], progress: Progress | None = None) -> ReadResult:
+    """Read every file under `paths`. Files that name no table are listed, never silently ignored."""
+    files = find_files(paths)
+    sizes = [max(f.stat().st_size, 1) for f in files]
+    total = sum(sizes) or 1
+    result = ReadResult([], [], [], [])
+    done = 0
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hash while polars reads
+        hashes = {f: pool.submit(sha256_of, f) for f in files if f.suffix.lower() in SUFFIXES}
+        for f, size in zip(files, sizes):
+            if progress:
+                progress(done / total, f.name)
+            if f.suffix.lower() not in SUFFIXES:
+                result.unrecognised.append(f.name)
+                done += size
+                continue
+            try:
+                sources, skipped, unreadable = _read_file(f)
+            except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+                sources, skipped, unreadable = [], [], [Unreadable(f, None, f"{type(exc).__name__}: {exc}")]
+            result.sources.extend(sources)
+            result.unrecognised.extend(skipped)
+            result.unreadable.extend(unreadable)
+            if sources or unreadable:
+                info = FileInfo(f, hashes[f].result())
+                for s in sources:
+                    info.rows[s.table] = info.rows.get(s.table, 0) + s.rows
+                result.files.append(info)
+            done += size
+    if progress:
+        progress(1.0, "")
+    return result

@@ -1,0 +1,290 @@
+"""The DuckDB store: schema versions and migrations, the `loads` record, the atomic switch.
+
+The app keeps reading the store while a load runs, and DuckDB lets a file be held by one read-write
+process or by many read-only ones, never both. So a change never writes into the store itself: it copies
+the store to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it
+over the store. A reader sees the old file or the new one, never half a load; a connection opened before
+the switch keeps the old data until it is reopened. Changes are serialised by a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import contract, schema
+
+DEFAULT_DB = Path("data/warehouse.duckdb")
+ATTACHED_AS = "store"
+
+Progress = Callable[[float, str], None]
+
+
+# --------------------------------------------------------------------------------------------------
+# Schema versions. Append a migration to change the schema; never edit one that has shipped.
+# --------------------------------------------------------------------------------------------------
+
+
+def _v1_initial(con: duckdb.DuckDBPyConnection) -> None:
+    schema.create_input_tables(con)
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS loads (
+            load_id BIGINT PRIMARY KEY,
+            loaded_at TIMESTAMP NOT NULL,   -- wall clock: an audit record, not a figure
+            outcome VARCHAR NOT NULL,       -- 'ok' (rejected loads never reach the store: see the .loads.log)
+            files VARCHAR NOT NULL,         -- JSON: [{name, path, sha256, rows: {table: n}}]
+            rows VARCHAR NOT NULL,          -- JSON: {table: rows loaded}
+            dropped_columns VARCHAR NOT NULL -- JSON: [[source, [headers]]]
+        )"""
+    )
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS load_files (
+            load_id BIGINT NOT NULL,
+            file VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            rows BIGINT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Version of the schema in `con` (0: an empty database)."""
+    exists = con.sql(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND database_name = current_database()"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    row = con.sql("SELECT max(version) FROM schema_version").fetchall()[0]
+    return int(row[0] or 0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the migrations `con` lacks (inside the caller's transaction). Returns the new version."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(f"store schema version {current} is newer than this program ({SCHEMA_VERSION})")
+    if current == 0:
+        con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[version - 1](con)
+        con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, datetime.now()])
+    return SCHEMA_VERSION
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------------
+
+
+def connect_readonly(db: Path | str = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
+    """A short-lived read-only connection to the current store; reopen it to see a newer load.
+
+    The store is attached to a fresh in-memory database rather than opened with `duckdb.connect(db)`:
+    DuckDB caches database instances by path within a process, so a plain connect would keep handing out
+    the file that was current when the first connection was opened.
+    """
+    path = Path(db)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    if _needs_migration(path):
+        with building(path):
+            pass
+    con = duckdb.connect(":memory:")
+    quoted = str(path.resolve()).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS {ATTACHED_AS} (READ_ONLY)")
+    con.execute(f"USE {ATTACHED_AS}")
+    return con
+
+
+def _needs_migration(path: Path) -> bool:
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = str(path.resolve()).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS probe (READ_ONLY)")
+        con.execute("USE probe")
+        return schema_version(con) < SCHEMA_VERSION
+    finally:
+        con.close()
+
+
+def stored_values(db: Path | str, table: str, column: str) -> pl.Series | None:
+    """Distinct non-null values of a stored column (None when there is no store yet)."""
+    path = Path(db)
+    if not path.exists():
+        return None
+    con = connect_readonly(path)
+    try:
+        return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
+    finally:
+        con.close()
+
+
+def table_counts(db: Path | str) -> dict[str, int]:
+    """Rows per input table."""
+    con = connect_readonly(db)
+    try:
+        return {name: con.sql(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] for name in contract.LOAD_ORDER}
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing: build beside, switch atomically
+# --------------------------------------------------------------------------------------------------
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def log_path(db: Path) -> Path:
+    """Text log of load attempts that were rejected or failed (never written into the store)."""
+    return db.with_name(db.name.removesuffix(".duckdb") + ".loads.log")
+
+
+@contextmanager
+def locked(db: Path) -> Iterator[None]:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path(db), "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+@contextmanager
+def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection on a copy of the store, in one open transaction, schema current.
+
+    Leaving the block normally commits, checkpoints and switches the copy in; an exception discards it
+    and the store stays byte-for-byte as it was.
+    """
+    db = Path(db)
+    with locked(db):
+        tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
+        _remove(tmp)
+        if db.exists():
+            shutil.copyfile(db, tmp)
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            migrate(con)
+            yield con
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(tmp, db)
+        except BaseException:
+            try:
+                con.close()
+            finally:
+                _remove(tmp)
+            raise
+
+
+def init_store(db: Path | str = DEFAULT_DB) -> Path:
+    """Create an empty store (schema only) if there is none; migrate an old one."""
+    db = Path(db)
+    if not db.exists() or _needs_migration(db):
+        with building(db):
+            pass
+    return db
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert `frame` into `table`; rows whose key is already stored are replaced."""
+    t = contract.TABLES[table]
+    cols = ", ".join(f'"{c}"' for c in t.column_names)
+    con.register("__incoming", frame.select(t.column_names))
+    try:
+        if con.sql(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)').fetchall()[0][0]:
+            on = " AND ".join(f'"{table}"."{k}" = n."{k}"' for k in t.key)
+            con.execute(f'DELETE FROM "{table}" USING __incoming AS n WHERE {on}')
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM __incoming')
+    finally:
+        con.unregister("__incoming")
+
+
+def _rebuild_marts(con: duckdb.DuckDBPyConnection, settings, progress: Progress | None) -> None:
+    from pipelines.marts import rebuild_marts
+
+    rebuild_marts(con, settings=settings, progress=progress)
+
+
+def write_load(
+    db: Path | str,
+    frames: dict[str, pl.DataFrame],
+    files: list[dict],
+    dropped: list[tuple[str, list[str]]],
+    progress: Progress | None = None,
+    messages: Callable[[str, str], str] | None = None,
+) -> int:
+    """Store validated frames atomically, rebuild the marts, record the load. Returns the load id."""
+    say = messages or (lambda key, table: table)
+    with building(db) as con:
+        n = max(len(frames), 1)
+        for i, (table, frame) in enumerate(frames.items()):
+            if progress:
+                progress(0.6 * i / n, say("write", table))
+            upsert(con, table, frame)
+        if progress:
+            progress(0.6, say("marts", ""))
+        _rebuild_marts(con, None, _scaled(progress, 0.6, 0.95))
+        load_id = con.sql("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
+        rows = {t: f.height for t, f in frames.items()}
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, 'ok', ?, ?, ?)",
+            [load_id, datetime.now(), json.dumps(files, ensure_ascii=False), json.dumps(rows), json.dumps(dropped, ensure_ascii=False)],
+        )
+        file_rows = [(load_id, f["name"], f["sha256"], t, r) for f in files for t, r in f["rows"].items()]
+        if file_rows:
+            con.executemany("INSERT INTO load_files VALUES (?, ?, ?, ?, ?)", file_rows)
+        if progress:
+            progress(0.97, say("switch", ""))
+    return int(load_id)
+
+
+def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | None = None) -> None:
+    """Rebuild every mart from the stored tables (after a settings change), atomically like a load."""
+    path = Path(db)
+    if not path.exists():
+        raise FileNotFoundError(path)
+    with building(path) as con:
+        _rebuild_marts(con, settings, progress)
+
+
+def log_attempt(db: Path | str, record: dict) -> None:
+    """Append a rejected or failed load attempt to the text log beside the store."""
+    path = log_path(Path(db))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"at": datetime.now().isoformat(timespec="seconds"), **record}, ensure_ascii=False) + "\n")
+
+
+def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda f, msg: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), msg)

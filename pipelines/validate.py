@@ -1,0 +1,609 @@
+"""Turn raw frames into the contract's types and collect every problem at once.
+
+Each column is parsed with explicit formats in one vectorised pass (`strict=False`); a cell that was not
+empty but parsed to null is a candidate problem. Only those few cells get the slower, more forgiving
+second pass (whitespace, `/` dates, `年月日`, labels with half-width brackets…); what still fails is a
+`Problem` naming file, sheet, Excel row, the column as the file spelled it, the value and what was
+expected. Cross-row checks (duplicate keys, matter columns that disagree, references, received before
+decided) run on all sources of a table together, references also against what is already stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from pipelines import contract
+from pipelines.i18n import t
+
+if TYPE_CHECKING:
+    from pipelines.readers import Source
+
+ROW = "__row"
+SRC = "__src"
+MAX_PROBLEMS = 5000  # problems materialised for the report; the count is always exact
+
+# Column pairs that must be ordered (first <= second) on every row.
+ORDERED = (("approvals", "received_at", "decided_at"),)
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    contract.TEXT: pl.String(),
+    contract.TIMESTAMP: pl.Datetime("us"),
+    contract.DATE: pl.Date(),
+    contract.TIMESTAMP_OR_DATE: pl.Datetime("us"),
+    contract.BOOL: pl.Boolean(),
+    contract.INT: pl.Int64(),
+    contract.DECIMAL: pl.Float64(),
+    contract.ID_LIST: pl.List(pl.String),
+}
+
+
+def polars_type(col: contract.Column) -> pl.DataType:
+    return pl.String() if col.enum else POLARS_TYPES[col.type]
+
+
+# --------------------------------------------------------------------------------------------------
+# Problems
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as the user sees it."""
+
+    kind: str  # loader.expected.<kind>
+    file: str
+    sheet: str | None = None
+    row: int | None = None  # Excel row number (header = 1); None for file- or column-level problems
+    column: str | None = None  # the header as the file spelled it
+    value: str | None = None
+    table: str | None = None
+    column_name: str | None = None  # contract column
+    other: str | None = None  # kind-specific detail (error text, first value, header of the condition…)
+    other_file: str | None = None  # location of the row this one conflicts with
+    other_row: int | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+    def expected(self, lang: str = "zh") -> str:
+        key = f"loader.expected.{self.kind}"
+        col = contract.TABLES[self.table].column(self.column_name) if self.table and self.column_name else None
+        other_loc = (
+            t("loader.location", lang, file=self.other_file, row=self.other_row) if self.other_file else ""
+        )
+        if self.kind == "enum" and col is not None:
+            enum = col.enum
+            sep = t("loader.report.and", lang)
+            if lang == "zh":
+                choices = sep.join(zh for zh, _ in enum.labels.values())
+            else:
+                choices = sep.join(f"{code} ({en})" for code, (_, en) in enum.labels.items())
+            return t(key, lang, choices=choices)
+        if self.kind == "int_min" and col is not None:
+            return t(key, lang, min=col.min_value)
+        if self.kind == "missing_column":
+            return t(key, lang, header=self.column)
+        if self.kind == "required_if" and col is not None:
+            cond = col.required
+            other_header = self.other or cond.column
+            if cond.in_codes:
+                enum = contract.TABLES[self.table].column(cond.column).enum
+                labels = [enum.label(c, lang) if enum else c for c in cond.in_codes]
+                condition = t("loader.report.and", lang).join(labels)
+            else:
+                condition = t("loader.condition.non_empty", lang)
+            return t(key, lang, other=other_header, condition=condition)
+        if self.kind == "duplicate_key":
+            table = contract.TABLES[self.table]
+            key_names = "+".join(table.column(k).header(lang) for k in table.key)
+            return t(key, lang, key=key_names, other=other_loc)
+        if self.kind == "inconsistent":
+            return t(key, lang, other=other_loc, first=self.other or "")
+        if self.kind == "reference":
+            ref = next(r for r in contract.REFERENCES if r.table == self.table and r.column == self.column_name)
+            target = contract.TABLES[ref.target_table]
+            return t(key, lang, target=target.label(lang), target_column=target.column(ref.target_column).header(lang))
+        if self.kind == "decided_before_received":
+            return t(key, lang, other=self.other or "")
+        if self.kind == "unreadable":
+            return t(key, lang, detail=self.other or "")
+        return t(key, lang)
+
+    def format(self, lang: str = "zh") -> str:
+        expected = self.expected(lang)
+        if self.row is not None:
+            value = "" if self.value is None else self.value
+            return t("loader.report.problem_line", lang, row=self.row, column=self.column, value=value, expected=expected).strip()
+        if self.column is not None:
+            return t("loader.report.problem_line_norow", lang, column=self.column, expected=expected).strip()
+        return t("loader.report.problem_line_file", lang, expected=expected).strip()
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing: a fast primary expression per column, a forgiving fallback for the cells it rejects
+# --------------------------------------------------------------------------------------------------
+
+TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+TS_FALLBACK_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f")
+DATE_FORMAT = "%Y-%m-%d"
+BOOL_MAP = {w: True for w in contract.TRUE_WORDS} | {w: False for w in contract.FALSE_WORDS}
+BOOL_MAP_CASED = BOOL_MAP | {w.upper(): v for w, v in BOOL_MAP.items()} | {w.title(): v for w, v in BOOL_MAP.items()}
+_WS = " \t\r\n\u3000\u00a0\ufeff"
+
+
+def _enum_key(s: str) -> str:
+    return s.strip().lower().replace("(", "（").replace(")", "）").replace(" ", "").replace("\u3000", "")
+
+
+def _enum_maps(enum: contract.Enum) -> tuple[dict[str, str], dict[str, str]]:
+    exact = enum.lookup()
+    loose = {_enum_key(k): v for k, v in exact.items()}
+    return exact, loose
+
+
+def _strip(s: pl.Expr) -> pl.Expr:
+    return s.str.strip_chars(_WS)
+
+
+def _empty_to_null(s: pl.Expr) -> pl.Expr:
+    return pl.when(s.str.len_bytes() > 0).then(s)
+
+
+def _is_end(col: contract.Column) -> bool:
+    return col.name.startswith("end")
+
+
+def _primary(col: contract.Column, dtype: pl.DataType) -> pl.Expr:
+    """The fast parse of column `col` whose raw cells have `dtype`."""
+    c = pl.col(col.name)
+    target = polars_type(col)
+    kind = "enum" if col.enum else col.type
+    if dtype == pl.String:
+        return _string_parse(col, c)
+    # Typed cells (Parquet): take them as they are when the type fits.
+    if kind == contract.TEXT or kind == "enum":
+        if dtype.is_float():
+            as_text = pl.when(c == c.floor()).then(c.cast(pl.Int64, strict=False).cast(pl.String))
+            as_text = as_text.otherwise(c.cast(pl.String))
+        else:
+            as_text = c.cast(pl.String)
+        return _string_parse(col, as_text)
+    if kind in (contract.TIMESTAMP, contract.TIMESTAMP_OR_DATE) and isinstance(dtype, pl.Datetime):
+        return c.dt.replace_time_zone(None).cast(target) if dtype.time_zone else c.cast(target)
+    if kind == contract.TIMESTAMP_OR_DATE and dtype == pl.Date:
+        ts = c.cast(pl.Datetime("us"))
+        return ts + pl.duration(hours=23, minutes=59, seconds=59) if _is_end(col) else ts
+    if kind == contract.DATE and dtype == pl.Date:
+        return c
+    if kind == contract.DATE and isinstance(dtype, pl.Datetime):
+        return pl.when(c.dt.time() == pl.time(0)).then(c.dt.date())
+    if kind == contract.BOOL and dtype == pl.Boolean:
+        return c
+    if kind == contract.BOOL and dtype.is_integer():
+        return c.replace_strict({1: True, 0: False}, default=None, return_dtype=pl.Boolean)
+    if kind == contract.INT and dtype.is_integer():
+        return c.cast(pl.Int64)
+    if kind == contract.INT and dtype.is_float():
+        return pl.when(c == c.floor()).then(c.cast(pl.Int64, strict=False))
+    if kind == contract.DECIMAL and dtype.is_numeric():
+        return c.cast(pl.Float64)
+    if kind == contract.ID_LIST and isinstance(dtype, pl.List):
+        return c.cast(pl.List(pl.String)).list.eval(_empty_to_null(_strip(pl.element()))).list.drop_nulls()
+    # Any other cell type: read it as text and parse that.
+    return _string_parse(col, c.cast(pl.String, strict=False))
+
+
+def _string_parse(col: contract.Column, c: pl.Expr) -> pl.Expr:
+    kind = "enum" if col.enum else col.type
+    if kind == contract.TEXT:
+        return _empty_to_null(_strip(c))
+    if kind == "enum":
+        return c.replace_strict(_enum_maps(col.enum)[0], default=None, return_dtype=pl.String)
+    if kind in (contract.TIMESTAMP, contract.TIMESTAMP_OR_DATE):
+        return c.str.strptime(pl.Datetime("us"), TS_FORMAT, strict=False)
+    if kind == contract.DATE:
+        return c.str.strptime(pl.Date, DATE_FORMAT, strict=False)
+    if kind == contract.BOOL:
+        return c.replace_strict(BOOL_MAP_CASED, default=None, return_dtype=pl.Boolean)
+    if kind == contract.INT:
+        return c.cast(pl.Int64, strict=False)
+    if kind == contract.DECIMAL:
+        return c.cast(pl.Float64, strict=False)
+    parts = c.str.replace_all(f"[{contract.ID_LIST_SEPARATORS}\\s]+", ";").str.strip_chars(";").str.split(";")
+    return pl.when(c.str.contains(f"[^{contract.ID_LIST_SEPARATORS}\\s]")).then(parts)
+
+
+def _normalise_date_text(s: pl.Series) -> pl.Series:
+    return (
+        s.str.strip_chars(_WS)
+        .str.replace_all(r"[/年月.]", "-")
+        .str.replace_all("日", "", literal=True)
+        .str.replace("T", " ", literal=True)
+        .str.replace_all(r"\s+", " ")
+    )
+
+
+def _parse_timestamp_text(s: pl.Series) -> pl.Series:
+    n = _normalise_date_text(s)
+    out = pl.Series(s.name, [None] * len(s), dtype=pl.Datetime("us"))
+    for fmt in TS_FALLBACK_FORMATS:
+        out = out.fill_null(n.str.strptime(pl.Datetime("us"), fmt, strict=False))
+    return out
+
+
+def _parse_date_text(s: pl.Series) -> pl.Series:
+    n = _normalise_date_text(s)
+    out = n.str.strptime(pl.Date, DATE_FORMAT, strict=False)
+    ts = _parse_timestamp_text(s)  # an Excel date cell read as text carries 00:00:00
+    midnight = pl.select(pl.when(ts.dt.time() == pl.time(0)).then(ts.dt.date())).to_series()
+    return out.fill_null(midnight)
+
+
+def _fallback(col: contract.Column, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Forgiving parse of the few cells the primary pass rejected: (values, was-empty)."""
+    s = raw.cast(pl.String).str.strip_chars(_WS)
+    empty = s.is_null() | (s.str.len_bytes() == 0)
+    kind = "enum" if col.enum else col.type
+    if kind == "enum":
+        loose = _enum_maps(col.enum)[1]
+        keys = s.str.to_lowercase().str.replace_all(r"[\s\u3000]", "").str.replace_all(r"\(", "（").str.replace_all(r"\)", "）")
+        values = keys.replace_strict(loose, default=None, return_dtype=pl.String)
+    elif kind == contract.TIMESTAMP:
+        values = _parse_timestamp_text(s)
+    elif kind == contract.TIMESTAMP_OR_DATE:
+        values = _parse_timestamp_text(s)
+        dates = _parse_date_text(s).cast(pl.Datetime("us"))
+        if _is_end(col):
+            dates = dates + timedelta(hours=23, minutes=59, seconds=59)
+        # a bare date (no time part) means the whole day
+        has_time = s.str.contains(r"\d[ T]\d")
+        values = pl.select(pl.when(has_time).then(values).otherwise(dates)).to_series()
+    elif kind == contract.DATE:
+        values = _parse_date_text(s)
+    elif kind == contract.BOOL:
+        values = s.str.to_lowercase().replace_strict(BOOL_MAP, default=None, return_dtype=pl.Boolean)
+    elif kind == contract.INT:
+        f = s.str.replace_all(r"[,，\s]", "").cast(pl.Float64, strict=False)
+        values = pl.select(pl.when(f == f.floor()).then(f.cast(pl.Int64, strict=False))).to_series()
+    elif kind == contract.DECIMAL:
+        values = s.str.replace_all(r"[,，\s¥￥]", "").cast(pl.Float64, strict=False)
+    else:
+        values = pl.Series(s.name, [None] * len(s), dtype=polars_type(col))
+    return values.alias(raw.name), empty
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Validated:
+    frames: dict[str, pl.DataFrame]  # table -> contract columns, stored types (all sources concatenated)
+    problems: list[Problem]
+    problem_count: int
+    dropped: list[tuple[str, list[str]]]  # (source label, headers not in the contract)
+    rows: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+
+@dataclass
+class _Prepared:
+    index: int
+    source: Source
+    frame: pl.DataFrame  # SRC, ROW, contract columns (typed)
+    headers: dict[str, str]  # contract column -> header text the file used (or would have used)
+    raw: pl.DataFrame  # SRC, ROW + raw cells of columns present, for quoting values
+    problems: list[pl.DataFrame] = field(default_factory=list)
+    header_problems: list[Problem] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+_PROBLEM_SCHEMA = {
+    SRC: pl.UInt32,
+    ROW: pl.UInt32,
+    "column_name": pl.String,
+    "value": pl.String,
+    "kind": pl.String,
+    "other": pl.String,
+    "other_src": pl.UInt32,
+    "other_row": pl.UInt32,
+    "table": pl.String,
+}
+
+
+def _lit_or_expr(x: object, dtype: pl.DataType) -> pl.Expr:
+    return x.cast(dtype) if isinstance(x, pl.Expr) else pl.lit(x, dtype)
+
+
+def _problem_frame(
+    df: pl.DataFrame, table: str, column: str, kind: str, value: pl.Expr | None = None,
+    other: object = None, other_src: object = None, other_row: object = None,
+) -> pl.DataFrame:
+    """Rows of `df` (with SRC, ROW) as problem records."""
+    cols = {
+        SRC: pl.col(SRC).cast(pl.UInt32),
+        ROW: pl.col(ROW).cast(pl.UInt32),
+        "column_name": pl.lit(column, pl.String),
+        "value": _lit_or_expr(value, pl.String()),
+        "kind": pl.lit(kind, pl.String),
+        "other": _lit_or_expr(other, pl.String()),
+        "other_src": _lit_or_expr(other_src, pl.UInt32()),
+        "other_row": _lit_or_expr(other_row, pl.UInt32()),
+        "table": pl.lit(table, pl.String),
+    }
+    return df.select(**cols)
+
+
+def _display(name: str, dtype: pl.DataType) -> pl.Expr:
+    """A cell as the user would read it."""
+    c = pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        return c.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if dtype == pl.Date:
+        return c.dt.strftime("%Y-%m-%d")
+    if isinstance(dtype, pl.List):
+        return c.cast(pl.List(pl.String)).list.join(";")
+    return c.cast(pl.String)
+
+
+def _prepare(index: int, source: Source) -> _Prepared:
+    table = contract.TABLES[source.table]
+    lookup = table.header_lookup()
+    df = source.frame
+    mapping: dict[str, str] = {}  # raw header -> contract column
+    headers: dict[str, str] = {}
+    dropped: list[str] = []
+    problems: list[pl.DataFrame] = []
+    header_problems: list[Problem] = []
+    for raw_name in df.columns:
+        if raw_name == ROW:
+            continue
+        key = raw_name.strip(_WS)
+        name = lookup.get(key) or lookup.get(key.lower())
+        if name is None:
+            dropped.append(raw_name)
+        elif name in headers:
+            header_problems.append(Problem("duplicate_column", source.file, source.sheet, 1, raw_name, raw_name, table.name, name))
+        else:
+            mapping[raw_name] = name
+            headers[name] = raw_name
+    chinese = any(headers[n] == table.column(n).zh for n in headers) or not headers
+    for c in table.columns:
+        if c.name not in headers:
+            headers[c.name] = c.zh if chinese else c.name
+            if c.required is True:
+                header_problems.append(Problem("missing_column", source.file, source.sheet, None, headers[c.name], None, table.name, c.name))
+    present = [mapping_name for mapping_name in mapping]  # raw names in file order
+    df = df.select([pl.col(ROW).cast(pl.UInt32)] + [pl.col(r).alias(mapping[r]) for r in present])
+    df = df.with_columns(pl.lit(index, pl.UInt32).alias(SRC))
+    schema = df.schema
+    exprs = []
+    for c in table.columns:
+        if c.name in schema:
+            exprs.append(_primary(c, schema[c.name]).cast(polars_type(c)).alias(c.name))
+        else:
+            exprs.append(pl.lit(None, polars_type(c)).alias(c.name))
+    typed = df.select(pl.col(SRC), pl.col(ROW), *exprs)
+    return _Prepared(index, source, typed, headers, df, problems, header_problems, dropped)
+
+
+def _check_cells(p: _Prepared) -> None:
+    """Per-cell parse failures (after the forgiving fallback), required and minimum values."""
+    table = contract.TABLES[p.source.table]
+    typed, raw = p.frame, p.raw
+    replaced: dict[str, pl.Series] = {}
+    bad_masks: dict[str, pl.Series] = {}
+    present = [c for c in table.columns if c.name in raw.columns]
+    if not present:
+        return
+    failing = typed.select(
+        [(pl.col(c.name).is_null() & raw[c.name].is_not_null()).sum().alias(c.name) for c in present]
+    ).row(0, named=True)
+    for c in present:
+        if not failing[c.name]:
+            continue
+        fail = (typed[c.name].is_null() & raw[c.name].is_not_null())
+        idx = fail.arg_true()
+        values, empty = _fallback(c, raw[c.name].gather(idx))
+        col = typed[c.name].clone()
+        if col.dtype == values.dtype and not isinstance(col.dtype, pl.List):
+            col = col.scatter(idx, values)
+        still_bad = values.is_null() & ~empty
+        bad = fail.scatter(idx, still_bad)
+        replaced[c.name] = col
+        bad_masks[c.name] = bad
+    if replaced:
+        typed = typed.with_columns(list(replaced.values()))
+    for name, bad in bad_masks.items():
+        if bad.any():
+            c = table.column(name)
+            kind = "enum" if c.enum else c.type
+            rows = raw.filter(bad)
+            p.problems.append(_problem_frame(rows, table.name, name, kind, _display(name, raw.schema[name])))
+    # Required and required-if.
+    checks = []
+    for c in table.columns:
+        is_empty = pl.col(c.name).is_null()
+        if c.name in bad_masks:
+            is_empty = is_empty & ~pl.lit(bad_masks[c.name])
+        if c.required is True:
+            if c.name in raw.columns:
+                checks.append((c.name, "required", is_empty, None))
+        elif isinstance(c.required, contract.RequiredIf):
+            cond = c.required
+            other = pl.col(cond.column)
+            when = other.is_in(list(cond.in_codes)) if cond.in_codes else other.is_not_null()
+            checks.append((c.name, "required_if", is_empty & when, p.headers[cond.column]))
+        if c.min_value is not None:
+            checks.append((c.name, "int_min", pl.col(c.name) < c.min_value, None))
+    if checks:
+        counts = typed.select([m.sum().alias(f"{i}") for i, (_, _, m, _) in enumerate(checks)]).row(0)
+        for (name, kind, mask, other), n in zip(checks, counts):
+            if n:
+                rows = typed.filter(mask)
+                value = _display(name, typed.schema[name]) if kind == "int_min" else None
+                p.problems.append(_problem_frame(rows, table.name, name, kind, value, other=other))
+    # Defaults of optional columns.
+    defaults = [pl.col(c.name).fill_null(c.default) for c in table.columns if c.default is not None]
+    if defaults:
+        typed = typed.with_columns(defaults)
+    p.frame = typed
+
+
+def _check_ordered(table: str, df: pl.DataFrame) -> list[pl.DataFrame]:
+    out = []
+    for tname, first, second in ORDERED:
+        if tname != table:
+            continue
+        mask = pl.col(second) < pl.col(first)
+        if df.select(mask.any()).item():
+            rows = df.filter(mask)
+            out.append(
+                _problem_frame(rows, table, second, "decided_before_received", _display(second, df.schema[second]),
+                               other=_display(first, df.schema[first]))
+            )
+    return out
+
+
+def _check_duplicates(table: contract.Table, df: pl.DataFrame) -> list[pl.DataFrame]:
+    key = list(table.key)
+    complete = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    h = df.select(pl.when(complete).then(pl.struct(key).hash())).to_series()
+    cand = h.is_duplicated() & h.is_not_null()
+    if not cand.any():
+        return []
+    sub = df.filter(cand).select(SRC, ROW, *key)
+    sub = sub.with_columns(
+        pl.col(SRC).first().over(key).alias("other_src"),
+        pl.col(ROW).first().over(key).alias("other_row"),
+    ).filter((pl.col(SRC) != pl.col("other_src")) | (pl.col(ROW) != pl.col("other_row")))
+    if sub.is_empty():
+        return []
+    value = pl.concat_str([_display(k, df.schema[k]) for k in key], separator=" / ")
+    return [_problem_frame(sub, table.name, key[-1], "duplicate_key", value,
+                           other_src=pl.col("other_src"), other_row=pl.col("other_row"))]
+
+
+def _check_consistent(table: contract.Table, df: pl.DataFrame) -> list[pl.DataFrame]:
+    if not table.consistent_within:
+        return []
+    group, cols = table.consistent_within
+    cols = list(cols)
+    hashed = df.select(g=pl.col(group).hash(), v=pl.struct(cols).hash())
+    spread = hashed.group_by("g").agg(pl.col("v").min().alias("lo"), pl.col("v").max().alias("hi"))
+    groups = spread.filter(pl.col("lo") != pl.col("hi"))["g"]
+    if groups.is_empty():
+        return []
+    sub = df.filter(hashed["g"].is_in(groups.implode())).sort(group, table.key[-1], SRC, ROW)
+    out = []
+    for c in cols:
+        shown = _display(c, df.schema[c])
+        rows = sub.with_columns(
+            pl.col(SRC).first().over(group).alias("other_src"),
+            pl.col(ROW).first().over(group).alias("other_row"),
+            shown.first().over(group).alias("first_value"),
+            pl.col(c).first().over(group).alias("__first"),
+        ).filter(pl.col(c).ne_missing(pl.col("__first")))
+        if rows.height:
+            out.append(_problem_frame(rows, table.name, c, "inconsistent", shown, other=pl.col("first_value"),
+                                      other_src=pl.col("other_src"), other_row=pl.col("other_row")))
+    return out
+
+
+Existing = Callable[[str, str], "pl.Series | None"]
+
+
+def _check_references(frames: dict[str, pl.DataFrame], existing: Existing | None) -> list[pl.DataFrame]:
+    out = []
+    targets: dict[tuple[str, str], pl.Series] = {}
+    for ref in contract.REFERENCES:
+        df = frames.get(ref.table)
+        if df is None or df.is_empty():
+            continue
+        tkey = (ref.target_table, ref.target_column)
+        if tkey not in targets:
+            parts = []
+            if ref.target_table in frames:
+                parts.append(frames[ref.target_table][ref.target_column].drop_nulls())
+            if existing is not None:
+                stored = existing(*tkey)
+                if stored is not None:
+                    parts.append(stored.cast(pl.String).alias(ref.target_column))
+            targets[tkey] = pl.concat(parts).unique() if parts else pl.Series(ref.target_column, [], pl.String)
+        known = targets[tkey].implode()
+        col = df.select(SRC, ROW, ref.column)
+        if isinstance(df.schema[ref.column], pl.List):
+            col = col.explode(ref.column)
+        bad = col.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
+        if bad.height:
+            out.append(_problem_frame(bad, ref.table, ref.column, "reference", pl.col(ref.column)))
+    return out
+
+
+def validate_sources(
+    sources: list[Source],
+    existing: Existing | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    lang: str = "zh",
+    max_problems: int = MAX_PROBLEMS,
+) -> Validated:
+    """Normalise every source and check everything; `existing(table, column)` gives stored values."""
+    prepared: list[_Prepared] = []
+    fixed: list[Problem] = []
+    dropped: list[tuple[str, list[str]]] = []
+    n = max(len(sources), 1)
+    for i, s in enumerate(sources):
+        if progress:
+            progress(0.7 * i / n, t("loader.progress.validate", lang, table=s.label))
+        p = _prepare(i, s)
+        _check_cells(p)
+        fixed.extend(p.header_problems)
+        if p.dropped:
+            dropped.append((s.label, p.dropped))
+        prepared.append(p)
+    frames: dict[str, pl.DataFrame] = {}
+    problem_frames: list[pl.DataFrame] = [f for p in prepared for f in p.problems]
+    for name in contract.LOAD_ORDER:
+        parts = [p.frame for p in prepared if p.source.table == name]
+        if not parts:
+            continue
+        frames[name] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    for k, (name, df) in enumerate(frames.items()):
+        if progress:
+            progress(0.7 + 0.25 * k / max(len(frames), 1), t("loader.progress.validate", lang, table=contract.TABLES[name].label(lang)))
+        table = contract.TABLES[name]
+        problem_frames += _check_duplicates(table, df)
+        problem_frames += _check_consistent(table, df)
+        problem_frames += _check_ordered(name, df)
+    problem_frames += _check_references(frames, existing)
+
+    problems = list(fixed)
+    count = len(fixed)
+    if problem_frames:
+        allp = pl.concat(problem_frames, how="vertical").sort(SRC, ROW, "column_name")
+        count += allp.height
+        for r in allp.head(max(max_problems - len(fixed), 0)).iter_rows(named=True):
+            src = sources[r[SRC]]
+            p = prepared[r[SRC]]
+            other_file = sources[r["other_src"]].label if r["other_src"] is not None else None
+            problems.append(
+                Problem(
+                    r["kind"], src.file, src.sheet, r[ROW], p.headers.get(r["column_name"], r["column_name"]),
+                    r["value"], r["table"], r["column_name"], r["other"], other_file, r["other_row"],
+                )
+            )
+    frames = {name: df.select(contract.TABLES[name].column_names) for name, df in frames.items()}
+    rows = {name: df.height for name, df in frames.items()}
+    if progress:
+        progress(1.0, "")
+    return Validated(frames, problems, count, dropped, rows)
