@@ -1,9 +1,13 @@
-"""Streamlit entry: navigation, language, shared filters. (Placeholder until the dashboard issue.)"""
+"""Streamlit entry: language, store, shared sidebar filters (mirrored in the URL), navigation."""
 
 import streamlit as st
 
+from pages import _ui
 from pipelines.i18n import t
 
-st.set_page_config(page_title=t("app.title"), layout="wide")
-st.title(t("app.title"))
-st.caption(t("app.subtitle"))
+st.set_page_config(page_title=t("app.title"), layout="wide", page_icon=":material/account_tree:")
+
+ctx = _ui.setup()
+page = _ui.navigation(ctx.lang)
+st.sidebar.caption(t("app.subtitle", ctx.lang))
+page.run()

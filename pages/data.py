@@ -1,0 +1,97 @@
+"""数据管理 Data: upload exports (several files at once) -> validation report -> load with progress;
+load history; the import template; which working-day calendar years are covered."""
+
+import importlib
+import importlib.util
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from pages import _ui
+
+c = _ui.header("data.title", "data.intro")
+lang, tr = c.lang, _ui.tr
+
+st.subheader(tr("data.upload"))
+files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
+                         type=["csv", "xlsx", "parquet", "txt"], key="uploads", help=tr("data.uploader.help"))
+if files:
+    # Save the uploads under their own names (the table is recognised by the file name) in a temp dir
+    # that lives as long as the session's upload set.
+    sig = tuple((f.name, f.size) for f in files)
+    if st.session_state.get("_upload_sig") != sig:
+        tmp = Path(tempfile.mkdtemp(prefix="tierwatch-upload-"))
+        for f in files:
+            (tmp / Path(f.name).name).write_bytes(f.getvalue())
+        st.session_state["_upload_sig"] = sig
+        st.session_state["_upload_dir"] = str(tmp)
+        st.session_state.pop("_validation", None)
+    paths = sorted(Path(st.session_state["_upload_dir"]).iterdir())
+    loader = importlib.import_module("pipelines.loader")
+    if "_validation" not in st.session_state:
+        with st.spinner(tr("data.validating")):
+            st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
+    report = st.session_state["_validation"]
+    if report.ok:
+        st.success(tr("data.valid"))
+    else:
+        st.error(tr("data.invalid", n=len(report.problems)))
+    with st.expander(tr("data.report"), expanded=not report.ok):
+        st.text(report.format(lang))
+    if st.button(tr("data.load"), type="primary", disabled=not report.ok, key="load_btn"):
+        bar = st.progress(0.0, text=tr("data.loading"))
+
+        def progress(fraction: float, message: str) -> None:
+            bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
+
+        result = loader.load_paths(paths, c.db, lang, progress)
+        if result.ok:
+            bar.progress(1.0, text=tr("data.loaded"))
+            _ui.clear_caches()
+            st.session_state.pop("_validation", None)
+            st.success(tr("data.loaded_rows", rows="、".join(f"{k}: {v:,}" for k, v in result.rows.items())
+                          if lang == "zh" else ", ".join(f"{k}: {v:,}" for k, v in result.rows.items())))
+            st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
+        else:
+            st.error(tr("data.load_failed"))
+            st.text(result.format(lang))
+
+st.subheader(tr("data.template"))
+st.caption(tr("data.template.help"))
+if importlib.util.find_spec("pipelines.template") is not None:
+    st.download_button(
+        tr("data.template.download"),
+        lambda: importlib.import_module("pipelines.template").template_xlsx_bytes(lang),
+        file_name=tr("data.template.file"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="template",
+    )
+
+if c.stamp is None:
+    _ui.empty_guide(c)
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(tr("data.history"))
+    history = _ui.q("loads")
+    if history.is_empty():
+        st.caption(tr("table.no_rows"))
+    else:
+        _ui.table(history, "loads")
+with right:
+    st.subheader(tr("data.contents"))
+    _ui.table(_ui.q("input_row_counts"), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
+    st.subheader(tr("data.calendar"))
+    cov = _ui.q("calendar_coverage")
+    if cov.is_empty():
+        st.caption(tr("table.no_rows"))
+    else:
+        import polars as pl
+
+        cov = cov.with_columns(pl.col("source").replace_strict(
+            {k: tr(f"calendar.{k}") for k in ("package", "file", "weekday_fallback")}, default=pl.col("source")))
+        _ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
+        st.caption(tr("data.calendar.help"))

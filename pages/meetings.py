@@ -1,0 +1,72 @@
+"""会议决策 Meetings: items per meeting, outcomes, escalation-rate trend, days to final decision for escalated
+items, every M4/M5 finding."""
+
+import polars as pl
+import streamlit as st
+
+from pages import _ui
+from pipelines import charts, regulation
+from pipelines.i18n import label
+
+c = _ui.header("meetings.title", "meetings.intro")
+c = _ui.require_data()
+f, lang, tr = c.filters, c.lang, _ui.tr
+prev = f.previous()
+
+now, before = _ui.q("headline", f), (_ui.q("headline", prev) if prev else {})
+monthly = _ui.q("meeting_monthly", f)
+bureau = monthly.filter(pl.col("meeting_type") == "BUREAU")
+cols = st.columns(4)
+_ui.metric(cols[0], tr("meetings.meetings"), int(monthly["meetings"].sum()) if monthly.height else 0)
+_ui.metric(cols[1], tr("meetings.bureau_items"), now["bureau_items"], before.get("bureau_items"))
+tie = (bureau["tie_breaks"].sum() / bureau["items"].sum()) if bureau.height and bureau["items"].sum() else None
+_ui.metric(cols[2], tr("axis.tie_break_rate"), tie, fmt="{:.1%}")
+_ui.metric(cols[3], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("meetings.items_per_meeting"))
+    _ui.chart(charts.items_per_meeting(_ui.q("items_per_meeting", f), lang), "items_per_meeting",
+              tr("meetings.items_per_meeting"), "meetings")
+with right:
+    st.subheader(tr("meetings.outcomes"))
+    _ui.chart(charts.outcome_bars(_ui.q("outcomes", f), lang), "outcomes", tr("meetings.outcomes"), "meetings")
+
+left, right = st.columns(2)
+window = f.trend_window(12)
+with left:
+    st.subheader(tr("meetings.rates"))
+    trend = _ui.q("meeting_monthly", window).filter(pl.col("meeting_type") == "BUREAU")
+    long = trend.unpivot(index="month", on=["tie_break_rate", "escalation_rate"], variable_name="measure", value_name="rate")
+    long = long.with_columns(pl.col("measure").replace_strict(
+        {"tie_break_rate": tr("axis.tie_break_rate"), "escalation_rate": tr("axis.escalation_rate")}).alias("measure_label"))
+    _ui.chart(charts.rate_trend(long, "rate", tr("meetings.rate"), lang, "measure_label",
+                                charts.alt.Color("measure_label:N", title=tr("meetings.measure"))),
+              "meeting_rates", tr("meetings.rates"), "meetings", window)
+with right:
+    st.subheader(tr("meetings.days_to_decision"))
+    esc = _ui.q("escalated_items", f)
+    if esc.is_empty():
+        st.caption(tr("table.no_rows"))
+    else:
+        _ui.chart(charts.days_to_decision(esc.filter(pl.col("days_to_decision").is_not_null()), lang), "days_to_decision",
+                  tr("meetings.days_to_decision"), "meetings")
+with st.expander(tr("meetings.escalated_items")):
+    _ui.table(_ui.labelled(esc, lang), "escalated_items", _ui.level_headers(lang))
+
+st.subheader(tr("meetings.findings"))
+mrules = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("M"))
+left, right = st.columns([3, 2])
+with left:
+    rules = tuple(mrules["rule_id"].to_list())
+    _ui.paged("m_findings", _ui.q("violations_count", f, rules),
+              lambda limit, offset: _ui.q("violations_page", f, rules, limit, offset),
+              _ui.level_headers(lang), prepare=lambda df: _ui.findings_view(df, lang))
+with right:
+    for no in (4, 5):
+        art = regulation.article(no, lang)
+        with st.expander(tr("reg.article_heading", no=art.no, title=art.title), expanded=(no == 5)):
+            st.markdown(art.text)
+    for r in mrules.iter_rows(named=True):
+        st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
+                       findings=r["findings"]))

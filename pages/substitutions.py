@@ -1,0 +1,79 @@
+"""岗位替补 Substitutions: by month, team and post pair; who covered whom; acting-for approvals; every S12
+finding with the article text beside it."""
+
+import polars as pl
+import streamlit as st
+
+from pages import _ui
+from pipelines import charts, regulation
+from pipelines.i18n import label
+
+c = _ui.header("subs.title", "subs.intro")
+c = _ui.require_data()
+f, lang, tr = c.filters, c.lang, _ui.tr
+
+monthly = _ui.q("substitutions_monthly", f)
+cols = st.columns(3)
+_ui.metric(cols[0], tr("metric.substitutions"), int(monthly["substitutions"].sum()) if monthly.height else 0)
+_ui.metric(cols[1], tr("subs.person_days"), float(monthly["person_days"].sum() or 0) if monthly.height else 0, fmt="{:,.1f}")
+_ui.metric(cols[2], tr("subs.acting_share"), _ui.q("acting_steps_share", f), fmt="{:.1%}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("subs.by_month"))
+    _ui.chart(charts.substitutions_by_month(monthly, lang), "subs_by_month", tr("subs.by_month"), "substitutions")
+with right:
+    st.subheader(tr("subs.acting"))
+    acting = _ui.q("acting_monthly", f)
+    _ui.chart(charts.rate_trend(charts.with_labels(acting, lang), "acting_share", tr("axis.acting_share"), lang,
+                                "level_label", charts.level_color(lang)), "acting_share", tr("subs.acting"), "steps")
+
+left, right = st.columns(2)
+post_labels = {code: label("post", code, lang) for code in charts.contract.POST.codes}
+with left:
+    st.subheader(tr("subs.by_team"))
+    by_team = _ui.q("substitutions_by", f, "team").with_columns(pl.col("key").alias("key_label"))
+    _ui.chart(charts.count_bars(by_team, tr("axis.team"), "substitutions", tr("axis.substitutions"), lang), "subs_by_team",
+              tr("subs.by_team"), "substitutions")
+with right:
+    st.subheader(tr("subs.by_pair"))
+    pairs = _ui.q("substitutions_by", f, "post_pair")
+    # post_pair is "ABSENT>SUBSTITUTE" (codes); show labels.
+    parts = pl.col("key").str.split_exact(">", 1)
+    pairs = pairs.with_columns(
+        pl.concat_str([
+            parts.struct.field("field_0").replace_strict(post_labels, default=parts.struct.field("field_0")),
+            parts.struct.field("field_1").replace_strict(post_labels, default=parts.struct.field("field_1")),
+        ], separator=" → ", ignore_nulls=True).alias("key_label")
+    )
+    _ui.chart(charts.count_bars(pairs, tr("axis.post_pair"), "substitutions", tr("axis.substitutions"), lang,
+                                color=charts.FAMILY_COLORS["substitution"]), "subs_by_pair", tr("subs.by_pair"), "substitutions")
+
+st.subheader(tr("subs.timeline"))
+snapshot = c.info.meta_value("snapshot_at")
+from datetime import datetime
+
+snap = datetime.fromisoformat(snapshot) if snapshot else None
+timeline = _ui.q("substitution_timeline", f, snap)
+st.caption(tr("subs.timeline.help", n=timeline.height))
+if timeline.is_empty():
+    st.caption(tr("table.no_rows"))
+else:
+    _ui.chart(charts.timeline(timeline, lang), "subs_timeline", tr("subs.timeline"), "substitutions")
+
+st.subheader(tr("subs.findings"))
+s12 = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("S12"))
+left, right = st.columns([3, 2])
+with left:
+    rules = tuple(s12["rule_id"].to_list())
+    _ui.paged("s12_findings", _ui.q("violations_count", f, rules),
+              lambda limit, offset: _ui.q("violations_page", f, rules, limit, offset),
+              _ui.level_headers(lang), prepare=lambda df: _ui.findings_view(df, lang))
+with right:
+    art = regulation.article(12, lang)
+    with st.container(border=True):
+        st.markdown(f"**{tr('reg.article_heading', no=art.no, title=art.title)}**")
+        st.markdown(art.text)
+    for r in s12.iter_rows(named=True):
+        st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
+                       findings=r["findings"]))

@@ -1,0 +1,505 @@
+"""Altair chart builders shared by the pages and the monthly report. No streamlit here.
+
+Colours are defined once: per approval level, per rule family, per warning tier and per substitution
+direction, so the same level has the same colour on every page. Every chart has tooltips and axis titles
+with units; text comes from the catalogue (`pipelines/messages/pages.py`) in the language asked for.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from pipelines import contract
+from pipelines.i18n import label, t
+
+HEIGHT = 260  # fits two rows of charts on a 1366x768 screen
+
+# One colour per level, low -> high (colour-blind-friendly Tableau-like palette).
+LEVEL_COLORS = {
+    "TEAM_LEAD": "#4e79a7",
+    "DEPUTY": "#59a14f",
+    "CHIEF": "#f28e2b",
+    "VP": "#e15759",
+    "PRESIDENT": "#b07aa1",
+    "COMMITTEE": "#76b7b2",
+}
+FAMILY_COLORS = {"approval": "#4e79a7", "substitution": "#f28e2b", "meeting": "#59a14f", "other": "#bab0ac"}
+TIER_COLORS = {"OK": "#9db4c0", "YELLOW": "#edc948", "RED": "#e15759"}
+DIRECTION_COLORS = {"FORWARD": "#59a14f", "SAME": "#4e79a7", "REVERSE": "#e15759"}
+MEETING_TYPE_COLORS = {"BUREAU": "#4e79a7", "TEAM_LEADS": "#9c755f"}
+FAMILIES = tuple(FAMILY_COLORS)
+
+
+def family_of(rule_id: str) -> str:
+    return {"A": "approval", "S": "substitution", "M": "meeting"}.get((rule_id or "?")[0], "other")
+
+
+def family_expr(rule_col: str = "rule_id") -> pl.Expr:
+    """The rule family of a rule-id column, as a polars expression."""
+    return (
+        pl.col(rule_col).str.slice(0, 1)
+        .replace_strict({"A": "approval", "S": "substitution", "M": "meeting"}, default="other")
+        .alias("family")
+    )
+
+
+# ------------------------------------------------------------------------------------------ labels
+def _mapping(kind: str, lang: str) -> dict[str, str]:
+    return {code: label(kind, code, lang) for code in contract.ENUMS[kind].codes}
+
+
+def with_labels(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Add `<col>_label` columns for the enum-coded columns a frame has (level, matter_type, ...)."""
+    extra = {"SUBMITTED": t("chart.submitted", lang), "OK": t("tier.OK", lang)}
+    specs = {
+        "level": "level",
+        "source": "level",
+        "target": "level",
+        "matter_type": "matter_type",
+        "meeting_type": "meeting_type",
+        "outcome": "outcome",
+        "decision": "decision",
+        "absent_post": "post",
+        "substitute_post": "post",
+    }
+    exprs = []
+    for col, kind in specs.items():
+        if col in df.columns:
+            mapping = {**_mapping(kind, lang), **extra}
+            exprs.append(pl.col(col).replace_strict(mapping, default=pl.col(col), return_dtype=pl.String).alias(f"{col}_label"))
+    if "tier" in df.columns:
+        exprs.append(pl.col("tier").replace_strict(tier_labels(lang), default=pl.col("tier")).alias("tier_label"))
+    if "warning_tier" in df.columns:
+        exprs.append(
+            pl.col("warning_tier").fill_null("OK").replace_strict(tier_labels(lang), default=pl.col("warning_tier")).alias("tier_label")
+        )
+    if "family" in df.columns:
+        exprs.append(pl.col("family").replace_strict(family_labels(lang), default=pl.col("family")).alias("family_label"))
+    if "direction" in df.columns:
+        exprs.append(
+            pl.col("direction").replace_strict(direction_labels(lang), default=pl.col("direction")).alias("direction_label")
+        )
+    return df.with_columns(exprs) if exprs else df
+
+
+def tier_labels(lang: str) -> dict[str, str]:
+    return {k: t(f"tier.{k}", lang) for k in TIER_COLORS}
+
+
+def family_labels(lang: str) -> dict[str, str]:
+    return {k: t(f"family.{k}", lang) for k in FAMILY_COLORS}
+
+
+def direction_labels(lang: str) -> dict[str, str]:
+    return {k: t(f"direction.{k}", lang) for k in DIRECTION_COLORS}
+
+
+# ------------------------------------------------------------------------------------------ scales
+def level_color(lang: str, field: str = "level_label", title: str | None = None, levels=None) -> alt.Color:
+    codes = [c for c in contract.LEVEL_CODES if levels is None or c in levels]
+    return alt.Color(
+        f"{field}:N",
+        title=title or t("axis.level", lang),
+        scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
+        sort=[label("level", c, lang) for c in codes],
+    )
+
+
+def family_color(lang: str) -> alt.Color:
+    return alt.Color(
+        "family_label:N",
+        title=t("axis.family", lang),
+        scale=alt.Scale(domain=list(family_labels(lang).values()), range=list(FAMILY_COLORS.values())),
+    )
+
+
+def tier_color(lang: str) -> alt.Color:
+    return alt.Color(
+        "tier_label:N",
+        title=t("axis.tier", lang),
+        scale=alt.Scale(domain=list(tier_labels(lang).values()), range=list(TIER_COLORS.values())),
+        sort=list(tier_labels(lang).values()),
+    )
+
+
+def direction_color(lang: str) -> alt.Color:
+    return alt.Color(
+        "direction_label:N",
+        title=t("axis.direction", lang),
+        scale=alt.Scale(domain=list(direction_labels(lang).values()), range=list(DIRECTION_COLORS.values())),
+    )
+
+
+def level_sort(lang: str) -> list[str]:
+    return [label("level", c, lang) for c in contract.LEVEL_CODES]
+
+
+def _month_x(lang: str) -> alt.X:
+    return alt.X("month:T", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45))
+
+
+def _month_tip(lang: str) -> alt.Tooltip:
+    return alt.Tooltip("month:T", title=t("axis.month", lang), format="%Y-%m")
+
+
+def _unit_title(unit: str, lang: str) -> str:
+    return t("axis.median_workdays" if unit == "workdays" else "axis.median_hours", lang)
+
+
+def _base(df: pl.DataFrame, height: int = HEIGHT) -> alt.Chart:
+    return alt.Chart(df).properties(height=height, width="container")
+
+
+# ------------------------------------------------------------------------------------------ builders
+def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.0f") -> alt.Chart:
+    """One measure per month as a line with points."""
+    return (
+        _base(df, 200)
+        .mark_line(point=True)
+        .encode(
+            x=_month_x(lang),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            tooltip=[_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)],
+        )
+    )
+
+
+def level_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
+    """A measure per month and level, one coloured line per level. df: month, level, <y>."""
+    df = with_labels(df, lang)
+    return (
+        _base(df)
+        .mark_line(point=True)
+        .encode(
+            x=_month_x(lang),
+            y=alt.Y(f"{y}:Q", title=y_title),
+            color=level_color(lang),
+            tooltip=[
+                _month_tip(lang),
+                alt.Tooltip("level_label:N", title=t("axis.level", lang)),
+                alt.Tooltip(f"{y}:Q", title=y_title, format=fmt),
+            ],
+        )
+    )
+
+
+def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerChart:
+    """Per level: whisker p10–p90, box p25–p75, white tick at the median. df from queries.latency_quantiles."""
+    df = with_labels(df, lang)
+    unit_word = t("unit.workdays" if unit == "workdays" else "unit.hours", lang)
+    x_title = t("axis.latency_unit", lang, unit=unit_word)
+    y = alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang))
+    tips = [alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip("steps:Q", title=t("axis.steps", lang))]
+    tips += [alt.Tooltip(f"{q}:Q", title=t(f"axis.{q}", lang), format=",.1f") for q in ("p10", "p25", "p50", "p75", "p90")]
+    base = _base(df, 40 * max(df.height, 3)).encode(y=y, tooltip=tips)
+    whisker = base.mark_rule().encode(x=alt.X("p10:Q", title=x_title), x2="p90:Q", color=level_color(lang))
+    box = base.mark_bar(size=16).encode(x="p25:Q", x2="p75:Q", color=level_color(lang))
+    median = base.mark_tick(color="white", thickness=3, size=16).encode(x="p50:Q")
+    return alt.layer(whisker, box, median)
+
+
+def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=()) -> alt.Chart:
+    """A horizontal bar per level. df: level, <x>."""
+    df = with_labels(df, lang)
+    return (
+        _base(df, 40 * max(df.height, 3))
+        .mark_bar()
+        .encode(
+            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
+            x=alt.X(f"{x}:Q", title=x_title),
+            color=level_color(lang),
+            tooltip=[alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip(f"{x}:Q", title=x_title, format=fmt)]
+            + list(extra_tips),
+        )
+    )
+
+
+def grouped_by_key(df: pl.DataFrame, x: str, x_title: str, key_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
+    """Horizontal bars per key (matter type, team, ...) coloured and offset by level. df: key_label, level, <x>, steps."""
+    df = with_labels(df, lang)
+    keys = df.height and df["key_label"].n_unique()
+    return (
+        _base(df, max(22 * keys * 2, 160))
+        .mark_bar()
+        .encode(
+            y=alt.Y("key_label:N", title=key_title, sort="-x"),
+            yOffset=alt.YOffset("level_label:N", sort=level_sort(lang)),
+            x=alt.X(f"{x}:Q", title=x_title),
+            color=level_color(lang),
+            tooltip=[
+                alt.Tooltip("key_label:N", title=key_title),
+                alt.Tooltip("level_label:N", title=t("axis.level", lang)),
+                alt.Tooltip(f"{x}:Q", title=x_title, format=fmt),
+                alt.Tooltip("steps:Q", title=t("axis.steps", lang)),
+            ],
+        )
+    )
+
+
+def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Pending steps now, stacked by warning tier per level. df: level, tier, pending, median_age_hours."""
+    df = with_labels(df, lang)
+    return (
+        _base(df, 40 * max(df["level"].n_unique() if df.height else 0, 3))
+        .mark_bar()
+        .encode(
+            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
+            x=alt.X("pending:Q", title=t("axis.pending_steps", lang)),
+            color=tier_color(lang),
+            order=alt.Order("tier:N"),
+            tooltip=[
+                alt.Tooltip("level_label:N", title=t("axis.level", lang)),
+                alt.Tooltip("tier_label:N", title=t("axis.tier", lang)),
+                alt.Tooltip("pending:Q", title=t("axis.pending_steps", lang)),
+                alt.Tooltip("median_age_hours:Q", title=t("axis.median_age_hours", lang), format=",.1f"),
+                alt.Tooltip("max_age_hours:Q", title=t("axis.max_age_hours", lang), format=",.1f"),
+            ],
+        )
+    )
+
+
+def workload_scatter(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Approvers: decided steps (x) vs median hours (y), size = pending now, colour = level."""
+    df = with_labels(df, lang)
+    return (
+        _base(df, 300)
+        .mark_circle(opacity=0.75)
+        .encode(
+            x=alt.X("decided:Q", title=t("axis.decided_steps", lang)),
+            y=alt.Y("median_hours:Q", title=t("axis.median_hours", lang)),
+            size=alt.Size("pending:Q", title=t("axis.pending_steps", lang)),
+            color=level_color(lang),
+            tooltip=[
+                alt.Tooltip("name:N", title=t("axis.person", lang)),
+                alt.Tooltip("level_label:N", title=t("axis.level", lang)),
+                alt.Tooltip("decided:Q", title=t("axis.decided_steps", lang)),
+                alt.Tooltip("median_hours:Q", title=t("axis.median_hours", lang), format=",.1f"),
+                alt.Tooltip("pending:Q", title=t("axis.pending_steps", lang)),
+            ],
+        )
+    )
+
+
+def flow_matrix(df: pl.DataFrame, lang: str) -> alt.LayerChart:
+    """Process map as a matrix: from level (rows) -> to level (columns); colour = steps, text = median wait."""
+    df = with_labels(df, lang)
+    order = [t("chart.submitted", lang), *level_sort(lang)]
+    base = _base(df, 40 * max(df["source"].n_unique() if df.height else 0, 3)).encode(
+        y=alt.Y("source_label:N", title=t("axis.from_level", lang), sort=order),
+        x=alt.X("target_label:N", title=t("axis.to_level", lang), sort=order, axis=alt.Axis(labelAngle=0)),
+        tooltip=[
+            alt.Tooltip("source_label:N", title=t("axis.from_level", lang)),
+            alt.Tooltip("target_label:N", title=t("axis.to_level", lang)),
+            alt.Tooltip("steps:Q", title=t("axis.steps", lang)),
+            alt.Tooltip("median_hours:Q", title=t("axis.median_wait_hours", lang), format=",.1f"),
+        ],
+    )
+    rect = base.mark_rect().encode(color=alt.Color("steps:Q", title=t("axis.steps", lang), scale=alt.Scale(scheme="blues")))
+    text = base.mark_text(fontSize=12).encode(
+        text=alt.Text("median_hours:Q", format=",.1f"),
+        color=alt.value("black"),
+    )
+    return alt.layer(rect, text)
+
+
+def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool = False) -> alt.LayerChart:
+    """Waiting hours per key, largest first, with the cumulative share on a second axis.
+    df: key_label, wait_hours, cumulative_share, rank (and level for colouring)."""
+    df = with_labels(df, lang)
+    x = alt.X("key_label:N", title=key_title, sort=alt.EncodingSortField("rank", order="ascending"), axis=alt.Axis(labelAngle=-45))
+    tips = [
+        alt.Tooltip("key_label:N", title=key_title),
+        alt.Tooltip("wait_hours:Q", title=t("axis.wait_hours", lang), format=",.0f"),
+        alt.Tooltip("cumulative_share:Q", title=t("axis.cumulative_share", lang), format=".0%"),
+    ]
+    base = _base(df, HEIGHT).encode(x=x, tooltip=tips)
+    bars = base.mark_bar().encode(
+        y=alt.Y("wait_hours:Q", title=t("axis.wait_hours", lang)),
+        color=level_color(lang) if color_by_level else alt.value(LEVEL_COLORS["TEAM_LEAD"]),
+    )
+    line = base.mark_line(point=True, color="#333333").encode(
+        y=alt.Y("cumulative_share:Q", title=t("axis.cumulative_share", lang), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+    )
+    return alt.layer(bars, line).resolve_scale(y="independent")
+
+
+def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=()) -> alt.Chart:
+    """Horizontal bars per key (largest first). df: key_label, <x>."""
+    return (
+        _base(df, max(22 * df.height, 120))
+        .mark_bar(color=color)
+        .encode(
+            y=alt.Y("key_label:N", title=key_title, sort="-x"),
+            x=alt.X(f"{x}:Q", title=x_title),
+            tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"), *extra_tips],
+        )
+    )
+
+
+def monthly_stacked(df: pl.DataFrame, y: str, y_title: str, color: alt.Color, color_field: str, color_title: str, lang: str) -> alt.Chart:
+    """Monthly stacked bars coloured by a category (family, direction, outcome...)."""
+    return (
+        _base(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45)),
+            y=alt.Y(f"sum({y}):Q", title=y_title),
+            color=color,
+            tooltip=[
+                _month_tip(lang),
+                alt.Tooltip(f"{color_field}:N", title=color_title),
+                alt.Tooltip(f"sum({y}):Q", title=y_title, format=",.0f"),
+            ],
+        )
+    )
+
+
+def findings_by_family(df: pl.DataFrame, lang: str) -> alt.Chart:
+    df = with_labels(df, lang)
+    return monthly_stacked(df, "findings", t("axis.findings", lang), family_color(lang), "family_label", t("axis.family", lang), lang)
+
+
+def substitutions_by_month(df: pl.DataFrame, lang: str) -> alt.Chart:
+    df = with_labels(df, lang)
+    return monthly_stacked(
+        df, "substitutions", t("axis.substitutions", lang), direction_color(lang), "direction_label", t("axis.direction", lang), lang
+    )
+
+
+def timeline(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Who covered whom: one bar per substitution from start to end, a row per absent person."""
+    df = with_labels(df, lang).with_columns(
+        (pl.col("absent_name").fill_null(pl.col("absent_id"))).alias("absent"),
+        (pl.col("substitute_name").fill_null(pl.col("substitute_id"))).alias("substitute"),
+    )
+    rows = df["absent"].n_unique() if df.height else 0
+    return (
+        _base(df, max(18 * rows, 160))
+        .mark_bar(height=10)
+        .encode(
+            x=alt.X("start_at:T", title=t("axis.date", lang), axis=alt.Axis(format="%Y-%m-%d")),
+            x2="end_shown:T",
+            y=alt.Y("absent:N", title=t("axis.absent_person", lang), sort=alt.EncodingSortField("start_at", op="min")),
+            color=direction_color(lang),
+            tooltip=[
+                alt.Tooltip("absent:N", title=t("axis.absent_person", lang)),
+                alt.Tooltip("absent_post_label:N", title=t("axis.absent_post", lang)),
+                alt.Tooltip("substitute:N", title=t("axis.substitute", lang)),
+                alt.Tooltip("substitute_post_label:N", title=t("axis.substitute_post", lang)),
+                alt.Tooltip("start_at:T", title=t("axis.start", lang), format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("end_shown:T", title=t("axis.end", lang), format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("days:Q", title=t("axis.days", lang), format=",.1f"),
+                alt.Tooltip("authorized:N", title=t("axis.authorized", lang)),
+            ],
+        )
+    )
+
+
+def rate_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, color_field: str | None = None, color: alt.Color | None = None) -> alt.Chart:
+    """A share (0..1) per month, optionally one line per category."""
+    tips = [_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=".1%")]
+    enc = dict(x=_month_x(lang), y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="%")))
+    if color is not None:
+        enc["color"] = color
+        tips.insert(1, alt.Tooltip(f"{color_field}:N", title=color.to_dict().get("title", "")))
+    return _base(df).mark_line(point=True).encode(**enc, tooltip=tips)
+
+
+def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Items per outcome, one bar group per meeting type. df: meeting_type, outcome, items."""
+    df = with_labels(df, lang)
+    return (
+        _base(df, 200)
+        .mark_bar()
+        .encode(
+            y=alt.Y("outcome_label:N", title=t("axis.outcome", lang), sort=[label("outcome", c, lang) for c in contract.OUTCOME.codes]),
+            x=alt.X("items:Q", title=t("axis.items", lang)),
+            color=alt.Color(
+                "meeting_type_label:N",
+                title=t("axis.meeting_type", lang),
+                scale=alt.Scale(
+                    domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
+                    range=list(MEETING_TYPE_COLORS.values()),
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("meeting_type_label:N", title=t("axis.meeting_type", lang)),
+                alt.Tooltip("outcome_label:N", title=t("axis.outcome", lang)),
+                alt.Tooltip("items:Q", title=t("axis.items", lang)),
+            ],
+        )
+    )
+
+
+def items_per_meeting(df: pl.DataFrame, lang: str) -> alt.Chart:
+    df = with_labels(df, lang)
+    return (
+        _base(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)),
+            y=alt.Y("items:Q", title=t("axis.items", lang)),
+            color=alt.Color(
+                "meeting_type_label:N",
+                title=t("axis.meeting_type", lang),
+                scale=alt.Scale(
+                    domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
+                    range=list(MEETING_TYPE_COLORS.values()),
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("meeting_id:N", title=t("axis.meeting", lang)),
+                alt.Tooltip("held_on:T", title=t("axis.held_on", lang), format="%Y-%m-%d"),
+                alt.Tooltip("meeting_type_label:N", title=t("axis.meeting_type", lang)),
+                alt.Tooltip("items:Q", title=t("axis.items", lang)),
+                alt.Tooltip("escalated:Q", title=t("axis.escalations", lang)),
+                alt.Tooltip("tie_breaks:Q", title=t("axis.tie_breaks", lang)),
+            ],
+        )
+    )
+
+
+def days_to_decision(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Escalated items: days from meeting to final decision, one bar per item by meeting date."""
+    return (
+        _base(df)
+        .mark_circle(size=80, color=LEVEL_COLORS["VP"])
+        .encode(
+            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)),
+            y=alt.Y("days_to_decision:Q", title=t("axis.days_to_decision", lang)),
+            tooltip=[
+                alt.Tooltip("item_id:N", title=t("axis.item", lang)),
+                alt.Tooltip("topic:N", title=t("axis.topic", lang)),
+                alt.Tooltip("held_on:T", title=t("axis.held_on", lang), format="%Y-%m-%d"),
+                alt.Tooltip("decided_on:T", title=t("axis.decided_on", lang), format="%Y-%m-%d"),
+                alt.Tooltip("days_to_decision:Q", title=t("axis.days_to_decision", lang)),
+            ],
+        )
+    )
+
+
+def rule_trend(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Findings per month, one line per rule, coloured by the rule's family. df: rule_id, month, findings."""
+    df = df.with_columns(family_expr("rule_id"))
+    df = with_labels(df, lang)
+    return (
+        _base(df, 200)
+        .mark_line(point=True)
+        .encode(
+            x=_month_x(lang),
+            y=alt.Y("findings:Q", title=t("axis.findings", lang)),
+            color=family_color(lang),
+            detail="rule_id:N",
+            tooltip=[
+                _month_tip(lang),
+                alt.Tooltip("rule_id:N", title=t("axis.rule", lang)),
+                alt.Tooltip("findings:Q", title=t("axis.findings", lang)),
+            ],
+        )
+    )
+
+
+def with_title(chart: alt.TopLevelMixin, title: str, subtitle: list[str]) -> alt.TopLevelMixin:
+    """The chart with a title stating what, where and when (for exports)."""
+    return chart.properties(title=alt.TitleParams(text=title, subtitle=subtitle, anchor="start"))
