@@ -26,7 +26,9 @@ def month_of(expr: pl.Expr) -> pl.Expr:
 
 
 def hours(expr: pl.Expr) -> pl.Expr:
-    return expr.dt.total_milliseconds() / 3_600_000
+    """A duration in hours; whole hours exact (polars divides by multiplying with a reciprocal)."""
+    us, per_hour = expr.dt.total_microseconds(), 3_600_000_000
+    return (us // per_hour).cast(pl.Float64) + (us % per_hour) / per_hour
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,13 +24,13 @@ HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 class SettingsError(ValueError):
     """An invalid settings file. `format(lang)` gives the reason in the interface language."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
+    def __init__(self, message_key: str, /, **params: object) -> None:
+        self.message_key = message_key
         self.params = params
         super().__init__(self.format("en"))
 
     def format(self, lang: str = "zh") -> str:
-        return t(self.key, lang, **self.params)
+        return t(self.message_key, lang, **self.params)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ MESSAGES = {
         "Setting {key} in {path} has invalid codes {value}; allowed: {allowed}",
     ),
     "settings.error.missing_file": (
-        "找不到文件 {value}（设置项 {key}）",
-        "File {value} not found (setting {key})",
+        "找不到文件 {value}（{path} 中的设置项 {key}）",
+        "File {value} not found (setting {key} in {path})",
     ),
     "settings.error.holiday_row": (
         "节假日文件 {path} 第 {row} 行有误：{value}（应为 日期,holiday 或 日期,workday）",

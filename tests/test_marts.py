@@ -1,0 +1,116 @@
+"""rebuild_marts: every mart exists (even on an empty store), settings beside the store apply, progress."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import schema
+from pipelines.marts import MART_NAMES, rebuild_marts
+from pipelines.settings import SettingsError, load_settings
+from storebuilder import findings, make_store, read, rebuild, step, sub
+
+CONTRACT_LEVEL_COLUMNS = {"level", "steps", "median_hours", "p90_hours", "median_workdays", "over_limit_share"}
+CONTRACT_VIOLATION_COLUMNS = {"rule_id", "article", "record_kind", "record_id", "detail"}
+
+
+def test_empty_store_builds_every_mart(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(db))
+    schema.create_input_tables(con)
+    calls = []
+    rebuild_marts(con, progress=lambda f, m: calls.append((f, m)))
+    tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert set(MART_NAMES) <= tables
+    for name in MART_NAMES:
+        rows = read(db, name).height
+        assert rows == (17 if name == "rule_catalogue" else 8 if name == "meta" else 0), name
+    assert CONTRACT_LEVEL_COLUMNS <= set(read(db, "level_latency").columns)
+    assert CONTRACT_VIOLATION_COLUMNS <= set(read(db, "violations").columns)
+    fractions = [f for f, _ in calls]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    assert all(isinstance(m, str) and m for _, m in calls)
+
+
+def _store_with_a_long_substitution(tmp_path):
+    return make_store(
+        tmp_path,
+        substitutions=[sub("S1", "M1", "M2", "L1", "2024-03-01 00:00", "2024-03-15 23:59:59")],
+        approvals=[step("A", 1, "TEAM_LEAD", "L1", "2024-03-04 09:00", "2024-03-05 17:00")],
+    )
+
+
+def test_settings_file_beside_the_store_changes_findings_on_rebuild(tmp_path):
+    db = _store_with_a_long_substitution(tmp_path)
+    assert findings(db, "S12-TEMPORARY") == set()
+    assert read(db, "step_latency")["over_limit"].to_list() == [False]  # 1 working day, limit 1
+    (tmp_path / "settings.toml").write_text(
+        "[regulation]\ntemporary_substitution_limit_days = 7\n"
+        "[latency.level_limits_workdays]\nTEAM_LEAD = 0.5\nDEPUTY = 2\nCHIEF = 3\nVP = 5\nPRESIDENT = 5\nCOMMITTEE = 20\n",
+        encoding="utf-8",
+    )
+    rebuild(db)  # no settings passed: read from beside the store
+    assert findings(db, "S12-TEMPORARY") == {"S1"}
+    assert read(db, "step_latency")["over_limit"].to_list() == [True]
+    meta = dict(read(db, "meta").iter_rows())
+    assert meta["settings_source"].endswith("settings.toml") and '"temporary_substitution_limit_days": 7.0' in meta["settings"]
+
+
+def test_holidays_file_beside_the_store(tmp_path):
+    db = make_store(tmp_path, approvals=[step("A", 1, "DEPUTY", "D1", "2024-03-04 09:00", "2024-03-06 09:00")])
+    assert read(db, "step_latency")["latency_workdays"].to_list() == [2]
+    (tmp_path / "holidays.csv").write_text("date,kind\n2024-03-05,holiday\n", encoding="utf-8")
+    rebuild(db)
+    assert read(db, "step_latency")["latency_workdays"].to_list() == [1]
+
+
+@pytest.mark.parametrize(
+    ("text", "key_fragment"),
+    [
+        ("[regulation]\ntemporary_substitution_limit_days = -1\n", "positive"),
+        ("[regulation]\nleadership_posts = ['BOSS']\n", "invalid codes"),
+        ("[regulation]\nno_such_thing = 1\n", "unknown setting"),
+        ("[regulation]\neffective_date = 'soon'\n", "must be a date"),
+        ("[latency.warning]\nyellow_share = 1.5\n", "between 0 and 1"),
+        ("[latency.level_limits_workdays]\nCLERK = 1\n", "invalid codes"),
+        ("[calendar]\nholidays_file = 'nowhere.csv'\n", "not found"),
+        ("[regulation\n", "not valid TOML"),
+    ],
+)
+def test_invalid_settings_are_explained_in_both_languages(tmp_path, text, key_fragment):
+    f = tmp_path / "settings.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(SettingsError) as exc:
+        load_settings(f)
+    assert key_fragment in exc.value.format("en")
+    zh = exc.value.format("zh")
+    assert zh != exc.value.format("en") and "settings.toml" in zh
+
+
+def test_defaults_match_the_domain():
+    s = load_settings()
+    assert s.effective_date.isoformat() == "2023-01-01"
+    assert s.level_limits_workdays == {"TEAM_LEAD": 1, "DEPUTY": 2, "CHIEF": 3, "VP": 5, "PRESIDENT": 5, "COMMITTEE": 20}
+    assert set(s.leadership_posts) == {"DEPUTY", "CHIEF", "VP", "PRESIDENT", "COMMITTEE"}
+    assert s.equal_rank_substitution_allowed and s.temporary_substitution_limit_days == 30
+    assert s.yellow_share == pytest.approx(2 / 3)
+
+
+def test_rebuild_twice_gives_identical_tables(tmp_path):
+    db = _store_with_a_long_substitution(tmp_path)
+    before = {n: read(db, n) for n in MART_NAMES}
+    rebuild(db)
+    for n in MART_NAMES:
+        assert read(db, n).equals(before[n]), n
+
+
+def test_violations_carry_what_the_pages_need(tmp_path):
+    db = make_store(tmp_path, substitutions=[sub("S1", "M1", "L1", "L3", "2024-03-04 00:00", "2024-03-04 23:59:59")])
+    v = read(db, "violations").filter(pl.col("rule_id") == "S12-REVERSE").row(0, named=True)
+    assert v["article"] == "12" and v["record_kind"] == "substitution" and v["record_id"] == "S1"
+    assert v["team"] == "T1" and v["division"] == "D-ONE" and v["people"] == "M1;L1;L3"
+    assert str(v["month"]) == "2024-03-01" and str(v["occurred_at"]) == "2024-03-04 00:00:00"
+    assert "Lead One（L1）" in v["detail"] and "逆向" in v["detail"]
+    assert "Lead One (L1)" in v["detail_en"] and "reverse" in v["detail_en"]
