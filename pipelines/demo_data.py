@@ -140,8 +140,8 @@ def build_org(rng: np.random.Generator, n_teams: int) -> Org:
     def person(post: str, post_cell: str, title: str, team=None, division=None, secretary=False) -> int:
         surname = SURNAMES[min(int(rng.exponential(18)), len(SURNAMES) - 1)]
         given = "".join(rng.choice(GIVEN, size=1 + int(rng.random() < 0.7)))
-        rows.append(dict(staff_id=f"W{len(rows) + 1:04d}", name=surname + given, post=post, post_cell=post_cell,
-                         team=team, division=division, title=title, party_secretary=secretary))
+        rows.append({"staff_id": f"W{len(rows) + 1:04d}", "name": surname + given, "post": post, "post_cell": post_cell,
+                         "team": team, "division": division, "title": title, "party_secretary": secretary})
         return len(rows) - 1
 
     president = person("PRESIDENT", "院长", "党组书记、院长")
@@ -252,16 +252,16 @@ def build_substitutions(rng: np.random.Generator, org: Org, cal: Calendar, first
         season = np.repeat(np.tile(np.arange(len(seasons)), n_teams), counts)
         n = len(team)
         start = s_start[season] + (rng.random(n) * s_len[season]).astype("timedelta64[D]")
-        parts.append(dict(team=team, start=start, days=np.minimum(1 + rng.geometric(0.2, n), 20),
-                          season=s_kind[season], who=np.full(n, who)))
+        parts.append({"team": team, "start": start, "days": np.minimum(1 + rng.geometric(0.2, n), 20),
+                          "season": s_kind[season], "who": np.full(n, who)})
     # Sick leave and training at any time of the year.
     n_days = (END.date() - first).days
     counts = rng.poisson(0.5 * n_days / 365, size=n_teams)
     team = np.repeat(np.arange(n_teams), counts)
     n = len(team)
-    parts.append(dict(team=team, start=np.datetime64(first) + (rng.random(n) * n_days).astype("timedelta64[D]"),
-                      days=1 + rng.geometric(0.3, n), season=np.full(n, "other"),
-                      who=np.where(rng.random(n) < 0.7, "member", "leader")))
+    parts.append({"team": team, "start": np.datetime64(first) + (rng.random(n) * n_days).astype("timedelta64[D]"),
+                      "days": 1 + rng.geometric(0.3, n), "season": np.full(n, "other"),
+                      "who": np.where(rng.random(n) < 0.7, "member", "leader")})
     p = {k: np.concatenate([x[k] for x in parts]) for k in parts[0]}
     n = len(p["team"])
     team, leader = p["team"], org.leader[p["team"]]
@@ -280,9 +280,9 @@ def build_substitutions(rng: np.random.Generator, org: Org, cal: Calendar, first
     for k, pool in reason_pool.items():
         mask = p["season"] == k
         reason[mask] = rng.choice(pool, size=int(mask.sum()))
-    normal = dict(absent=absent, substitute=substitute, decided=decided, start=p["start"], days=p["days"],
-                  form=form, authorized=rng.random(n) < 0.2, reason=reason, acting=is_leader,
-                  open_end=np.zeros(n, bool), planted=np.full(n, "", dtype=object))
+    normal = {"absent": absent, "substitute": substitute, "decided": decided, "start": p["start"], "days": p["days"],
+                  "form": form, "authorized": rng.random(n) < 0.2, "reason": reason, "acting": is_leader,
+                  "open_end": np.zeros(n, bool), "planted": np.full(n, "", dtype=object)}
     # The chief's leave: a deputy acts for the chief, authorised (Art. 8.5).
     chief_rows = []
     for i, y in enumerate(range(first.year, END.year + 1)):
@@ -292,11 +292,11 @@ def build_substitutions(rng: np.random.Generator, org: Org, cal: Calendar, first
             if first <= start <= END.date():
                 chief_rows.append((org.deputies[(2 * i + j) % 3], np.datetime64(start), days, reason_))
     c = len(chief_rows)
-    chief = dict(absent=np.full(c, org.chief), substitute=np.array([r[0] for r in chief_rows]),
-                 decided=np.full(c, org.chief), start=np.array([r[1] for r in chief_rows], dtype="datetime64[D]"),
-                 days=np.array([r[2] for r in chief_rows]), form=np.full(c, "ts"), authorized=np.ones(c, bool),
-                 reason=np.array([r[3] for r in chief_rows], dtype=object), acting=np.ones(c, bool),
-                 open_end=np.zeros(c, bool), planted=np.full(c, "", dtype=object))
+    chief = {"absent": np.full(c, org.chief), "substitute": np.array([r[0] for r in chief_rows]),
+                 "decided": np.full(c, org.chief), "start": np.array([r[1] for r in chief_rows], dtype="datetime64[D]"),
+                 "days": np.array([r[2] for r in chief_rows]), "form": np.full(c, "ts"), "authorized": np.ones(c, bool),
+                 "reason": np.array([r[3] for r in chief_rows], dtype=object), "acting": np.ones(c, bool),
+                 "open_end": np.zeros(c, bool), "planted": np.full(c, "", dtype=object)}
     planted = _planted_substitutions(rng, org, n)
     allsubs = {k: np.concatenate([normal[k], chief[k], planted[k]]) for k in normal}
     start_s, end_s = _interval(allsubs["start"], allsubs["days"], allsubs["form"])
@@ -353,10 +353,10 @@ def _planted_substitutions(rng: np.random.Generator, org: Org, n_normal: int) ->
         rows.append(("S12-TEMPORARY", b, a, org.leader[t], 40 + 5 * i, "date", False, i % 2 == 0, "产假"))
     n = len(rows)
     col = list(zip(*rows))
-    return dict(planted=np.array(col[0], dtype=object), absent=np.array(col[1]), substitute=np.array(col[2]),
-                decided=np.array(col[3]), start=_judged_days(rng, n, margin=70), days=np.array(col[4]),
-                form=np.array(col[5]), authorized=np.array(col[6]), open_end=np.array(col[7]),
-                reason=np.array(col[8], dtype=object), acting=np.zeros(n, bool))
+    return {"planted": np.array(col[0], dtype=object), "absent": np.array(col[1]), "substitute": np.array(col[2]),
+                "decided": np.array(col[3]), "start": _judged_days(rng, n, margin=70), "days": np.array(col[4]),
+                "form": np.array(col[5]), "authorized": np.array(col[6]), "open_end": np.array(col[7]),
+                "reason": np.array(col[8], dtype=object), "acting": np.zeros(n, bool)}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -502,21 +502,24 @@ def build_approvals(rng: np.random.Generator, org: Org, cal: Calendar, cases: pl
     tod = (decided - decided.astype("datetime64[D]")).astype(np.int64)
     late = (tod > 990) & (rng.random(len(m)) < 0.05)
     decided = decided + np.where(late, rng.integers(20, 200, len(m)), 0).astype("timedelta64[m]")
-    submitted = cal.to_datetime(w_sub)
-    submitted = submitted.astype("datetime64[us]")
-    steps = steps.with_columns(decided_at=pl.Series(decided.astype("datetime64[us]"))).with_columns(
-        pl.col("decided_at").cum_max().over("m"))
-    steps = steps.with_columns(received_at=pl.col("decided_at").shift(1).over("m")).join(
-        matters, on="m", how="left", suffix="_m")
-    steps = steps.with_columns(submitted_at=pl.Series(submitted.astype("datetime64[us]")).gather(steps["m"])).with_columns(
-        received_at=pl.col("received_at").fill_null(pl.col("submitted_at")))
-    end = pl.lit(END)
-    steps = steps.filter(pl.col("received_at") <= end).with_columns(
-        pl.when(pl.col("decided_at") > end).then(None).otherwise(pl.col("decided_at")).alias("decided_at"))
-    steps = steps.with_columns(
-        pl.when(pl.col("decided_at").is_null()).then(None).otherwise(pl.col("decision")).alias("decision"))
+    # Each matter's steps in time order (a running maximum per matter), each step received when the
+    # previous one was decided; then cut at the end: later steps unseen, undecided ones pending.
+    gid = np.repeat(np.arange(len(starts), dtype=np.int64), sizes)
+    big = np.int64(1) << 40
+    dec = decided.astype("datetime64[m]").astype(np.int64)
+    dec = np.maximum.accumulate(dec + gid * big) - gid * big
+    sub_min = cal.to_datetime(w_sub).astype(np.int64)
+    rec = np.r_[np.int64(0), dec[:-1]]
+    rec[starts] = sub_min[m[starts]]
+    end_min = np.datetime64(END, "m").astype(np.int64)
+    keep = rec <= end_min
+    pending = dec > end_min
+
+    def ts(minutes: np.ndarray) -> pl.Series:
+        return pl.Series(minutes.astype("datetime64[m]").astype("datetime64[us]"))
+
     # People: the role's holder, then acting substitutes for absent team leaders and the chief.
-    team_s = steps["team_idx"].to_numpy()
+    team_s = team[m]
     role = steps["role"].to_numpy()
     neighbour = np.where(team_s + 1 < n_teams, team_s + 1, team_s - 1)
     holder = np.select(
@@ -525,36 +528,45 @@ def build_approvals(rng: np.random.Generator, org: Org, cal: Calendar, cases: pl
         [org.leader[team_s], org.deputies[org.team_division[team_s]], org.leader[neighbour],
          np.full(len(role), org.vp), np.full(len(role), org.president)],
         default=org.chief)
-    steps = steps.with_columns(approver_idx=pl.Series(holder), row=pl.int_range(pl.len()))
+    steps = pl.DataFrame({
+        "m": m, "step_no": steps["step_no"], "role": role, "level": steps["level"],
+        "decision": steps["decision"], "received_at": ts(rec), "decided_at": ts(dec), "pending": pending,
+        "approver_idx": holder,
+    }).filter(pl.Series(keep)).with_columns(
+        decided_at=pl.when(pl.col("pending")).then(None).otherwise(pl.col("decided_at")),
+        decision=pl.when(pl.col("pending")).then(None).otherwise(pl.col("decision")),
+        row=pl.int_range(pl.len()),
+    )
     acting = subs.filter("acting").select("absent_idx", "substitute_idx", "start_at", "end_at")
+    # The latest acting substitution of the role holder that started before the step, if it covers it.
     hits = (steps.filter(pl.col("role").is_in([ROLES.index("TL"), ROLES.index("CHIEF")]))
-            .select("row", "approver_idx", t=pl.coalesce("decided_at", "received_at"))
-            .join(acting, left_on="approver_idx", right_on="absent_idx")
-            .filter((pl.col("t") >= pl.col("start_at")) & (pl.col("t") <= pl.col("end_at")))
-            .unique("row", keep="first", maintain_order=True).select("row", "substitute_idx"))
-    steps = steps.join(hits, on="row", how="left").with_columns(
+            .select("row", "approver_idx", t=pl.coalesce("decided_at", "received_at")).sort("t")
+            .join_asof(acting.sort("start_at"), left_on="t", right_on="start_at", by_left="approver_idx",
+                       by_right="absent_idx", strategy="backward", check_sortedness=False)
+            .filter(pl.col("t") <= pl.col("end_at")).select("row", "substitute_idx"))
+    steps = steps.join(hits, on="row", how="left").sort("row").with_columns(
         acting_idx=pl.when(pl.col("substitute_idx").is_not_null()).then(pl.col("approver_idx")),
         approver_idx=pl.coalesce("substitute_idx", "approver_idx"))
+    # Matter columns, the same on every step of a matter.
     ids_s = pl.Series(org.ids)
-    team_names = pl.Series(org.team_names)
-    submitter = org.random_member(rng, matters["team_idx"].to_numpy())
-    no_team_cell = (matters["case_idx"].to_numpy() >= 0) & (rng.random(n) < 0.12)
+    team_cell = pl.Series(org.team_names).gather(team)
+    no_team_cell = (case_idx >= 0) & (rng.random(n) < 0.12)
     matters = matters.with_columns(
-        submitted_by=ids_s.gather(submitter),
-        case_id=pl.Series(np.where(case_idx >= 0, case_ids[np.maximum(case_idx, 0)], None), dtype=pl.String),
-        team=pl.when(pl.Series(no_team_cell)).then(None).otherwise(team_names.gather(matters["team_idx"])),
-        submitted_at=pl.Series(submitted),
+        submitted_by=ids_s.gather(org.random_member(rng, team)),
+        case_id=pl.when(pl.Series(case_idx >= 0)).then(
+            pl.Series(case_ids, dtype=pl.String).gather(np.maximum(case_idx, 0))),
+        team=pl.when(pl.Series(no_team_cell)).then(None).otherwise(team_cell),
+        submitted_at=ts(sub_min),
     )
-    steps = steps.drop("submitted_at").join(
-        matters.select("m", "case_id", "team", "submitted_by", "submitted_at"), on="m", how="left")
-    steps = steps.with_columns(
-        approver_id=ids_s.gather(steps["approver_idx"]),
-        acting_for=pl.when(pl.col("acting_idx").is_not_null()).then(ids_s.gather(steps["acting_idx"].fill_null(0))),
-    )
+    sm = steps["m"]
     cols = ["matter_id", "case_id", "team", "matter_type", "submitted_at", "submitted_by", "step_no", "level",
             "approver_id", "received_at", "decided_at", "decision", "acting_for"]
-    steps = steps.select(*cols, "planted", "team_idx").with_columns(
-        pl.col("submitted_at", "received_at", "decided_at").cast(pl.Datetime("us")))
+    steps = steps.with_columns(
+        *(matters[c].gather(sm) for c in ("matter_id", "case_id", "team", "matter_type", "submitted_at",
+                                          "submitted_by", "planted", "team_idx")),
+        approver_id=ids_s.gather(steps["approver_idx"]),
+        acting_for=pl.when(pl.col("acting_idx").is_not_null()).then(ids_s.gather(steps["acting_idx"].fill_null(0))),
+    ).select(*cols, "planted", "team_idx")
     return pl.concat([steps, _last_night(org, cols)], how="vertical_relaxed"), matters
 
 
@@ -698,9 +710,9 @@ def build_meetings(rng: np.random.Generator, org: Org, cal: Calendar, cases: pl.
         key = (prefix, day.year)
         serial[key] = serial.get(key, 0) + 1
         meeting_id = f"{prefix}{day.year}-{serial[key]:03d}"
-        meetings.append(dict(meeting_id=meeting_id, meeting_type=mtype, held_on=day, chair_id=ids[chair],
-                             chair_authorized=authorized, attendee_ids=[ids[p] for p in dict.fromkeys(attendees)],
-                             planted=planted))
+        meetings.append({"meeting_id": meeting_id, "meeting_type": mtype, "held_on": day, "chair_id": ids[chair],
+                             "chair_authorized": authorized, "attendee_ids": [ids[p] for p in dict.fromkeys(attendees)],
+                             "planted": planted})
         hi = int(np.searchsorted(filed, d, "right"))
         for j in range(n_items):
             if mtype == "BUREAU":
@@ -727,10 +739,10 @@ def build_meetings(rng: np.random.Generator, org: Org, cal: Calendar, cases: pl.
                 topic = f"{case_id}{rng.choice(CASE_TOPICS)}"
             else:
                 topic = str(rng.choice(BUREAU_TOPICS if mtype == "BUREAU" else LEADS_TOPICS))
-            items.append(dict(item_id=f"{meeting_id}-{j + 1:02d}", meeting_id=meeting_id, case_id=case_id,
-                              topic=topic, is_major=major, votes_for=f, votes_against=a, votes_abstain=ab,
-                              vp_position=vp, chief_position=chief, outcome=outcome, decided_on=decided_on,
-                              minuted=True, planted="", held_on=day, meeting_type=mtype, judged=judged(d)))
+            items.append({"item_id": f"{meeting_id}-{j + 1:02d}", "meeting_id": meeting_id, "case_id": case_id,
+                              "topic": topic, "is_major": major, "votes_for": f, "votes_against": a, "votes_abstain": ab,
+                              "vp_position": vp, "chief_position": chief, "outcome": outcome, "decided_on": decided_on,
+                              "minuted": True, "planted": "", "held_on": day, "meeting_type": mtype, "judged": judged(d)})
     _plant_item_breaches(rng, items)
     for it in items:
         if it["decided_on"] is not None and it["decided_on"] > END.date():
