@@ -11,8 +11,10 @@ inserts them at the chart's on-screen size in print quality.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import altair as alt
@@ -25,6 +27,8 @@ from pipelines.i18n import label, t
 SCREEN_DPI = 96  # CSS pixels per inch: a chart's width in px / 96 = its width on paper in inches
 VL_BASE_PPI = 72  # vl-convert's reference: pixel scale = scale * ppi / 72
 
+EXPORT_WIDTH = 640  # px for charts sized to their container on a page (6.7 in at 96 dpi: an A4 text width)
+
 ALL_FILTERS = ("period", "division", "team", "matter_type", "level")
 
 
@@ -32,9 +36,32 @@ def _spec(chart: alt.TopLevelMixin | dict) -> dict[str, Any]:
     """The chart's Vega-Lite spec with the registered CJK font as default for every text."""
     fonts.register_for_vl_convert()
     spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
+    spec = json.loads(json.dumps(spec, default=_json_value))  # Decimal (DuckDB sums), dates -> JSON
+    _fix_container_width(spec)
     config = spec.setdefault("config", {})
     config["font"] = fonts.font_stack()
     return spec
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot put {type(value).__name__} in a chart spec")
+
+
+def _fix_container_width(node: Any) -> None:
+    """A page's `width: "container"` has no container offline: give it a fixed export width."""
+    if isinstance(node, dict):
+        if node.get("width") == "container":
+            node["width"] = EXPORT_WIDTH
+        for key, value in node.items():
+            if key not in ("data", "datasets"):
+                _fix_container_width(value)
+    elif isinstance(node, list):
+        for value in node:
+            _fix_container_width(value)
 
 
 def _locales(lang: str) -> dict[str, str]:
