@@ -18,6 +18,7 @@ The records come from `pipelines.demo_data.generate` (same seed → byte-identic
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,10 @@ def write_demo_exports(out_dir: Path, seed: int = 7, scale: int = 1) -> list[Pat
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = generate(seed, scale)
+    # A previous run with another scale left approval files for other years: a folder load would mix them in.
+    for stale in out_dir.glob("审批记录_*.csv"):
+        if re.fullmatch(r"审批记录_\d{4}\.csv", stale.name):
+            stale.unlink()
     rng = np.random.default_rng([seed, 1])  # formatting choices, independent of the records
     return [
         _write_staff(data, out_dir / "人员名册.xlsx"),
