@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines.i18n import t
 
 st.set_page_config(page_title=t("app.title"), layout="wide", page_icon=":material/account_tree:")

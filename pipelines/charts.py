@@ -26,7 +26,7 @@ LEVEL_COLORS = {
 }
 FAMILY_COLORS = {"approval": "#4e79a7", "substitution": "#f28e2b", "meeting": "#59a14f", "other": "#bab0ac"}
 TIER_COLORS = {"OK": "#9db4c0", "YELLOW": "#edc948", "RED": "#e15759"}
-DIRECTION_COLORS = {"FORWARD": "#59a14f", "SAME": "#4e79a7", "REVERSE": "#e15759"}
+DIRECTION_COLORS = {"FORWARD": "#59a14f", "EQUAL": "#4e79a7", "REVERSE": "#e15759"}
 MEETING_TYPE_COLORS = {"BUREAU": "#4e79a7", "TEAM_LEADS": "#9c755f"}
 FAMILIES = tuple(FAMILY_COLORS)
 

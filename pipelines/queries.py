@@ -89,8 +89,13 @@ def _q(con, sql: str, params: list | None = None) -> pl.DataFrame:
 
 
 def _scalar(con, sql: str, params: list | None = None):
-    row = con.sql(sql, params=params or None).fetchone()
-    return None if row is None else row[0]
+    rows = con.sql(sql, params=params or None).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _row(con, sql: str, params: list | None = None) -> tuple:
+    rows = con.sql(sql, params=params or None).fetchall()
+    return rows[0] if rows else ()
 
 
 # ------------------------------------------------------------------------------------------ the store
@@ -123,11 +128,12 @@ def store_info(con) -> StoreInfo:
     steps = _scalar(con, "SELECT count(*) FROM step_latency")
     if not steps:
         return StoreInfo("empty", tuple(sorted(present)), meta)
-    first, last = con.sql(
+    first, last = _row(
+        con,
         """SELECT min(m), max(m) FROM (
              SELECT month AS m FROM step_latency UNION ALL SELECT month FROM substitution_facts
-             UNION ALL SELECT month FROM meeting_item_facts)"""
-    ).fetchone()
+             UNION ALL SELECT month FROM meeting_item_facts)""",
+    )
     return StoreInfo("ready", tuple(sorted(present)), meta, _as_date(first), _as_date(last))
 
 
@@ -166,9 +172,7 @@ def headline(con, f: Filters) -> dict[str, float | int | None]:
     w, p = where(f, **SUBST_COLS)
     substitutions = _scalar(con, f"SELECT count(*) FROM substitution_facts {w}", p)
     w, p = where(f, **MEETING_COLS, extra=("meeting_type = 'BUREAU'",))
-    esc = con.sql(
-        f"SELECT count(*), sum(CASE WHEN escalated THEN 1 ELSE 0 END) FROM meeting_item_facts {w}", params=p or None
-    ).fetchone()
+    esc = _row(con, f"SELECT count(*), sum(CASE WHEN escalated THEN 1 ELSE 0 END) FROM meeting_item_facts {w}", p)
     findings, records = findings_and_records(con, f)
     return {
         "approved_matters": approved,
@@ -204,11 +208,12 @@ def findings_and_records(con, f: Filters) -> tuple[int, int]:
 def overdue_pending(con, f: Filters) -> dict[str, int]:
     """Pending steps now (at the snapshot), by warning tier. Period does not apply: this is 'now'."""
     w, p = where(f, **STEP_COLS, period=False)
-    row = con.sql(
+    row = _row(
+        con,
         f"""SELECT count(*), count(*) FILTER (WHERE warning_tier = 'RED'),
                    count(*) FILTER (WHERE warning_tier = 'YELLOW') FROM pending_steps {w}""",
-        params=p or None,
-    ).fetchone()
+        p,
+    )
     return {"pending": row[0], "red": row[1], "yellow": row[2]}
 
 

@@ -1,5 +1,7 @@
-"""Shared UI plumbing for app.py and the pages: store access, cached queries, sidebar filters mirrored
-in the URL, chart and table display with their export buttons, paging, the empty-store guide.
+"""Shared UI plumbing for app.py and the views (one module per page; the folder is not called `pages/`
+because Streamlit would then run its files directly as v1 multipage scripts, bypassing app.py).
+Store access, cached queries, sidebar filters mirrored in the URL, chart and table display with their
+export buttons, paging, the empty-store guide.
 
 Pages stay thin: they call `ctx()`, `q(...)`, `chart(...)`, `table(...)`, `paged(...)`.
 """
@@ -28,13 +30,13 @@ PAGE_SIZE = 50
 
 # Page registry: (url path, file, message key, icon). Order = navigation order.
 PAGES = (
-    ("overview", "pages/overview.py", "nav.overview", ":material/dashboard:"),
-    ("latency", "pages/latency.py", "nav.latency", ":material/timer:"),
-    ("bottlenecks", "pages/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
-    ("substitutions", "pages/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
-    ("meetings", "pages/meetings.py", "nav.meetings", ":material/groups:"),
-    ("regulation", "pages/regulation.py", "nav.regulation", ":material/gavel:"),
-    ("data", "pages/data.py", "nav.data", ":material/database:"),
+    ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
+    ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
+    ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
+    ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
+    ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),
+    ("regulation", "views/regulation.py", "nav.regulation", ":material/gavel:"),
+    ("data", "views/data.py", "nav.data", ":material/database:"),
 )
 
 

@@ -4,7 +4,7 @@ side), under each article the rules that check it with their counts and trend, d
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts, regulation
 
 c = _ui.header("reg.title", "reg.intro")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 
 c = _ui.header("data.title", "data.intro")
 lang, tr = c.lang, _ui.tr

@@ -4,7 +4,7 @@ items, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts, regulation
 from pipelines.i18n import label
 

@@ -4,7 +4,7 @@ finding with the article text beside it."""
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts, regulation
 from pipelines.i18n import label
 
@@ -38,8 +38,8 @@ with left:
 with right:
     st.subheader(tr("subs.by_pair"))
     pairs = _ui.q("substitutions_by", f, "post_pair")
-    # post_pair is "ABSENT>SUBSTITUTE" (codes); show labels.
-    parts = pl.col("key").str.split_exact(">", 1)
+    # post_pair is "ABSENT→SUBSTITUTE" (codes); show labels.
+    parts = pl.col("key").str.split_exact("→", 1)
     pairs = pairs.with_columns(
         pl.concat_str([
             parts.struct.field("field_0").replace_strict(post_labels, default=parts.struct.field("field_0")),

@@ -4,7 +4,7 @@ vs. speed; the flow of matters between levels with median waits; where the perio
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
 

@@ -4,7 +4,7 @@ slowest levels and people, each a click away from its detail."""
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
 

@@ -4,7 +4,7 @@ division, team; share over the level's limit; hours or working days."""
 import polars as pl
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
 
