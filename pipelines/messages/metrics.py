@@ -62,6 +62,7 @@ MESSAGES = {
     "report.snapshot": ("数据截至：{at}", "Data as of: {at}"),
     "report.month": ("统计月份：{month}", "Month: {month}"),
     "report.all_months": ("统计范围：全部月份", "Period: all months"),
+    "report.bad_month": ("月份 {month} 格式有误，应为 YYYY-MM", "Month {month} is not of the form YYYY-MM"),
     "report.no_data": ("库中没有审批数据。", "The store has no approval data."),
     "report.matters": (
         "审批事项 {matters} 件，已办结 {closed} 件（同意 {approved} 件）；待办环节 {pending} 个，其中超期 {red} 个、预警 {yellow} 个。",

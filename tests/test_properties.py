@@ -1,0 +1,127 @@
+"""Properties of the marts on random small stores (hypothesis): whatever the data, the figures hold together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines import contract
+from pipelines.marts import MART_NAMES
+from storebuilder import ROSTER, item, make_store, meeting, read, rebuild, sub
+
+STAFF_IDS = [r[0] for r in ROSTER]
+BASE = dt.datetime(2023, 12, 20, 8, 0)  # spans New Year and the 2024 Spring Festival
+
+minutes = st.integers(min_value=0, max_value=60 * 24 * 60)
+
+
+@st.composite
+def matters(draw, matter_id: str) -> list[dict]:
+    n = draw(st.integers(min_value=1, max_value=4))
+    submitted = BASE + dt.timedelta(minutes=draw(minutes))
+    mtype = draw(st.sampled_from(contract.MATTER_TYPE.codes))
+    team = draw(st.sampled_from(["T1", "T2", "T3", None]))
+    rows, received = [], submitted
+    for no in range(1, n + 1):
+        pending = draw(st.booleans()) if no == n else draw(st.integers(0, 5)) == 0
+        decided = None if pending else received + dt.timedelta(minutes=draw(st.integers(0, 60 * 24 * 20)))
+        rows.append({
+            "matter_id": matter_id, "case_id": None, "team": team, "matter_type": mtype,
+            "submitted_at": submitted, "submitted_by": "M1", "step_no": no,
+            "level": draw(st.sampled_from(contract.LEVEL_CODES)),
+            "approver_id": draw(st.sampled_from(STAFF_IDS)),
+            "received_at": received, "decided_at": decided,
+            "decision": draw(st.sampled_from(contract.DECISION.codes)) if decided else None,
+            "acting_for": draw(st.sampled_from([None, None, "C1", "L1"])),
+        })
+        received = decided or received
+    return rows
+
+
+def _ts(x: dt.datetime) -> str:
+    return x.isoformat(sep=" ")
+
+
+@st.composite
+def stores(draw):
+    approvals = [r for i in range(draw(st.integers(0, 8))) for r in draw(matters(f"X{i}"))]
+    subs = []
+    for i in range(draw(st.integers(0, 4))):
+        start = BASE + dt.timedelta(minutes=draw(minutes))
+        end = draw(st.one_of(st.none(), st.integers(0, 60 * 24 * 40)))
+        subs.append(sub(f"S{i}", draw(st.sampled_from(STAFF_IDS)), draw(st.sampled_from(STAFF_IDS)),
+                        draw(st.sampled_from(STAFF_IDS)), _ts(start),
+                        None if end is None else _ts(start + dt.timedelta(minutes=end)),
+                        authorized=draw(st.booleans())))
+    meetings, items = [], []
+    for i in range(draw(st.integers(0, 3))):
+        held = (BASE + dt.timedelta(days=draw(st.integers(0, 60)))).date().isoformat()
+        meetings.append(meeting(f"G{i}", draw(st.sampled_from(contract.MEETING_TYPE.codes)), held,
+                                draw(st.sampled_from(STAFF_IDS)),
+                                draw(st.lists(st.sampled_from(STAFF_IDS), max_size=6, unique=True)),
+                                chair_authorized=draw(st.booleans())))
+        for j in range(draw(st.integers(0, 3))):
+            items.append(item(f"G{i}-{j}", f"G{i}", tuple(draw(st.integers(0, 5)) for _ in range(3)),
+                              draw(st.sampled_from(contract.OUTCOME.codes)),
+                              vp=draw(st.sampled_from(contract.POSITION.codes)),
+                              chief=draw(st.sampled_from(contract.POSITION.codes)),
+                              is_major=draw(st.booleans()), minuted=draw(st.booleans())))
+    return {"approvals": approvals, "substitutions": subs, "meetings": meetings, "meeting_items": items}
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(stores())
+def test_marts_hold_together_on_random_stores(data):
+    with tempfile.TemporaryDirectory() as tmp:
+        db = make_store(Path(tmp), **data)
+        steps = read(db, "step_latency")
+
+        # latency and age are never negative
+        for col in ("latency_hours", "latency_workdays", "age_hours", "age_workdays"):
+            assert (steps[col].drop_nulls() >= 0).all(), col
+        assert steps.height == len(data["approvals"])
+
+        # counts add up across breakdowns: every dimension sums to level_latency's steps per level
+        lv = dict(read(db, "level_latency").select("level", "steps").iter_rows())
+        assert sum(lv.values()) == steps.filter(~pl.col("is_pending")).height
+        by = read(db, "latency_by").group_by("dimension", "level").agg(pl.col("steps").sum())
+        for dim in ("month", "matter_type", "division", "team", "approver"):
+            got = dict(by.filter(pl.col("dimension") == dim).select("level", "steps").iter_rows())
+            assert got == lv, dim
+        assert read(db, "pending_steps").height == steps.filter(pl.col("is_pending")).height
+        acting = read(db, "acting_monthly")
+        assert acting["decided_steps"].sum() == sum(lv.values())
+
+        # findings only name records that exist, of the kind they say
+        existing = {
+            "matter": {r["matter_id"] for r in data["approvals"]},
+            "substitution": {r["substitution_id"] for r in data["substitutions"]},
+            "meeting": {r["meeting_id"] for r in data["meetings"]},
+            "meeting_item": {r["item_id"] for r in data["meeting_items"]},
+        }
+        v = read(db, "violations")
+        for kind, rid in v.select("record_kind", "record_id").iter_rows():
+            assert rid in existing[kind]
+        assert v.select("rule_id", "record_id").is_duplicated().sum() == 0  # one finding per rule and record
+        assert v["detail"].null_count() == 0 and v["detail_en"].null_count() == 0
+
+        # compliance: findings add up to the violations; never more findings than records
+        comp = read(db, "compliance_monthly")
+        assert comp["findings"].sum() == v.height
+        assert (comp["findings"] <= comp["records"]).all()
+
+        # closed matters have a final decision; matter count = distinct matters
+        m = read(db, "matters")
+        assert m.height == len(existing["matter"])
+        assert m.filter(pl.col("closed") & pl.col("final_decision").is_null()).height == 0
+
+        # rebuilding gives identical tables
+        before = {n: read(db, n) for n in MART_NAMES}
+        rebuild(db)
+        for n in MART_NAMES:
+            assert read(db, n).equals(before[n]), n
