@@ -606,8 +606,8 @@ def _votes(rng, kind: str, n: int, vp_in: bool, chief_in: bool) -> tuple[int, in
         abstain = int(rng.random() < 0.2) if n >= 5 else 0
         votes = (n - against - abstain, against, abstain)
     elif kind == "against":
-        votes = (int(rng.random() < 0.3), n - int(rng.random() < 0.3) - int(rng.random() < 0.3), 0)
-        votes = (votes[0], n - votes[0], 0)
+        in_favour = int(rng.random() < 0.3)
+        votes = (in_favour, n - in_favour, 0)
         vp, chief = "AGAINST", "AGAINST"
     elif kind == "dissent":
         against = 2 if n >= 5 else 1
