@@ -161,14 +161,30 @@ def _headlines(doc, con, month: date, filters: Filters | None, lang: str) -> dic
     doc.add_heading(t("monthly.s.headlines", lang), level=1)
     rows = []
     for key, msg, kind in HEADLINES:
-        rows.append([t(msg, lang), fmt(now.get(key), kind, lang), fmt(before.get(key), kind, lang),
-                     change(now.get(key), before.get(key), kind, lang)])  # fmt: skip
+        rows.append(
+            [
+                t(msg, lang),
+                fmt(now.get(key), kind, lang),
+                fmt(before.get(key), kind, lang),
+                change(now.get(key), before.get(key), kind, lang),
+            ]
+        )
     for level, hours in now["median_hours_by_level"].items():
         prev = before["median_hours_by_level"].get(level)
-        rows.append([t("monthly.h.median_hours_level", lang, level=label("level", level, lang)),
-                     fmt(hours, "hours", lang), fmt(prev, "hours", lang), change(hours, prev, "hours", lang)])  # fmt: skip
-    header = [t("monthly.col.figure", lang), format_month(month), format_month(add_months(month, -1)),
-              t("monthly.col.change", lang)]  # fmt: skip
+        rows.append(
+            [
+                t("monthly.h.median_hours_level", lang, level=label("level", level, lang)),
+                fmt(hours, "hours", lang),
+                fmt(prev, "hours", lang),
+                change(hours, prev, "hours", lang),
+            ]
+        )
+    header = [
+        t("monthly.col.figure", lang),
+        format_month(month),
+        format_month(add_months(month, -1)),
+        t("monthly.col.change", lang),
+    ]
     _table(doc, header, rows)
     doc.add_paragraph(t("monthly.note.pending_now", lang))
     return now
@@ -181,8 +197,14 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
         doc.add_paragraph(t("monthly.none", lang))
         return
     _chart(doc, charts.level_bars(levels, "median_hours", t("axis.median_hours", lang), lang), lang)
-    header = [t("axis.level", lang), t("axis.steps", lang), t("axis.median_hours", lang),
-              t("axis.p90_hours", lang), t("axis.median_workdays", lang), t("axis.over_limit_share", lang)]  # fmt: skip
+    header = [
+        t("axis.level", lang),
+        t("axis.steps", lang),
+        t("axis.median_hours", lang),
+        t("axis.p90_hours", lang),
+        t("axis.median_workdays", lang),
+        t("axis.over_limit_share", lang),
+    ]
     rows = [
         [
             label("level", r["level"], lang),
@@ -191,7 +213,7 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
             fmt(r["p90_hours"], "hours", lang),
             fmt(r["median_workdays"], "hours", lang),
             fmt(r["over_limit_share"], "share", lang),
-        ]  # fmt: skip
+        ]
         for r in levels.iter_rows(named=True)
     ]
     _table(doc, header, rows)
@@ -210,10 +232,23 @@ def _findings(
         doc.add_paragraph(t("monthly.no_findings", lang))
         return
     title = "title_zh" if lang == "zh" else "title_en"
-    header = [t("monthly.col.rule", lang), t("monthly.col.article", lang), t("monthly.col.rule_title", lang),
-              t("axis.findings", lang), t("monthly.col.per_100", lang)]  # fmt: skip
-    rows = [[r["rule_id"], r["article"], r[title], fmt(r["findings"], "count", lang), fmt(r["per_100"], "rate100", lang)]
-            for r in counts.iter_rows(named=True)]  # fmt: skip
+    header = [
+        t("monthly.col.rule", lang),
+        t("monthly.col.article", lang),
+        t("monthly.col.rule_title", lang),
+        t("axis.findings", lang),
+        t("monthly.col.per_100", lang),
+    ]
+    rows = [
+        [
+            r["rule_id"],
+            r["article"],
+            r[title],
+            fmt(r["findings"], "count", lang),
+            fmt(r["per_100"], "rate100", lang),
+        ]
+        for r in counts.iter_rows(named=True)
+    ]
     _table(doc, header, rows)
     doc.add_heading(t("monthly.s.worst", lang), level=2)
     detail = "detail" if lang == "zh" else "detail_en"
@@ -222,9 +257,18 @@ def _findings(
         if masks is not None:
             cases = mask_text(cases, [detail, "people"], masks)
         doc.add_paragraph(rule_id, style="List Bullet")
-        _table(doc, [t("monthly.col.record", lang), t("monthly.col.when", lang), t("monthly.col.detail", lang)],
-               [[r["record_id"], r["occurred_at"].strftime("%Y-%m-%d %H:%M") if r["occurred_at"] else "—", r[detail]]
-                for r in cases.iter_rows(named=True)])  # fmt: skip
+        _table(
+            doc,
+            [t("monthly.col.record", lang), t("monthly.col.when", lang), t("monthly.col.detail", lang)],
+            [
+                [
+                    r["record_id"],
+                    r["occurred_at"].strftime("%Y-%m-%d %H:%M") if r["occurred_at"] else "—",
+                    r[detail],
+                ]
+                for r in cases.iter_rows(named=True)
+            ],
+        )
 
 
 def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | None) -> None:
@@ -238,31 +282,67 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
     else:
         if mask:
             subs = mask_names(subs, ["absent_name", "substitute_name"], mode=mask)
-        header = [t("axis.absent_person", lang), t("axis.substitute", lang), t("axis.start", lang),
-                  t("axis.days", lang), t("axis.authorized", lang), t("axis.direction", lang)]  # fmt: skip
+        header = [
+            t("axis.absent_person", lang),
+            t("axis.substitute", lang),
+            t("axis.start", lang),
+            t("axis.days", lang),
+            t("axis.authorized", lang),
+            t("axis.direction", lang),
+        ]
         yes, no = t("monthly.yes", lang), t("monthly.no", lang)
-        rows = [[r["absent_name"] or r["absent_id"], r["substitute_name"] or r["substitute_id"],
-                 r["start_at"].strftime("%Y-%m-%d %H:%M"), fmt(r["days"], "hours", lang),
-                 yes if r["authorized"] else no, t(f"direction.{r['direction']}", lang) if r["direction"] else "—"]
-                for r in subs.iter_rows(named=True)]  # fmt: skip
+        rows = [
+            [
+                r["absent_name"] or r["absent_id"],
+                r["substitute_name"] or r["substitute_id"],
+                r["start_at"].strftime("%Y-%m-%d %H:%M"),
+                fmt(r["days"], "hours", lang),
+                yes if r["authorized"] else no,
+                t(f"direction.{r['direction']}", lang) if r["direction"] else "—",
+            ]
+            for r in subs.iter_rows(named=True)
+        ]
         _table(doc, header, rows)
     doc.add_heading(t("monthly.s.escalations", lang), level=1)
     meetings = queries.meeting_monthly(con, f)
     if meetings.is_empty():
         doc.add_paragraph(t("monthly.none", lang))
         return
-    header = [t("monthly.col.meeting_type", lang), t("monthly.col.meetings", lang), t("monthly.col.items", lang),
-              t("monthly.col.tie_breaks", lang), t("monthly.col.escalations", lang), t("axis.escalation_rate", lang)]  # fmt: skip
-    rows = [[label("meeting_type", r["meeting_type"], lang), fmt(r["meetings"], "count", lang), fmt(r["items"], "count", lang),
-             fmt(r["tie_breaks"], "count", lang), fmt(r["escalations"], "count", lang),
-             fmt(r["escalation_rate"], "share", lang)] for r in meetings.iter_rows(named=True)]  # fmt: skip
+    header = [
+        t("monthly.col.meeting_type", lang),
+        t("monthly.col.meetings", lang),
+        t("monthly.col.items", lang),
+        t("monthly.col.tie_breaks", lang),
+        t("monthly.col.escalations", lang),
+        t("axis.escalation_rate", lang),
+    ]
+    rows = [
+        [
+            label("meeting_type", r["meeting_type"], lang),
+            fmt(r["meetings"], "count", lang),
+            fmt(r["items"], "count", lang),
+            fmt(r["tie_breaks"], "count", lang),
+            fmt(r["escalations"], "count", lang),
+            fmt(r["escalation_rate"], "share", lang),
+        ]
+        for r in meetings.iter_rows(named=True)
+    ]
     _table(doc, header, rows)
     items = queries.escalated_items(con, f, limit=MAX_ROWS)
     if not items.is_empty():
-        _table(doc, [t("monthly.col.item", lang), t("monthly.col.held_on", lang), t("monthly.col.topic", lang),
-                     t("monthly.col.outcome", lang)],
-               [[r["item_id"], str(r["held_on"]), r["topic"] or "", label("outcome", r["outcome"], lang)]
-                for r in items.iter_rows(named=True)])  # fmt: skip
+        _table(
+            doc,
+            [
+                t("monthly.col.item", lang),
+                t("monthly.col.held_on", lang),
+                t("monthly.col.topic", lang),
+                t("monthly.col.outcome", lang),
+            ],
+            [
+                [r["item_id"], str(r["held_on"]), r["topic"] or "", label("outcome", r["outcome"], lang)]
+                for r in items.iter_rows(named=True)
+            ],
+        )
 
 
 # ------------------------------------------------------------------------------------------ entry point

@@ -22,8 +22,10 @@ MESSAGES = {
     "monthly.bad_month": ("月份格式应为 YYYY-MM，收到：{month}", "Month must be YYYY-MM, got: {month}"),
     "monthly.no_data": (
         "{month} 在当前筛选条件下没有审批、替补、会议或违规数据，因此本报告只列出主要指标。",
-        "There is no approval, substitution, meeting or finding data for {month} under these filters, "
-        "so this report only lists the headline figures.",
+        (
+            "There is no approval, substitution, meeting or finding data for {month} under these filters, "
+            "so this report only lists the headline figures."
+        ),
     ),
     "monthly.none": ("本月无相关记录。", "No records this month."),
     "monthly.no_findings": ("本月未发现违反规定的情形。", "No findings this month."),

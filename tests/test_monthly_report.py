@@ -1,0 +1,135 @@
+"""The monthly .docx: opens with python-docx, shows the month's figures as the marts give them, embeds
+the charts, sets an East Asian font, and says so plainly when a month has no data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import docx
+import duckdb
+import pytest
+from docx.oxml.ns import qn
+
+from pipelines.filters import Filters
+from pipelines.fonts import DOCUMENT_EAST_ASIA_FONT
+from pipelines.i18n import label
+from pipelines.monthly_report import write_monthly_docx
+
+MONTH = "2024-06"
+
+
+def marts_figures(db, month: date, team: str | None = None) -> dict:
+    """The month's figures straight from the marts (independent of the report's code path)."""
+    con = duckdb.connect(str(db), read_only=True)
+    team_sql = f" AND team = '{team}'" if team else ""
+    try:
+        approved = con.sql(
+            f"""SELECT count(*) FROM matters WHERE month = DATE '{month}' AND closed
+                AND final_decision = 'APPROVE'{team_sql}"""
+        ).fetchall()[0][0]
+        levels = dict(
+            con.sql(
+                f"""SELECT level, quantile_cont(latency_hours, 0.5) FROM step_latency
+                    WHERE month = DATE '{month}' AND NOT is_pending{team_sql} GROUP BY 1"""
+            ).fetchall()
+        )
+        findings = con.sql(
+            f"SELECT count(*) FROM violations WHERE month = DATE '{month}'{team_sql}"
+        ).fetchall()[0][0]
+        substitutions = con.sql(
+            f"SELECT count(*) FROM substitution_facts WHERE month = DATE '{month}'{team_sql}"
+        ).fetchall()[0][0]
+        some_case = con.sql(
+            f"SELECT rule_id, record_id FROM violations WHERE month = DATE '{month}'{team_sql} ORDER BY occurred_at DESC LIMIT 1"
+        ).fetchall()
+        team_pick = con.sql(
+            f"SELECT team, count(*) FROM matters WHERE month = DATE '{month}' AND team IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return {
+        "approved": approved,
+        "levels": levels,
+        "findings": findings,
+        "substitutions": substitutions,
+        "some_case": some_case,
+        "team": team_pick,
+    }
+
+
+def headline_rows(document) -> dict[str, list[str]]:
+    table = document.tables[0]
+    return {row.cells[0].text.strip(): [c.text for c in row.cells[1:]] for row in table.rows[1:]}
+
+
+@pytest.fixture(scope="module")
+def report(demo_db, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "monthly.docx"
+    return write_monthly_docx(demo_db, MONTH, out)
+
+
+def test_the_docx_opens_and_shows_the_months_figures_from_the_marts(report, demo_db):
+    document = docx.Document(str(report))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2024-06" in text and "数据截至 2024-06-30" in text
+    expected = marts_figures(demo_db, date(2024, 6, 1))
+    previous = marts_figures(demo_db, date(2024, 5, 1))
+    rows = headline_rows(document)
+    assert rows["审批通过事项（件）"][:2] == [f"{expected['approved']:,}", f"{previous['approved']:,}"]
+    assert rows["违规发现（条）"][0] == f"{expected['findings']:,}"
+    assert rows["替补（次）"][0] == f"{expected['substitutions']:,}"
+    assert expected["levels"], "the demo month has decided steps"
+    for level, hours in expected["levels"].items():
+        assert rows[f"其中{label('level', level)}（小时）"][0] == f"{hours:,.1f}"
+    # The worst cases name the records behind the findings.
+    all_cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
+    if expected["some_case"]:
+        assert expected["some_case"][0][1] in all_cells
+    # Charts are embedded as pictures.
+    assert len(document.inline_shapes) >= 2
+
+
+def test_styles_name_an_east_asian_font(report):
+    document = docx.Document(str(report))
+    fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == DOCUMENT_EAST_ASIA_FONT
+
+
+def test_filters_narrow_the_figures(demo_db, tmp_path):
+    team = marts_figures(demo_db, date(2024, 6, 1))["team"]
+    out = write_monthly_docx(demo_db, MONTH, tmp_path / "team.docx", filters=Filters(teams=(team,)))
+    document = docx.Document(str(out))
+    expected = marts_figures(demo_db, date(2024, 6, 1), team=team)
+    assert headline_rows(document)["审批通过事项（件）"][0] == f"{expected['approved']:,}"
+    assert f"团队：{team}" in document.paragraphs[1].text
+
+
+def test_a_month_without_data_says_so(demo_db, tmp_path):
+    out = write_monthly_docx(demo_db, "2019-01", tmp_path / "empty.docx")
+    document = docx.Document(str(out))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "2019-01 在当前筛选条件下没有" in text
+    assert headline_rows(document)["审批通过事项（件）"][0] == "0"
+
+
+def test_english_report_and_bad_month(demo_db, tmp_path):
+    out = write_monthly_docx(demo_db, MONTH, tmp_path / "en.docx", lang="en")
+    assert "Headline figures" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        write_monthly_docx(demo_db, "June", tmp_path / "x.docx", lang="en")
+
+
+def test_masked_report_hides_names(demo_db, tmp_path):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    names = {r[0] for r in con.sql("SELECT name FROM staff WHERE length(name) >= 2").fetchall()}
+    con.close()
+    month = "2024-02"  # a demo month with substitutions, whose tables name people
+
+    def cells(mask):
+        out = write_monthly_docx(demo_db, month, tmp_path / f"{mask}.docx", mask=mask)
+        document = docx.Document(str(out))
+        return " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+
+    assert [n for n in names if n in cells(None)], "unmasked, the report names people"
+    assert not [n for n in names if n in cells("id")]
+    assert not [n for n in names if n in cells("initials")]
