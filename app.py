@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from views import _ui
 from pipelines.i18n import t
+from views import _ui
 
 st.set_page_config(page_title=t("app.title"), layout="wide", page_icon=":material/account_tree:")
 

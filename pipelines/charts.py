@@ -96,11 +96,12 @@ def direction_labels(lang: str) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------ scales
-def level_color(lang: str, field: str = "level_label", title: str | None = None, levels=None) -> alt.Color:
+def level_color(lang: str, field: str = "level_label", title: str | None = None, levels=None, legend: bool = True) -> alt.Color:
     codes = [c for c in contract.LEVEL_CODES if levels is None or c in levels]
     return alt.Color(
         f"{field}:N",
         title=title or t("axis.level", lang),
+        legend=alt.Legend(orient="bottom") if legend else None,
         scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
         sort=[label("level", c, lang) for c in codes],
     )
@@ -148,7 +149,7 @@ def _unit_title(unit: str, lang: str) -> str:
 
 
 def _base(df: pl.DataFrame, height: int = HEIGHT) -> alt.Chart:
-    return alt.Chart(df).properties(height=height, width="container")
+    return alt.Chart(df).properties(height=max(height, 140), width="container")
 
 
 # ------------------------------------------------------------------------------------------ builders
@@ -166,14 +167,15 @@ def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = 
 
 
 def level_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
-    """A measure per month and level, one coloured line per level. df: month, level, <y>."""
+    """A measure per month and level, one coloured line per level (symlog y: a committee's weeks do not
+    flatten a team leader's hours). df: month, level, <y>."""
     df = with_labels(df, lang)
     return (
         _base(df)
         .mark_line(point=True)
         .encode(
             x=_month_x(lang),
-            y=alt.Y(f"{y}:Q", title=y_title),
+            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="symlog")),
             color=level_color(lang),
             tooltip=[
                 _month_tip(lang),
@@ -193,9 +195,9 @@ def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerCha
     tips = [alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip("steps:Q", title=t("axis.steps", lang))]
     tips += [alt.Tooltip(f"{q}:Q", title=t(f"axis.{q}", lang), format=",.1f") for q in ("p10", "p25", "p50", "p75", "p90")]
     base = _base(df, 40 * max(df.height, 3)).encode(y=y, tooltip=tips)
-    whisker = base.mark_rule().encode(x=alt.X("p10:Q", title=x_title), x2="p90:Q", color=level_color(lang))
-    box = base.mark_bar(size=16).encode(x="p25:Q", x2="p75:Q", color=level_color(lang))
-    median = base.mark_tick(color="white", thickness=3, size=16).encode(x="p50:Q")
+    whisker = base.mark_rule().encode(x=alt.X("p10:Q", title=x_title), x2="p90:Q", color=level_color(lang, legend=False))
+    box = base.mark_bar(size=16).encode(x=alt.X("p25:Q", title=x_title), x2="p75:Q", color=level_color(lang, legend=False))
+    median = base.mark_tick(color="white", thickness=3, size=16).encode(x=alt.X("p50:Q", title=x_title))
     return alt.layer(whisker, box, median)
 
 
@@ -208,7 +210,7 @@ def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = 
         .encode(
             y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
             x=alt.X(f"{x}:Q", title=x_title),
-            color=level_color(lang),
+            color=level_color(lang, legend=False),
             tooltip=[alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip(f"{x}:Q", title=x_title, format=fmt)]
             + list(extra_tips),
         )
@@ -295,7 +297,9 @@ def flow_matrix(df: pl.DataFrame, lang: str) -> alt.LayerChart:
             alt.Tooltip("median_hours:Q", title=t("axis.median_wait_hours", lang), format=",.1f"),
         ],
     )
-    rect = base.mark_rect().encode(color=alt.Color("steps:Q", title=t("axis.steps", lang), scale=alt.Scale(scheme="blues")))
+    rect = base.mark_rect().encode(
+        color=alt.Color("steps:Q", title=t("axis.steps", lang), scale=alt.Scale(scheme="blues"), legend=alt.Legend(orient="bottom"))
+    )
     text = base.mark_text(fontSize=12).encode(
         text=alt.Text("median_hours:Q", format=",.1f"),
         color=alt.value("black"),
@@ -399,7 +403,7 @@ def timeline(df: pl.DataFrame, lang: str) -> alt.Chart:
 def rate_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, color_field: str | None = None, color: alt.Color | None = None) -> alt.Chart:
     """A share (0..1) per month, optionally one line per category."""
     tips = [_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=".1%")]
-    enc = dict(x=_month_x(lang), y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="%")))
+    enc = {"x": _month_x(lang), "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="%"))}
     if color is not None:
         enc["color"] = color
         tips.insert(1, alt.Tooltip(f"{color_field}:N", title=color.to_dict().get("title", "")))

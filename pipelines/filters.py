@@ -119,8 +119,7 @@ class Filters:
             return self
         end = self.end or last
         start = self.start or max(first, add_months(end, -2))
-        if start > end:
-            start = end
+        start = min(start, end)
         return replace(self, start=start, end=end)
 
     def previous(self) -> Filters | None:

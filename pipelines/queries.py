@@ -16,11 +16,11 @@ import polars as pl
 from pipelines.filters import Filters
 
 # Which shared filters apply to which mart (column names; None = not applicable).
-STEP_COLS = dict(month="month", team="team", division="division", matter_type="matter_type", level="level")
-MATTER_COLS = dict(month="month", team="team", division="division", matter_type="matter_type", level=None)
-SUBST_COLS = dict(month="month", team="team", division="division", matter_type=None, level=None)
-MEETING_COLS = dict(month="month", team=None, division=None, matter_type=None, level=None)
-VIOLATION_COLS = dict(month="v.month", team="v.team", division="v.division", matter_type=None, level=None)
+STEP_COLS = {"month": "month", "team": "team", "division": "division", "matter_type": "matter_type", "level": "level"}
+MATTER_COLS = {"month": "month", "team": "team", "division": "division", "matter_type": "matter_type", "level": None}
+SUBST_COLS = {"month": "month", "team": "team", "division": "division", "matter_type": None, "level": None}
+MEETING_COLS = {"month": "month", "team": None, "division": None, "matter_type": None, "level": None}
+VIOLATION_COLS = {"month": "v.month", "team": "v.team", "division": "v.division", "matter_type": None, "level": None}
 
 # The filters each kind of figure honours (for captions): keys of Filters-applicable dimensions.
 APPLIES = {

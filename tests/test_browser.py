@@ -105,16 +105,20 @@ def _assert_no_errors(page, what: str) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_renders_without_errors(server, page, lang):
     for name in PAGES:
-        _open(page, f"{server}/{name}?lang={lang}")
+        _open(page, f"{server}/{'' if name == 'overview' else name}?lang={lang}")
         _assert_no_errors(page, f"{name} ({lang})")
         assert page.locator("h2").count() >= 1, f"{name} ({lang}) shows no page header"
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"))  # what a 1366x768 screen shows
+        page.set_viewport_size({"width": 1366, "height": 4000})  # the app scrolls inside: grow to see it all
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-full.png"))
+        page.set_viewport_size({"width": 1366, "height": 768})
 
 
 def test_language_switch_in_the_sidebar(server, page):
-    _open(page, f"{server}/overview")
+    _open(page, f"{server}/")
     assert "总览" in page.locator("h2").first.inner_text()
-    page.get_by_role("button", name="English").click()  # wait for the rerun
+    page.locator("[data-testid='stSidebar'] button", has_text="English").first.click()
     page.wait_for_function("() => [...document.querySelectorAll('h2')].some(h => h.innerText.includes('Overview'))", timeout=30_000)
     page.wait_for_selector("[data-test-script-state='notRunning']")
     _assert_no_errors(page, "after switching to English")
@@ -128,9 +132,9 @@ def _approved(page) -> int:
 
 
 def test_filter_through_the_url_changes_the_figures(server, page):
-    _open(page, f"{server}/overview?lang=en")
+    _open(page, f"{server}/?lang=en")
     everything = _approved(page)
-    _open(page, f"{server}/overview?lang=en&division={quote('执行一处')}")
+    _open(page, f"{server}/?lang=en&division={quote('执行一处')}")
     _assert_no_errors(page, "division filter from the URL")
     one_division = _approved(page)
     assert 0 < one_division < everything

@@ -135,7 +135,7 @@ def tr(key: str, **params) -> str:
 
 # ------------------------------------------------------------------------------------------ sidebar
 def _qp_all() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
 def setup() -> Ctx:
@@ -280,6 +280,11 @@ def page_link(key: str, label_: str, **params) -> None:
 
 
 # ------------------------------------------------------------------------------------------ guards
+def section(title: str) -> None:
+    """A section title sized for a 1366x768 screen (smaller than st.subheader)."""
+    st.markdown(f"##### {title}")
+
+
 def header(title_key: str, intro_key: str | None = None) -> Ctx:
     c = ctx()
     st.header(tr(title_key))
@@ -333,11 +338,15 @@ def chart(ch, key: str, title: str, applies: str, filters: Filters | None = None
     def svg() -> str:
         return importlib.import_module("pipelines.chart_export").chart_to_svg(titled, lang=c.lang)
 
-    cols = st.columns([1, 1, 8])
-    cols[0].download_button("PNG", png, file_name=f"{key}.png", mime="image/png", key=f"png_{key}", icon=":material/image:")
-    cols[1].download_button("SVG", svg, file_name=f"{key}.svg", mime="image/svg+xml", key=f"svg_{key}", icon=":material/draw:")
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("PNG", png, file_name=f"{key}.png", mime="image/png", key=f"png_{key}", icon=":material/image:",
+                        type="tertiary")
+    row.download_button("SVG", svg, file_name=f"{key}.svg", mime="image/svg+xml", key=f"svg_{key}", icon=":material/draw:",
+                        type="tertiary")
 
 
+SHARE_COLUMNS = ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
+                 "tie_break_rate")
 PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people")
 
 
@@ -346,7 +355,14 @@ def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, 
     c = ctx()
     headers = headers or {}
     shown = df.rename({k: v for k, v in headers.items() if k in df.columns})
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
+    config = {}
+    for col, dtype in df.schema.items():
+        name = headers.get(col, col)
+        if col in SHARE_COLUMNS:
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif dtype.is_float():
+            config[name] = st.column_config.NumberColumn(format="%.1f")
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config)
     if importlib.util.find_spec("pipelines.exports") is None or df.is_empty():
         return
     mask = c.mask
@@ -367,15 +383,17 @@ def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, 
             prepared(), sheet_name=key[:31], headers=headers or None
         )
 
-    cols = st.columns([1, 1, 8])
-    cols[0].download_button("CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}", icon=":material/table:")
-    cols[1].download_button(
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}", icon=":material/table:",
+                        type="tertiary")
+    row.download_button(
         "XLSX",
         xlsx,
         file_name=f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx_{key}",
         icon=":material/grid_on:",
+        type="tertiary",
     )
 
 

@@ -4,15 +4,15 @@ vs. speed; the flow of matters between levels with median waits; where the perio
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
+from views import _ui
 
 c = _ui.header("bottlenecks.title", "bottlenecks.intro")
 c = _ui.require_data()
 f, lang, tr = c.filters, c.lang, _ui.tr
 
-st.subheader(tr("bottlenecks.pending"))
+_ui.section(tr("bottlenecks.pending"))
 left, right = st.columns([2, 3])
 with left:
     _ui.chart(charts.pending_by_level(_ui.q("pending_summary", f), lang), "pending_by_level", tr("bottlenecks.pending"), "pending")
@@ -24,10 +24,10 @@ st.markdown("**" + tr("bottlenecks.pending_rows") + "**")
 _ui.paged("pending_steps", _ui.q("pending_count", f), lambda limit, offset: _ui.q("pending_page", f, limit, offset),
           _ui.level_headers(lang), prepare=lambda df: _ui.labelled(df, lang))
 
-st.subheader(tr("bottlenecks.workload"))
+_ui.section(tr("bottlenecks.workload"))
 _ui.chart(charts.workload_scatter(_ui.q("workload_speed", f), lang), "workload_speed", tr("bottlenecks.workload"), "steps")
 
-st.subheader(tr("bottlenecks.flow"))
+_ui.section(tr("bottlenecks.flow"))
 st.caption(tr("bottlenecks.flow.help"))
 edges = _ui.q("flow_edges", f)
 left, right = st.columns([3, 2])
@@ -36,7 +36,7 @@ with left:
 with right:
     _ui.table(_ui.labelled(edges, lang), "flow_edges", _ui.level_headers(lang), height=300)
 
-st.subheader(tr("bottlenecks.pareto"))
+_ui.section(tr("bottlenecks.pareto"))
 left, right = st.columns(2)
 with left:
     by_person = _ui.q("pareto_wait", f, "approver").with_columns(pl.col("name").fill_null(pl.col("key")).alias("key_label"))

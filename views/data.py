@@ -13,7 +13,7 @@ from views import _ui
 c = _ui.header("data.title", "data.intro")
 lang, tr = c.lang, _ui.tr
 
-st.subheader(tr("data.upload"))
+_ui.section(tr("data.upload"))
 files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
                          type=["csv", "xlsx", "parquet", "txt"], key="uploads", help=tr("data.uploader.help"))
 if files:
@@ -57,7 +57,7 @@ if files:
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
 
-st.subheader(tr("data.template"))
+_ui.section(tr("data.template"))
 st.caption(tr("data.template.help"))
 if importlib.util.find_spec("pipelines.template") is not None:
     st.download_button(
@@ -75,16 +75,16 @@ if c.stamp is None:
 
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(tr("data.history"))
+    _ui.section(tr("data.history"))
     history = _ui.q("loads")
     if history.is_empty():
         st.caption(tr("table.no_rows"))
     else:
         _ui.table(history, "loads")
 with right:
-    st.subheader(tr("data.contents"))
+    _ui.section(tr("data.contents"))
     _ui.table(_ui.q("input_row_counts"), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
-    st.subheader(tr("data.calendar"))
+    _ui.section(tr("data.calendar"))
     cov = _ui.q("calendar_coverage")
     if cov.is_empty():
         st.caption(tr("table.no_rows"))

@@ -4,9 +4,9 @@ division, team; share over the level's limit; hours or working days."""
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
+from views import _ui
 
 c = _ui.header("latency.title", "latency.intro")
 c = _ui.require_data()
@@ -20,27 +20,27 @@ median_title = tr("axis.median_workdays" if unit == "workdays" else "axis.median
 by_level = _ui.q("latency_by_level", f)
 left, right = st.columns([3, 2])
 with left:
-    st.subheader(tr("latency.distribution"))
+    _ui.section(tr("latency.distribution"))
     _ui.chart(charts.latency_distribution(_ui.q("latency_quantiles", f, unit), unit, lang), f"latency_distribution_{unit}",
               tr("latency.distribution"), "steps")
 with right:
-    st.subheader(tr("latency.over_limit"))
+    _ui.section(tr("latency.over_limit"))
     _ui.chart(charts.level_bars(by_level.with_columns(pl.col("over_limit_share") * 100), "over_limit_share",
                                 tr("axis.over_limit_share"), lang, fmt=".1f",
                                 extra_tips=[charts.alt.Tooltip("limit_workdays:Q", title=tr("col.limit_workdays"))]),
               "over_limit", tr("latency.over_limit"), "steps")
 
-st.subheader(tr("latency.by_level_table"))
+_ui.section(tr("latency.by_level_table"))
 order = {code: i for i, code in enumerate(charts.contract.LEVEL_CODES)}
 _ui.table(_ui.labelled(by_level.sort(pl.col("level").replace_strict(order, default=99)), lang), "latency_by_level",
           _ui.level_headers(lang))
 
-st.subheader(tr("latency.trend"))
+_ui.section(tr("latency.trend"))
 window = f.trend_window(12)
 monthly = _ui.q("latency_by", window, "month").rename({"key": "month"})
 _ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"), "steps", window)
 
-st.subheader(tr("latency.by_dimension"))
+_ui.section(tr("latency.by_dimension"))
 tabs = st.tabs([tr("filter.matter_type"), tr("filter.division"), tr("filter.team")])
 for tab, dim in zip(tabs, ("matter_type", "division", "team")):
     with tab:

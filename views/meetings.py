@@ -4,9 +4,8 @@ items, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts, regulation
-from pipelines.i18n import label
+from views import _ui
 
 c = _ui.header("meetings.title", "meetings.intro")
 c = _ui.require_data()
@@ -25,17 +24,17 @@ _ui.metric(cols[3], tr("metric.escalation_rate"), now["escalation_rate"], before
 
 left, right = st.columns(2)
 with left:
-    st.subheader(tr("meetings.items_per_meeting"))
+    _ui.section(tr("meetings.items_per_meeting"))
     _ui.chart(charts.items_per_meeting(_ui.q("items_per_meeting", f), lang), "items_per_meeting",
               tr("meetings.items_per_meeting"), "meetings")
 with right:
-    st.subheader(tr("meetings.outcomes"))
+    _ui.section(tr("meetings.outcomes"))
     _ui.chart(charts.outcome_bars(_ui.q("outcomes", f), lang), "outcomes", tr("meetings.outcomes"), "meetings")
 
 left, right = st.columns(2)
 window = f.trend_window(12)
 with left:
-    st.subheader(tr("meetings.rates"))
+    _ui.section(tr("meetings.rates"))
     trend = _ui.q("meeting_monthly", window).filter(pl.col("meeting_type") == "BUREAU")
     long = trend.unpivot(index="month", on=["tie_break_rate", "escalation_rate"], variable_name="measure", value_name="rate")
     long = long.with_columns(pl.col("measure").replace_strict(
@@ -44,7 +43,7 @@ with left:
                                 charts.alt.Color("measure_label:N", title=tr("meetings.measure"))),
               "meeting_rates", tr("meetings.rates"), "meetings", window)
 with right:
-    st.subheader(tr("meetings.days_to_decision"))
+    _ui.section(tr("meetings.days_to_decision"))
     esc = _ui.q("escalated_items", f)
     if esc.is_empty():
         st.caption(tr("table.no_rows"))
@@ -54,7 +53,7 @@ with right:
 with st.expander(tr("meetings.escalated_items")):
     _ui.table(_ui.labelled(esc, lang), "escalated_items", _ui.level_headers(lang))
 
-st.subheader(tr("meetings.findings"))
+_ui.section(tr("meetings.findings"))
 mrules = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("M"))
 left, right = st.columns([3, 2])
 with left:

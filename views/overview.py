@@ -4,9 +4,9 @@ slowest levels and people, each a click away from its detail."""
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts
 from pipelines.i18n import label
+from views import _ui
 
 c = _ui.header("overview.title", "overview.intro")
 c = _ui.require_data()
@@ -19,7 +19,7 @@ levels = _ui.q("latency_by_level", f)
 levels_prev = _ui.q("latency_by_level", prev) if prev else None
 
 st.caption(tr("overview.period_note", now=_ui.caption_text("steps")))
-cols = st.columns(6)
+cols = [*st.columns(3), *st.columns(3)]
 _ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
 _ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
 _ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
@@ -27,7 +27,7 @@ _ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], befo
 _ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
 _ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]))
 
-st.subheader(tr("overview.level_median"))
+_ui.section(tr("overview.level_median"))
 if levels.is_empty():
     st.caption(tr("table.no_rows"))
 else:
@@ -41,7 +41,7 @@ else:
         _ui.metric(col, label("level", row["level"], lang), row["median_hours"], old, fmt="{:,.1f}", inverse=True,
                    help_=tr("metric.level_median.help", steps=row["steps"], p90=row["p90_hours"] or 0))
 
-st.subheader(tr("overview.trends"))
+_ui.section(tr("overview.trends"))
 window = f.trend_window(12)
 trend = _ui.q("monthly_overview", window)
 left, right = st.columns(2)
@@ -57,7 +57,7 @@ with right:
                                 tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
               "meetings", window)
 
-st.subheader(tr("overview.attention"))
+_ui.section(tr("overview.attention"))
 left, mid, right = st.columns(3)
 with left:
     st.markdown("**" + tr("overview.worst_rules") + "**")

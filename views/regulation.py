@@ -4,8 +4,8 @@ side), under each article the rules that check it with their counts and trend, d
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts, regulation
+from views import _ui
 
 c = _ui.header("reg.title", "reg.intro")
 c = _ui.require_data()

@@ -4,9 +4,9 @@ finding with the article text beside it."""
 import polars as pl
 import streamlit as st
 
-from views import _ui
 from pipelines import charts, regulation
 from pipelines.i18n import label
+from views import _ui
 
 c = _ui.header("subs.title", "subs.intro")
 c = _ui.require_data()
@@ -20,10 +20,10 @@ _ui.metric(cols[2], tr("subs.acting_share"), _ui.q("acting_steps_share", f), fmt
 
 left, right = st.columns(2)
 with left:
-    st.subheader(tr("subs.by_month"))
+    _ui.section(tr("subs.by_month"))
     _ui.chart(charts.substitutions_by_month(monthly, lang), "subs_by_month", tr("subs.by_month"), "substitutions")
 with right:
-    st.subheader(tr("subs.acting"))
+    _ui.section(tr("subs.acting"))
     acting = _ui.q("acting_monthly", f)
     _ui.chart(charts.rate_trend(charts.with_labels(acting, lang), "acting_share", tr("axis.acting_share"), lang,
                                 "level_label", charts.level_color(lang)), "acting_share", tr("subs.acting"), "steps")
@@ -31,12 +31,12 @@ with right:
 left, right = st.columns(2)
 post_labels = {code: label("post", code, lang) for code in charts.contract.POST.codes}
 with left:
-    st.subheader(tr("subs.by_team"))
+    _ui.section(tr("subs.by_team"))
     by_team = _ui.q("substitutions_by", f, "team").with_columns(pl.col("key").alias("key_label"))
     _ui.chart(charts.count_bars(by_team, tr("axis.team"), "substitutions", tr("axis.substitutions"), lang), "subs_by_team",
               tr("subs.by_team"), "substitutions")
 with right:
-    st.subheader(tr("subs.by_pair"))
+    _ui.section(tr("subs.by_pair"))
     pairs = _ui.q("substitutions_by", f, "post_pair")
     # post_pair is "ABSENT→SUBSTITUTE" (codes); show labels.
     parts = pl.col("key").str.split_exact("→", 1)
@@ -49,7 +49,7 @@ with right:
     _ui.chart(charts.count_bars(pairs, tr("axis.post_pair"), "substitutions", tr("axis.substitutions"), lang,
                                 color=charts.FAMILY_COLORS["substitution"]), "subs_by_pair", tr("subs.by_pair"), "substitutions")
 
-st.subheader(tr("subs.timeline"))
+_ui.section(tr("subs.timeline"))
 snapshot = c.info.meta_value("snapshot_at")
 from datetime import datetime
 
@@ -61,7 +61,7 @@ if timeline.is_empty():
 else:
     _ui.chart(charts.timeline(timeline, lang), "subs_timeline", tr("subs.timeline"), "substitutions")
 
-st.subheader(tr("subs.findings"))
+_ui.section(tr("subs.findings"))
 s12 = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("S12"))
 left, right = st.columns([3, 2])
 with left:

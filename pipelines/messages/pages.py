@@ -44,13 +44,17 @@ MESSAGES = {
         "The data store ({db}) holds no approval data to analyse yet. Load the bureau's exports.",
     ),
     "guide.steps": (
-        "1. 在 **数据管理** 页下载导入模板，或直接使用案件系统的导出文件（人员名册、案件、审批记录、替补记录、会议、会议议题）；\n"
-        "2. 在 **数据管理** 页一次上传全部文件，查看校验报告后点击 **导入**；\n"
-        "3. 或在命令行生成演示数据：",
-        "1. On the **Data** page download the import template, or use the case system's exports (staff roster, "
-        "cases, approval steps, duty substitutions, meetings, meeting items);\n"
-        "2. Upload all files at once on the **Data** page, read the validation report, then press **Load**;\n"
-        "3. Or build the demo data from the command line:",
+        (
+            "1. 在 **数据管理** 页下载导入模板，或直接使用案件系统的导出文件（人员名册、案件、审批记录、替补记录、会议、会议议题）；\n"
+            "2. 在 **数据管理** 页一次上传全部文件，查看校验报告后点击 **导入**；\n"
+            "3. 或在命令行生成演示数据："
+        ),
+        (
+            "1. On the **Data** page download the import template, or use the case system's exports (staff roster, "
+            "cases, approval steps, duty substitutions, meetings, meeting items);\n"
+            "2. Upload all files at once on the **Data** page, read the validation report, then press **Load**;\n"
+            "3. Or build the demo data from the command line:"
+        ),
     ),
     "guide.to_data": ("前往数据管理", "Go to the Data page"),
     # tables
@@ -216,8 +220,10 @@ MESSAGES = {
     "overview.title": ("总览", "Overview"),
     "overview.intro": (
         "执行局在所选期间的审批效率与规定执行情况，箭头为与上一等长期间的比较。",
-        "How fast the bureau was and how well it kept its rules in the chosen period; arrows compare with "
-        "the period of equal length just before.",
+        (
+            "How fast the bureau was and how well it kept its rules in the chosen period; arrows compare with "
+            "the period of equal length just before."
+        ),
     ),
     "overview.period_note": ("{now}", "{now}"),
     "metric.approved_matters": ("审批通过事项", "Approved matters"),
@@ -257,8 +263,10 @@ MESSAGES = {
     "data.title": ("数据管理", "Data"),
     "data.intro": (
         "上传案件系统的导出文件（可一次选择多个），校验无误后导入；导入是整体的：有任何问题则不改动现有数据。",
-        "Upload the case system's exports (several at once); load them once they validate. A load is all or "
-        "nothing: on any problem the store stays as it was.",
+        (
+            "Upload the case system's exports (several at once); load them once they validate. A load is all or "
+            "nothing: on any problem the store stays as it was."
+        ),
     ),
     "data.upload": ("上传导出文件", "Upload exports"),
     "data.uploader": ("选择文件（CSV、XLSX、Parquet）", "Choose files (CSV, XLSX, Parquet)"),
@@ -288,8 +296,10 @@ MESSAGES = {
     "data.calendar": ("工作日日历覆盖年份", "Working-day calendar coverage"),
     "data.calendar.help": (
         "“仅按周一至周五推算”的年份缺少官方节假日安排，工作日数可能有偏差；可在数据仓库旁放置节假日文件补充。",
-        "Years marked Mon–Fri only lack the official holiday schedule, so working-day counts may be off; "
-        "add a holidays file beside the store.",
+        (
+            "Years marked Mon–Fri only lack the official holiday schedule, so working-day counts may be off; "
+            "add a holidays file beside the store."
+        ),
     ),
 }
 
@@ -302,8 +312,10 @@ MESSAGES.update({
     "latency.title": ("审批时效", "Approval latency"),
     "latency.intro": (
         "已办理环节从到达至办理的用时：各层级的分布（中位数、P90，而非只看平均数）、按月趋势、按事项、部门和团队，以及超过本层级时限的比例。",
-        "Time from arrival to decision of decided steps: distribution per level (median and P90, not only the mean), "
-        "monthly trend, by matter type, division and team, and the share over the level's limit.",
+        (
+            "Time from arrival to decision of decided steps: distribution per level (median and P90, not only the mean), "
+            "monthly trend, by matter type, division and team, and the share over the level's limit."
+        ),
     ),
     "latency.unit": ("单位", "Unit"),
     "latency.distribution": ("各层级审批用时分布（P10–P90，方框为P25–P75，白线为中位数）", "Approval time per level (P10–P90; box P25–P75; white line = median)"),
@@ -315,9 +327,11 @@ MESSAGES.update({
     "bottlenecks.title": ("瓶颈", "Bottlenecks"),
     "bottlenecks.intro": (
         "当前待办积压在哪个层级、哪位审批人；审批量与速度；事项在层级间的流转和各环节等待；期间等待时间主要耗在哪里。待办按数据时点计算，不受期间筛选影响。",
-        "Where pending approvals pile up now, at which level and with whom; workload vs. speed; how matters flow "
-        "between levels and wait at each; where the period's waiting time went. Pending figures are at the data "
-        "snapshot and ignore the period filter.",
+        (
+            "Where pending approvals pile up now, at which level and with whom; workload vs. speed; how matters flow "
+            "between levels and wait at each; where the period's waiting time went. Pending figures are at the data "
+            "snapshot and ignore the period filter."
+        ),
     ),
     "bottlenecks.pending": ("当前待办环节（按层级、预警）", "Pending steps now (by level and warning)"),
     "bottlenecks.pending_rows": ("待办环节明细（时限使用比例从高到低）", "Pending steps (most of their limit used first)"),
@@ -334,8 +348,10 @@ MESSAGES.update({
     "subs.title": ("岗位替补", "Duty substitutions"),
     "subs.intro": (
         "岗位职责替补的频次（按月、团队、岗位对），谁替补了谁，代行审批的占比，以及第十二条相关的全部发现。",
-        "How often duties are covered (by month, team and post pair), who covered whom, the share of approvals "
-        "taken acting for another, and every Art. 12 finding.",
+        (
+            "How often duties are covered (by month, team and post pair), who covered whom, the share of approvals "
+            "taken acting for another, and every Art. 12 finding."
+        ),
     ),
     "subs.person_days": ("替补人日", "Person-days covered"),
     "subs.acting_share": ("代行审批占比", "Acting-for share of approvals"),
@@ -350,8 +366,10 @@ MESSAGES.update({
     "meetings.title": ("会议决策", "Meetings"),
     "meetings.intro": (
         "局务会议和团队长联席会议的议题数、决议方式、上报率趋势，上报议题从开会到最终决定的天数，以及第四、五条相关的全部发现。",
-        "Items per meeting, outcomes, the escalation-rate trend, days from meeting to final decision for escalated "
-        "items, and every Art. 4 and 5 finding.",
+        (
+            "Items per meeting, outcomes, the escalation-rate trend, days from meeting to final decision for escalated "
+            "items, and every Art. 4 and 5 finding."
+        ),
     ),
     "meetings.meetings": ("会议（次）", "Meetings"),
     "meetings.bureau_items": ("局务会议议题", "Bureau-meeting items"),
@@ -367,8 +385,10 @@ MESSAGES.update({
     "reg.title": ("规定对照", "Regulation"),
     "reg.intro": (
         "宛法〔2023〕123号逐条原文，每条下列出检查该条的规则、期间内的发现数和趋势，可逐条查看违规记录。",
-        "The regulation article by article (English rendering; the Chinese text is authoritative); under each article "
-        "the rules that check it, their findings and trend, down to the records.",
+        (
+            "The regulation article by article (English rendering; the Chinese text is authoritative); under each article "
+            "the rules that check it, their findings and trend, down to the records."
+        ),
     ),
     "reg.article_heading": ("第{no}条【{title}】", "Article {no} [{title}]"),
     "reg.article_findings": ("{rules} 条规则，{findings} 条发现", "{rules} rules, {findings} findings"),

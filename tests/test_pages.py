@@ -1,0 +1,102 @@
+"""Every page renders on the demo store and on an empty store, in both languages (Streamlit AppTest), and
+changing a filter changes the figures it should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ("overview", "latency", "bottlenecks", "substitutions", "meetings", "regulation", "data")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _app(db: Path, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("TIERWATCH_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.run()
+    if page != "overview":
+        at.switch_page(f"views/{page}.py").run()
+    return at
+
+
+def _problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception] + [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_the_demo_store(demo_db, monkeypatch, page, lang):
+    at = _open(_app(demo_db, monkeypatch, lang=lang), page)
+    assert not _problems(at), _problems(at)
+    assert at.header, "no page title"
+    if page not in ("data",):
+        assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart") or at.dataframe, "nothing drawn"
+        assert any(("数据截至" if lang == "zh" else "Data as of") in c.value for c in at.caption), "no caption with the snapshot"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_guides_on_an_empty_store(empty_db, monkeypatch, page, lang):
+    at = _open(_app(empty_db, monkeypatch, lang=lang), page)
+    assert not _problems(at), _problems(at)
+    assert at.info, "no guide to loading data"
+    assert str(empty_db) in at.info[0].value
+
+
+def _approved(at: AppTest) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def test_division_filter_from_the_url_lowers_approved_matters(demo_db, monkeypatch):
+    everything = _approved(_open(_app(demo_db, monkeypatch), "overview"))
+    st.cache_data.clear()
+    at = _open(_app(demo_db, monkeypatch, division="执行一处"), "overview")
+    assert 0 < _approved(at) < everything
+    assert at.multiselect(key="f_div").value == ["执行一处"]
+
+
+def test_changing_the_division_widget_changes_figures_and_url(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch), "overview")
+    everything = _approved(at)
+    widget = at.multiselect(key="f_div")
+    widget.select(widget.options[0]).run()
+    assert not _problems(at)
+    assert _approved(at) < everything
+    assert at.query_params["division"] == [widget.options[0]] or at.query_params["division"] == widget.options[0]
+
+
+def test_level_filter_narrows_the_latency_page(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, level="CHIEF", lang="en"), "latency")
+    assert not _problems(at)
+    table = at.dataframe[0].value
+    assert list(table["Level"]) == ["Bureau chief"]
+
+
+def test_a_bad_bookmark_falls_back_to_defaults(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, **{"from": "2099-01", "to": "nonsense", "level": "KING"}), "overview")
+    assert not _problems(at)
+    assert at.metric
+
+
+def test_regulation_opens_the_rule_named_in_the_url(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, rule="A7-CHIEF", lang="en"), "regulation")
+    assert not _problems(at)
+    assert at.selectbox(key="reg_rule").value == "A7-CHIEF"
+    assert any("A7-CHIEF" in m.value for m in at.markdown)
