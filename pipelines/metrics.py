@@ -105,6 +105,8 @@ def step_latency(
         .join(approver, on="approver_id", how="left")
         .with_columns(
             is_pending=pl.col("decided_at").is_null(),
+            # order of decided steps (decided_at, then step_no) as one sortable integer; null = pending
+            ord_key=pl.col("decided_at").dt.epoch("s") * 1_000_000 + pl.col("step_no").clip(0, 999_999),
             level_rank=pl.col("level").replace_strict(LEVEL_RANK, default=0, return_dtype=pl.Int8),
             month=month_of(pl.coalesce("decided_at", "received_at")),
             latency_hours=hours(pl.col("decided_at") - pl.col("received_at")).clip(lower_bound=0),
@@ -131,7 +133,7 @@ def step_latency(
         "level", "level_rank", "approver_id", "approver_name", "approver_post", "approver_rank", "approver_team",
         "approver_division", "acting_for", "received_at", "decided_at", "decision", "month", "is_pending",
         "latency_hours", "latency_workdays", "limit_workdays", "over_limit", "age_hours", "age_workdays",
-        "used_share", "warning_tier",
+        "used_share", "warning_tier", "ord_key",
     )
 
 
@@ -196,12 +198,18 @@ def pending_steps(steps: pl.DataFrame) -> pl.DataFrame:
 def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
     """One row per matter: closed or not, final decision (last decided step by decided_at, step_no)."""
     dec = pl.col("decided_at").is_not_null()
-    order = ["decided_at", "step_no"]
-
-    def last(col: str) -> pl.Expr:
-        # nulls (pending) sort first, so the last element is the last decided step when there is one
-        return pl.col(col).sort_by(order, nulls_last=False).last().alias(f"final_{col}")
-
+    final_cols = (
+        "step_no", "decision", "level", "approver_id", "approver_name", "approver_post", "approver_rank",
+        "approver_team", "acting_for", "decided_at",
+    )
+    # The last decided step of each matter: the largest ord_key (decided_at, then step_no).
+    finals = (
+        steps.filter(dec)
+        .select("matter_id", "ord_key", *final_cols)
+        .sort("ord_key")
+        .unique("matter_id", keep="last")
+        .select("matter_id", *[pl.col(c).alias(f"final_{c}") for c in final_cols])
+    )
     m = steps.group_by("matter_id").agg(
         pl.col("case_id").first(),
         pl.col("team").first(),
@@ -211,24 +219,9 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
         pl.col("submitted_by").first(),
         pl.len().cast(pl.Int64).alias("steps"),
         pl.col("is_pending").sum().cast(pl.Int64).alias("pending_steps"),
-        last("step_no"),
-        last("decision"),
-        last("level"),
-        last("approver_id"),
-        last("approver_name"),
-        last("approver_post"),
-        last("approver_rank"),
-        last("approver_team"),
-        last("acting_for"),
-        last("decided_at"),
         pl.col("step_no").filter(~dec).max().alias("max_pending_step_no"),
-        dec.any().alias("_any_decided"),
         pl.col("level_rank").max().alias("highest_level_rank"),
-    )
-    finals = [c for c in m.columns if c.startswith("final_")]
-    m = m.with_columns(
-        [pl.when("_any_decided").then(pl.col(c)).alias(c) for c in finals]
-    ).drop("_any_decided")
+    ).join(finals, on="matter_id", how="left")
     m = m.with_columns(
         closed=pl.col("final_step_no").is_not_null()
         & (pl.col("max_pending_step_no").is_null() | (pl.col("max_pending_step_no") < pl.col("final_step_no"))),

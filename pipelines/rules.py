@@ -196,13 +196,10 @@ class Context:
 
     @cached_property
     def approved_steps(self) -> pl.DataFrame:
-        """Decided steps of judged approved matters, ordered (decided_at, step_no) as `ord`, with
+        """Decided steps of judged approved matters, with `ord` (decided_at then step_no as one integer) and
         `chief_level` (an APPROVE by the chief, or by a deputy authorised to act for the absent chief)."""
-        s = (
-            self.steps.join(self.approved.select("matter_id"), on="matter_id", how="semi")
-            .filter(pl.col("decided_at").is_not_null())
-            .sort("matter_id", "decided_at", "step_no")
-            .with_columns(ord=pl.int_range(pl.len()).over("matter_id"))
+        s = self.steps.join(self.approved.select("matter_id"), on="matter_id", how="semi").filter(
+            pl.col("decided_at").is_not_null()
         )
         chiefs = self.people.filter(pl.col("post") == "CHIEF").select(acting_for="staff_id")
         acting_cand = s.filter(
@@ -215,12 +212,12 @@ class Context:
                 chief_level=(pl.col("decision") == "APPROVE")
                 & ((pl.col("approver_post") == "CHIEF") | pl.col("acting_chief").fill_null(False))
             )
-            .with_columns(
-                first_chief_ord=pl.col("ord").filter("chief_level").min().over("matter_id"),
-                first_chief_level_ord=pl.col("ord").filter(pl.col("level") == "CHIEF").min().over("matter_id"),
-            )
         )
-        return s
+        firsts = s.group_by("matter_id").agg(
+            first_chief_ord=pl.col("ord_key").filter("chief_level").min(),
+            first_chief_level_ord=pl.col("ord_key").filter(pl.col("level") == "CHIEF").min(),
+        )
+        return s.join(firsts, on="matter_id", how="left").rename({"ord_key": "ord"})
 
     @cached_property
     def matter_checks(self) -> pl.DataFrame:
@@ -229,9 +226,9 @@ class Context:
         ord_ = pl.col("ord")
         checks = self.approved_steps.group_by("matter_id").agg(
             pl.col("chief_level").any().alias("has_chief_level"),
-            pl.col("step_no").filter("chief_level").first().alias("chief_step_no"),
-            pl.col("approver_id").filter("chief_level").first().alias("chief_approver_id"),
-            pl.col("approver_name").filter("chief_level").first().alias("chief_approver_name"),
+            pl.col("step_no").filter(ord_ == pl.col("first_chief_ord")).first().alias("chief_step_no"),
+            pl.col("approver_id").filter(ord_ == pl.col("first_chief_ord")).first().alias("chief_approver_id"),
+            pl.col("approver_name").filter(ord_ == pl.col("first_chief_ord")).first().alias("chief_approver_name"),
             (
                 approve
                 & (pl.col("approver_post") == "DEPUTY")
