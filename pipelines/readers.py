@@ -18,7 +18,8 @@ import polars as pl
 
 from pipelines import contract
 
-ROW = "__row"  # Excel row number of each row (header = 1)
+ROW = "__row"
+NOTES_SHEETS = ("填写说明", "Notes")  # the import template's notes sheet (pipelines.template)  # Excel row number of each row (header = 1)
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -138,7 +139,8 @@ def _read_file(path: Path) -> tuple[list[Source], list[str], list[Unreadable]]:
         import fastexcel
 
         reader = fastexcel.read_excel(path)
-        names = reader.sheet_names
+        # The template's notes and hidden list sheets are not data.
+        names = [s for s in reader.sheet_names if not s.startswith("_") and s not in NOTES_SHEETS]
         by_sheet = {s: contract.table_for_name(s) for s in names}
         if any(by_sheet.values()):
             chosen = [(s, t) for s, t in by_sheet.items() if t]

@@ -1,0 +1,162 @@
+"""Command line: `python -m pipelines demo | load | report | rebuild`.
+
+    python -m pipelines demo [--db PATH] [--out DIR] [--seed N] [--scale N]
+    python -m pipelines load PATH... [--db PATH] [--lang zh|en]
+    python -m pipelines report [--db PATH] [--json] [--month YYYY-MM] [--docx PATH] [--lang zh|en]
+    python -m pipelines rebuild [--db PATH]
+
+Exit status 0 on success, 1 when the input is invalid (every problem is printed; the store is unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipelines import store
+from pipelines.i18n import LANGS, t
+
+
+class _Bar:
+    """A tqdm bar on stderr that appears only once work has taken more than a moment."""
+
+    def __init__(self, delay: float = 0.5) -> None:
+        self.started = time.monotonic()
+        self.delay = delay
+        self.bar = None
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.delay:
+                return
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=1000, file=sys.stderr, leave=False, bar_format="{l_bar}{bar}| {elapsed}")
+        self.bar.n = int(1000 * max(0.0, min(1.0, fraction)))
+        if message:
+            self.bar.set_description_str(message[:40], refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _load(paths: list[Path], db: Path, lang: str) -> int:
+    from pipelines.loader import load_paths
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        for p in missing:
+            print(t("cli.path_missing", lang, path=p), file=sys.stderr)
+        return 1
+    bar = _Bar()
+    try:
+        report = load_paths(paths, db, lang=lang, progress=bar)
+    finally:
+        bar.close()
+    print(report.format(lang), file=sys.stdout if report.ok else sys.stderr)
+    if report.ok:
+        print(t("cli.store", lang, db=db))
+    return 0 if report.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import write_demo_exports
+
+    out = Path(args.out)
+    files = write_demo_exports(out, seed=args.seed, scale=args.scale)
+    print(t("cli.demo.written", args.lang, count=len(files), out=out))
+    return _load([out], Path(args.db), args.lang)
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    return _load([Path(p) for p in args.paths], Path(args.db), args.lang)
+
+
+def _minimal_report(db: Path) -> dict:
+    return {"tables": store.table_counts(db)}
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    db = Path(args.db)
+    if not db.exists():
+        print(t("cli.no_store", args.lang, db=db), file=sys.stderr)
+        return 1
+    if args.docx:
+        from pipelines.monthly_report import write_monthly_docx
+
+        write_monthly_docx(db, args.month, Path(args.docx), lang=args.lang)
+        print(t("cli.docx_written", args.lang, path=args.docx))
+        return 0
+    try:
+        from pipelines.report import build_report, format_report
+    except ImportError:
+        report = _minimal_report(db)
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return 0
+    report = build_report(db, month=args.month)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_report(report, args.lang))
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    db = Path(args.db)
+    if not db.exists():
+        print(t("cli.no_store", args.lang, db=db), file=sys.stderr)
+        return 1
+    bar = _Bar()
+    try:
+        store.rebuild(db, progress=bar)
+    finally:
+        bar.close()
+    print(t("cli.rebuilt", args.lang, db=db))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipelines", description=t("cli.description", "zh") + " / " + t("cli.description", "en"))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=str(store.DEFAULT_DB), help="DuckDB store (default: data/warehouse.duckdb)")
+    common.add_argument("--lang", choices=LANGS, default="zh", help="language of messages (default: zh)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", parents=[common], help="write the demo export set and load it")
+    demo.add_argument("--out", default="data/demo", help="folder for the demo exports (default: data/demo)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--scale", type=int, default=1)
+    demo.set_defaults(func=cmd_demo)
+
+    load = sub.add_parser("load", parents=[common], help="load export files or folders")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.set_defaults(func=cmd_load)
+
+    report = sub.add_parser("report", parents=[common], help="headline figures")
+    report.add_argument("--json", action="store_true", help="print JSON")
+    report.add_argument("--month", default=None, help="YYYY-MM")
+    report.add_argument("--docx", default=None, metavar="PATH", help="write the monthly report (.docx)")
+    report.set_defaults(func=cmd_report)
+
+    rebuild = sub.add_parser("rebuild", parents=[common], help="rebuild the summary tables (after a settings change)")
+    rebuild.set_defaults(func=cmd_rebuild)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the user gets one line in their language, not a traceback
+        if os.environ.get("TIERWATCH_DEBUG"):
+            raise
+        print(t("cli.error", args.lang, error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 2
