@@ -101,7 +101,7 @@ def level_color(lang: str, field: str = "level_label", title: str | None = None,
     return alt.Color(
         f"{field}:N",
         title=title or t("axis.level", lang),
-        legend=alt.Legend(orient="bottom") if legend else None,
+        legend=alt.Legend(orient="bottom", columns=3, labelLimit=160) if legend else None,
         scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
         sort=[label("level", c, lang) for c in codes],
     )
@@ -225,7 +225,7 @@ def grouped_by_key(df: pl.DataFrame, x: str, x_title: str, key_title: str, lang:
         _base(df, max(22 * keys * 2, 160))
         .mark_bar()
         .encode(
-            y=alt.Y("key_label:N", title=key_title, sort="-x"),
+            y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
             yOffset=alt.YOffset("level_label:N", sort=level_sort(lang)),
             x=alt.X(f"{x}:Q", title=x_title),
             color=level_color(lang),
@@ -334,7 +334,7 @@ def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str
         _base(df, max(22 * df.height, 120))
         .mark_bar(color=color)
         .encode(
-            y=alt.Y("key_label:N", title=key_title, sort="-x"),
+            y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"{x}:Q", title=x_title),
             tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"), *extra_tips],
         )
