@@ -80,3 +80,16 @@ def article_numbers(cited: str | None) -> tuple[int, ...]:
             if n not in nums:
                 nums.append(n)
     return tuple(nums)
+
+
+def zh_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 15 -> 十五, 21 -> 二十一 (article numbers as the regulation writes them)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def number_text(n: int, lang: str = "zh") -> str:
+    return zh_numeral(n) if lang == "zh" else str(n)

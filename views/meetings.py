@@ -64,7 +64,7 @@ with left:
 with right:
     for no in (4, 5):
         art = regulation.article(no, lang)
-        with st.expander(tr("reg.article_heading", no=art.no, title=art.title), expanded=(no == 5)):
+        with st.expander(tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title), expanded=(no == 5)):
             st.markdown(art.text)
     for r in mrules.iter_rows(named=True):
         st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],

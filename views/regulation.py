@@ -47,7 +47,7 @@ zh_articles = {a.no: a for a in regulation.articles("zh")}
 for art in regulation.articles(lang):
     rules_here = by_article.get(art.no, [])
     found = int(counts.filter(pl.col("rule_id").is_in(rules_here))["findings"].sum()) if rules_here else 0
-    head = tr("reg.article_heading", no=art.no, title=art.title)
+    head = tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)
     if rules_here:
         head += " · " + tr("reg.article_findings", rules=len(rules_here), findings=found)
     with st.expander(head, expanded=bool(found)):
