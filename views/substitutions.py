@@ -72,7 +72,8 @@ with left:
 with right:
     art = regulation.article(12, lang)
     with st.container(border=True):
-        st.markdown(f"**{tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)}**")
+        heading = tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)
+        st.markdown(f"**{heading}**")
         st.markdown(art.text)
     for r in s12.iter_rows(named=True):
         st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
