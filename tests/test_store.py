@@ -1,0 +1,109 @@
+"""The store: schema versions, atomic switch, readers that never see half a load."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import contract, store
+from pipelines.loader import load_paths
+
+VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_init_store_creates_every_table_at_the_current_version(empty_db):
+    store.init_store(empty_db)
+    con = store.connect_readonly(empty_db)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'").fetchall()}
+    assert set(contract.LOAD_ORDER) | {"loads", "load_files", "schema_version"} <= tables
+    for name in contract.LOAD_ORDER:
+        cols = [r[0] for r in con.sql(f"SELECT column_name FROM duckdb_columns() WHERE database_name = 'store' AND table_name = '{name}' ORDER BY column_index").fetchall()]
+        assert tuple(cols) == contract.TABLES[name].column_names
+    con.close()
+
+
+def test_an_old_store_is_migrated_not_rejected(empty_db):
+    # A version-0 store: the input tables exist, nothing else (what a first prototype wrote).
+    con = duckdb.connect(str(empty_db))
+    from pipelines import schema
+
+    schema.create_input_tables(con)
+    con.execute("INSERT INTO staff (staff_id, name, post) VALUES ('S1', '甲', 'CHIEF')")
+    con.close()
+    ro = store.connect_readonly(empty_db)
+    assert store.schema_version(ro) == store.SCHEMA_VERSION
+    assert ro.sql("SELECT staff_id FROM staff").fetchall() == [("S1",)]
+    assert ro.sql("SELECT count(*) FROM loads").fetchall() == [(0,)]
+    ro.close()
+
+
+def test_a_failing_change_leaves_the_store_byte_for_byte_unchanged(empty_db):
+    store.init_store(empty_db)
+    before = sha(empty_db)
+    with pytest.raises(RuntimeError), store.building(empty_db) as con:
+        con.execute("INSERT INTO staff (staff_id, name, post) VALUES ('S1', '甲', 'CHIEF')")
+        raise RuntimeError("marts failed")
+    assert sha(empty_db) == before
+    assert [p.name for p in empty_db.parent.iterdir() if "building" in p.name] == []
+
+
+def test_upsert_replaces_rows_with_the_same_key(empty_db):
+    store.init_store(empty_db)
+    staff = pl.DataFrame({"staff_id": ["S1", "S2"], "name": ["甲", "乙"], "post": ["CHIEF", "DEPUTY"]})
+    with store.building(empty_db) as con:
+        store.upsert(con, "staff", staff.with_columns(*[pl.lit(None, pl.String).alias(c) for c in ("team", "division", "title")], pl.lit(False).alias("party_secretary")))
+    newer = pl.DataFrame({"staff_id": ["S2", "S3"], "name": ["乙（新）", "丙"], "post": ["DEPUTY", "MEMBER"]})
+    with store.building(empty_db) as con:
+        store.upsert(con, "staff", newer.with_columns(*[pl.lit(None, pl.String).alias(c) for c in ("team", "division", "title")], pl.lit(False).alias("party_secretary")))
+    con = store.connect_readonly(empty_db)
+    assert con.sql("SELECT staff_id, name FROM staff ORDER BY staff_id").fetchall() == [("S1", "甲"), ("S2", "乙（新）"), ("S3", "丙")]
+    con.close()
+
+
+def test_a_reader_open_during_a_load_keeps_the_old_data_until_reopened(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(VALID / "人员名册.csv", first)
+    assert load_paths([first], db).ok
+    reader = store.connect_readonly(db)
+    assert reader.sql("SELECT count(*) FROM approvals").fetchall() == [(0,)]
+    assert load_paths([VALID], db).ok  # the app has the store open: the load still succeeds
+    assert reader.sql("SELECT count(*) FROM approvals").fetchall() == [(0,)]  # never half a load
+    fresh = store.connect_readonly(db)
+    assert fresh.sql("SELECT count(*) FROM approvals").fetchall() == [(5,)]
+    reader.close()
+    fresh.close()
+    # Opened read-only with duckdb itself, the path shows the current tables.
+    plain = duckdb.connect(str(db), read_only=True)
+    assert plain.sql("SELECT count(*) FROM approvals").fetchall() == [(5,)]
+    plain.close()
+
+
+def test_rebuild_keeps_the_input_tables(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    assert load_paths([VALID], db).ok
+    store.rebuild(db)
+    assert store.table_counts(db) == {"staff": 6, "cases": 2, "meetings": 1, "approvals": 5, "substitutions": 1, "meeting_items": 1}
+
+
+def test_loads_are_recorded(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    report = load_paths([VALID], db)
+    con = store.connect_readonly(db)
+    [(load_id, outcome, rows)] = con.sql("SELECT load_id, outcome, rows FROM loads").fetchall()
+    assert (load_id, outcome) == (report.load_id, "ok")
+    assert '"approvals": 5' in rows
+    files = con.sql("SELECT file, sha256, table_name, rows FROM load_files ORDER BY file").fetchall()
+    assert ("审批记录_2024-06.csv", sha(VALID / "审批记录_2024-06.csv"), "approvals", 5) in files
+    con.close()
