@@ -1,0 +1,56 @@
+"""Command line: `python -m pipelines load/report/rebuild/demo` exit codes and output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
+
+
+def test_load_exit_0_then_exit_1_with_problems_and_store_unchanged(tmp_path, capsys):
+    db = tmp_path / "warehouse.duckdb"
+    assert main(["load", str(VALID), "--db", str(db)]) == 0
+    assert "导入成功" in capsys.readouterr().out
+    bad = tmp_path / "bad"
+    shutil.copytree(VALID, bad)
+    path = bad / "会议.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2024-06-07", "明天"), encoding="utf-8")
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    assert main(["load", str(bad), "--db", str(db), "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert "会议.csv" in err and "row 2" in err and "召开日期" in err and "明天" in err
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_load_of_a_missing_path_exits_1(tmp_path, capsys):
+    assert main(["load", str(tmp_path / "nowhere"), "--db", str(tmp_path / "w.duckdb")]) == 1
+    assert "路径不存在" in capsys.readouterr().err
+
+
+def test_report_json_and_rebuild(tmp_path, capsys):
+    db = tmp_path / "warehouse.duckdb"
+    assert main(["load", str(VALID), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert isinstance(report, dict) and report
+    assert main(["rebuild", "--db", str(db)]) == 0
+    assert main(["report", "--db", str(tmp_path / "none.duckdb"), "--json"]) == 1
+
+
+def test_python_dash_m_pipelines_runs_as_documented(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "load", str(VALID), "--db", str(db), "--lang", "en"],
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Loaded: 6 file(s)" in done.stdout
