@@ -104,8 +104,13 @@ def _check(paths, db: Path, lang: str, progress: Progress | None):
     unreadable = [
         Problem("unreadable", u.path.name, u.sheet, other=u.error) for u in read.unreadable
     ]
-    existing = (lambda table, column: store.stored_values(db, table, column)) if db.exists() else None
-    validated = validate_sources(read.sources, existing=existing, progress=_scaled(progress, 0.45, 0.6), lang=lang)
+    con = store.connect_readonly(db) if db.exists() else None
+    try:
+        existing = (lambda table, column: store.stored_values(con, table, column)) if con else None
+        validated = validate_sources(read.sources, existing=existing, progress=_scaled(progress, 0.45, 0.6), lang=lang)
+    finally:
+        if con is not None:
+            con.close()
     problems = unreadable + validated.problems
     files = [
         {"name": f.path.name, "path": str(f.path), "sha256": f.sha256, "rows": f.rows} for f in read.files

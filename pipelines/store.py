@@ -137,16 +137,9 @@ def _needs_migration(path: Path) -> bool:
         con.close()
 
 
-def stored_values(db: Path | str, table: str, column: str) -> pl.Series | None:
-    """Distinct non-null values of a stored column (None when there is no store yet)."""
-    path = Path(db)
-    if not path.exists():
-        return None
-    con = connect_readonly(path)
-    try:
-        return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
-    finally:
-        con.close()
+def stored_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> pl.Series:
+    """Distinct non-null values of a stored column, through an open (read-only) connection."""
+    return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
 
 
 def table_counts(db: Path | str) -> dict[str, int]:
