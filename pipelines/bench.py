@@ -18,7 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-STEPS_PER_SCALE = 17_500  # approval steps of the demo at scale 1 (about)
+STEPS_AT_SCALE_1 = 17_500  # approval steps of the demo at scale 1 (about); the demo grows ~ scale²
+ONE_MILLION_SCALE = round((1_000_000 / STEPS_AT_SCALE_1) ** 0.5)  # 8 -> about 1.1M steps
 
 
 def _raw_read(paths: list[Path], workdir: Path) -> tuple[float, int]:
@@ -83,7 +84,7 @@ def bench(scale: int, workdir: Path, seed: int = 7) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.splitlines()[0])
-    p.add_argument("--scale", type=int, nargs="+", default=[1, round(1_000_000 / STEPS_PER_SCALE)])
+    p.add_argument("--scale", type=int, nargs="+", default=[1, ONE_MILLION_SCALE])
     p.add_argument("--keep", type=Path, default=None, help="work in this folder and keep the files")
     args = p.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="tierwatch-bench-"))

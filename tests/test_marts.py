@@ -5,11 +5,11 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+from storebuilder import findings, make_store, read, rebuild, step, sub
 
 from pipelines import schema
 from pipelines.marts import MART_NAMES, rebuild_marts
 from pipelines.settings import SettingsError, load_settings
-from storebuilder import findings, make_store, read, rebuild, step, sub
 
 CONTRACT_LEVEL_COLUMNS = {"level", "steps", "median_hours", "p90_hours", "median_workdays", "over_limit_share"}
 CONTRACT_VIOLATION_COLUMNS = {"rule_id", "article", "record_kind", "record_id", "detail"}

@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import polars as pl
 import pytest
-
 from storebuilder import item, make_store, meeting, read, step, sub
 
 

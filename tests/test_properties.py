@@ -9,10 +9,10 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from storebuilder import ROSTER, item, make_store, meeting, read, rebuild, sub
 
 from pipelines import contract
 from pipelines.marts import MART_NAMES
-from storebuilder import ROSTER, item, make_store, meeting, read, rebuild, sub
 
 STAFF_IDS = [r[0] for r in ROSTER]
 BASE = dt.datetime(2023, 12, 20, 8, 0)  # spans New Year and the 2024 Spring Festival

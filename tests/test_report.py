@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
+from storebuilder import item, make_store, meeting, read, step, sub
 
 from pipelines.report import build_report, format_report
-from storebuilder import item, make_store, meeting, read, step, sub
 
 CONTRACT_KEYS = {"level_latency", "violations_by_rule", "substitutions_total", "bureau_items", "tie_breaks", "escalations"}
 

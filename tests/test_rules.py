@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import polars as pl
+from storebuilder import findings, item, make_store, meeting, read, rebuild, step, sub
 
 from pipelines.rules import RULES, RULES_BY_ID
 from pipelines.settings import load_settings
-from storebuilder import findings, item, make_store, meeting, read, rebuild, step, sub
 
 # --------------------------------------------------------------------------------------------------
 # Approval routing

@@ -6,10 +6,10 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from storebuilder import make_store, read, step
 
 from pipelines.settings import SettingsError
 from pipelines.workdays import build_calendar, read_holidays_file, workdays
-from storebuilder import make_store, read, step
 
 D = dt.date
 

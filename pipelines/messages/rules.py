@@ -4,14 +4,14 @@ _R = {
     "A7-CHIEF": (
         ("应报局长批准的事项未经局长级审批", "Matter for the chief approved without chief-level approval"),
         (
-            "第七条 下列执行事项应当报请局长批准：（一）重大、疑难、复杂案件执行方案的确定；（二）执行财产的处置、降价（撤回）拍卖、抵债和变卖；"
+            ("第七条 下列执行事项应当报请局长批准：（一）重大、疑难、复杂案件执行方案的确定；（二）执行财产的处置、降价（撤回）拍卖、抵债和变卖；"
             "（三）执行案款的发放；（四）执行力量的集中使用和各执行团队之间的警力调配；（五）执行救助的决定和救助款的发放；（六）其他需要局长批准的执行事项。"
             "第八条（五）局长不在岗时，根据授权代为履行局长职责。"
-            "第九条（四）局长不在岗时，根据授权审批执行司法警力的集中使用和各执行组之间的警力调配。",
-            "Art. 7: these matters must be approved by the chief: (1) plans for major/difficult/complex cases; (2) disposal "
+            "第九条（四）局长不在岗时，根据授权审批执行司法警力的集中使用和各执行组之间的警力调配。"),
+            ("Art. 7: these matters must be approved by the chief: (1) plans for major/difficult/complex cases; (2) disposal "
             "of assets, lowering/withdrawing auction prices, set-off and sale; (3) paying out enforcement money; (4) concentrated "
             "use of forces and moving judicial police between teams; (5) enforcement relief and its payment; (6) other matters "
-            "needing the chief. Art. 8(5): when the chief is absent, a deputy acts for the chief with authorisation. Art. 9(4).",
+            "needing the chief. Art. 8(5): when the chief is absent, a deputy acts for the chief with authorisation. Art. 9(4)."),
         ),
     ),
     "A9-PROCESS": (
@@ -31,10 +31,10 @@ _R = {
     "A10-TEAM": (
         ("团队内事务未由本团队团队长决定", "Team matter not decided by the team's leader"),
         (
-            "第十条 团队长在局长统一领导下，负责执行团队内的案件及事务办理，有权决定团队内的职责分工、任务分配。"
-            "第十一条 执行局内以局长指挥管理意见作为决定意见，执行团队内以团队长指挥管理意见作为决定意见。",
-            "Art. 10: the team leader decides the division of duties and tasks inside the team. Art. 11: inside a team the "
-            "leader's view decides; inside the bureau the chief's.",
+            ("第十条 团队长在局长统一领导下，负责执行团队内的案件及事务办理，有权决定团队内的职责分工、任务分配。"
+            "第十一条 执行局内以局长指挥管理意见作为决定意见，执行团队内以团队长指挥管理意见作为决定意见。"),
+            ("Art. 10: the team leader decides the division of duties and tasks inside the team. Art. 11: inside a team the "
+            "leader's view decides; inside the bureau the chief's."),
         ),
     ),
     "A11-MAJOR": (
@@ -48,15 +48,15 @@ _R = {
         ("对外协调事项未经局长报分管院长决定", "External matter not decided by the court leader after the chief"),
         (
             "第十三条 执行工作需要跨部门或者对外开展协调、宣传等，由局长报请分管院长决定。",
-            "Art. 13: cross-department or external coordination and publicity are reported by the chief to the court leader "
-            "in charge, who decides.",
+            ("Art. 13: cross-department or external coordination and publicity are reported by the chief to the court leader "
+            "in charge, who decides."),
         ),
     ),
     "A11-LASTWORD": (
         ("下级层级作出最终决定", "A lower level had the last word"),
         (
-            "第三条 执行局建立局、团队二级指挥管理权层级。"
-            "第十一条 执行局实行统一管理、统一指挥、统一协调，下级指挥管理权服从上级指挥管理权。",
+            ("第三条 执行局建立局、团队二级指挥管理权层级。"
+            "第十一条 执行局实行统一管理、统一指挥、统一协调，下级指挥管理权服从上级指挥管理权。"),
             "Art. 3: two command levels, bureau and team. Art. 11: lower command authority obeys higher command authority.",
         ),
     ),
@@ -64,25 +64,25 @@ _R = {
         ("逆向岗位职责替补", "Reverse duty substitution"),
         (
             "第十二条 除领导岗位外，因工作需要，下级岗位可以主动、及时、顺向替补上级岗位的职责，但不得进行逆向的岗位职责替补。",
-            "Art. 12: except for leadership posts, a lower post may step in, promptly and forward, for the duties of a "
-            "higher post; reverse substitution is forbidden.",
+            ("Art. 12: except for leadership posts, a lower post may step in, promptly and forward, for the duties of a "
+            "higher post; reverse substitution is forbidden."),
         ),
     ),
     "S12-LEADERSHIP": (
         ("替补领导岗位", "Substitution for a leadership post"),
         (
-            "第十二条 除领导岗位外，因工作需要，下级岗位可以主动、及时、顺向替补上级岗位的职责。"
-            "第八条（五）局长不在岗时，根据授权代为履行局长职责。",
-            "Art. 12: except for leadership posts, a lower post may substitute for a higher one. Art. 8(5): a deputy acts for "
-            "the absent chief with authorisation.",
+            ("第十二条 除领导岗位外，因工作需要，下级岗位可以主动、及时、顺向替补上级岗位的职责。"
+            "第八条（五）局长不在岗时，根据授权代为履行局长职责。"),
+            ("Art. 12: except for leadership posts, a lower post may substitute for a higher one. Art. 8(5): a deputy acts for "
+            "the absent chief with authorisation."),
         ),
     ),
     "S12-AUTHORITY": (
         ("临时替补的决定人无权限", "Temporary substitution decided without authority"),
         (
             "第十二条 局长决定全局人员的临时性岗位职责替补，副局长决定分管部门（处）人员的临时性岗位职责替补，团队长决定执行组内人员的临时性岗位职责替补。",
-            "Art. 12: the chief decides temporary substitutions for the whole bureau, a deputy for their division, a team "
-            "leader inside the team.",
+            ("Art. 12: the chief decides temporary substitutions for the whole bureau, a deputy for their division, a team "
+            "leader inside the team."),
         ),
     ),
     "S12-TEMPORARY": (
@@ -95,34 +95,34 @@ _R = {
     "M4-CHAIR": (
         ("会议主持人不符合规定", "Meeting chaired by the wrong person"),
         (
-            "第四条 局务会议由局长主持。第六条（二）召集和主持局务会议和团队长联席会议；"
-            "第八条（三）根据局长授权，召集并主持局务会议和团队长联席会议；",
-            "Art. 4: the bureau meeting is chaired by the chief. Art. 6(2): the chief convenes and chairs both meetings. "
-            "Art. 8(3): a deputy chairs them when the chief authorises.",
+            ("第四条 局务会议由局长主持。第六条（二）召集和主持局务会议和团队长联席会议；"
+            "第八条（三）根据局长授权，召集并主持局务会议和团队长联席会议；"),
+            ("Art. 4: the bureau meeting is chaired by the chief. Art. 6(2): the chief convenes and chairs both meetings. "
+            "Art. 8(3): a deputy chairs them when the chief authorises."),
         ),
     ),
     "M4-ATTEND": (
         ("会议参会人员不符合规定", "Meeting attendance short"),
         (
             "第四条 局务会议由局长主持，分管副院长、局长、副局长、党支部书记及相关事项负责人员参加；团队长联席会议由局长、副局长、团队长参加。",
-            "Art. 4: the VP, chief, deputies, party-branch secretary and those responsible attend the bureau meeting; the "
-            "chief, deputies and team leaders attend the team leaders' meeting.",
+            ("Art. 4: the VP, chief, deputies, party-branch secretary and those responsible attend the bureau meeting; the "
+            "chief, deputies and team leaders attend the team leaders' meeting."),
         ),
     ),
     "M5-TIEBREAK": (
         ("局务会议决议方式与多数意见不符", "Bureau resolution does not follow the majority rule"),
         (
             "第五条 分管副院长、局长应尊重局务会议多数意见，不能形成多数意见的，分管副院长的意见作为局务会的决议。",
-            "Art. 5: the VP and chief respect the bureau meeting's majority; with no majority, the VP's opinion becomes "
-            "the resolution.",
+            ("Art. 5: the VP and chief respect the bureau meeting's majority; with no majority, the VP's opinion becomes "
+            "the resolution."),
         ),
     ),
     "M5-ESCALATE": (
         ("不符合条件的报请决定", "Escalation without its conditions"),
         (
             "第五条 涉及重大、疑难、复杂事项的，如分管副院长、局长意见与多数意见不一致，局长可以报请分管院长决定，或者提请分管院长决定报请审判委员会讨论决定。",
-            "Art. 5: on major/difficult/complex items where the VP's or chief's opinion differs from the majority, the chief "
-            "may report to the court leader in charge, or ask that leader to refer it to the judicial committee.",
+            ("Art. 5: on major/difficult/complex items where the VP's or chief's opinion differs from the majority, the chief "
+            "may report to the court leader in charge, or ask that leader to refer it to the judicial committee."),
         ),
     ),
     "M5-ADVISORY": (
@@ -144,13 +144,13 @@ _R = {
 _DETAILS = {
     "A7-CHIEF.detail": (
         "审批单{matter}（{type}）由{approver}（{post}）最终同意，没有局长级审批（局长本人，或经授权代行局长职责的副局长）",
-        "Matter {matter} ({type}) was finally approved by {approver} ({post}) without a chief-level approval "
-        "(the chief, or a deputy authorised to act for the absent chief)",
+        ("Matter {matter} ({type}) was finally approved by {approver} ({post}) without a chief-level approval "
+        "(the chief, or a deputy authorised to act for the absent chief)"),
     ),
     "A9-PROCESS.detail": (
         "审批单{matter}（{type}）在局长级审批（第{step}环节，{chief}）之前没有副局长同意的过程审批",
-        "Matter {matter} ({type}) had no deputy's process approval at or before its chief-level approval "
-        "(step {step}, {chief})",
+        ("Matter {matter} ({type}) had no deputy's process approval at or before its chief-level approval "
+        "(step {step}, {chief})"),
     ),
     "A9-PROCESS.detail_no_chief": (
         "审批单{matter}（{type}）没有副局长同意的过程审批",
@@ -162,8 +162,8 @@ _DETAILS = {
     ),
     "A10-TEAM.detail": (
         "团队事务{matter}（团队：{team}）由{approver}（{post}）最终决定，既非本团队团队长或其替补，也非副局长及以上人员",
-        "Team matter {matter} (team {team}) was decided by {approver} ({post}): neither the team's leader or their "
-        "substitute, nor a deputy or above",
+        ("Team matter {matter} (team {team}) was decided by {approver} ({post}): neither the team's leader or their "
+        "substitute, nor a deputy or above"),
     ),
     "A11-MAJOR.detail_no_vp": (
         "重大事项{matter}没有分管副院长及以上层级的同意，最终由{approver}（{level}层级）同意",
@@ -183,28 +183,28 @@ _DETAILS = {
     ),
     "A11-LASTWORD.detail": (
         "审批单{matter}（{type}）最高到达{highest}层级，最终决定却由{level}层级的{approver}作出（{decision}）",
-        "Matter {matter} ({type}) reached the {highest} level, but {approver} at the lower {level} level had the "
-        "last word ({decision})",
+        ("Matter {matter} ({type}) reached the {highest} level, but {approver} at the lower {level} level had the "
+        "last word ({decision})"),
     ),
     "S12-REVERSE.detail": (
         "替补{sub}：{substitute}（{substitute_post}）替补{absent}（{absent_post}），替补人岗位高于被替补人（逆向替补）",
-        "Substitution {sub}: {substitute} ({substitute_post}) stood in for {absent} ({absent_post}), a higher post "
-        "covering a lower one (reverse)",
+        ("Substitution {sub}: {substitute} ({substitute_post}) stood in for {absent} ({absent_post}), a higher post "
+        "covering a lower one (reverse)"),
     ),
     "S12-REVERSE.detail_equal": (
         "替补{sub}：{substitute}（{substitute_post}）替补同级的{absent}（{absent_post}），按本局设置同级替补不属于顺向替补",
-        "Substitution {sub}: {substitute} ({substitute_post}) stood in for {absent} of the same rank "
-        "({absent_post}); the settings do not count peer substitution as forward",
+        ("Substitution {sub}: {substitute} ({substitute_post}) stood in for {absent} of the same rank "
+        "({absent_post}); the settings do not count peer substitution as forward"),
     ),
     "S12-LEADERSHIP.detail": (
         "替补{sub}：{absent}担任领导岗位（{absent_post}），由{substitute}（{substitute_post}）替补，且不属于经授权的副局长代行局长职责",
-        "Substitution {sub}: {absent} holds a leadership post ({absent_post}) and was covered by {substitute} "
-        "({substitute_post}), not an authorised deputy acting for the chief",
+        ("Substitution {sub}: {absent} holds a leadership post ({absent_post}) and was covered by {substitute} "
+        "({substitute_post}), not an authorised deputy acting for the chief"),
     ),
     "S12-AUTHORITY.detail": (
         "替补{sub}（范围：{scope}）由{decider}（{decider_post}）决定，其无权决定该范围的临时替补",
-        "Substitution {sub} (scope: {scope}) was decided by {decider} ({decider_post}), who lacks the authority "
-        "for that scope",
+        ("Substitution {sub} (scope: {scope}) was decided by {decider} ({decider_post}), who lacks the authority "
+        "for that scope"),
     ),
     "S12-AUTHORITY.detail_self": (
         "替补{sub}由替补人{substitute}自己决定",
@@ -240,23 +240,23 @@ _DETAILS = {
     ),
     "M4-ATTEND.detail_leads": (
         "团队长联席会议{meeting}（{held_on}）只有{leads}名团队长参加，名册共有{roster}名团队长，不足半数",
-        "Team leaders' meeting {meeting} ({held_on}): {leads} of the roster's {roster} team leaders attended, "
-        "fewer than half",
+        ("Team leaders' meeting {meeting} ({held_on}): {leads} of the roster's {roster} team leaders attended, "
+        "fewer than half"),
     ),
     "M5-TIEBREAK.detail_no_majority": (
         "局务会议议题{item}（{topic}）未形成多数意见（赞成{for}、反对{against}、弃权{abstain}），决议方式却为{outcome}，而非分管副院长决定",
-        "Bureau item {item} ({topic}) had no majority ({for} for, {against} against, {abstain} abstaining) but "
-        "was resolved as {outcome}, not by the VP",
+        ("Bureau item {item} ({topic}) had no majority ({for} for, {against} against, {abstain} abstaining) but "
+        "was resolved as {outcome}, not by the VP"),
     ),
     "M5-TIEBREAK.detail_majority": (
         "局务会议议题{item}（{topic}）已形成多数意见（{majority}；赞成{for}、反对{against}、弃权{abstain}），却由分管副院长决定",
-        "Bureau item {item} ({topic}) had a majority ({majority}; {for} for, {against} against, {abstain} "
-        "abstaining) but was decided by the VP",
+        ("Bureau item {item} ({topic}) had a majority ({majority}; {for} for, {against} against, {abstain} "
+        "abstaining) but was decided by the VP"),
     ),
     "M5-ESCALATE.detail": (
         "议题{item}（{topic}）{outcome}，但不符合报请条件（重大疑难复杂：{major}；多数意见：{majority}；分管副院长或局长与多数意见不一致：{dissent}）",
-        "Item {item} ({topic}) was {outcome} without the conditions for it (major: {major}; majority: "
-        "{majority}; VP or chief dissenting: {dissent})",
+        ("Item {item} ({topic}) was {outcome} without the conditions for it (major: {major}; majority: "
+        "{majority}; VP or chief dissenting: {dissent})"),
     ),
     "M5-ADVISORY.detail": (
         "团队长联席会议议题{item}（{topic}）的决议方式为{outcome}，而团队长联席会议的意见仅供参考",
