@@ -5,8 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 DB ?= data/warehouse.duckdb
 PORT ?= 8501
-# uv from PATH, else the copy pip installs into this Python.
-UV = $$(command -v uv || echo "$(PYTHON) -m uv")
+# uv from PATH, else the copy `setup` installs with pip into this Python.
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
 .PHONY: run test setup demo lint bench clean
 

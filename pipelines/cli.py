@@ -71,7 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     files = write_demo_exports(out, seed=args.seed, scale=args.scale)
     print(t("cli.demo.written", args.lang, count=len(files), out=out))
-    return _load([out], Path(args.db), args.lang)
+    # Exactly the files just written: anything else a user left in the folder stays out of the demo store.
+    return _load(files, Path(args.db), args.lang)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -90,7 +91,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.docx:
         from pipelines.monthly_report import write_monthly_docx
 
-        write_monthly_docx(db, args.month, Path(args.docx), lang=args.lang)
+        if not args.month:
+            print(t("cli.docx_needs_month", args.lang), file=sys.stderr)
+            return 1
+        try:
+            write_monthly_docx(db, args.month, Path(args.docx), lang=args.lang)
+        except ValueError as exc:  # a malformed month; the message is already in the user's language
+            print(exc, file=sys.stderr)
+            return 1
         print(t("cli.docx_written", args.lang, path=args.docx))
         return 0
     try:

@@ -259,9 +259,7 @@ def write_load(
             if progress:
                 progress(0.6 * i / n, say("write", table))
             upsert(con, table, frame)
-        if progress:
-            progress(0.6, say("marts", ""))
-        _rebuild_marts(con, None, _scaled(progress, 0.6, 0.95))
+        # Record the load before the marts, so meta.built_from_load names this load.
         load_id = con.sql("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
         rows = {t: f.height for t, f in frames.items()}
         con.execute(
@@ -271,6 +269,9 @@ def write_load(
         file_rows = [(load_id, f["name"], f["sha256"], t, r) for f in files for t, r in f["rows"].items()]
         if file_rows:
             con.executemany("INSERT INTO load_files VALUES (?, ?, ?, ?, ?)", file_rows)
+        if progress:
+            progress(0.6, say("marts", ""))
+        _rebuild_marts(con, None, _scaled(progress, 0.6, 0.95))
         if progress:
             progress(0.97, say("switch", ""))
     return int(load_id)

@@ -54,3 +54,31 @@ def test_python_dash_m_pipelines_runs_as_documented(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Loaded: 6 file(s)" in done.stdout
+
+
+def test_demo_loads_only_the_files_it_wrote(tmp_path, capsys):
+    out, db = tmp_path / "demo", tmp_path / "warehouse.duckdb"
+    out.mkdir()
+    # A stray staff file a user left in the demo folder must not end up in the demo store.
+    (out / "staff_old.csv").write_text("staff_id,name,post\nX999,旧人员,局长\n", encoding="utf-8")
+    assert main(["demo", "--db", str(db), "--out", str(out)]) == 0
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.sql("SELECT count(*) FROM staff WHERE staff_id = 'X999'").fetchall()[0][0] == 0
+        last_load = con.sql("SELECT max(load_id) FROM loads").fetchall()[0][0]
+        built_from = con.sql("SELECT value FROM meta WHERE key = 'built_from_load'").fetchall()[0][0]
+    finally:
+        con.close()
+    # The marts say which load they were built from: the load that just ran.
+    assert str(last_load) == str(built_from)
+
+
+def test_report_docx_without_a_month_says_so(tmp_path, capsys):
+    db = tmp_path / "warehouse.duckdb"
+    assert main(["load", str(VALID), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--docx", str(tmp_path / "r.docx")]) == 1
+    assert "--month" in capsys.readouterr().err
+    assert not (tmp_path / "r.docx").exists()

@@ -124,4 +124,8 @@ MESSAGES = {
     "template.type.decimal": ("数字", "number"),
     "template.type.id_list": ("工号列表（用 ; 或 、 分隔）", "staff ids separated by ; or 、"),
     "template.type.enum": ("选项（下拉选择）", "choice (drop-down)"),
+    "cli.docx_needs_month": (
+        "生成月度报告需要指定月份，例如 --month 2024-06",
+        "A monthly report needs a month, e.g. --month 2024-06",
+    ),
 }
