@@ -243,10 +243,12 @@ def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Pending steps now, stacked by warning tier per level. df: level, tier, pending, median_age_hours."""
     df = with_labels(df, lang)
     return (
-        _base(df, 40 * max(df["level"].n_unique() if df.height else 0, 3))
+        # 60 px a level: the axis and legend share the height, and at 40 px a level labels overlapped and
+        # Vega hid every other one.
+        _base(df, 60 * max(df["level"].n_unique() if df.height else 0, 3))
         .mark_bar()
         .encode(
-            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
+            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=alt.Axis(labelOverlap=False)),
             x=alt.X("pending:Q", title=t("axis.pending_steps", lang)),
             color=tier_color(lang),
             order=alt.Order("tier:N"),
