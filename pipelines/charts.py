@@ -124,6 +124,17 @@ def tier_color(lang: str) -> alt.Color:
     )
 
 
+def meeting_type_color(lang: str) -> alt.Color:
+    return alt.Color(
+        "meeting_type_label:N",
+        title=t("axis.meeting_type", lang),
+        scale=alt.Scale(
+            domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
+            range=list(MEETING_TYPE_COLORS.values()),
+        ),
+    )
+
+
 def direction_color(lang: str) -> alt.Color:
     return alt.Color(
         "direction_label:N",
@@ -421,14 +432,7 @@ def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
         .encode(
             y=alt.Y("outcome_label:N", title=t("axis.outcome", lang), sort=[label("outcome", c, lang) for c in contract.OUTCOME.codes]),
             x=alt.X("items:Q", title=t("axis.items", lang)),
-            color=alt.Color(
-                "meeting_type_label:N",
-                title=t("axis.meeting_type", lang),
-                scale=alt.Scale(
-                    domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
-                    range=list(MEETING_TYPE_COLORS.values()),
-                ),
-            ),
+            color=meeting_type_color(lang),
             tooltip=[
                 alt.Tooltip("meeting_type_label:N", title=t("axis.meeting_type", lang)),
                 alt.Tooltip("outcome_label:N", title=t("axis.outcome", lang)),
@@ -446,14 +450,7 @@ def items_per_meeting(df: pl.DataFrame, lang: str) -> alt.Chart:
         .encode(
             x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)),
             y=alt.Y("items:Q", title=t("axis.items", lang)),
-            color=alt.Color(
-                "meeting_type_label:N",
-                title=t("axis.meeting_type", lang),
-                scale=alt.Scale(
-                    domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
-                    range=list(MEETING_TYPE_COLORS.values()),
-                ),
-            ),
+            color=meeting_type_color(lang),
             tooltip=[
                 alt.Tooltip("meeting_id:N", title=t("axis.meeting", lang)),
                 alt.Tooltip("held_on:T", title=t("axis.held_on", lang), format="%Y-%m-%d"),
