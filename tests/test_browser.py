@@ -4,15 +4,19 @@ Screenshots are kept in test-artifacts/ (git-ignored) for people to look at."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,12 +38,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db):
+@contextmanager
+def _streamlit(db: Path, log_name: str):
+    """`streamlit run app.py` on a free port against the store `db`; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "TIERWATCH_DB": str(demo_db)}
-    log = (ARTIFACTS / "streamlit.log")
+    env = {**os.environ, "TIERWATCH_DB": str(db)}
     ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / log_name
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
@@ -65,6 +70,12 @@ def server(demo_db):
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    with _streamlit(demo_db, "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +152,83 @@ def test_filter_through_the_url_changes_the_figures(server, page):
     # the sidebar shows the filter read from the URL
     assert "执行一处" in page.locator("[data-testid='stSidebar']").inner_text()
     page.screenshot(path=str(ARTIFACTS / "overview-division-filter.png"), full_page=False)
+
+
+# ------------------------------------------------------------------------------------------ Data page upload
+VALID = ROOT / "tests" / "fixtures" / "loader" / "valid"
+STEPS_FILE = "审批记录_2024-06.csv"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _rows(db: Path, table: str) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(f'select count(*) from "{table}"').fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def _upload(page, files: list[Path]) -> None:
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files([str(p) for p in files])
+    # the upload triggers a run that validates; wait for the verdict
+    page.wait_for_selector("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentError']", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+
+
+def test_data_page_uploads_several_files_validates_and_loads(page, tmp_path):
+    db = tmp_path / "warehouse.duckdb"  # a fresh install: no store yet
+    with _streamlit(db, "streamlit-upload.log") as url:
+        _open(page, f"{url}/data")
+        _assert_no_errors(page, "data page on an empty store")
+        files = sorted(VALID.iterdir())
+        _upload(page, files)
+        _assert_no_errors(page, "after uploading the valid set")
+        assert "校验通过" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+        assert not db.exists(), "validation alone must not write the store"
+        page.screenshot(path=str(ARTIFACTS / "data-upload-validated.png"))
+
+        page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')]"
+            ".some(e => e.innerText.startsWith('导入完成'))", timeout=120_000)
+        page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+        _assert_no_errors(page, "after the load")
+        assert "导入完成" in page.locator("[data-testid='stProgress']").first.inner_text()
+        # the page and the sidebar now show the loaded store, not the empty-store guide
+        assert str(db) not in page.locator("[data-testid='stMain']").inner_text()
+        assert "数据截至" in page.locator("[data-testid='stSidebar']").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "data-upload-loaded.png"))
+    steps = len((VALID / STEPS_FILE).read_text(encoding="utf-8").strip().splitlines()) - 1
+    assert _rows(db, "approvals") == steps
+    assert _rows(db, "meetings") == 1
+
+
+def test_data_page_reports_an_invalid_file_in_chinese_and_keeps_the_store(page, tmp_path, demo_db):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    before = _sha256(db)
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    for p in VALID.iterdir():
+        shutil.copyfile(p, upload / p.name)
+    lines = (VALID / STEPS_FILE).read_text(encoding="utf-8").splitlines()
+    col = lines[0].split(",").index("到达时间")
+    cells = lines[2].split(",")
+    cells[col] = "下周一"
+    lines[2] = ",".join(cells)
+    (upload / STEPS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with _streamlit(db, "streamlit-upload-invalid.log") as url:
+        _open(page, f"{url}/data")
+        _upload(page, sorted(upload.iterdir()))
+        error = page.locator("[data-testid='stAlertContentError']")
+        assert error.count() == 1 and "校验发现 1 个问题" in error.first.inner_text()
+        report = page.locator("[data-testid='stExpander']", has_text="校验报告").first.inner_text()
+        assert f"文件 {STEPS_FILE}" in report, report
+        assert "第 3 行，列「到达时间」，值“下周一”" in report, report
+        assert page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).is_disabled()
+        page.screenshot(path=str(ARTIFACTS / "data-upload-invalid.png"))
+    assert _sha256(db) == before

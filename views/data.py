@@ -8,12 +8,20 @@ from pathlib import Path
 
 import streamlit as st
 
+from pipelines import contract
 from views import _ui
 
 c = _ui.header("data.title", "data.intro")
 lang, tr = c.lang, _ui.tr
 
 _ui.section(tr("data.upload"))
+loaded = st.session_state.pop("_loaded", None)
+if loaded is not None:  # the load of the previous run succeeded (see the Load button below)
+    st.progress(1.0, text=tr("data.loaded"))
+    sep = "、" if lang == "zh" else ", "
+    st.success(tr("data.loaded_rows", rows=sep.join(
+        f"{contract.TABLES[k].label(lang) if k in contract.TABLES else k}: {v:,}" for k, v in loaded.items())))
+    st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
 files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
                          type=["csv", "xlsx", "parquet", "txt"], key="uploads", help=tr("data.uploader.help"))
 if files:
@@ -36,7 +44,7 @@ if files:
     if report.ok:
         st.success(tr("data.valid"))
     else:
-        st.error(tr("data.invalid", n=len(report.problems)))
+        st.error(tr("data.invalid", n=max(report.problem_count, len(report.problems))))
     with st.expander(tr("data.report"), expanded=not report.ok):
         st.text(report.format(lang))
     if st.button(tr("data.load"), type="primary", disabled=not report.ok, key="load_btn"):
@@ -50,9 +58,10 @@ if files:
             bar.progress(1.0, text=tr("data.loaded"))
             _ui.clear_caches()
             st.session_state.pop("_validation", None)
-            st.success(tr("data.loaded_rows", rows="、".join(f"{k}: {v:,}" for k, v in result.rows.items())
-                          if lang == "zh" else ", ".join(f"{k}: {v:,}" for k, v in result.rows.items())))
-            st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
+            # Run the whole app again so the sidebar, the filters and this page see the new store (a first
+            # load into an empty store would otherwise still show the empty-store guide below).
+            st.session_state["_loaded"] = dict(result.rows)
+            st.rerun()
         else:
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))

@@ -1,0 +1,111 @@
+"""The Data page's upload flow in Streamlit's AppTest (which drives st.file_uploader since 1.4x):
+several export files at once -> validation report -> Load -> success, with the rows in a real store;
+an invalid file -> the report names file, row and column in Chinese, and the store file is unchanged.
+The same flow in a real browser is in tests/test_browser.py."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+VALID = ROOT / "tests" / "fixtures" / "loader" / "valid"
+STEPS_FILE = "审批记录_2024-06.csv"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def valid_files() -> list[tuple[str, bytes, str]]:
+    return [(p.name, p.read_bytes(), "text/csv") for p in sorted(VALID.iterdir())]
+
+
+def broken_steps_file() -> tuple[str, bytes]:
+    """The valid approval-step export with one arrival time that is not a time (data row 2, column 到达时间)."""
+    lines = (VALID / STEPS_FILE).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    col = header.index("到达时间")
+    cells = lines[2].split(",")
+    cells[col] = "下周一"
+    lines[2] = ",".join(cells)
+    return STEPS_FILE, ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_rows(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.sql("select table_name from information_schema.tables where table_schema='main'").fetchall()]
+        return {n: con.sql(f'select count(*) from "{n}"').fetchall()[0][0] for n in names}
+    finally:
+        con.close()
+
+
+def data_page(db: Path, monkeypatch, lang: str = "zh") -> AppTest:
+    monkeypatch.setenv("TIERWATCH_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("views/data.py").run()
+    return at
+
+
+def problems(at: AppTest) -> list[str]:
+    return [e.value for e in at.exception]
+
+
+def load_button(at: AppTest):
+    return at.button(key="load_btn")
+
+
+def test_upload_validate_and_load_several_files_into_an_empty_store(tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    at = data_page(db, monkeypatch)
+    assert not problems(at), problems(at)
+    at.file_uploader(key="uploads").set_value(valid_files()).run()
+    assert not problems(at), problems(at)
+    assert [s.value for s in at.success] == ["校验通过，可以导入。"], [e.value for e in at.error]
+    assert not load_button(at).disabled
+    assert not db.exists(), "validation alone must not write the store"
+
+    load_button(at).click().run()
+    assert not problems(at), problems(at)
+    assert any(s.value.startswith("导入完成") for s in at.success), [s.value for s in at.success]
+    rows = table_rows(db)
+    expected_steps = len((VALID / STEPS_FILE).read_text(encoding="utf-8").strip().splitlines()) - 1
+    assert rows.get("approvals") == expected_steps, rows
+    assert rows.get("staff", 0) > 0 and rows.get("meetings", 0) == 1, rows
+    # the page now shows the loaded store (load history), not the empty-store guide
+    assert not at.info or str(db) not in at.info[0].value
+    assert at.dataframe, "no load history / table counts after the load"
+
+
+def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(tmp_path, monkeypatch, demo_db):
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    before = sha256(db)
+    at = data_page(db, monkeypatch)
+    name, content = broken_steps_file()
+    files = [(n, (content if n == name else c), m) for n, c, m in valid_files()]
+    at.file_uploader(key="uploads").set_value(files).run()
+    assert not problems(at), problems(at)
+    assert [e.value for e in at.error] == ["校验发现 1 个问题，请修正后重新上传。"]
+    report = "\n".join(t.value for t in at.text)
+    assert f"文件 {STEPS_FILE}" in report, report
+    assert "第 3 行，列「到达时间」，值“下周一”" in report, report
+    assert load_button(at).disabled
+    assert sha256(db) == before
