@@ -63,8 +63,15 @@ def _calendar_span(approvals: pl.DataFrame, snapshot: dt.datetime | None, settin
     return min(lo.date(), snapshot.date()), snapshot.date()
 
 
-def compute_marts(inputs: dict[str, pl.DataFrame], settings: Settings, progress: Progress | None = None) -> dict[str, pl.DataFrame]:
-    """Every mart as a polars frame, from the input tables (pure: no store needed)."""
+# Marts that `rebuild_marts` computes in DuckDB from the stored `step_latency` (same values as the
+# polars functions of `metrics`; quantiles are linear = quantile_cont): about 0.8 s less on 1M steps.
+SQL_MARTS = ("level_latency", "latency_by")
+
+
+def compute_marts(
+    inputs: dict[str, pl.DataFrame], settings: Settings, progress: Progress | None = None, skip: tuple[str, ...] = ()
+) -> dict[str, pl.DataFrame]:
+    """Every mart as a polars frame, from the input tables (pure: no store needed); `skip` leaves some out."""
     say = progress or (lambda _f, _m: None)
     approvals = inputs["approvals"]
     snapshot = metrics.snapshot_time(approvals)
@@ -105,12 +112,12 @@ def compute_marts(inputs: dict[str, pl.DataFrame], settings: Settings, progress:
         schema={"key": pl.String, "value": pl.String},
     )
     coverage = cal.coverage if not approvals.is_empty() else cal.coverage.clear()
-    return {
+    out = {
         "meta": meta,
         "calendar_coverage": coverage,
         "step_latency": steps,
-        "level_latency": metrics.level_latency(steps),
-        "latency_by": metrics.latency_by(steps),
+        "level_latency": None if "level_latency" in skip else metrics.level_latency(steps),
+        "latency_by": None if "latency_by" in skip else metrics.latency_by(steps),
         "pending_steps": metrics.pending_steps(steps),
         "matters": matters,
         "substitution_facts": subs,
@@ -123,6 +130,7 @@ def compute_marts(inputs: dict[str, pl.DataFrame], settings: Settings, progress:
         "compliance_monthly": compliance,
         "rule_catalogue": rules.rule_catalogue(),
     }
+    return {k: v for k, v in out.items() if v is not None}
 
 
 def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -135,6 +143,60 @@ def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
         return None if val is None else str(val)
     except duckdb.Error:
         return None
+
+
+_MEASURES_SQL = """
+    count(*) AS steps,
+    quantile_cont(latency_hours, 0.5) AS median_hours,
+    quantile_cont(latency_hours, 0.9) AS p90_hours,
+    avg(latency_hours) AS mean_hours,
+    max(latency_hours) AS max_hours,
+    quantile_cont(latency_workdays::DOUBLE, 0.5) AS median_workdays,
+    quantile_cont(latency_workdays::DOUBLE, 0.9) AS p90_workdays,
+    avg(latency_workdays::DOUBLE) AS mean_workdays,
+    any_value(limit_workdays) AS limit_workdays,
+    coalesce(sum(over_limit::BIGINT), 0)::BIGINT AS over_limit_steps,
+    avg(over_limit::DOUBLE) AS over_limit_share"""
+
+
+def write_latency_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """`level_latency` and `latency_by` from the stored `step_latency`, in one GROUPING SETS pass."""
+    dims = {
+        "month": "strftime(month, '%Y-%m-%d')",
+        "matter_type": "matter_type",
+        "division": "division",
+        "team": "team",
+        "approver": "approver_id",
+    }
+    keys = ", ".join(f"{expr} AS k_{d}" for d, expr in dims.items())
+    sets = ", ".join(["(level, level_rank)", *[f"(k_{d}, level, level_rank)" for d in dims]])
+    dim_case = " ".join(f"WHEN grouping(k_{d}) = 0 THEN '{d}'" for d in dims)
+    key_case = " ".join(f"WHEN grouping(k_{d}) = 0 THEN k_{d}" for d in dims)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _tierwatch_latency AS
+        WITH decided AS (SELECT *, {keys} FROM step_latency WHERE NOT is_pending)
+        SELECT CASE {dim_case} END AS dimension,
+               CASE {key_case} END AS key,
+               CASE WHEN grouping(k_approver) = 0 THEN any_value(approver_name) END AS key_name,
+               level, level_rank, {_MEASURES_SQL}
+        FROM decided GROUP BY GROUPING SETS ({sets})
+        """
+    )
+    measures = (
+        "steps, median_hours, p90_hours, mean_hours, max_hours, median_workdays, p90_workdays, mean_workdays, "
+        "limit_workdays, over_limit_steps, over_limit_share"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE level_latency AS SELECT level, level_rank, {measures}
+        FROM _tierwatch_latency WHERE dimension IS NULL ORDER BY level_rank"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE latency_by AS SELECT dimension, key, key_name, level, level_rank, {measures}
+        FROM _tierwatch_latency WHERE dimension IS NOT NULL
+        ORDER BY dimension NULLS LAST, key NULLS LAST, level_rank NULLS LAST"""
+    )
+    con.execute("DROP TABLE _tierwatch_latency")
 
 
 def write_marts(con: duckdb.DuckDBPyConnection, marts: dict[str, pl.DataFrame]) -> None:
@@ -154,7 +216,7 @@ def rebuild_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
         settings = settings_for_store(store_path(con))
     say(0.0, t("metrics.progress.read"))
     inputs = read_inputs(con)
-    marts = compute_marts(inputs, settings, progress)
+    marts = compute_marts(inputs, settings, progress, skip=SQL_MARTS)
     load = _last_load(con)
     if load is not None:
         marts["meta"] = marts["meta"].with_columns(
@@ -162,4 +224,5 @@ def rebuild_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
         )
     say(0.8, t("metrics.progress.write"))
     write_marts(con, marts)
+    write_latency_marts(con)
     say(1.0, t("metrics.progress.done"))
