@@ -109,3 +109,32 @@ def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(t
     assert "第 3 行，列「到达时间」，值“下周一”" in report, report
     assert load_button(at).disabled
     assert sha256(db) == before
+
+
+# ------------------------------------------------------------------------------------------ monthly report
+# (the Overview page's Word download lives here too: this module is the one that drives page workflows)
+def test_overview_makes_the_monthly_word_report_for_the_chosen_month_and_filters(demo_db, monkeypatch):
+    import io
+
+    import docx
+
+    monkeypatch.setenv("TIERWATCH_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["division"] = "执行一处"
+    at.run()
+    assert not problems(at), problems(at)
+    month = at.selectbox(key="monthly_month")
+    snapshot = next(c.value for c in at.sidebar.caption if c.value.startswith("数据截至"))
+    assert month.value == snapshot.split()[-2][:7], (month.value, snapshot)  # default: the snapshot's month
+    assert not [b for b in at.get("download_button") if "月报" in b.proto.label], "a report offered before it was made"
+
+    chosen = month.options[1]  # the month before the snapshot's
+    month.set_value(chosen).run()
+    at.button(key="monthly_make").click().run()
+    assert not problems(at), problems(at)
+    want, data = at.session_state["_monthly_docx"]
+    assert want[2] == chosen and want[3].divisions == ("执行一处",) and want[4] == "zh"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert chosen in text and "执行一处" in text, text[:500]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"下载 {chosen} 月报" in labels, labels

@@ -466,3 +466,47 @@ def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
         pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
         pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
     ).drop("detail_en")
+
+
+# ------------------------------------------------------------------------------------------ monthly report
+def report_months(c: Ctx) -> list[str]:
+    """The store's months, newest first ("YYYY-MM")."""
+    out, m = [], c.info.first_month
+    while m and c.info.last_month and m <= c.info.last_month:
+        out.append(format_month(m))
+        m = add_months(m, 1)
+    return out[::-1]
+
+
+def monthly_report(c: Ctx) -> None:
+    """Month picker (default: the snapshot's month) -> .docx of pipelines.monthly_report under the current
+    filters, language and name masking -> a download button. The file is made on request (it renders charts)."""
+    months = report_months(c)
+    if not months:
+        return
+    snap_month = c.snapshot[:7]
+    st.caption(tr("overview.monthly.help"))
+    cols = st.columns([2, 2, 3], vertical_alignment="bottom")
+    month = cols[0].selectbox(tr("overview.monthly.month"), months,
+                              index=months.index(snap_month) if snap_month in months else 0, key="monthly_month")
+    want = (str(c.db), c.stamp, month, c.filters, c.lang, c.mask)
+    if cols[1].button(tr("overview.monthly.make"), icon=":material/description:", key="monthly_make"):
+        import tempfile
+
+        from pipelines.monthly_report import write_monthly_docx
+
+        with st.spinner(tr("overview.monthly.making")), tempfile.TemporaryDirectory(prefix="tierwatch-report-") as tmp:
+            out = write_monthly_docx(c.db, month, Path(tmp) / "report.docx", filters=c.filters, lang=c.lang,
+                                     mask=None if c.mask == "none" else c.mask)
+            st.session_state["_monthly_docx"] = (want, out.read_bytes())
+    made = st.session_state.get("_monthly_docx")
+    if made is not None and made[0] == want:  # only offer the file made for what is chosen now
+        cols[2].download_button(
+            tr("overview.monthly.download", month=month),
+            made[1],
+            file_name=tr("overview.monthly.file", month=month),
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            icon=":material/download:",
+            key="monthly_download",
+            type="primary",
+        )

@@ -80,3 +80,6 @@ with right:
         st.markdown(tr("overview.person_line", name=r["name"] or r["approver_id"], level=label("level", r["level"], lang),
                        median=r["median_hours"] or 0, steps=r["steps"]))
     _ui.page_link("bottlenecks", tr("overview.open_bottlenecks"))
+
+_ui.section(tr("overview.monthly"))
+_ui.monthly_report(c)

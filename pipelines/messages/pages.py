@@ -404,3 +404,20 @@ MESSAGES.update({
     ),
     "reg.rule_line": ("`{rule}` {title}：{findings} 条", "`{rule}` {title}: {findings}"),
 })
+
+# monthly report download (Overview page) — appended
+MESSAGES.update({
+    "overview.monthly": ("月度报告（Word）", "Monthly report (Word)"),
+    "overview.monthly.help": (
+        "按所选月份和当前筛选条件（部门、团队、事项类型、层级）生成中文 .docx 月报，可直接粘贴到 Word/WPS；侧栏“导出时隐去姓名”同样适用。",
+        (
+            "A .docx report for the chosen month under the current filters (division, team, matter type, level), "
+            "ready for Word/WPS; the sidebar's name masking applies too."
+        ),
+    ),
+    "overview.monthly.month": ("月份", "Month"),
+    "overview.monthly.make": ("生成月报", "Make the report"),
+    "overview.monthly.making": ("正在生成月报…", "Making the report…"),
+    "overview.monthly.download": ("下载 {month} 月报", "Download the {month} report"),
+    "overview.monthly.file": ("月报_{month}.docx", "monthly-report-{month}.docx"),
+})
