@@ -202,12 +202,13 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
         "step_no", "decision", "level", "approver_id", "approver_name", "approver_post", "approver_rank",
         "approver_team", "acting_for", "decided_at",
     )
-    # The last decided step of each matter: the largest ord_key (decided_at, then step_no).
+    # The last decided step of each matter: the largest ord_key (decided_at, then step_no). ord_key is
+    # unique within a matter (step_no is part of the key, ≥ 1), so one row per matter; a window max is
+    # ~2x faster than sorting 1M steps and keeping the last.
     finals = (
         steps.filter(dec)
         .select("matter_id", "ord_key", *final_cols)
-        .sort("ord_key")
-        .unique("matter_id", keep="last")
+        .filter(pl.col("ord_key") == pl.col("ord_key").max().over("matter_id"))
         .select("matter_id", *[pl.col(c).alias(f"final_{c}") for c in final_cols])
     )
     m = steps.group_by("matter_id").agg(
