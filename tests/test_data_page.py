@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -138,3 +139,38 @@ def test_overview_makes_the_monthly_word_report_for_the_chosen_month_and_filters
     assert chosen in text and "执行一处" in text, text[:500]
     labels = [b.proto.label for b in at.get("download_button")]
     assert f"下载 {chosen} 月报" in labels, labels
+
+
+# ------------------------------------------------------------------------------------------ masked chart exports
+def test_exported_charts_mask_names_when_the_sidebar_option_is_set(demo_db):
+    import json
+
+    from pipelines import charts, queries
+    from pipelines.chart_export import chart_to_svg
+    from pipelines.filters import Filters
+    from views import _ui
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        by_person = queries.pareto_wait(con, Filters(), "approver")
+        roster = dict(con.sql("SELECT name, staff_id FROM staff").fetchall())
+    finally:
+        con.close()
+    by_person = by_person.with_columns(pl.col("name").fill_null(pl.col("key")).alias("key_label"))
+    chart = charts.with_title(charts.pareto(by_person, "审批人", "zh"), "等待时间去向", ["全部"])
+    shown = [n for n in by_person["name"].drop_nulls().to_list() if n in roster]
+    assert shown, "the demo's Pareto chart names no approver"
+    stamp = _ui.stamp(demo_db)
+
+    plain = json.dumps(_ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "none")), ensure_ascii=False)
+    assert all(n in plain for n in shown)
+
+    by_id = _ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "id"))
+    text = json.dumps(by_id, ensure_ascii=False)
+    assert not [n for n in shown if n in text]
+    assert all(roster[n] in text for n in shown)
+    svg = chart_to_svg(by_id)
+    assert roster[shown[0]] in svg and shown[0] not in svg
+
+    initials = json.dumps(_ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "initials")), ensure_ascii=False)
+    assert not [n for n in shown if n in initials] and "某" in initials

@@ -331,18 +331,70 @@ def chart(ch, key: str, title: str, applies: str, filters: Filters | None = None
     if importlib.util.find_spec("pipelines.chart_export") is None:
         return
     titled = charts.with_title(ch, title, [text])
+    db, stamp_, mask = str(c.db), c.stamp, c.mask
+
+    def exported() -> dict:
+        return export_spec(titled, name_masks(db, stamp_, mask))
 
     def png() -> bytes:
-        return importlib.import_module("pipelines.chart_export").chart_to_png(titled, scale=3, lang=c.lang)
+        return importlib.import_module("pipelines.chart_export").chart_to_png(exported(), scale=3, lang=c.lang)
 
     def svg() -> str:
-        return importlib.import_module("pipelines.chart_export").chart_to_svg(titled, lang=c.lang)
+        return importlib.import_module("pipelines.chart_export").chart_to_svg(exported(), lang=c.lang)
 
     row = st.container(horizontal=True, gap="small")
     row.download_button("PNG", png, file_name=f"{key}.png", mime="image/png", key=f"png_{key}", icon=":material/image:",
                         type="tertiary")
     row.download_button("SVG", svg, file_name=f"{key}.svg", mime="image/svg+xml", key=f"svg_{key}", icon=":material/draw:",
                         type="tertiary")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def name_masks(db: str, stamp_: tuple | None, mode: str) -> dict[str, str]:
+    """name -> mask (工号 or initials) for every person in the store's roster; empty when not masking."""
+    if mode == "none" or stamp_ is None or importlib.util.find_spec("pipelines.exports") is None:
+        return {}
+    con = open_readonly(Path(db))
+    try:
+        roster = con.sql("SELECT staff_id, name FROM staff").pl()
+    finally:
+        con.close()
+    return importlib.import_module("pipelines.exports").name_replacements(roster, mode)
+
+
+def export_spec(ch, replacements: dict[str, str]) -> dict:
+    """The chart's Vega-Lite spec with every roster name in its data replaced (inline values and named
+    datasets; names inside longer text such as "张三 → 李四" too, longest names first)."""
+    spec = ch.to_dict()
+    if not replacements:
+        return spec
+    names = sorted(replacements, key=len, reverse=True)
+
+    def masked(value):
+        if isinstance(value, str):
+            for name in names:
+                if name in value:
+                    value = value.replace(name, replacements[name])
+        return value
+
+    def rows(values):
+        return [{k: masked(v) for k, v in r.items()} if isinstance(r, dict) else masked(r) for r in values]
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "datasets" and isinstance(value, dict):
+                    node[key] = {name: rows(v) if isinstance(v, list) else v for name, v in value.items()}
+                elif key == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+                    value["values"] = rows(value["values"])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    return spec
 
 
 SHARE_COLUMNS = ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
