@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, contract, queries
+from pipelines import charts, contract, queries, regulation
 from pipelines.filters import Filters, add_months, format_month, parse_month
 from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
 from pipelines.queries import StoreInfo
@@ -518,6 +518,28 @@ def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
         pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
         pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
     ).drop("detail_en")
+
+
+def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, articles: tuple[int, ...],
+                             open_article: int) -> None:
+    """A paged table of the findings of the rules whose id starts with `rule_prefix`, and beside it the
+    text of the articles they check with each rule's finding count (the Substitutions and Meetings pages)."""
+    counts = q("rule_counts", f).filter(pl.col("rule_id").str.starts_with(rule_prefix))
+    rules = tuple(counts["rule_id"].to_list())
+    left, right = st.columns([3, 2])
+    with left:
+        paged(key, q("violations_count", f, rules),
+              lambda limit, offset: q("violations_page", f, rules, limit, offset),
+              level_headers(lang), prepare=lambda df: findings_view(df, lang))
+    with right:
+        for no in articles:
+            art = regulation.article(no, lang)
+            heading = tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)
+            with st.expander(heading, expanded=(no == open_article)):
+                st.markdown(art.text)
+        for r in counts.iter_rows(named=True):
+            st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
+                           findings=r["findings"]))
 
 
 # ------------------------------------------------------------------------------------------ monthly report

@@ -4,7 +4,7 @@ items, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, regulation
+from pipelines import charts
 from views import _ui
 
 c = _ui.header("meetings.title", "meetings.intro")
@@ -54,18 +54,4 @@ with st.expander(tr("meetings.escalated_items")):
     _ui.table(_ui.labelled(esc, lang), "escalated_items", _ui.level_headers(lang))
 
 _ui.section(tr("meetings.findings"))
-mrules = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("M"))
-left, right = st.columns([3, 2])
-with left:
-    rules = tuple(mrules["rule_id"].to_list())
-    _ui.paged("m_findings", _ui.q("violations_count", f, rules),
-              lambda limit, offset: _ui.q("violations_page", f, rules, limit, offset),
-              _ui.level_headers(lang), prepare=lambda df: _ui.findings_view(df, lang))
-with right:
-    for no in (4, 5):
-        art = regulation.article(no, lang)
-        with st.expander(tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title), expanded=(no == 5)):
-            st.markdown(art.text)
-    for r in mrules.iter_rows(named=True):
-        st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
-                       findings=r["findings"]))
+_ui.findings_beside_articles("m_findings", f, lang, "M", articles=(4, 5), open_article=5)

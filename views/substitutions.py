@@ -4,7 +4,7 @@ finding with the article text beside it."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, regulation
+from pipelines import charts
 from pipelines.i18n import label
 from views import _ui
 
@@ -62,19 +62,4 @@ else:
     _ui.chart(charts.timeline(timeline, lang), "subs_timeline", tr("subs.timeline"), "substitutions")
 
 _ui.section(tr("subs.findings"))
-s12 = _ui.q("rule_counts", f).filter(pl.col("rule_id").str.starts_with("S12"))
-left, right = st.columns([3, 2])
-with left:
-    rules = tuple(s12["rule_id"].to_list())
-    _ui.paged("s12_findings", _ui.q("violations_count", f, rules),
-              lambda limit, offset: _ui.q("violations_page", f, rules, limit, offset),
-              _ui.level_headers(lang), prepare=lambda df: _ui.findings_view(df, lang))
-with right:
-    art = regulation.article(12, lang)
-    with st.container(border=True):
-        heading = tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)
-        st.markdown(f"**{heading}**")
-        st.markdown(art.text)
-    for r in s12.iter_rows(named=True):
-        st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
-                       findings=r["findings"]))
+_ui.findings_beside_articles("s12_findings", f, lang, "S12", articles=(12,), open_article=12)
