@@ -148,7 +148,9 @@ def level_sort(lang: str) -> list[str]:
 
 
 def _month_x(lang: str) -> alt.X:
-    return alt.X("month:T", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45))
+    # Ticks on month starts only: over a short period Vega otherwise ticks weekly and "%Y-%m" repeats.
+    return alt.X("month:T", title=t("axis.month", lang),
+                 axis=alt.Axis(format="%Y-%m", labelAngle=-45, tickCount={"interval": "month", "step": 1}))
 
 
 def _month_tip(lang: str) -> alt.Tooltip:
