@@ -93,6 +93,9 @@ def test_upload_validate_and_load_several_files_into_an_empty_store(tmp_path, mo
     # the page now shows the loaded store (load history), not the empty-store guide
     assert not at.info or str(db) not in at.info[0].value
     assert at.dataframe, "no load history / table counts after the load"
+    # the loaded files are not offered again: a fresh, empty uploader and no Load button
+    assert [u.value for u in at.file_uploader] in ([None], [[]]), [u.value for u in at.file_uploader]
+    assert not [b for b in at.button if b.key == "load_btn"]
 
 
 def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(tmp_path, monkeypatch, demo_db):

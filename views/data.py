@@ -22,8 +22,11 @@ if loaded is not None:  # the load of the previous run succeeded (see the Load b
     st.success(tr("data.loaded_rows", rows=sep.join(
         f"{contract.TABLES[k].label(lang) if k in contract.TABLES else k}: {v:,}" for k, v in loaded.items())))
     st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
+# A successful load starts a new uploader (a new key), so the loaded files are not offered for loading again.
+generation = st.session_state.get("_upload_generation", 0)
 files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
-                         type=["csv", "xlsx", "parquet", "txt"], key="uploads", help=tr("data.uploader.help"))
+                         type=["csv", "xlsx", "parquet", "txt"], key="uploads" if generation == 0 else f"uploads-{generation}",
+                         help=tr("data.uploader.help"))
 if files:
     # Save the uploads under their own names (the table is recognised by the file name) in a temp dir
     # that lives as long as the session's upload set.
@@ -61,6 +64,8 @@ if files:
             # Run the whole app again so the sidebar, the filters and this page see the new store (a first
             # load into an empty store would otherwise still show the empty-store guide below).
             st.session_state["_loaded"] = dict(result.rows)
+            st.session_state["_upload_generation"] = generation + 1
+            st.session_state.pop("_upload_sig", None)
             st.rerun()
         else:
             st.error(tr("data.load_failed"))
