@@ -21,6 +21,11 @@ MATTER_COLS = {"month": "month", "team": "team", "division": "division", "matter
 SUBST_COLS = {"month": "month", "team": "team", "division": "division", "matter_type": None, "level": None}
 MEETING_COLS = {"month": "month", "team": None, "division": None, "matter_type": None, "level": None}
 VIOLATION_COLS = {"month": "v.month", "team": "v.team", "division": "v.division", "matter_type": None, "level": None}
+# compliance_monthly rows carry the judged records' team and division; meetings and meeting items (and
+# records without one) have null team/division: bureau-wide. `IN (...)` never matches null, so those rows
+# count only while no division/team filter is set -- the same rule the violations' findings follow, so
+# findings and records per 100 always describe the same records.
+COMPLIANCE_COLS = {"month": "month", "team": "team", "division": "division", "matter_type": None, "level": None}
 
 # The filters each kind of figure honours (for captions): keys of Filters-applicable dimensions.
 APPLIES = {
@@ -30,7 +35,7 @@ APPLIES = {
     "substitutions": ("period", "division", "team"),
     "meetings": ("period",),
     "violations": ("period", "division", "team"),
-    "rules": ("period",),
+    "rules": ("period", "division", "team"),
 }
 
 MART_TABLES = (
@@ -188,21 +193,20 @@ def headline(con, f: Filters) -> dict[str, float | int | None]:
 
 def findings_and_records(con, f: Filters) -> tuple[int, int]:
     """Rule findings in the period and the records they judge (closed matters, substitutions, meetings
-    and meeting items of the period, with the organisational filters where a record has them)."""
+    and meeting items judged in the period, from compliance_monthly). Under a division/team filter both
+    count only records of those teams: bureau-wide meetings and meeting items drop out (COMPLIANCE_COLS)."""
     w, p = where(f, **VIOLATION_COLS)
     findings = _scalar(con, f"SELECT count(*) FROM violations v {w}", p) or 0
-    w1, p1 = where(f, **MATTER_COLS, extra=("closed",))
-    w2, p2 = where(f, **SUBST_COLS)
-    w3, p3 = where(f, **MEETING_COLS)
+    wc, pc = where(f, **COMPLIANCE_COLS)
+    # every rule of a kind has the same records per (month, team, division): take one per kind
     records = _scalar(
         con,
-        f"""SELECT (SELECT count(*) FROM matters {w1})
-                 + (SELECT count(*) FROM substitution_facts {w2})
-                 + (SELECT count(*) FROM meeting_item_facts {w3})
-                 + (SELECT count(DISTINCT meeting_id) FROM meeting_item_facts {w3})""",
-        p1 + p2 + p3 + p3,
+        f"""SELECT sum(records) FROM (
+                SELECT record_kind, month, team, division, max(records) AS records
+                FROM compliance_monthly {wc} GROUP BY ALL)""",
+        pc,
     )
-    return findings, records or 0
+    return findings, int(records or 0)
 
 
 def overdue_pending(con, f: Filters) -> dict[str, int]:
@@ -244,10 +248,10 @@ def monthly_overview(con, f: Filters) -> pl.DataFrame:
 
 
 def rule_counts(con, f: Filters) -> pl.DataFrame:
-    """Per rule of the catalogue: findings under the filters, and records judged / per 100 in the period
-    (compliance_monthly has no organisational columns, so per_100 is bureau-wide)."""
+    """Per rule of the catalogue: findings under the filters, and records judged / per 100 under the
+    same filters (period, division, team; bureau-wide meeting records only without an org filter)."""
     w, p = where(f, **VIOLATION_COLS)
-    wc, pc = where(f, **MEETING_COLS)
+    wc, pc = where(f, **COMPLIANCE_COLS)
     return _q(
         con,
         f"""WITH v AS (SELECT rule_id, count(*) AS findings FROM violations v {w} GROUP BY 1),

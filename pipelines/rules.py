@@ -170,14 +170,21 @@ class Context:
         return self.items.filter(self._from_effective(pl.col("held_on")).fill_null(False))
 
     def judged(self, kind: str) -> pl.DataFrame:
-        """Records of `kind` judged, with their month (the denominator of compliance rates)."""
-        frame, date_col = {
-            "matter": (self.judged_matters, "final_decided_at"),
-            "substitution": (self.judged_subs, "start_at"),
-            "meeting": (self.judged_meetings, "held_on"),
-            "meeting_item": (self.judged_items, "held_on"),
+        """Records of `kind` judged, with their month, team and division (the denominator of compliance
+        rates). Team and division are the ones the kind's findings carry: a matter's, a substitution's
+        (the absent person's); meetings and meeting items have none (null: bureau-wide)."""
+        frame, date_col, org = {
+            "matter": (self.judged_matters, "final_decided_at", True),
+            "substitution": (self.judged_subs, "start_at", True),
+            "meeting": (self.judged_meetings, "held_on", False),
+            "meeting_item": (self.judged_items, "held_on", False),
         }[kind]
-        return frame.select(month=month_of(pl.col(date_col)))
+        none = pl.lit(None, pl.String)
+        return frame.select(
+            month=month_of(pl.col(date_col)),
+            team=pl.col("team").cast(pl.String) if org else none,
+            division=pl.col("division").cast(pl.String) if org else none,
+        )
 
     def covered_steps(self, steps: pl.DataFrame, *, authorized_only: bool) -> pl.DataFrame:
         """(matter_id, step_no) of steps whose `acting_for` person had a substitution naming the
@@ -604,11 +611,16 @@ def evaluate(ctx: Context, rules: tuple[Rule, ...] = RULES) -> pl.DataFrame:
 
 
 def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
-    """Findings per rule and month, per 100 records of the rule's kind judged that month."""
-    found = violations.group_by("rule_id", "month").agg(pl.len().cast(pl.Int64).alias("findings"))
+    """Findings per rule, month, team and division, per 100 records of the rule's kind judged there.
+
+    Team and division are those of the judged records (null for meetings and meeting items, which
+    are bureau-wide, and for records without one); summed over team and division, `findings` and
+    `records` are the bureau's figures per rule and month."""
+    keys = ["month", "team", "division"]
+    found = violations.group_by("rule_id", *keys).agg(pl.len().cast(pl.Int64).alias("findings"))
     parts = []
     for kind in RECORD_KINDS:
-        recs = ctx.judged(kind).group_by("month").agg(pl.len().cast(pl.Int64).alias("records"))
+        recs = ctx.judged(kind).group_by(keys).agg(pl.len().cast(pl.Int64).alias("records"))
         rules = pl.DataFrame(
             {
                 "rule_id": [r.id for r in RULES if r.record_kind == kind],
@@ -619,11 +631,11 @@ def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
         parts.append(rules.join(recs, how="cross").with_columns(record_kind=pl.lit(kind)))
     grid = pl.concat(parts)
     return (
-        grid.join(found, on=["rule_id", "month"], how="left")
+        grid.join(found, on=["rule_id", *keys], how="left", nulls_equal=True)
         .with_columns(pl.col("findings").fill_null(0))
         .with_columns(per_100=pl.col("findings") * 100.0 / pl.col("records"))
-        .select("rule_id", "article", "family", "record_kind", "month", "findings", "records", "per_100")
-        .sort("rule_id", "month")
+        .select("rule_id", "article", "family", "record_kind", "month", "team", "division", "findings", "records", "per_100")
+        .sort("rule_id", "month", "division", "team", nulls_last=True)
     )
 
 

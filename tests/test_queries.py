@@ -110,3 +110,37 @@ def test_an_old_period_has_no_data(con):
     assert h["approved_matters"] == 0 and h["escalation_rate"] is None
     assert queries.monthly_overview(con, f).is_empty()
     assert isinstance(queries.latency_by_level(con, f), pl.DataFrame)
+
+
+def test_findings_per_100_follow_the_division_and_team_filters(con, info):
+    eff = info.meta_value("effective_date")
+    whole = Filters(info.first_month, info.last_month)
+    division = queries.filter_options(con)["divisions"][0]
+    part = Filters(whole.start, whole.end, divisions=(division,))
+    # records judged: closed matters and substitutions of the division since the effective date;
+    # bureau-wide meetings and meeting items drop out under an organisational filter
+    expected = con.sql(
+        f"""SELECT (SELECT count(*) FROM matters WHERE closed AND division = $d
+                      AND final_decided_at::DATE >= '{eff}'::DATE)
+                 + (SELECT count(*) FROM substitution_facts WHERE division = $d AND start_at::DATE >= '{eff}'::DATE)""",
+        params={"d": division},
+    ).fetchall()[0][0]
+    findings, records = queries.findings_and_records(con, part)
+    all_findings, all_records = queries.findings_and_records(con, whole)
+    assert records == expected and 0 < records < all_records
+    assert 0 < findings < all_findings
+    h = queries.headline(con, part)
+    assert h["findings_per_100"] == 100.0 * findings / records
+    # per rule: per 100 is the filtered findings over the filtered records
+    counts = queries.rule_counts(con, part)
+    with_records = counts.filter(pl.col("records") > 0)
+    assert with_records.height > 0
+    assert ((with_records["per_100"] - 100.0 * with_records["findings"] / with_records["records"]).abs() < 1e-9).all()
+    # meeting rules judge bureau-wide records only: none under a division filter, some without one
+    kinds = ["meeting", "meeting_item"]
+    assert counts.filter(pl.col("record_kind").is_in(kinds))["records"].sum() == 0
+    assert queries.rule_counts(con, whole).filter(pl.col("record_kind").is_in(kinds))["records"].sum() > 0
+    # a team filter narrows further than its division
+    team = next(t for t, d in queries.filter_options(con)["teams"] if d == division)
+    _, team_records = queries.findings_and_records(con, Filters(whole.start, whole.end, teams=(team,)))
+    assert 0 < team_records <= records

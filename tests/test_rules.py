@@ -424,3 +424,54 @@ def test_registry_declares_every_rule_once_with_its_text(tmp_path):
     cat = read(make_store(tmp_path), "rule_catalogue")
     assert cat["rule_id"].to_list() == ids
     assert RULES_BY_ID["M5-RECORD"].article == "5"
+
+
+# --------------------------------------------------------------------------------------------------
+# compliance_monthly: rule × month × team × division
+# --------------------------------------------------------------------------------------------------
+
+
+def test_compliance_monthly_splits_records_by_team_and_sums_to_the_bureau(tmp_path):
+    db = make_store(
+        tmp_path,
+        approvals=[
+            # a payout never approved by the chief (A7 finding) in T1, two clean matters in T1 and T3
+            step("BAD", 1, "DEPUTY", "D1", "2024-03-04 09:00", "2024-03-04 10:00", matter_type="PAYOUT", team="T1"),
+            step("OK1", 1, "CHIEF", "C1", "2024-03-04 09:00", "2024-03-04 10:00", matter_type="PAYOUT", team="T1"),
+            step("OK3", 1, "CHIEF", "C1", "2024-03-05 09:00", "2024-03-05 10:00", matter_type="PAYOUT", team="T3"),
+            step("APR", 1, "CHIEF", "C1", "2024-04-05 09:00", "2024-04-05 10:00", matter_type="PAYOUT", team="T3"),
+        ],
+        substitutions=[
+            sub("REV", "M3", "L3", "L3", "2024-03-04 00:00", "2024-03-04 23:59:59"),  # reverse, absent in T3
+            sub("FWD", "L1", "M1", "L1", "2024-03-05 00:00", "2024-03-05 23:59:59"),  # absent in T1
+        ],
+        meetings=_meetings(),
+        meeting_items=[item("MAJ", "B1", (4, 1, 0), "MAJORITY")],
+    )
+    comp = read(db, "compliance_monthly")
+    assert {"team", "division"} <= set(comp.columns)
+    key = lambda rule, month: comp.filter(pl.col("rule_id") == rule, pl.col("month").dt.month() == month)
+    a7 = key("A7-CHIEF", 3).select("team", "division", "findings", "records").sort("team").rows()
+    assert a7 == [("T1", "D-ONE", 1, 2), ("T3", "D-TWO", 0, 1)]
+    rev = key("S12-REVERSE", 3).select("team", "division", "findings", "records").sort("team").rows()
+    assert rev == [("T1", "D-ONE", 0, 1), ("T3", "D-TWO", 1, 1)]
+    # meetings and meeting items are bureau-wide: null team and division
+    meetings = comp.filter(pl.col("record_kind").is_in(["meeting", "meeting_item"]))
+    assert meetings.height > 0 and meetings["team"].null_count() == meetings.height
+    assert meetings["division"].null_count() == meetings.height
+    # findings on a row are those of records of that team (per_100 never above 100)
+    assert (comp["findings"] <= comp["records"]).all()
+
+    # summed over team and division: the bureau's figures per rule and month (the old grain)
+    summed = comp.group_by("rule_id", "record_kind", "month").agg(pl.col("findings").sum(), pl.col("records").sum())
+    v = read(db, "violations")
+    by_rule_month = v.group_by("rule_id", "month").agg(pl.len().alias("n"))
+    joined = summed.join(by_rule_month, on=["rule_id", "month"], how="left").with_columns(pl.col("n").fill_null(0))
+    assert (joined["findings"] == joined["n"]).all() and summed["findings"].sum() == v.height
+    judged = {"matter": {3: 3, 4: 1}, "substitution": {3: 2}, "meeting": {3: 2}, "meeting_item": {3: 1}}
+    for kind, per_month in judged.items():
+        got = summed.filter(pl.col("record_kind") == kind).group_by("month").agg(pl.col("records").first())
+        assert {d.month: n for d, n in got.rows()} == per_month, kind
+        # every rule of the kind has the same records per month
+        spread = summed.filter(pl.col("record_kind") == kind).group_by("month").agg(pl.col("records").n_unique())
+        assert (spread["records"] == 1).all(), kind
