@@ -120,6 +120,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if not db.exists():
         print(t("cli.no_store", args.lang, db=db), file=sys.stderr)
         return 1
+    if args.if_stale and store.marts_current(db):
+        return 0
     bar = _Bar()
     try:
         store.rebuild(db, progress=bar)
@@ -153,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     report.set_defaults(func=cmd_report)
 
     rebuild = sub.add_parser("rebuild", parents=[common], help="rebuild the summary tables (after a settings change)")
+    rebuild.add_argument("--if-stale", action="store_true",
+                         help="only when the summary tables were built by an older version (make run uses it)")
     rebuild.set_defaults(func=cmd_rebuild)
     return p
 

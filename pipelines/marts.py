@@ -43,6 +43,10 @@ MART_NAMES = (
 Progress = Callable[[float, str], None]
 
 
+# Bump when a mart's columns or meaning change: a store whose marts an older version built is then
+# rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
+MARTS_VERSION = 2
+
 def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The file behind `con`'s current database (None for an in-memory store)."""
     row = con.sql(
@@ -96,7 +100,7 @@ def compute_marts(
         {
             "key": [
                 "snapshot_at", "effective_date", "calendar_fallback_years", "settings", "settings_source",
-                "holidays_file", "rules", "built_from_load",
+                "holidays_file", "rules", "built_from_load", "marts_version",
             ],
             "value": [
                 snapshot.isoformat(sep=" ") if snapshot else None,
@@ -107,6 +111,7 @@ def compute_marts(
                 str(settings.holidays_file) if settings.holidays_file else None,
                 str(len(rules.RULES)),
                 None,
+                str(MARTS_VERSION),
             ],
         },
         schema={"key": pl.String, "value": pl.String},

@@ -142,6 +142,20 @@ def stored_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> pl
     return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
 
 
+def marts_current(db: Path | str) -> bool:
+    """Whether the store's marts were built by this version of the marts (meta.marts_version)."""
+    from pipelines.marts import MARTS_VERSION
+
+    con = connect_readonly(db)
+    try:
+        if "meta" not in {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}:
+            return False
+        row = con.sql("SELECT value FROM meta WHERE key = 'marts_version'").fetchall()
+        return bool(row) and row[0][0] == str(MARTS_VERSION)
+    finally:
+        con.close()
+
+
 def table_counts(db: Path | str) -> dict[str, int]:
     """Rows per input table."""
     con = connect_readonly(db)

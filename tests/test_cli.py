@@ -82,3 +82,25 @@ def test_report_docx_without_a_month_says_so(tmp_path, capsys):
     assert main(["report", "--db", str(db), "--docx", str(tmp_path / "r.docx")]) == 1
     assert "--month" in capsys.readouterr().err
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_rebuild_if_stale_rebuilds_marts_an_older_version_built_and_leaves_current_ones(tmp_path):
+    import duckdb
+
+    from pipelines.marts import MARTS_VERSION
+
+    db = tmp_path / "warehouse.duckdb"
+    assert main(["load", str(VALID), "--db", str(db)]) == 0
+    current = hashlib.sha256(db.read_bytes()).hexdigest()
+    assert main(["rebuild", "--db", str(db), "--if-stale"]) == 0
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == current, "current marts must not be rebuilt"
+
+    con = duckdb.connect(str(db))  # as a store built by an older program would look
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'marts_version'")
+    con.close()
+    assert main(["rebuild", "--db", str(db), "--if-stale"]) == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.sql("SELECT value FROM meta WHERE key = 'marts_version'").fetchall() == [(str(MARTS_VERSION),)]
+    finally:
+        con.close()
