@@ -393,7 +393,7 @@ MESSAGES.update({
         ),
     ),
     "reg.article_heading": ("第{no}条【{title}】", "Article {no} [{title}]"),
-    "reg.article_findings": ("{rules} 条规则，{findings} 条发现", "{rules} rules, {findings} findings"),
+    "reg.article_findings": ("{rules} 条规则，{findings} 条发现", "rules: {rules}, findings: {findings}"),
     "reg.original": ("中文原文：", "Chinese original:"),
     "reg.no_rules": ("本条没有对应的数据检查规则。", "No data rule checks this article."),
     "reg.trend": ("第{no}条相关发现（按月）", "Art. {no} findings per month"),
