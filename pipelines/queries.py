@@ -198,15 +198,18 @@ def findings_and_records(con, f: Filters) -> tuple[int, int]:
     w, p = where(f, **VIOLATION_COLS)
     findings = _scalar(con, f"SELECT count(*) FROM violations v {w}", p) or 0
     wc, pc = where(f, **COMPLIANCE_COLS)
-    # every rule of a kind has the same records per (month, team, division): take one per kind
-    records = _scalar(
-        con,
-        f"""SELECT sum(records) FROM (
-                SELECT record_kind, month, team, division, max(records) AS records
-                FROM compliance_monthly {wc} GROUP BY ALL)""",
-        pc,
-    )
+    records = _scalar(con, f"SELECT sum(records) FROM ({judged_records_sql(wc)})", pc)
     return findings, int(records or 0)
+
+
+def judged_records_sql(where_sql: str) -> str:
+    """Records judged, one row per (record kind, month, team, division) of compliance_monthly.
+
+    Every rule of a kind carries the same records count per cell, so summing over rules would count a
+    record once per rule: take one value per (kind, cell). Used by the pages and pipelines.report.
+    """
+    return f"""SELECT record_kind, month, team, division, max(records) AS records
+               FROM compliance_monthly {where_sql} GROUP BY ALL"""
 
 
 def overdue_pending(con, f: Filters) -> dict[str, int]:

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import rules
+from pipelines import queries, rules
 from pipelines.i18n import label, t
 
 LEVEL_COLUMNS = (
@@ -133,14 +133,10 @@ def _build(con: duckdb.DuckDBPyConnection, m: dt.date | None, filters: dict) -> 
     by_article: dict[str, int] = {}
     for r in rules.RULES:
         by_article[r.article] = by_article.get(r.article, 0) + violations_by_rule[r.id]
-    # compliance_monthly is rule x month x team x division; every rule of a kind carries the same
-    # records count per cell, so take one value per (kind, cell) and add the cells up.
     cwhere, cparams = _where(_cols(con, "compliance_monthly"), m, filters)
     records = _q(
         con,
-        f"""SELECT record_kind, sum(records)::BIGINT AS records FROM (
-                SELECT record_kind, month, team, division, max(records) AS records
-                FROM compliance_monthly{cwhere} GROUP BY ALL) GROUP BY record_kind""",
+        f"SELECT record_kind, sum(records)::BIGINT AS records FROM ({queries.judged_records_sql(cwhere)}) GROUP BY record_kind",
         cparams,
     )
     records_by_kind = {k: int(v) for k, v in records.iter_rows()}
