@@ -235,10 +235,14 @@ MESSAGES = {
     ),
     "metric.findings_per_100": ("每百条记录违规发现", "Findings per 100 records"),
     "metric.findings_per_100.help": (
-        "期间内违规发现 {findings} 条，检查记录（已结事项、替补、会议、议题）{records} 条。"
-        "按部门或团队筛选时，会议和议题属于全局记录，不计入。",
-        "{findings} findings over {records} records judged (closed matters, substitutions, meetings, items). "
-        "With a division or team filter, meetings and their items (bureau-wide records) are not counted.",
+        (
+            "期间内违规发现 {findings} 条，检查记录（已结事项、替补、会议、议题）{records} 条。"
+            "按部门或团队筛选时，会议和议题属于全局记录，不计入。"
+        ),
+        (
+            "{findings} findings over {records} records judged (closed matters, substitutions, meetings, items). "
+            "With a division or team filter, meetings and their items (bureau-wide records) are not counted."
+        ),
     ),
     "metric.substitutions": ("岗位替补（次）", "Substitutions"),
     "metric.escalation_rate": ("局务会议议题上报率", "Escalation rate (bureau items)"),
