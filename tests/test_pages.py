@@ -100,3 +100,40 @@ def test_regulation_opens_the_rule_named_in_the_url(demo_db, monkeypatch):
     assert not _problems(at)
     assert at.selectbox(key="reg_rule").value == "A7-CHIEF"
     assert any("A7-CHIEF" in m.value for m in at.markdown)
+
+
+def _qp(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("page", ["overview", "latency"])
+def test_a_period_set_on_the_slider_holds_through_other_filters_and_reruns(demo_db, monkeypatch, page):
+    at = _open(_app(demo_db, monkeypatch), page)
+    before = _approved(at) if page == "overview" else None
+    at.select_slider(key="f_period").set_value(("2024-01", "2024-06")).run()
+    assert at.select_slider(key="f_period").value == ("2024-01", "2024-06")
+    assert (_qp(at, "from"), _qp(at, "to")) == ("2024-01", "2024-06")
+    if page == "overview":
+        assert _approved(at) > before, "a six-month period counts more matters than the default three"
+    widget = at.multiselect(key="f_div")
+    widget.select(widget.options[0]).run()
+    at.run()
+    assert not _problems(at)
+    assert at.select_slider(key="f_period").value == ("2024-01", "2024-06")
+    assert (_qp(at, "from"), _qp(at, "to")) == ("2024-01", "2024-06")
+
+
+def test_a_period_from_the_url_holds_when_another_filter_changes(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, **{"from": "2024-01", "to": "2024-06"}), "overview")
+    assert at.select_slider(key="f_period").value == ("2024-01", "2024-06")
+    at.selectbox(key="mask").set_value("id").run()
+    widget = at.multiselect(key="f_div")
+    widget.select(widget.options[0]).run()
+    at.run()
+    assert not _problems(at)
+    assert at.select_slider(key="f_period").value == ("2024-01", "2024-06")
+    assert (_qp(at, "from"), _qp(at, "to")) == ("2024-01", "2024-06")
+    at.select_slider(key="f_period").set_value(("2024-02", "2024-03")).run()
+    assert at.select_slider(key="f_period").value == ("2024-02", "2024-03")
+    assert (_qp(at, "from"), _qp(at, "to")) == ("2024-02", "2024-03")

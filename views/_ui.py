@@ -189,26 +189,29 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
         months.append(format_month(m))
         m = add_months(m, 1)
     default = Filters().clamp(info.first_month, info.last_month)
+    default_period = (format_month(default.start), format_month(default.end))
     if from_url is not None:
         f0 = from_url.clamp(info.first_month, info.last_month)
         period = (format_month(f0.start), format_month(f0.end))
         if period[0] not in months or period[1] not in months:
-            period = (format_month(default.start), format_month(default.end))
-        st.session_state["f_period"] = period
+            period = default_period
+        # The slider's starting value. Passed as `value=` (never through Session State): a select_slider
+        # built with value=None is a single-value slider whose range came from Session State, and it
+        # dropped every move back to that range (the period "snapped back").
+        st.session_state["_period_start"] = period
         st.session_state["f_div"] = [d for d in from_url.divisions if d in opts["divisions"]]
         st.session_state["f_team"] = [x for x in from_url.teams if x in {tm for tm, _ in opts["teams"]}]
         st.session_state["f_type"] = [x for x in from_url.matter_types if x in opts["matter_types"]]
         st.session_state["f_level"] = [x for x in from_url.levels if x in opts["levels"]]
-    elif "f_period" in st.session_state and (
-        st.session_state["f_period"][0] not in months or st.session_state["f_period"][1] not in months
-    ):
-        st.session_state["f_period"] = (format_month(default.start), format_month(default.end))
 
     with st.sidebar:
         st.subheader(t("sidebar.filters", lang))
         if len(months) > 1:
-            st.session_state.setdefault("f_period", (format_month(default.start), format_month(default.end)))
-            period = st.select_slider(t("filter.period", lang), options=months, key="f_period")
+            start = st.session_state.get("_period_start", default_period)
+            if start[0] not in months or start[1] not in months:  # a new load changed the months
+                start = default_period
+            # Streamlit resets a kept value that is no longer among the options to `value` by itself.
+            period = st.select_slider(t("filter.period", lang), options=months, value=start, key="f_period")
         else:
             period = (months[0], months[0]) if months else ("", "")
         divisions = st.multiselect(t("filter.division", lang), opts["divisions"], key="f_div", placeholder=t("filter.all", lang))
