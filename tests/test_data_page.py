@@ -151,7 +151,7 @@ def test_exported_charts_mask_names_when_the_sidebar_option_is_set(demo_db):
     from pipelines import charts, queries
     from pipelines.chart_export import chart_to_svg
     from pipelines.filters import Filters
-    from views import _ui
+    from views import _store, _widgets
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
@@ -163,17 +163,17 @@ def test_exported_charts_mask_names_when_the_sidebar_option_is_set(demo_db):
     chart = charts.with_title(charts.pareto(by_person, "审批人", "zh"), "等待时间去向", ["全部"])
     shown = [n for n in by_person["name"].drop_nulls().to_list() if n in roster]
     assert shown, "the demo's Pareto chart names no approver"
-    stamp = _ui.stamp(demo_db)
+    stamp = _store.stamp(demo_db)
 
-    plain = json.dumps(_ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "none")), ensure_ascii=False)
+    plain = json.dumps(_widgets.export_spec(chart, _store.name_masks(str(demo_db), stamp, "none")), ensure_ascii=False)
     assert all(n in plain for n in shown)
 
-    by_id = _ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "id"))
+    by_id = _widgets.export_spec(chart, _store.name_masks(str(demo_db), stamp, "id"))
     text = json.dumps(by_id, ensure_ascii=False)
     assert not [n for n in shown if n in text]
     assert all(roster[n] in text for n in shown)
     svg = chart_to_svg(by_id)
     assert roster[shown[0]] in svg and shown[0] not in svg
 
-    initials = json.dumps(_ui.export_spec(chart, _ui.name_masks(str(demo_db), stamp, "initials")), ensure_ascii=False)
+    initials = json.dumps(_widgets.export_spec(chart, _store.name_masks(str(demo_db), stamp, "initials")), ensure_ascii=False)
     assert not [n for n in shown if n in initials] and "某" in initials

@@ -1,20 +1,20 @@
 """数据管理 Data: upload exports (several files at once) -> validation report -> load with progress;
 load history; the import template; which working-day calendar years are covered."""
 
-import importlib
-import importlib.util
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from pipelines import contract
-from views import _ui
+from pipelines import contract, loader, template
+from views import _store as store
+from views import _widgets as ui
+from views._state import q
 
-c = _ui.header("data.title", "data.intro")
-lang, tr = c.lang, _ui.tr
+c = ui.header("data.title", "data.intro")
+lang, tr = c.lang, c.tr
 
-_ui.section(tr("data.upload"))
+ui.section(tr("data.upload"))
 loaded = st.session_state.pop("_loaded", None)
 if loaded is not None:  # the load of the previous run succeeded (see the Load button below)
     st.progress(1.0, text=tr("data.loaded"))
@@ -39,7 +39,6 @@ if files:
         st.session_state["_upload_dir"] = str(tmp)
         st.session_state.pop("_validation", None)
     paths = sorted(Path(st.session_state["_upload_dir"]).iterdir())
-    loader = importlib.import_module("pipelines.loader")
     if "_validation" not in st.session_state:
         with st.spinner(tr("data.validating")):
             st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
@@ -59,7 +58,7 @@ if files:
         result = loader.load_paths(paths, c.db, lang, progress)
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
-            _ui.clear_caches()
+            store.clear_caches()
             st.session_state.pop("_validation", None)
             # Run the whole app again so the sidebar, the filters and this page see the new store (a first
             # load into an empty store would otherwise still show the empty-store guide below).
@@ -71,35 +70,34 @@ if files:
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
 
-_ui.section(tr("data.template"))
+ui.section(tr("data.template"))
 st.caption(tr("data.template.help"))
-if importlib.util.find_spec("pipelines.template") is not None:
-    st.download_button(
-        tr("data.template.download"),
-        lambda: importlib.import_module("pipelines.template").template_xlsx_bytes(lang),
-        file_name=tr("data.template.file"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-        key="template",
-    )
+st.download_button(
+    tr("data.template.download"),
+    lambda: template.template_xlsx_bytes(lang),
+    file_name=tr("data.template.file"),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="template",
+)
 
 if c.stamp is None:
-    _ui.empty_guide(c)
+    ui.empty_guide(c)
     st.stop()
 
 left, right = st.columns([3, 2])
 with left:
-    _ui.section(tr("data.history"))
-    history = _ui.q("loads")
+    ui.section(tr("data.history"))
+    history = q("loads")
     if history.is_empty():
         st.caption(tr("table.no_rows"))
     else:
-        _ui.table(history, "loads")
+        ui.table(history, "loads")
 with right:
-    _ui.section(tr("data.contents"))
-    _ui.table(_ui.q("input_row_counts"), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
-    _ui.section(tr("data.calendar"))
-    cov = _ui.q("calendar_coverage")
+    ui.section(tr("data.contents"))
+    ui.table(q("input_row_counts"), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
+    ui.section(tr("data.calendar"))
+    cov = q("calendar_coverage")
     if cov.is_empty():
         st.caption(tr("table.no_rows"))
     else:
@@ -107,5 +105,5 @@ with right:
 
         cov = cov.with_columns(pl.col("source").replace_strict(
             {k: tr(f"calendar.{k}") for k in ("package", "file", "weekday_fallback")}, default=pl.col("source")))
-        _ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
+        ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
         st.caption(tr("data.calendar.help"))

@@ -6,45 +6,47 @@ import streamlit as st
 
 from pipelines import charts
 from pipelines.i18n import label
-from views import _ui
+from views import _blocks as blocks
+from views import _widgets as ui
+from views._state import q
 
-c = _ui.header("latency.title", "latency.intro")
-c = _ui.require_data()
-f, lang, tr = c.filters, c.lang, _ui.tr
+c = ui.header("latency.title", "latency.intro")
+c = ui.require_data()
+f, lang, tr = c.filters, c.lang, c.tr
 
 unit = st.segmented_control(tr("latency.unit"), ("hours", "workdays"), format_func=lambda u: tr(f"unit.{u}"),
                             key="unit", default="hours", required=True) or "hours"
 median_col = "median_workdays" if unit == "workdays" else "median_hours"
 median_title = tr("axis.median_workdays" if unit == "workdays" else "axis.median_hours")
 
-by_level = _ui.q("latency_by_level", f)
+by_level = q("latency_by_level", f)
 left, right = st.columns([3, 2])
 with left:
-    _ui.section(tr("latency.distribution"))
-    _ui.chart(charts.latency_distribution(_ui.q("latency_quantiles", f, unit), unit, lang), f"latency_distribution_{unit}",
+    ui.section(tr("latency.distribution"))
+    ui.chart(charts.latency_distribution(q("latency_quantiles", f, unit), unit, lang), f"latency_distribution_{unit}",
               tr("latency.distribution"), "steps")
 with right:
-    _ui.section(tr("latency.over_limit"))
-    _ui.chart(charts.level_bars(by_level.with_columns(pl.col("over_limit_share") * 100), "over_limit_share",
+    ui.section(tr("latency.over_limit"))
+    ui.chart(charts.level_bars(by_level.with_columns(pl.col("over_limit_share") * 100), "over_limit_share",
                                 tr("axis.over_limit_share"), lang, fmt=".1f",
                                 extra_tips=[charts.alt.Tooltip("limit_workdays:Q", title=tr("col.limit_workdays"))]),
               "over_limit", tr("latency.over_limit"), "steps")
 
-_ui.section(tr("latency.by_level_table"))
+ui.section(tr("latency.by_level_table"))
 order = {code: i for i, code in enumerate(charts.contract.LEVEL_CODES)}
-_ui.table(_ui.labelled(by_level.sort(pl.col("level").replace_strict(order, default=99)), lang), "latency_by_level",
-          _ui.level_headers(lang))
+ui.table(blocks.labelled(by_level.sort(pl.col("level").replace_strict(order, default=99)), lang), "latency_by_level",
+          blocks.level_headers(lang))
 
-_ui.section(tr("latency.trend"))
+ui.section(tr("latency.trend"))
 window = f.trend_window(12)
-monthly = _ui.q("latency_by", window, "month").rename({"key": "month"})
-_ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"), "steps", window)
+monthly = q("latency_by", window, "month").rename({"key": "month"})
+ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"), "steps", window)
 
-_ui.section(tr("latency.by_dimension"))
+ui.section(tr("latency.by_dimension"))
 tabs = st.tabs([tr("filter.matter_type"), tr("filter.division"), tr("filter.team")])
 for tab, dim in zip(tabs, ("matter_type", "division", "team")):
     with tab:
-        df = _ui.q("latency_by", f, dim)
+        df = q("latency_by", f, dim)
         if dim == "matter_type":
             df = df.with_columns(pl.col("key").replace_strict({k: label("matter_type", k, lang) for k in charts.contract.MATTER_TYPE.codes},
                                                               default=pl.col("key")).alias("key_label"))
@@ -53,5 +55,5 @@ for tab, dim in zip(tabs, ("matter_type", "division", "team")):
         if df.is_empty():
             st.caption(tr("table.no_rows"))
             continue
-        _ui.chart(charts.grouped_by_key(df, median_col, median_title, tr(f"axis.{dim}"), lang), f"latency_by_{dim}_{unit}",
+        ui.chart(charts.grouped_by_key(df, median_col, median_title, tr(f"axis.{dim}"), lang), f"latency_by_{dim}_{unit}",
                   tr("latency.by_dimension") + " · " + tr(f"axis.{dim}"), "steps")

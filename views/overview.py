@@ -6,28 +6,31 @@ import streamlit as st
 
 from pipelines import charts
 from pipelines.i18n import label
-from views import _ui
+from views import _blocks as blocks
+from views import _state as state
+from views import _widgets as ui
+from views._state import q
 
-c = _ui.header("overview.title", "overview.intro")
-c = _ui.require_data()
-f, lang, tr = c.filters, c.lang, _ui.tr
+c = ui.header("overview.title", "overview.intro")
+c = ui.require_data()
+f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 
-now, before = _ui.q("headline", f), (_ui.q("headline", prev) if prev else {})
-pending = _ui.q("overdue_pending", f)
-levels = _ui.q("latency_by_level", f)
-levels_prev = _ui.q("latency_by_level", prev) if prev else None
+now, before = q("headline", f), (q("headline", prev) if prev else {})
+pending = q("overdue_pending", f)
+levels = q("latency_by_level", f)
+levels_prev = q("latency_by_level", prev) if prev else None
 
-st.caption(tr("overview.period_note", now=_ui.caption_text("steps")))
+st.caption(tr("overview.period_note", now=ui.caption_text("steps")))
 cols = [*st.columns(3), *st.columns(3)]
-_ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
-_ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
-_ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
-_ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}", inverse=True, help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]))
-_ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
-_ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]))
+ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
+ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
+ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
+ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}", inverse=True, help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]))
+ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
+ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]))
 
-_ui.section(tr("overview.level_median"))
+ui.section(tr("overview.level_median"))
 if levels.is_empty():
     st.caption(tr("table.no_rows"))
 else:
@@ -38,48 +41,48 @@ else:
         if levels_prev is not None:
             match = levels_prev.filter(pl.col("level") == row["level"])
             old = match["median_hours"][0] if match.height else None
-        _ui.metric(col, label("level", row["level"], lang), row["median_hours"], old, fmt="{:,.1f}", inverse=True,
+        ui.metric(col, label("level", row["level"], lang), row["median_hours"], old, fmt="{:,.1f}", inverse=True,
                    help_=tr("metric.level_median.help", steps=row["steps"], p90=row["p90_hours"] or 0))
 
-_ui.section(tr("overview.trends"))
+ui.section(tr("overview.trends"))
 window = f.trend_window(12)
-trend = _ui.q("monthly_overview", window)
+trend = q("monthly_overview", window)
 left, right = st.columns(2)
 with left:
-    _ui.chart(charts.trend_line(trend, "approved_matters", tr("axis.approved_matters"), lang), "trend_approved",
+    ui.chart(charts.trend_line(trend, "approved_matters", tr("axis.approved_matters"), lang), "trend_approved",
               tr("overview.chart.approved"), "matters", window)
-    _ui.chart(charts.findings_by_family(_ui.q("findings_by_family_month", window), lang), "trend_findings",
+    ui.chart(charts.findings_by_family(q("findings_by_family_month", window), lang), "trend_findings",
               tr("overview.chart.findings"), "violations", window)
 with right:
-    _ui.chart(charts.level_trend(_ui.q("latency_by", window, "month").rename({"key": "month"}), "median_hours",
+    ui.chart(charts.level_trend(q("latency_by", window, "month").rename({"key": "month"}), "median_hours",
                                  tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "steps", window)
-    _ui.chart(charts.rate_trend(trend.filter(pl.col("escalation_rate").is_not_null()), "escalation_rate",
+    ui.chart(charts.rate_trend(trend.filter(pl.col("escalation_rate").is_not_null()), "escalation_rate",
                                 tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
               "meetings", window)
 
-_ui.section(tr("overview.attention"))
+ui.section(tr("overview.attention"))
 left, mid, right = st.columns(3)
 with left:
     st.markdown("**" + tr("overview.worst_rules") + "**")
-    rules = _ui.q("rule_counts", f).filter(pl.col("findings") > 0).head(3)
+    rules = q("rule_counts", f).filter(pl.col("findings") > 0).head(3)
     if rules.is_empty():
         st.caption(tr("overview.no_findings"))
     for r in rules.iter_rows(named=True):
         title = r["title_zh"] if lang == "zh" else r["title_en"]
         st.markdown(tr("overview.rule_line", rule=r["rule_id"], title=title, findings=r["findings"], article=r["article"]))
-        _ui.page_link("regulation", tr("overview.open_rule"), rule=r["rule_id"])
+        state.page_link("regulation", tr("overview.open_rule"), rule=r["rule_id"])
 with mid:
     st.markdown("**" + tr("overview.slowest_levels") + "**")
     for r in levels.sort("median_hours", descending=True, nulls_last=True).head(3).iter_rows(named=True):
         st.markdown(tr("overview.level_line", level=label("level", r["level"], lang), median=r["median_hours"] or 0,
                        share=r["over_limit_share"] or 0))
-    _ui.page_link("latency", tr("overview.open_latency"))
+    state.page_link("latency", tr("overview.open_latency"))
 with right:
     st.markdown("**" + tr("overview.slowest_people") + "**")
-    for r in _ui.q("slowest_approvers", f).iter_rows(named=True):
+    for r in q("slowest_approvers", f).iter_rows(named=True):
         st.markdown(tr("overview.person_line", name=r["name"] or r["approver_id"], level=label("level", r["level"], lang),
                        median=r["median_hours"] or 0, steps=r["steps"]))
-    _ui.page_link("bottlenecks", tr("overview.open_bottlenecks"))
+    state.page_link("bottlenecks", tr("overview.open_bottlenecks"))
 
-_ui.section(tr("overview.monthly"))
-_ui.monthly_report(c)
+ui.section(tr("overview.monthly"))
+blocks.monthly_report(c)

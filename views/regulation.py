@@ -5,13 +5,16 @@ import polars as pl
 import streamlit as st
 
 from pipelines import charts, regulation
-from views import _ui
+from views import _blocks as blocks
+from views import _state as state
+from views import _widgets as ui
+from views._state import q
 
-c = _ui.header("reg.title", "reg.intro")
-c = _ui.require_data()
-f, lang, tr = c.filters, c.lang, _ui.tr
+c = ui.header("reg.title", "reg.intro")
+c = ui.require_data()
+f, lang, tr = c.filters, c.lang, c.tr
 
-counts = _ui.q("rule_counts", f)
+counts = q("rule_counts", f)
 title_col = "title_zh" if lang == "zh" else "title_en"
 rule_ids = counts["rule_id"].to_list()
 titles = dict(zip(counts["rule_id"], counts[title_col]))
@@ -30,9 +33,9 @@ with st.container(border=True):
         row = counts.filter(pl.col("rule_id") == rule).row(0, named=True)
         st.markdown(tr("reg.drill.summary", rule=rule, title=row[title_col] or "", article=row["article"],
                        findings=row["findings"], per_100=row["per_100"] or 0))
-        _ui.paged(f"findings_{rule}", _ui.q("violations_count", f, (rule,)),
-                  lambda limit, offset: _ui.q("violations_page", f, (rule,), limit, offset),
-                  _ui.level_headers(lang), prepare=lambda df: _ui.findings_view(df, lang))
+        ui.paged(f"findings_{rule}", q("violations_count", f, (rule,)),
+                  lambda limit, offset: q("violations_page", f, (rule,), limit, offset),
+                  blocks.level_headers(lang), prepare=lambda df: blocks.findings_view(df, lang))
     elif "rule" in st.query_params:
         del st.query_params["rule"]
 
@@ -40,7 +43,7 @@ by_article: dict[int, list[str]] = {}
 for rid, art in zip(counts["rule_id"], counts["article"]):
     for no in regulation.article_numbers(art):
         by_article.setdefault(no, []).append(rid)
-trend = _ui.q("rule_trend", f.trend_window(12))
+trend = q("rule_trend", f.trend_window(12))
 
 st.markdown(regulation.preamble(lang))
 zh_articles = {a.no: a for a in regulation.articles("zh")}
@@ -60,10 +63,10 @@ for art in regulation.articles(lang):
             continue
         table = counts.filter(pl.col("rule_id").is_in(rules_here)).select(
             "rule_id", pl.col(title_col).alias("title"), "article", "findings", "records", "per_100")
-        _ui.table(table, f"rules_art{art.no}", _ui.level_headers(lang))
+        ui.table(table, f"rules_art{art.no}", blocks.level_headers(lang))
         t_here = trend.filter(pl.col("rule_id").is_in(rules_here))
         if t_here.height:
-            _ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
+            ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
                       tr("reg.trend", no=art.no), "violations", f.trend_window(12))
         for rid in rules_here:
-            _ui.page_link("regulation", tr("reg.open_records", rule=rid), rule=rid)
+            state.page_link("regulation", tr("reg.open_records", rule=rid), rule=rid)

@@ -1,0 +1,119 @@
+"""Page blocks shared by several pages: display headers and labels of query frames, findings beside the
+articles they check, the monthly Word report."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from pipelines import charts, regulation
+from pipelines.filters import Filters, add_months, format_month
+from pipelines.i18n import t
+from pipelines.monthly_report import write_monthly_docx
+from views import _widgets
+from views._state import Ctx, q, tr
+
+
+def level_headers(lang: str) -> dict[str, str]:
+    """Display headers for the common columns of the query frames."""
+    keys = (
+        "level", "steps", "median_hours", "p90_hours", "mean_hours", "max_hours", "median_workdays", "p90_workdays",
+        "limit_workdays", "over_limit_share", "key", "name", "approver_id", "approver_name", "pending", "red", "yellow",
+        "max_age_hours", "max_age_workdays", "matter_id", "step_no", "case_id", "team", "division", "matter_type",
+        "received_at", "age_hours", "age_workdays", "used_share", "warning_tier", "rule_id", "article", "record_kind",
+        "record_id", "occurred_at", "month", "detail", "people", "findings", "records", "per_100", "title",
+        "substitutions", "person_days", "post_pair", "absent_name", "substitute_name", "start_at", "end_at",
+        "direction", "authorized", "scope", "days", "meeting_id", "held_on", "meeting_type", "items", "escalated",
+        "tie_breaks", "item_id", "topic", "outcome", "decided_on", "days_to_decision", "decided", "source", "target",
+        "wait_hours", "cumulative_share", "year", "source_kind", "table", "rows", "acting_share", "acting_steps",
+        "decided_steps",
+    )
+    return {k: t(f"col.{k}", lang) for k in keys}
+
+
+def labelled(df: pl.DataFrame, lang: str, drop_codes: bool = True) -> pl.DataFrame:
+    """Replace enum-coded columns by their labels (for tables shown to people)."""
+    out = charts.with_labels(df, lang)
+    for col in ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
+                "direction", "warning_tier", "tier", "family", "source", "target"):
+        lab = "tier_label" if col in ("warning_tier", "tier") else f"{col}_label"
+        if lab in out.columns and col in out.columns:
+            out = out.with_columns(pl.col(lab).alias(col)).drop(lab)
+    return out
+
+
+def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """A page of findings as shown: the detail in the interface language, record kinds in words."""
+    if df.is_empty():
+        return df
+    detail = "detail" if lang == "zh" else "detail_en"
+    kinds = {k: t(f"kind.{k}", lang) for k in ("matter", "substitution", "meeting", "meeting_item")}
+    return df.with_columns(
+        pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
+        pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
+    ).drop("detail_en")
+
+
+def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, articles: tuple[int, ...],
+                             open_article: int) -> None:
+    """A paged table of the findings of the rules whose id starts with `rule_prefix`, and beside it the
+    text of the articles they check with each rule's finding count (the Substitutions and Meetings pages)."""
+    counts = q("rule_counts", f).filter(pl.col("rule_id").str.starts_with(rule_prefix))
+    rules = tuple(counts["rule_id"].to_list())
+    left, right = st.columns([3, 2])
+    with left:
+        _widgets.paged(key, q("violations_count", f, rules),
+              lambda limit, offset: q("violations_page", f, rules, limit, offset),
+              level_headers(lang), prepare=lambda df: findings_view(df, lang))
+    with right:
+        for no in articles:
+            art = regulation.article(no, lang)
+            heading = tr("reg.article_heading", no=regulation.number_text(art.no, lang), title=art.title)
+            with st.expander(heading, expanded=(no == open_article)):
+                st.markdown(art.text)
+        for r in counts.iter_rows(named=True):
+            st.markdown(tr("reg.rule_line", rule=r["rule_id"], title=r["title_zh"] if lang == "zh" else r["title_en"],
+                           findings=r["findings"]))
+
+
+# ------------------------------------------------------------------------------------------ monthly report
+def report_months(c: Ctx) -> list[str]:
+    """The store's months, newest first ("YYYY-MM")."""
+    out, m = [], c.info.first_month
+    while m and c.info.last_month and m <= c.info.last_month:
+        out.append(format_month(m))
+        m = add_months(m, 1)
+    return out[::-1]
+
+
+def monthly_report(c: Ctx) -> None:
+    """Month picker (default: the snapshot's month) -> .docx of pipelines.monthly_report under the current
+    filters, language and name masking -> a download button. The file is made on request (it renders charts)."""
+    months = report_months(c)
+    if not months:
+        return
+    snap_month = c.snapshot[:7]
+    st.caption(tr("overview.monthly.help"))
+    cols = st.columns([2, 2, 3], vertical_alignment="bottom")
+    month = cols[0].selectbox(tr("overview.monthly.month"), months,
+                              index=months.index(snap_month) if snap_month in months else 0, key="monthly_month")
+    want = (str(c.db), c.stamp, month, c.filters, c.lang, c.mask)
+    if cols[1].button(tr("overview.monthly.make"), icon=":material/description:", key="monthly_make"):
+        with st.spinner(tr("overview.monthly.making")), tempfile.TemporaryDirectory(prefix="tierwatch-report-") as tmp:
+            out = write_monthly_docx(c.db, month, Path(tmp) / "report.docx", filters=c.filters, lang=c.lang,
+                                     mask=None if c.mask == "none" else c.mask)
+            st.session_state["_monthly_docx"] = (want, out.read_bytes())
+    made = st.session_state.get("_monthly_docx")
+    if made is not None and made[0] == want:  # only offer the file made for what is chosen now
+        cols[2].download_button(
+            tr("overview.monthly.download", month=month),
+            made[1],
+            file_name=tr("overview.monthly.file", month=month),
+            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            icon=":material/download:",
+            key="monthly_download",
+            type="primary",
+        )

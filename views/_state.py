@@ -1,0 +1,211 @@
+"""Per-run state shared by app.py and the views: the context (language, store, filters, masking), the
+sidebar filters mirrored in the URL, and navigation between pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+from pipelines import contract
+from pipelines.filters import Filters, add_months, format_month, parse_month
+from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.queries import StoreInfo
+from views import _store
+
+# Page registry: (url path, file, message key, icon). Order = navigation order.
+PAGES = (
+    ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
+    ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
+    ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
+    ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
+    ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),
+    ("regulation", "views/regulation.py", "nav.regulation", ":material/gavel:"),
+    ("data", "views/data.py", "nav.data", ":material/database:"),
+)
+
+
+@dataclass
+class Ctx:
+    lang: str
+    db: Path
+    stamp: tuple | None
+    info: StoreInfo
+    filters: Filters = field(default_factory=Filters)
+    options: dict = field(default_factory=dict)
+    pages: dict = field(default_factory=dict)
+    mask: str = "none"
+
+    @property
+    def snapshot(self) -> str:
+        return (self.info.meta_value("snapshot_at") or "")[:16]
+
+    def tr(self, key: str, **params) -> str:
+        """The message `key` in this run's language."""
+        return t(key, self.lang, **params)
+
+
+def ctx() -> Ctx:
+    return st.session_state["_ctx"]
+
+
+def tr(key: str, **params) -> str:
+    """The message `key` in the current language."""
+    return t(key, ctx().lang, **params)
+
+
+def q(name: str, *args):
+    """Run `queries.<name>(con, *args)` against the current store, cached per store version."""
+    c = ctx()
+    return _store.cached(str(c.db), c.stamp, name, args)
+
+
+
+def _qp_all() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def setup() -> Ctx:
+    """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run."""
+    params = _qp_all()
+    first_run = "_init" not in st.session_state
+    if first_run:
+        lang = (params.get("lang") or [DEFAULT_LANG])[0]
+        st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
+
+    with st.sidebar:
+        lang = st.segmented_control(
+            t("app.language", st.session_state.get("lang", DEFAULT_LANG)),
+            LANGS,
+            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+            key="lang",
+            required=True,
+        ) or DEFAULT_LANG
+
+    db = _store.db_path()
+    s = _store.stamp(db)
+    try:
+        info = _store.store_info(str(db), s)
+    except _store.StoreBusy:
+        info = StoreInfo("empty")
+    c = Ctx(lang=lang, db=db, stamp=s, info=info)
+    st.session_state["_ctx"] = c
+
+    if info.ready:
+        c.options = _store.cached(str(db), s, "filter_options", ())
+        c.filters = _filter_widgets(c, Filters.from_query_params(params) if first_run else None)
+        with st.sidebar:
+            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))
+            c.mask = st.selectbox(
+                t("sidebar.mask", lang),
+                ("none", "id", "initials"),
+                format_func=lambda m: t(f"sidebar.mask.{m}", lang),
+                key="mask",
+                help=t("sidebar.mask.help", lang),
+            )
+    st.session_state["_init"] = True
+    _write_url(c)
+    return c
+
+
+def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
+    lang, opts, info = c.lang, c.options, c.info
+    months = []
+    m = info.first_month
+    while m and info.last_month and m <= info.last_month:
+        months.append(format_month(m))
+        m = add_months(m, 1)
+    default = Filters().clamp(info.first_month, info.last_month)
+    default_period = (format_month(default.start), format_month(default.end))
+    if from_url is not None:
+        f0 = from_url.clamp(info.first_month, info.last_month)
+        period = (format_month(f0.start), format_month(f0.end))
+        if period[0] not in months or period[1] not in months:
+            period = default_period
+        # The slider's starting value. Passed as `value=` (never through Session State): a select_slider
+        # built with value=None is a single-value slider whose range came from Session State, and it
+        # dropped every move back to that range (the period "snapped back").
+        st.session_state["_period_start"] = period
+        st.session_state["f_div"] = [d for d in from_url.divisions if d in opts["divisions"]]
+        st.session_state["f_team"] = [x for x in from_url.teams if x in {tm for tm, _ in opts["teams"]}]
+        st.session_state["f_type"] = [x for x in from_url.matter_types if x in opts["matter_types"]]
+        st.session_state["f_level"] = [x for x in from_url.levels if x in opts["levels"]]
+
+    with st.sidebar:
+        st.subheader(t("sidebar.filters", lang))
+        if len(months) > 1:
+            start = st.session_state.get("_period_start", default_period)
+            if start[0] not in months or start[1] not in months:  # a new load changed the months
+                start = default_period
+            # Streamlit resets a kept value that is no longer among the options to `value` by itself.
+            period = st.select_slider(t("filter.period", lang), options=months, value=start, key="f_period")
+        else:
+            period = (months[0], months[0]) if months else ("", "")
+        divisions = st.multiselect(t("filter.division", lang), opts["divisions"], key="f_div", placeholder=t("filter.all", lang))
+        team_choices = [tm for tm, dv in opts["teams"] if not divisions or dv in divisions]
+        if "f_team" in st.session_state:
+            st.session_state["f_team"] = [x for x in st.session_state["f_team"] if x in team_choices]
+        teams = st.multiselect(t("filter.team", lang), team_choices, key="f_team", placeholder=t("filter.all", lang))
+        types = st.multiselect(
+            t("filter.matter_type", lang),
+            opts["matter_types"],
+            format_func=lambda code: label("matter_type", code, lang),
+            key="f_type",
+            placeholder=t("filter.all", lang),
+        )
+        levels = st.multiselect(
+            t("filter.level", lang),
+            [lv for lv in contract.LEVEL_CODES if lv in opts["levels"]],
+            format_func=lambda code: label("level", code, lang),
+            key="f_level",
+            placeholder=t("filter.all", lang),
+        )
+    return Filters(
+        start=parse_month(period[0]),
+        end=parse_month(period[1]),
+        divisions=tuple(divisions),
+        teams=tuple(teams),
+        matter_types=tuple(types),
+        levels=tuple(levels),
+    )
+
+
+def _write_url(c: Ctx) -> None:
+    """Mirror language and filters in the query string (only when it differs, so no extra reruns)."""
+    want: dict[str, str | list[str]] = dict(c.filters.to_query_params()) if c.info.ready else {}
+    if c.lang != DEFAULT_LANG:
+        want["lang"] = c.lang
+    for key, value in _page_params().items():  # page-specific parameters (e.g. a rule to open) survive
+        want.setdefault(key, value)
+    have = {k: (v if len(v) > 1 else v[0]) for k, v in _qp_all().items()}
+    norm = {k: (v if isinstance(v, str) else (v if len(v) > 1 else v[0])) for k, v in want.items()}
+    if have != norm:
+        st.query_params.from_dict(want)
+
+
+PAGE_PARAMS = ("rule", "unit", "page")
+
+
+def _page_params() -> dict[str, str]:
+    return {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
+
+
+def navigation(lang: str):
+    pages = {
+        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"))
+        for key, path, msg, icon in PAGES
+    }
+    ctx().pages = pages
+    return st.navigation(list(pages.values()))
+
+
+def page_link(key: str, label_: str, **params) -> None:
+    c = ctx()
+    qp = dict(c.filters.to_query_params())
+    if c.lang != DEFAULT_LANG:
+        qp["lang"] = c.lang
+    qp.update(params)
+    st.page_link(c.pages[key], label=label_, query_params=qp, icon=":material/arrow_forward:")
+
+

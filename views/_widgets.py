@@ -1,0 +1,196 @@
+"""What pages draw with: section titles, the page header and the empty-store guard, charts and tables with
+their captions and export buttons, paged raw rows, headline metrics."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from pipelines import chart_export, charts, exports, queries
+from pipelines.filters import Filters, describe
+from pipelines.i18n import t
+from views import _store
+from views._state import Ctx, ctx
+
+PAGE_SIZE = 50
+
+
+def section(title: str) -> None:
+    """A section title sized for a 1366x768 screen (smaller than st.subheader)."""
+    st.markdown(f"##### {title}")
+
+
+def header(title_key: str, intro_key: str | None = None) -> Ctx:
+    c = ctx()
+    st.header(c.tr(title_key))
+    if intro_key:
+        st.caption(c.tr(intro_key))
+    return c
+
+
+def require_data() -> Ctx:
+    """Stop the page with a guide to loading data when the store is missing or empty."""
+    c = ctx()
+    if not c.info.ready:
+        empty_guide(c)
+        st.stop()
+    return c
+
+
+def empty_guide(c: Ctx) -> None:
+    key = "guide.missing" if c.info.status == "missing" else "guide.empty"
+    st.info(t(key, c.lang, db=str(c.db)), icon=":material/info:")
+    st.markdown(t("guide.steps", c.lang))
+    st.code("uv run python -m pipelines demo --db " + str(c.db), language="bash")
+    if c.pages:
+        st.page_link(c.pages["data"], label=t("guide.to_data", c.lang), icon=":material/upload:")
+
+
+def caption_text(applies: str) -> str:
+    c = ctx()
+    return t("caption.template", c.lang, filters=describe(c.filters, c.lang, queries.APPLIES[applies]), snapshot=c.snapshot)
+
+
+def chart(ch, key: str, title: str, applies: str, filters: Filters | None = None) -> None:
+    """Show an altair chart with a caption (filters applied, snapshot) and PNG/SVG downloads."""
+    c = ctx()
+    f = filters or c.filters
+    text = t("caption.template", c.lang, filters=describe(f, c.lang, queries.APPLIES[applies]), snapshot=c.snapshot)
+    st.altair_chart(ch, width="stretch", key=f"chart_{key}")
+    st.caption(text)
+    titled = charts.with_title(ch, title, [text])
+    db, stamp_, mask = str(c.db), c.stamp, c.mask
+
+    def exported() -> dict:
+        return export_spec(titled, _store.name_masks(db, stamp_, mask))
+
+    def png() -> bytes:
+        return chart_export.chart_to_png(exported(), scale=3, lang=c.lang)
+
+    def svg() -> str:
+        return chart_export.chart_to_svg(exported(), lang=c.lang)
+
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("PNG", png, file_name=f"{key}.png", mime="image/png", key=f"png_{key}", icon=":material/image:",
+                        type="tertiary")
+    row.download_button("SVG", svg, file_name=f"{key}.svg", mime="image/svg+xml", key=f"svg_{key}", icon=":material/draw:",
+                        type="tertiary")
+
+
+def export_spec(ch, replacements: dict[str, str]) -> dict:
+    """The chart's Vega-Lite spec with every roster name in its data replaced (inline values and named
+    datasets; names inside longer text such as "张三 → 李四" too, longest names first)."""
+    spec = ch.to_dict()
+    if not replacements:
+        return spec
+    names = sorted(replacements, key=len, reverse=True)
+
+    def masked(value):
+        if isinstance(value, str):
+            for name in names:
+                if name in value:
+                    value = value.replace(name, replacements[name])
+        return value
+
+    def rows(values):
+        return [{k: masked(v) for k, v in r.items()} if isinstance(r, dict) else masked(r) for r in values]
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "datasets" and isinstance(value, dict):
+                    node[key] = {name: rows(v) if isinstance(v, list) else v for name, v in value.items()}
+                elif key == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+                    value["values"] = rows(value["values"])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(spec)
+    return spec
+
+
+SHARE_COLUMNS = ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
+                 "tie_break_rate")
+PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people")
+
+
+def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, height: int | None = None) -> None:
+    """Show a table with localised headers and CSV/XLSX downloads of exactly what is shown."""
+    c = ctx()
+    headers = headers or {}
+    shown = df.rename({k: v for k, v in headers.items() if k in df.columns})
+    config = {}
+    for col, dtype in df.schema.items():
+        name = headers.get(col, col)
+        if col in SHARE_COLUMNS:
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif dtype.is_float():
+            config[name] = st.column_config.NumberColumn(format="%.1f")
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config)
+    if df.is_empty():
+        return
+    mask = c.mask
+
+    def prepared() -> pl.DataFrame:
+        out = df
+        people = [col for col in PEOPLE_COLUMNS if col in out.columns]
+        if mask != "none" and people:
+            out = exports.mask_names(out, people, mask)
+        return out
+
+    def csv() -> bytes:
+        return exports.table_to_csv_bytes(prepared(), headers=headers or None)
+
+    def xlsx() -> bytes:
+        return exports.table_to_xlsx_bytes(
+            prepared(), sheet_name=key[:31], headers=headers or None
+        )
+
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}", icon=":material/table:",
+                        type="tertiary")
+    row.download_button(
+        "XLSX",
+        xlsx,
+        file_name=f"{key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        icon=":material/grid_on:",
+        type="tertiary",
+    )
+
+
+def paged(key: str, total: int, fetch, headers: dict[str, str] | None = None, prepare=None) -> None:
+    """Raw rows, one page at a time: `fetch(limit, offset)` runs SQL LIMIT/OFFSET (never the full table)."""
+    c = ctx()
+    if total == 0:
+        st.caption(t("table.no_rows", c.lang))
+        return
+    pages = max(1, -(-total // PAGE_SIZE))
+    cols = st.columns([2, 6])
+    page = cols[0].number_input(t("table.page", c.lang, pages=pages), 1, pages, 1, key=f"page_{key}")
+    offset = (int(page) - 1) * PAGE_SIZE
+    df = fetch(PAGE_SIZE, offset)
+    if prepare is not None:
+        df = prepare(df)
+    cols[1].caption(t("table.rows", c.lang, first=offset + 1, last=offset + df.height, total=total))
+    table(df, f"{key}_p{int(page)}", headers)
+
+
+def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", inverse: bool = False, help_: str | None = None):
+    """A headline figure with its change against the previous period (arrow colour: is up good?)."""
+    c = ctx()
+    shown = "—" if value is None else fmt.format(value)
+    delta = None
+    if value is not None and previous is not None:
+        diff = value - previous
+        delta = (fmt.format(diff) if not fmt.endswith("%}") else f"{diff * 100:+.1f} pp")
+        if not delta.startswith(("-", "+")):
+            delta = "+" + delta
+        delta = t("metric.vs_previous", c.lang, delta=delta)
+    col.metric(label_, shown, delta, delta_color="inverse" if inverse else "normal", help=help_, border=True)
+
+
