@@ -3,7 +3,8 @@
 A bureau as DOMAIN.md describes it: one VP, one chief, three deputies each leading a division, nine
 teams of 5-8 people per unit of `scale`, and `2 * scale` years of approval steps, substitutions and
 meetings ending on `END`. Every rule of DOMAIN.md §4 gets a few planted breaches, all dated after the
-regulation's default effective date so the rules judge them. Records stay valid against the contract:
+regulation's default effective date so the rules judge them (the later five rules' breaches are planted
+last, from a random stream of their own, so they leave every other record as it was). Records stay valid against the contract:
 breaches are of the regulation, never of the file format.
 
 Approval steps are generated column-wise (numpy + polars): matters are drawn per team and working day,
@@ -782,6 +783,105 @@ def _plant_item_breaches(rng: np.random.Generator, items: list[dict]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Breaches of the later rules (A9-DIVISION, S12-UNRECORDED, M4-SECRETARY, M5-VPABSENT, M5-UNDECIDED)
+# --------------------------------------------------------------------------------------------------
+# Planted after everything else is built, with a random generator of their own, so the records the
+# earlier rules judge are exactly those an earlier demo had: a planted record only changes its own cells.
+
+
+def _pick(rng: np.random.Generator, pool: list, k: int) -> list:
+    k = min(k, len(pool))
+    return [pool[i] for i in sorted(rng.choice(len(pool), size=k, replace=False))] if k > 0 else []
+
+
+def _plant_approvals(rng: np.random.Generator, org: Org, approvals: pl.DataFrame, subs: pl.DataFrame) -> pl.DataFrame:
+    """A9-DIVISION: a document's deputy step taken by another division's deputy. S12-UNRECORDED: a
+    team member takes the team leader's step "acting for" the leader, with no substitution on record.
+    Both on plain documents (team leader approves, then the division's deputy), closed and judged."""
+    steps = approvals.group_by("matter_id", maintain_order=True).agg(
+        pl.first("matter_type", "planted", "team_idx"), pl.col("level"), pl.col("decision"), pl.col("acting_for"),
+        pl.col("decided_at"), pl.col("approver_id"),
+    )
+    plain = steps.filter(
+        (pl.col("matter_type") == "DOCUMENT") & (pl.col("planted") == "")
+        & (pl.col("level") == pl.lit(["TEAM_LEAD", "DEPUTY"])) & (pl.col("decision") == pl.lit(["APPROVE", "APPROVE"]))
+        & pl.col("acting_for").list.drop_nulls().list.len().eq(0)
+        & (pl.col("decided_at").list.min() >= dt.datetime.combine(BREACH_FROM, dt.time()))
+        & (pl.col("decided_at").list.max() <= END - dt.timedelta(days=10))
+    )
+    ids = plain["matter_id"].to_list()
+    k = max(4, round(0.004 * len(ids)))
+    chosen = _pick(rng, ids, 2 * k)
+    division, unrecorded = chosen[:k], chosen[k:]
+    team = dict(zip(plain["matter_id"], plain["team_idx"], strict=True))
+    tl_at = dict(zip(plain["matter_id"], plain["decided_at"].list.first(), strict=True))
+    acting = subs.select("absent_id", "substitute_id", "start_at", "end_at")
+    changes = []  # (matter_id, step_no, approver_id, acting_for, planted)
+    for mid in division:
+        other = org.deputies[(org.team_division[team[mid]] + 1 + int(rng.integers(0, 2))) % len(org.deputies)]
+        changes.append((mid, 2, str(org.ids[other]), None, "A9-DIVISION"))
+    for mid in unrecorded:
+        t = team[mid]
+        members = org.members[org.member_start[t]: org.member_start[t] + org.member_count[t]]
+        leader, member = str(org.ids[org.leader[t]]), str(org.ids[int(rng.choice(members))])
+        covering = acting.filter((pl.col("absent_id") == leader) & (pl.col("substitute_id") == member)
+                                 & (pl.col("start_at") <= tl_at[mid]) & (pl.col("end_at") >= tl_at[mid]))
+        if covering.is_empty():  # a substitution on record would make the step a covered one
+            changes.append((mid, 1, member, leader, "S12-UNRECORDED"))
+    planted = {mid: rule for mid, _, _, _, rule in changes}
+    change = pl.DataFrame(changes, schema={"matter_id": pl.String, "step_no": pl.Int64, "new_approver": pl.String,
+                                           "new_acting": pl.String, "rule": pl.String}, orient="row")
+    return (
+        approvals.join(change, on=["matter_id", "step_no"], how="left")
+        .with_columns(
+            approver_id=pl.coalesce("new_approver", "approver_id"),
+            acting_for=pl.when(pl.col("new_approver").is_not_null()).then("new_acting").otherwise("acting_for"),
+            planted=pl.col("matter_id").replace_strict(planted, default=pl.col("planted"), return_dtype=pl.String),
+        )
+        .drop("new_approver", "new_acting", "rule")
+    )
+
+
+def _plant_meetings(rng: np.random.Generator, org: Org, meetings: pl.DataFrame,
+                    items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """M4-SECRETARY: the party-branch secretary (a deputy) misses some bureau meetings; a miss before the
+    effective date, or in a meeting planted for another rule, is undone. M5-VPABSENT: a tied item of a
+    meeting without the VP recorded as decided by the VP. M5-UNDECIDED: an escalation never decided."""
+    secretary = str(org.staff.filter(pl.col("party_secretary"))["staff_id"][0])
+    mrows = meetings.to_dicts()
+    for m in mrows:
+        if m["meeting_type"] != "BUREAU" or secretary in m["attendee_ids"]:
+            continue
+        if m["held_on"] >= EFFECTIVE and not m["planted"]:
+            m["planted"] = "M4-SECRETARY"
+        else:
+            m["attendee_ids"] = [*m["attendee_ids"], secretary]
+    missed = sum(m["planted"] == "M4-SECRETARY" for m in mrows)
+    present = [m for m in mrows if m["meeting_type"] == "BUREAU" and not m["planted"] and m["chair_id"] != secretary
+               and BREACH_FROM <= m["held_on"] <= END.date() - dt.timedelta(days=10)]
+    for m in _pick(rng, present, 3 - missed):
+        m.update(attendee_ids=[a for a in m["attendee_ids"] if a != secretary], planted="M4-SECRETARY")
+
+    held = {m["meeting_id"]: (m["held_on"], m["meeting_type"], m["planted"]) for m in mrows}
+    irows = items.to_dicts()
+    for it in irows:  # a tie in a meeting without the VP, "decided by the VP": this rule's finding
+        if it["outcome"] == "VP_DECIDED" and it["vp_position"] == "ABSENT" and held[it["meeting_id"]][0] >= EFFECTIVE:
+            it.update(minuted=True, planted="M5-VPABSENT")
+    no_vp = [it for it in irows if not it["planted"] and it["vp_position"] == "ABSENT"
+             and held[it["meeting_id"]][1] == "BUREAU" and held[it["meeting_id"]][0] >= BREACH_FROM]
+    for it in _pick(rng, no_vp, 3 - sum(it["planted"] == "M5-VPABSENT" for it in irows)):
+        n = it["votes_for"] + it["votes_against"] + it["votes_abstain"]
+        it.update(votes_for=n // 2, votes_against=n // 2, votes_abstain=n - 2 * (n // 2), outcome="VP_DECIDED",
+                  decided_on=None, planted="M5-VPABSENT")
+    escalated = [it for it in irows if not it["planted"] and it["outcome"] in ("ESCALATED_LEADER", "ESCALATED_COMMITTEE")
+                 and it["decided_on"] is not None
+                 and BREACH_FROM <= held[it["meeting_id"]][0] <= END.date() - dt.timedelta(days=45)]
+    for it in _pick(rng, escalated, 3):
+        it.update(decided_on=None, planted="M5-UNDECIDED")
+    return (pl.DataFrame(mrows, schema=meetings.schema), pl.DataFrame(irows, schema=items.schema))
+
+
+# --------------------------------------------------------------------------------------------------
 # Everything together
 # --------------------------------------------------------------------------------------------------
 
@@ -811,4 +911,7 @@ def generate(seed: int = 7, scale: int = 1) -> DemoData:
     planned = approvals.filter(pl.col("matter_type").is_in(["PLAN", "MAJOR"]))["case_id"].drop_nulls().unique()
     cases = cases.with_columns(is_major=pl.col("is_major") | pl.col("case_id").is_in(planned.implode()))
     meetings, items = build_meetings(rng, org, cal, cases, subs, first)
+    later = np.random.default_rng([seed, scale, 10])  # the later rules' breaches: their own stream
+    approvals = _plant_approvals(later, org, approvals, subs)
+    meetings, items = _plant_meetings(later, org, meetings, items)
     return DemoData(first, org, cases, subs, approvals, meetings, items)

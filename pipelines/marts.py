@@ -45,7 +45,7 @@ Progress = Callable[[float, str], None]
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 2
+MARTS_VERSION = 3
 
 def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The file behind `con`'s current database (None for an in-memory store)."""
@@ -92,7 +92,8 @@ def compute_marts(
     ifacts = metrics.meeting_item_facts(inputs["meeting_items"], mfacts)
 
     say(0.5, t("metrics.progress.rules"))
-    ctx = rules.Context(settings=settings, people=ppl, steps=steps, matters=matters, subs=subs, meetings=mfacts, items=ifacts)
+    ctx = rules.Context(settings=settings, people=ppl, steps=steps, matters=matters, subs=subs, meetings=mfacts, items=ifacts,
+                        snapshot=snapshot)
     violations = rules.evaluate(ctx)
     compliance = rules.compliance_monthly(ctx, violations)
 

@@ -61,8 +61,9 @@ def people(staff: pl.DataFrame) -> pl.DataFrame:
             division=pl.when(pl.col("post").is_in(ABOVE_TEAM))
             .then(None)
             .otherwise(pl.coalesce("division", "team_division")),
+            party_secretary=pl.col("party_secretary").fill_null(False),
         )
-        .select("staff_id", "name", "post", "rank", "team", "division")
+        .select("staff_id", "name", "post", "rank", "team", "division", "party_secretary")
     )
 
 
@@ -331,27 +332,35 @@ def meeting_facts(meetings: pl.DataFrame, ppl: pl.DataFrame) -> pl.DataFrame:
         .explode("attendee_id")
         .filter(pl.col("attendee_id").is_not_null())
         .unique(["meeting_id", "attendee_id"])
-        .join(ppl.select(attendee_id="staff_id", attendee_post="post"), on="attendee_id", how="left")
+        .join(
+            ppl.select(attendee_id="staff_id", attendee_post="post", attendee_secretary="party_secretary"),
+            on="attendee_id",
+            how="left",
+        )
         .group_by("meeting_id")
         .agg(
             (pl.col("attendee_post") == "VP").any().alias("vp_attends"),
+            pl.col("attendee_secretary").fill_null(False).any().alias("secretary_attends"),
             (pl.col("attendee_id") == pl.col("chair_id")).any().alias("chair_attends"),
             (pl.col("attendee_post") == "TEAM_LEAD").sum().cast(pl.Int64).alias("team_leads_attending"),
             pl.len().cast(pl.Int64).alias("attendees"),
         )
     )
     roster_leads = int((ppl["post"] == "TEAM_LEAD").sum()) if not ppl.is_empty() else 0
+    roster_secretaries = int(ppl["party_secretary"].sum()) if not ppl.is_empty() else 0
     chair = ppl.select(chair_id="staff_id", chair_name="name", chair_post="post")
     return (
         meetings.join(att, on="meeting_id", how="left")
         .join(chair, on="chair_id", how="left")
         .with_columns(
             pl.col("vp_attends").fill_null(False),
+            pl.col("secretary_attends").fill_null(False),
             pl.col("chair_attends").fill_null(False),
             pl.col("team_leads_attending").fill_null(0),
             pl.col("attendees").fill_null(0),
             chair_authorized=pl.col("chair_authorized").fill_null(False),
             team_leads_on_roster=pl.lit(roster_leads, dtype=pl.Int64),
+            secretaries_on_roster=pl.lit(roster_secretaries, dtype=pl.Int64),
             month=month_of(pl.col("held_on")),
         )
         .sort("meeting_id")

@@ -12,6 +12,7 @@ substitutions by their start, meetings and their items by the meeting day.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,6 +145,7 @@ class Context:
     subs: pl.DataFrame  # metrics.substitution_facts
     meetings: pl.DataFrame  # metrics.meeting_facts
     items: pl.DataFrame  # metrics.meeting_item_facts
+    snapshot: dt.datetime | None = None  # the data's "now" (metrics.snapshot_time); None: no approvals
 
     def _from_effective(self, expr: pl.Expr) -> pl.Expr:
         return expr.cast(pl.Date) >= pl.lit(self.settings.effective_date)
@@ -317,6 +319,46 @@ def a9_deputy(ctx: Context) -> pl.DataFrame:
     return _matter_findings(df, [(None, "rule.A9-DEPUTY.detail")])
 
 
+def a9_division(ctx: Context) -> pl.DataFrame:
+    """Art. 9(2) "分管部门、团队": a document approved at deputy rank, but not by its own division's deputy,
+    nor by someone acting for that deputy under a covering substitution, nor by the chief or above."""
+    approve = pl.col("decision") == "APPROVE"
+    s = ctx.approved_steps.filter((pl.col("matter_type") == "DOCUMENT") & pl.col("division").is_not_null())
+    deputies = ctx.people.filter(pl.col("post") == "DEPUTY").select(acting_for="staff_id", acting_division="division")
+    for_deputy = s.filter(approve).join(deputies, on="acting_for").filter(pl.col("acting_division") == pl.col("division"))
+    covered = ctx.covered_steps(for_deputy, authorized_only=False).with_columns(for_own_deputy=pl.lit(True))
+    s = s.join(covered, on=["matter_id", "step_no"], how="left")
+    deputy_rank = approve & (pl.col("approver_rank") >= contract.RANK["DEPUTY"]).fill_null(False)
+    own = approve & (
+        ((pl.col("approver_post") == "DEPUTY") & (pl.col("approver_division") == pl.col("division"))).fill_null(False)
+        | pl.col("for_own_deputy").fill_null(False)
+        | (pl.col("approver_rank") >= contract.RANK["CHIEF"]).fill_null(False)
+    )
+    checks = s.sort("ord").group_by("matter_id").agg(
+        deputy_rank.any().alias("deputy_rank"),
+        own.any().alias("own_division"),
+        pl.col("approver_id").filter(deputy_rank).last().alias("other_id"),
+        pl.col("approver_name").filter(deputy_rank).last().alias("other_name"),
+        pl.col("approver_division").filter(deputy_rank).last().alias("other_division"),
+    )
+    df = ctx.approved.join(checks, on="matter_id").filter(pl.col("deputy_rank") & ~pl.col("own_division"))
+
+    def params(lang: str) -> dict[str, pl.Expr]:
+        return {
+            **_matter_params(lang),
+            "division": pl.col("division"),
+            "other": person("other_id", "other_name", lang),
+            "other_division": pl.col("other_division"),
+        }
+
+    return _matter_findings(
+        df,
+        [(pl.col("other_division").is_not_null(), "rule.A9-DIVISION.detail"), (None, "rule.A9-DIVISION.detail_no_division")],
+        params,
+        extra_people=[pl.col("other_id")],
+    )
+
+
 def a10_team(ctx: Context) -> pl.DataFrame:
     m = ctx.approved.filter(pl.col("matter_type") == "TEAM")
     leaders = ctx.people.filter(pl.col("post") == "TEAM_LEAD").select("staff_id", leader_team="team")
@@ -436,9 +478,64 @@ def s12_temporary(ctx: Context) -> pl.DataFrame:
     return _sub_findings(ctx, df, [(no_end, "rule.S12-TEMPORARY.detail_open"), (None, "rule.S12-TEMPORARY.detail")])
 
 
-def _meeting_findings(df: pl.DataFrame, variants: list[tuple[pl.Expr | None, str]]) -> pl.DataFrame:
+def s12_unrecorded(ctx: Context) -> pl.DataFrame:
+    """Art. 8.5, 12: a decided step "acting for" someone with no substitution on record that covers it
+    (absent = that person, substitute = the approver; authorisation not needed). One finding per matter."""
+    acting = ctx.steps.join(ctx.judged_matters.select("matter_id"), on="matter_id", how="semi").filter(
+        pl.col("decided_at").is_not_null() & pl.col("acting_for").is_not_null()
+    )
+    covered = ctx.covered_steps(acting, authorized_only=False)
+    names = ctx.people.select(acting_for="staff_id", acting_name="name")
+    bare = (
+        acting.join(covered, on=["matter_id", "step_no"], how="anti")
+        .join(names, on="acting_for", how="left")
+        .sort("ord_key")
+        .group_by("matter_id")
+        .agg(
+            pl.col("step_no").first().alias("bare_step_no"),
+            pl.col("approver_id").first().alias("bare_approver_id"),
+            pl.col("approver_name").first().alias("bare_approver_name"),
+            pl.col("acting_for").first().alias("bare_acting_for"),
+            pl.col("acting_name").first().alias("bare_acting_name"),
+            pl.col("decided_at").first().alias("bare_decided_at"),
+            pl.len().alias("bare_steps"),
+            pl.col("approver_id").append(pl.col("acting_for")).unique(maintain_order=True).str.join(";")
+            .alias("bare_people"),
+        )
+    )
+    df = ctx.judged_matters.join(bare, on="matter_id")
+
     def params(lang: str) -> dict[str, pl.Expr]:
         return {
+            **_matter_params(lang),
+            "step": pl.col("bare_step_no"),
+            "approver": person("bare_approver_id", "bare_approver_name", lang),
+            "acting": person("bare_acting_for", "bare_acting_name", lang),
+            "at": pl.col("bare_decided_at").dt.strftime("%Y-%m-%d %H:%M"),
+            "steps": pl.col("bare_steps"),
+        }
+
+    return emit(
+        df,
+        record_id=pl.col("matter_id"),
+        variants=[(pl.col("bare_steps") > 1, "rule.S12-UNRECORDED.detail_many"), (None, "rule.S12-UNRECORDED.detail")],
+        params=params,
+        occurred_at=pl.col("final_decided_at"),
+        people=[pl.col("bare_people")],
+        team=pl.col("team"),
+        division=pl.col("division"),
+    )
+
+
+def _meeting_findings(
+    df: pl.DataFrame,
+    variants: list[tuple[pl.Expr | None, str]],
+    extra: Callable[[str], dict[str, pl.Expr]] | None = None,
+    extra_people: list[pl.Expr] | None = None,
+) -> pl.DataFrame:
+    def params(lang: str) -> dict[str, pl.Expr]:
+        return {
+            **(extra(lang) if extra else {}),
             "meeting": pl.col("meeting_id"),
             "mtype": label_expr("meeting_type", pl.col("meeting_type"), lang),
             "held_on": pl.col("held_on"),
@@ -454,7 +551,7 @@ def _meeting_findings(df: pl.DataFrame, variants: list[tuple[pl.Expr | None, str
         variants=variants,
         params=params,
         occurred_at=pl.col("held_on"),
-        people=[pl.col("chair_id")],
+        people=[pl.col("chair_id"), *(extra_people or [])],
     )
 
 
@@ -483,9 +580,28 @@ def m4_attend(ctx: Context) -> pl.DataFrame:
     )
 
 
-def _item_findings(df: pl.DataFrame, variants: list[tuple[pl.Expr | None, str]]) -> pl.DataFrame:
+def m4_secretary(ctx: Context) -> pl.DataFrame:
+    """Art. 4: the party-branch secretary attends the bureau meeting (when the roster names one)."""
+    secretaries = ctx.people.filter(pl.col("party_secretary")).sort("staff_id")
+    df = ctx.judged_meetings.filter(
+        (pl.col("meeting_type") == "BUREAU") & (pl.col("secretaries_on_roster") > 0) & ~pl.col("secretary_attends")
+    )
+
+    def names(lang: str) -> dict[str, pl.Expr]:
+        text = "、".join(t("rules.person", lang, name=n or i, id=i) for i, n in secretaries.select("staff_id", "name").rows())
+        return {"secretary": pl.lit(text)}
+
+    return _meeting_findings(
+        df, [(None, "rule.M4-SECRETARY.detail")], names, [pl.lit(";".join(secretaries["staff_id"].to_list()))]
+    )
+
+
+def _item_findings(
+    df: pl.DataFrame, variants: list[tuple[pl.Expr | None, str]], extra: Callable[[str], dict[str, pl.Expr]] | None = None
+) -> pl.DataFrame:
     def params(lang: str) -> dict[str, pl.Expr]:
         return {
+            **(extra(lang) if extra else {}),
             "item": pl.col("item_id"),
             "topic": pl.col("topic"),
             "meeting": pl.col("meeting_id"),
@@ -540,6 +656,29 @@ def m5_record(ctx: Context) -> pl.DataFrame:
     return _item_findings(df, [(None, "rule.M5-RECORD.detail")])
 
 
+def m5_vpabsent(ctx: Context) -> pl.DataFrame:
+    """Art. 5: "the VP's opinion becomes the resolution" needs a VP opinion; an absent VP gave none."""
+    df = ctx.judged_items.filter((pl.col("outcome") == "VP_DECIDED") & (pl.col("vp_position") == "ABSENT"))
+    return _item_findings(df, [(None, "rule.M5-VPABSENT.detail")])
+
+
+def m5_undecided(ctx: Context) -> pl.DataFrame:
+    """Art. 5: an item escalated to the court leader or the committee and, more than the setting's days
+    after the meeting (to the snapshot date), still without a recorded decision. No snapshot (no
+    approvals): nothing to count to, no finding."""
+    limit = ctx.settings.undecided_escalation_days
+    snap = pl.lit(ctx.snapshot.date() if ctx.snapshot else None, dtype=pl.Date)
+    waited = (snap - pl.col("held_on").cast(pl.Date)).dt.total_days()
+    df = ctx.judged_items.with_columns(waited_days=waited).filter(
+        pl.col("outcome").is_in(ESCALATED) & pl.col("decided_on").is_null() & (pl.col("waited_days") > limit)
+    )
+    return _item_findings(
+        df,
+        [(None, "rule.M5-UNDECIDED.detail")],
+        lambda lang: {"held_on": pl.col("held_on"), "snapshot": snap, "days": pl.col("waited_days"), "limit": pl.lit(limit)},
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # The registry
 # --------------------------------------------------------------------------------------------------
@@ -580,6 +719,7 @@ RULES: tuple[Rule, ...] = (
     Rule("A7-CHIEF", "7, 8.5, 9.4", "matter", a7_chief),
     Rule("A9-PROCESS", "9.1", "matter", a9_process),
     Rule("A9-DEPUTY", "9.2, 9.3", "matter", a9_deputy),
+    Rule("A9-DIVISION", "9.2", "matter", a9_division),
     Rule("A10-TEAM", "10, 11", "matter", a10_team),
     Rule("A11-MAJOR", "11", "matter", _vp_rule("MAJOR", "A11-MAJOR")),
     Rule("A13-EXTERNAL", "13", "matter", _vp_rule("EXTERNAL", "A13-EXTERNAL")),
@@ -588,10 +728,14 @@ RULES: tuple[Rule, ...] = (
     Rule("S12-LEADERSHIP", "12, 8.5", "substitution", s12_leadership),
     Rule("S12-AUTHORITY", "12", "substitution", s12_authority),
     Rule("S12-TEMPORARY", "12", "substitution", s12_temporary),
+    Rule("S12-UNRECORDED", "8.5, 12", "matter", s12_unrecorded),
     Rule("M4-CHAIR", "4, 8.3", "meeting", m4_chair),
     Rule("M4-ATTEND", "4", "meeting", m4_attend),
+    Rule("M4-SECRETARY", "4", "meeting", m4_secretary),
     Rule("M5-TIEBREAK", "5", "meeting_item", m5_tiebreak),
+    Rule("M5-VPABSENT", "5", "meeting_item", m5_vpabsent),
     Rule("M5-ESCALATE", "5", "meeting_item", m5_escalate),
+    Rule("M5-UNDECIDED", "5", "meeting_item", m5_undecided),
     Rule("M5-ADVISORY", "5", "meeting_item", m5_advisory),
     Rule("M5-RECORD", "5", "meeting_item", m5_record),
 )

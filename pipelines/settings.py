@@ -39,6 +39,7 @@ class Settings:
     leadership_posts: tuple[str, ...] = ("DEPUTY", "CHIEF", "VP", "PRESIDENT", "COMMITTEE")
     equal_rank_substitution_allowed: bool = True
     temporary_substitution_limit_days: float = 30.0
+    undecided_escalation_days: int = 30
     level_limits_workdays: dict[str, float] = field(
         default_factory=lambda: {"TEAM_LEAD": 1, "DEPUTY": 2, "CHIEF": 3, "VP": 5, "PRESIDENT": 5, "COMMITTEE": 20}
     )
@@ -59,6 +60,7 @@ class Settings:
             "leadership_posts": list(self.leadership_posts),
             "equal_rank_substitution_allowed": self.equal_rank_substitution_allowed,
             "temporary_substitution_limit_days": self.temporary_substitution_limit_days,
+            "undecided_escalation_days": self.undecided_escalation_days,
             "level_limits_workdays": dict(self.level_limits_workdays),
             "yellow_share": self.yellow_share,
             "holidays_file": str(self.holidays_file) if self.holidays_file else None,
@@ -131,6 +133,12 @@ def _build(raw: dict[str, Any], path: Path, base_dir: Path | None) -> Settings:
 
     temp = _number(reg["temporary_substitution_limit_days"], "regulation.temporary_substitution_limit_days", path)
 
+    undecided = _number(reg["undecided_escalation_days"], "regulation.undecided_escalation_days", path)
+    if undecided != int(undecided):
+        raise SettingsError(
+            "settings.error.type", path=str(path), key="regulation.undecided_escalation_days", expected="whole number"
+        )
+
     limits_raw = lat["level_limits_workdays"]
     if not isinstance(limits_raw, dict):
         raise SettingsError("settings.error.type", path=str(path), key="latency.level_limits_workdays", expected="table")
@@ -165,6 +173,7 @@ def _build(raw: dict[str, Any], path: Path, base_dir: Path | None) -> Settings:
         leadership_posts=tuple(posts),
         equal_rank_substitution_allowed=equal,
         temporary_substitution_limit_days=temp,
+        undecided_escalation_days=int(undecided),
         level_limits_workdays=limits,
         yellow_share=share,
         holidays_file=holidays,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import polars as pl
-from storebuilder import findings, item, make_store, meeting, read, rebuild, step, sub
+from storebuilder import findings, item, make_store, meeting, read, rebuild, staff_rows, step, sub
 
 from pipelines.rules import RULES, RULES_BY_ID
 from pipelines.settings import load_settings
@@ -122,6 +122,43 @@ def test_a9_deputy_documents_need_a_deputy_or_higher(tmp_path):
         ],
     )
     assert findings(db, "A9-DEPUTY") == {"BAD", "BAD-LEVEL"}
+
+
+def test_a9_division_documents_are_approved_by_their_own_divisions_deputy(tmp_path):
+    doc = {"matter_type": "DOCUMENT"}
+    db = make_store(
+        tmp_path,
+        approvals=[
+            # breaks: T1 belongs to D-ONE, approved by D2 (D-TWO)
+            step("OTHER-DEP", 1, "TEAM_LEAD", "L1", "2024-03-04 09:00", "2024-03-04 10:00", **doc),
+            step("OTHER-DEP", 2, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", **doc),
+            # near miss: its own deputy
+            step("OWN-DEP", 1, "DEPUTY", "D1", "2024-03-04 10:00", "2024-03-04 11:00", **doc),
+            # near miss: the other deputy, then the chief
+            step("CHIEF", 1, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", **doc),
+            step("CHIEF", 2, "CHIEF", "C1", "2024-03-04 11:00", "2024-03-04 12:00", **doc),
+            # near miss: D2 acting for D1 under a covering substitution (authorisation not needed)
+            step("ACTING", 1, "DEPUTY", "D2", "2024-03-06 10:00", "2024-03-06 11:00", acting_for="D1", **doc),
+            # breaks: the same after the substitution ended
+            step("ACTING-LATE", 1, "DEPUTY", "D2", "2024-03-08 10:00", "2024-03-08 11:00", acting_for="D1", **doc),
+            # near miss: T3 belongs to D-TWO, so D2 is its own deputy
+            step("T3", 1, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", team="T3", **doc),
+            # no deputy-rank approval at all: A9-DEPUTY's finding, not A9-DIVISION's
+            step("NO-DEP", 1, "TEAM_LEAD", "L1", "2024-03-04 09:00", "2024-03-04 10:00", **doc),
+            # a team the roster gives no division: no finding
+            step("NO-DIV", 1, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", team="T9", **doc),
+            # command-centre matters are not a division's documents
+            step("COMMAND", 1, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", matter_type="COMMAND"),
+            # rejected in the end: not judged
+            step("REJECTED", 1, "DEPUTY", "D2", "2024-03-04 10:00", "2024-03-04 11:00", "REJECT", **doc),
+        ],
+        substitutions=[sub("S1", "D1", "D2", "C1", "2024-03-05 00:00", "2024-03-07 23:59:59")],
+    )
+    assert findings(db, "A9-DIVISION") == {"OTHER-DEP", "ACTING-LATE"}
+    assert findings(db, "A9-DEPUTY") == {"NO-DEP"}
+    v = read(db, "violations").filter(pl.col("rule_id") == "A9-DIVISION", pl.col("record_id") == "OTHER-DEP")
+    assert "D-TWO" in v["detail_en"][0] and "D-ONE" in v["detail_en"][0] and "D2" in v["people"][0].split(";")
+    assert (v["team"][0], v["division"][0], v["article"][0]) == ("T1", "D-ONE", "9.2")
 
 
 def test_a10_team_matter_is_decided_by_the_teams_leader(tmp_path):
@@ -277,6 +314,37 @@ def test_s12_temporary_limit_and_open_end(tmp_path):
     assert findings(db, "S12-TEMPORARY") == {"OVER-30", "OPEN", "EXACT-30", "SHORT"}
 
 
+def test_s12_unrecorded_acting_steps_need_a_covering_substitution(tmp_path):
+    doc = {"matter_type": "DOCUMENT"}
+    db = make_store(
+        tmp_path,
+        approvals=[
+            # breaks: M1 acts for L1 with no substitution at all
+            step("NONE", 1, "TEAM_LEAD", "M1", "2024-03-04 09:00", "2024-03-04 10:00", acting_for="L1", **doc),
+            step("NONE", 2, "DEPUTY", "D1", "2024-03-04 10:00", "2024-03-04 11:00", **doc),
+            # near miss: covered (unauthorised is enough: a record, not an authorisation, is asked for)
+            step("COVERED", 1, "TEAM_LEAD", "M1", "2024-03-06 09:00", "2024-03-06 10:00", acting_for="L1", **doc),
+            step("COVERED", 2, "DEPUTY", "D1", "2024-03-06 10:00", "2024-03-06 11:00", **doc),
+            # breaks: a substitution exists, but names another substitute
+            step("WRONG-SUB", 1, "TEAM_LEAD", "M2", "2024-03-06 09:00", "2024-03-06 10:00", acting_for="L1", **doc),
+            # two bare steps in one matter: one finding; applies to rejected matters too
+            step("TWICE", 1, "TEAM_LEAD", "M1", "2024-03-04 09:00", "2024-03-04 10:00", acting_for="L1", **doc),
+            step("TWICE", 2, "DEPUTY", "M3", "2024-03-04 10:00", "2024-03-04 11:00", "REJECT", acting_for="D2", **doc),
+            # not judged: an open matter (its acting step is decided, a later one pending)
+            step("OPEN", 1, "TEAM_LEAD", "M1", "2024-03-04 09:00", "2024-03-04 10:00", acting_for="L1", **doc),
+            step("OPEN", 2, "DEPUTY", "D1", "2024-03-04 10:00", None, **doc),
+        ],
+        substitutions=[sub("S1", "L1", "M1", "L1", "2024-03-05 00:00", "2024-03-07 23:59:59")],
+    )
+    assert findings(db, "S12-UNRECORDED") == {"NONE", "WRONG-SUB", "TWICE"}
+    v = read(db, "violations").filter(pl.col("rule_id") == "S12-UNRECORDED").sort("record_id")
+    assert v["record_kind"].unique().to_list() == ["matter"] and v["article"][0] == "8.5, 12"
+    twice = v.filter(pl.col("record_id") == "TWICE")
+    assert twice.height == 1 and "2 steps" in twice["detail_en"][0]
+    assert set(twice["people"][0].split(";")) == {"M1", "L1", "M3", "D2"}
+    assert "acting for Lead One (L1)" in v.filter(pl.col("record_id") == "NONE")["detail_en"][0]
+
+
 # --------------------------------------------------------------------------------------------------
 # Meetings
 # --------------------------------------------------------------------------------------------------
@@ -311,6 +379,22 @@ def test_m4_attend(tmp_path):
         ],
     )
     assert findings(db, "M4-ATTEND") == {"NO-VP", "NO-CHAIR", "LEADS-SHORT"}
+
+
+def test_m4_secretary_attends_the_bureau_meeting_when_the_roster_names_one(tmp_path):
+    roster = [dict(r, party_secretary=r["staff_id"] == "D2") for r in staff_rows()]
+    meetings = [
+        meeting("WITH", "BUREAU", "2024-03-04", "C1", BUREAU_ALL),
+        meeting("WITHOUT", "BUREAU", "2024-03-05", "C1", ["VP1", "C1", "D1"]),
+        # the team leaders' meeting has no secretary among its members (Art. 4)
+        meeting("LEADS", "TEAM_LEADS", "2024-03-06", "C1", ["C1", "D1", "L1", "L2", "L3"]),
+    ]
+    db = make_store(tmp_path, staff=roster, meetings=meetings)
+    assert findings(db, "M4-SECRETARY") == {"WITHOUT"}
+    v = read(db, "violations").filter(pl.col("rule_id") == "M4-SECRETARY")
+    assert "Zhao Deputy (D2)" in v["detail_en"][0] and "D2" in v["people"][0].split(";")
+    # near miss: a roster that names no secretary gives no finding
+    assert findings(make_store(tmp_path / "none.duckdb", meetings=meetings), "M4-SECRETARY") == set()
 
 
 def _meetings():
@@ -354,6 +438,48 @@ def test_m5_escalate(tmp_path):
     assert findings(db, "M5-ESCALATE") == {"NOT-MAJOR", "NO-DISSENT", "ABSTAIN", "NO-VOTES"}
     # an escalated bureau item without a majority is also a tie-break finding (applied literally)
     assert "NO-VOTES" in findings(db, "M5-TIEBREAK")
+
+
+def test_m5_vpabsent_no_vp_opinion_to_adopt(tmp_path):
+    db = make_store(
+        tmp_path,
+        meetings=_meetings() + [meeting("B2", "BUREAU", "2024-03-06", "C1", ["C1", "D1", "D2"])],
+        meeting_items=[
+            item("ABSENT", "B2", (1, 1, 0), "VP_DECIDED", vp="ABSENT"),  # breaks
+            item("PRESENT", "B1", (2, 2, 0), "VP_DECIDED", vp="AGAINST"),  # near miss: the VP's call
+            item("ABSENT-MAJ", "B2", (2, 0, 0), "MAJORITY", vp="ABSENT"),  # near miss: not the VP's call
+            item("ABSTAINED", "B1", (2, 2, 0), "VP_DECIDED", vp="ABSTAIN"),  # near miss: present, abstained
+        ],
+    )
+    assert findings(db, "M5-VPABSENT") == {"ABSENT"}
+    # a tie decided "by the VP" without the VP breaks only this rule, not the tie-break rule
+    assert "ABSENT" not in findings(db, "M5-TIEBREAK")
+
+
+def test_m5_undecided_escalations_need_a_decision_within_the_limit(tmp_path):
+    esc = {"is_major": True, "vp": "AGAINST"}
+    meetings = [
+        meeting("B-OLD", "BUREAU", "2024-03-04", "C1", BUREAU_ALL),  # 31 days before the snapshot
+        meeting("B-EDGE", "BUREAU", "2024-03-05", "C1", BUREAU_ALL),  # exactly 30 days before
+    ]
+    items = [
+        item("OLD", "B-OLD", (4, 1, 0), "ESCALATED_LEADER", **esc),  # breaks
+        item("OLD-COMMITTEE", "B-OLD", (4, 1, 0), "ESCALATED_COMMITTEE", **esc),  # breaks
+        item("EDGE", "B-EDGE", (4, 1, 0), "ESCALATED_LEADER", **esc),  # near miss: not more than 30 days
+        item("DECIDED", "B-OLD", (4, 1, 0), "ESCALATED_LEADER", decided_on="2024-04-03", **esc),  # near miss
+        item("NOT-ESCALATED", "B-OLD", (4, 1, 0), "MAJORITY"),  # near miss
+    ]
+    # the snapshot (the data's "now") is the latest approval time: 2024-04-04 15:00
+    snapshot = [step("SNAP", 1, "DEPUTY", "D1", "2024-04-04 09:00", "2024-04-04 15:00", matter_type="COMMAND")]
+    db = make_store(tmp_path, approvals=snapshot, meetings=meetings, meeting_items=items)
+    assert findings(db, "M5-UNDECIDED") == {"OLD", "OLD-COMMITTEE"}
+    v = read(db, "violations").filter(pl.col("record_id") == "OLD", pl.col("rule_id") == "M5-UNDECIDED")
+    assert "31 days later" in v["detail_en"][0] and "2024-04-04" in v["detail_en"][0]
+    # the limit is a setting
+    rebuild(db, load_settings().with_changes(undecided_escalation_days=29))
+    assert findings(db, "M5-UNDECIDED") == {"OLD", "OLD-COMMITTEE", "EDGE"}
+    # without approvals there is no snapshot, so nothing can be judged late
+    assert findings(make_store(tmp_path / "nosnap.duckdb", meetings=meetings, meeting_items=items), "M5-UNDECIDED") == set()
 
 
 def test_m5_advisory_and_record(tmp_path):
@@ -407,9 +533,10 @@ def test_effective_date_excludes_earlier_records(tmp_path):
 def test_registry_declares_every_rule_once_with_its_text(tmp_path):
     ids = [r.id for r in RULES]
     assert ids == [
-        "A7-CHIEF", "A9-PROCESS", "A9-DEPUTY", "A10-TEAM", "A11-MAJOR", "A13-EXTERNAL", "A11-LASTWORD",
-        "S12-REVERSE", "S12-LEADERSHIP", "S12-AUTHORITY", "S12-TEMPORARY", "M4-CHAIR", "M4-ATTEND",
-        "M5-TIEBREAK", "M5-ESCALATE", "M5-ADVISORY", "M5-RECORD",
+        "A7-CHIEF", "A9-PROCESS", "A9-DEPUTY", "A9-DIVISION", "A10-TEAM", "A11-MAJOR", "A13-EXTERNAL",
+        "A11-LASTWORD", "S12-REVERSE", "S12-LEADERSHIP", "S12-AUTHORITY", "S12-TEMPORARY", "S12-UNRECORDED",
+        "M4-CHAIR", "M4-ATTEND", "M4-SECRETARY", "M5-TIEBREAK", "M5-VPABSENT", "M5-ESCALATE", "M5-UNDECIDED",
+        "M5-ADVISORY", "M5-RECORD",
     ]
     regulation = (__import__("pathlib").Path(__file__).parents[2] / "shared/regulation/zh.md")
     text = regulation.read_text(encoding="utf-8") if regulation.exists() else None

@@ -28,6 +28,14 @@ _R = {
             "Art. 9: deputies approve (2) the legal documents of their division's cases; (3) the command centre's daily affairs.",
         ),
     ),
+    "A9-DIVISION": (
+        ("法律文书未经本分管部门副局长审批", "Legal document approved by a deputy of another division"),
+        (
+            "第九条 副局长审批下列执行事项：（二）分管部门、团队的执行案件的法律文书；",
+            ("Art. 9: deputies approve (2) the legal documents of the cases of the divisions and teams they are in "
+            "charge of (分管部门、团队)."),
+        ),
+    ),
     "A10-TEAM": (
         ("团队内事务未由本团队团队长决定", "Team matter not decided by the team's leader"),
         (
@@ -92,6 +100,16 @@ _R = {
             "Art. 12: substitutions decided under this article are temporary (临时性).",
         ),
     ),
+    "S12-UNRECORDED": (
+        ("代行审批没有替补记录", "Acting for someone with no substitution on record"),
+        (
+            ("第八条（五）局长不在岗时，根据授权代为履行局长职责。"
+            "第十二条 局长决定全局人员的临时性岗位职责替补，副局长决定分管部门（处）人员的临时性岗位职责替补，团队长决定执行组内人员的临时性岗位职责替补。"),
+            ("Art. 8(5): a deputy acts for the absent chief with authorisation. Art. 12: temporary substitutions are "
+            "decided by the chief, a deputy or a team leader; a step taken for someone else rests on such a "
+            "decision, so it must be on record."),
+        ),
+    ),
     "M4-CHAIR": (
         ("会议主持人不符合规定", "Meeting chaired by the wrong person"),
         (
@@ -109,6 +127,14 @@ _R = {
             "chief, deputies and team leaders attend the team leaders' meeting."),
         ),
     ),
+    "M4-SECRETARY": (
+        ("党支部书记未参加局务会议", "Bureau meeting without the party-branch secretary"),
+        (
+            "第四条 局务会议由局长主持，分管副院长、局长、副局长、党支部书记及相关事项负责人员参加；",
+            ("Art. 4: the VP, chief, deputies, party-branch secretary and those responsible for the items attend the "
+            "bureau meeting."),
+        ),
+    ),
     "M5-TIEBREAK": (
         ("局务会议决议方式与多数意见不符", "Bureau resolution does not follow the majority rule"),
         (
@@ -117,12 +143,29 @@ _R = {
             "the resolution."),
         ),
     ),
+    "M5-VPABSENT": (
+        ("分管副院长未参加却作为分管副院长决定", "Decided by the VP, who was absent"),
+        (
+            "第五条 分管副院长、局长应尊重局务会议多数意见，不能形成多数意见的，分管副院长的意见作为局务会的决议。",
+            ("Art. 5: with no majority, the VP's opinion becomes the bureau meeting's resolution; an absent VP gave "
+            "no opinion to adopt."),
+        ),
+    ),
     "M5-ESCALATE": (
         ("不符合条件的报请决定", "Escalation without its conditions"),
         (
             "第五条 涉及重大、疑难、复杂事项的，如分管副院长、局长意见与多数意见不一致，局长可以报请分管院长决定，或者提请分管院长决定报请审判委员会讨论决定。",
             ("Art. 5: on major/difficult/complex items where the VP's or chief's opinion differs from the majority, the chief "
             "may report to the court leader in charge, or ask that leader to refer it to the judicial committee."),
+        ),
+    ),
+    "M5-UNDECIDED": (
+        ("报请决定的议题久未决定", "Escalated item left undecided"),
+        (
+            "第五条 局长可以报请分管院长决定，或者提请分管院长决定报请审判委员会讨论决定。局务会议和团队长联席会议形成的决议和意见一律记录在案，留存备查。",
+            ("Art. 5: the chief may report an item to the court leader in charge to decide, or ask that leader to refer "
+            "it to the judicial committee; all resolutions are minuted and kept. An escalated item needs a decision "
+            "on record."),
         ),
     ),
     "M5-ADVISORY": (
@@ -159,6 +202,16 @@ _DETAILS = {
     "A9-DEPUTY.detail": (
         "审批单{matter}（{type}）没有副局长及以上人员同意，最终由{approver}（{post}）同意",
         "Matter {matter} ({type}) was approved by nobody of deputy rank or above; final approval by {approver} ({post})",
+    ),
+    "A9-DIVISION.detail": (
+        "法律文书审批单{matter}（团队：{team}，分管部门：{division}）由{other_division}副局长{other}同意，未经本分管部门副局长、其替补或局长审批",
+        ("Legal-document matter {matter} (team {team}, division {division}) was approved by {other}, deputy for "
+        "{other_division}, not by its own division's deputy, their substitute or the chief"),
+    ),
+    "A9-DIVISION.detail_no_division": (
+        "法律文书审批单{matter}（团队：{team}，分管部门：{division}）由{other}同意，其不是本分管部门副局长、其替补或局长",
+        ("Legal-document matter {matter} (team {team}, division {division}) was approved by {other}, who is not "
+        "its own division's deputy, their substitute or the chief"),
     ),
     "A10-TEAM.detail": (
         "团队事务{matter}（团队：{team}）由{approver}（{post}）最终决定，既非本团队团队长或其替补，也非副局长及以上人员",
@@ -218,6 +271,16 @@ _DETAILS = {
         "替补{sub}（{absent}由{substitute}替补）没有结束时间，不属于临时性替补",
         "Substitution {sub} ({substitute} for {absent}) has no end, so it is not temporary",
     ),
+    "S12-UNRECORDED.detail": (
+        "审批单{matter}（{type}）第{step}环节由{approver}代行{acting}的职责办理（{at}），没有覆盖该时间的替补记录",
+        ("Matter {matter} ({type}): step {step} was decided by {approver} acting for {acting} ({at}) with no "
+        "substitution on record covering that time"),
+    ),
+    "S12-UNRECORDED.detail_many": (
+        "审批单{matter}（{type}）有{steps}个代行环节没有覆盖其办理时间的替补记录，首个为第{step}环节：{approver}代行{acting}（{at}）",
+        ("Matter {matter} ({type}): {steps} steps taken acting for someone have no substitution on record covering "
+        "them; the first, step {step}: {approver} acting for {acting} ({at})"),
+    ),
     "M4-CHAIR.detail": (
         "{mtype}{meeting}（{held_on}）由{chair}（{post}）主持，既非局长，也非经授权主持的副局长",
         "{mtype} {meeting} ({held_on}) was chaired by {chair} ({post}): neither the chief nor an authorised deputy",
@@ -242,6 +305,20 @@ _DETAILS = {
         "团队长联席会议{meeting}（{held_on}）只有{leads}名团队长参加，名册共有{roster}名团队长，不足半数",
         ("Team leaders' meeting {meeting} ({held_on}): {leads} of the roster's {roster} team leaders attended, "
         "fewer than half"),
+    ),
+    "M4-SECRETARY.detail": (
+        "局务会议{meeting}（{held_on}）党支部书记{secretary}未参加",
+        "Bureau meeting {meeting} ({held_on}): the party-branch secretary, {secretary}, did not attend",
+    ),
+    "M5-VPABSENT.detail": (
+        "{mtype}{meeting}的议题{item}（{topic}）决议方式为分管副院长决定，但分管副院长未参加（赞成{for}、反对{against}、弃权{abstain}），没有可作为决议的分管副院长意见",
+        ("Item {item} ({topic}) of {mtype} {meeting} was recorded as decided by the VP, but the VP was absent "
+        "({for} for, {against} against, {abstain} abstaining): there was no VP opinion to adopt"),
+    ),
+    "M5-UNDECIDED.detail": (
+        "议题{item}（{topic}）于{held_on}{outcome}，至数据截止日{snapshot}已{days}天仍无最终决定日期（上限{limit}天）",
+        ("Item {item} ({topic}) was {outcome} on {held_on} and, {days} days later at the snapshot date {snapshot}, "
+        "still has no final decision on record (limit {limit} days)"),
     ),
     "M5-TIEBREAK.detail_no_majority": (
         "局务会议议题{item}（{topic}）未形成多数意见（赞成{for}、反对{against}、弃权{abstain}），决议方式却为{outcome}，而非分管副院长决定",
