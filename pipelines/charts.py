@@ -7,13 +7,24 @@ with units; text comes from the catalogue (`pipelines/messages/pages.py`) in the
 
 from __future__ import annotations
 
+import copy
+import math
+
 import altair as alt
 import polars as pl
 
 from pipelines import contract
 from pipelines.i18n import label, t
 
-HEIGHT = 260  # fits two rows of charts on a 1366x768 screen
+# Sizes are the *plot's* height in px: every chart is autosized "fit-x" (see `_screen`), so its width follows
+# the page's column while axes, labels and legends are added around the plot instead of squeezed into it.
+# (Streamlit's own default, "fit", crammed a 260 px chart's legend and rotated month labels into 260 px and
+# left a 40 px plot of flat lines.) The same height holds in PNG/SVG exports.
+HEIGHT = 240  # line and bar charts over months
+MIN_HEIGHT = 120  # no plot smaller than this
+ROW = 28  # px per row of a horizontal bar chart: 12 px labels never overlap
+TOP_N = 20  # bars on a Pareto of people: more would not leave a readable label each in half a page
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 
 # One colour per level, low -> high (colour-blind-friendly Tableau-like palette).
 LEVEL_COLORS = {
@@ -96,12 +107,18 @@ def direction_labels(lang: str) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------ scales
+def bottom_legend(columns: int = 3) -> alt.Legend:
+    """A legend under the plot, `columns` entries a row, labels never cut: in half a page a legend on the
+    right takes a third of the width and cut long labels ("分管副院长决定比例（…")."""
+    return alt.Legend(orient="bottom", columns=columns, labelLimit=0, symbolLimit=0)
+
+
 def level_color(lang: str, field: str = "level_label", title: str | None = None, levels=None, legend: bool = True) -> alt.Color:
     codes = [c for c in contract.LEVEL_CODES if levels is None or c in levels]
     return alt.Color(
         f"{field}:N",
         title=title or t("axis.level", lang),
-        legend=alt.Legend(orient="bottom", columns=3, labelLimit=160) if legend else None,
+        legend=bottom_legend(3) if legend else None,
         scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
         sort=[label("level", c, lang) for c in codes],
     )
@@ -111,6 +128,7 @@ def family_color(lang: str) -> alt.Color:
     return alt.Color(
         "family_label:N",
         title=t("axis.family", lang),
+        legend=bottom_legend(4),
         scale=alt.Scale(domain=list(family_labels(lang).values()), range=list(FAMILY_COLORS.values())),
     )
 
@@ -119,6 +137,7 @@ def tier_color(lang: str) -> alt.Color:
     return alt.Color(
         "tier_label:N",
         title=t("axis.tier", lang),
+        legend=bottom_legend(3),
         scale=alt.Scale(domain=list(tier_labels(lang).values()), range=list(TIER_COLORS.values())),
         sort=list(tier_labels(lang).values()),
     )
@@ -128,6 +147,7 @@ def meeting_type_color(lang: str) -> alt.Color:
     return alt.Color(
         "meeting_type_label:N",
         title=t("axis.meeting_type", lang),
+        legend=bottom_legend(2),
         scale=alt.Scale(
             domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
             range=list(MEETING_TYPE_COLORS.values()),
@@ -139,6 +159,7 @@ def direction_color(lang: str) -> alt.Color:
     return alt.Color(
         "direction_label:N",
         title=t("axis.direction", lang),
+        legend=bottom_legend(3),
         scale=alt.Scale(domain=list(direction_labels(lang).values()), range=list(DIRECTION_COLORS.values())),
     )
 
@@ -161,14 +182,59 @@ def _unit_title(unit: str, lang: str) -> str:
     return t("axis.median_workdays" if unit == "workdays" else "axis.median_hours", lang)
 
 
+def _title_px(title: str) -> int:
+    """Roughly how long an axis title draws at 11 px (CJK characters are square, Latin ones half)."""
+    wide = sum(1 for ch in title if ord(ch) > 0x2E80)
+    return int(11 * wide + 6.5 * (len(title) - wide))
+
+
+def band_height(rows: int, title: str = "", row: int = ROW) -> int:
+    """A horizontal bar chart's plot height: `row` px a row, and never shorter than its (vertical) axis title,
+    which otherwise ran into the labels of a two-row chart."""
+    return max(row * max(rows, 1), _title_px(title) + 12, MIN_HEIGHT)
+
+
+def count_axis(**kw) -> alt.Axis:
+    """An axis of counts: whole-number ticks only (no "0.5 substitutions")."""
+    return alt.Axis(tickMinStep=1, format=",d", **kw)
+
+
+def share_axis(**kw) -> alt.Axis:
+    """An axis of shares (0..1) as percentages, one decimal where needed (0.5 %, 1 %, never "1%, 1%")."""
+    return alt.Axis(format=".1~%", **kw)
+
+
 def _base(df: pl.DataFrame, height: int = HEIGHT) -> alt.Chart:
-    return alt.Chart(df).properties(height=max(height, 140), width="container")
+    return alt.Chart(df).properties(height=max(height, MIN_HEIGHT), width="container")
+
+
+def _screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Size the chart for a page: width from the column, the height given to the plot (see AUTOSIZE)."""
+    return chart.properties(autosize=AUTOSIZE)
+
+
+def nice_ticks(values, *, floor: float = 0.0) -> list[float]:
+    """1-2-5 ticks spanning `values` (0 first when the smallest is under 1): on a symlog axis a tick at every
+    scale, so a team leader's 2 hours and a committee's 200 can both be read."""
+    vals = [float(v) for v in values if v is not None and not math.isnan(v)]
+    top = max(vals, default=1.0)
+    low = min(vals, default=0.0)
+    steps = [m * 10**e for e in range(-2, 7) for m in (1, 2, 5)]
+    ticks = [floor] if low < 1 else []
+    start = max([x for x in steps if x <= max(low, steps[0])], default=steps[0])
+    for x in steps:
+        if x < start or (ticks and x <= ticks[-1]):
+            continue
+        ticks.append(x)
+        if x >= top:
+            break
+    return ticks
 
 
 # ------------------------------------------------------------------------------------------ builders
 def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.0f") -> alt.Chart:
     """One measure per month as a line with points."""
-    return (
+    return _screen(
         _base(df, 200)
         .mark_line(point=True)
         .encode(
@@ -181,14 +247,20 @@ def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = 
 
 def level_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
     """A measure per month and level, one coloured line per level (symlog y: a committee's weeks do not
-    flatten a team leader's hours). df: month, level, <y>."""
+    flatten a team leader's hours; 1-2-5 ticks so every scale has its labels). df: month, level, <y>."""
     df = with_labels(df, lang)
-    return (
-        _base(df)
+    ticks = nice_ticks(df[y].to_list() if df.height else [])
+    return _screen(
+        _base(df, HEIGHT)
         .mark_line(point=True)
         .encode(
             x=_month_x(lang),
-            y=alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(type="symlog")),
+            y=alt.Y(
+                f"{y}:Q",
+                title=y_title,
+                scale=alt.Scale(type="symlog", domain=[ticks[0], ticks[-1]], nice=False),
+                axis=alt.Axis(values=ticks, format=",~r", grid=True),
+            ),
             color=level_color(lang),
             tooltip=[
                 _month_tip(lang),
@@ -207,19 +279,20 @@ def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerCha
     y = alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang))
     tips = [alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip("steps:Q", title=t("axis.steps", lang))]
     tips += [alt.Tooltip(f"{q}:Q", title=t(f"axis.{q}", lang), format=",.1f") for q in ("p10", "p25", "p50", "p75", "p90")]
-    base = _base(df, 40 * max(df.height, 3)).encode(y=y, tooltip=tips)
+    base = alt.Chart(df).encode(y=y, tooltip=tips)
     whisker = base.mark_rule().encode(x=alt.X("p10:Q", title=x_title), x2="p90:Q", color=level_color(lang, legend=False))
     box = base.mark_bar(size=16).encode(x=alt.X("p25:Q", title=x_title), x2="p75:Q", color=level_color(lang, legend=False))
     median = base.mark_tick(color="white", thickness=3, size=16).encode(x=alt.X("p50:Q", title=x_title))
-    return alt.layer(whisker, box, median)
+    return _screen(alt.layer(whisker, box, median).properties(
+        height=band_height(df.height, t("axis.level", lang), row=34), width="container"))
 
 
 def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=()) -> alt.Chart:
     """A horizontal bar per level. df: level, <x>."""
     df = with_labels(df, lang)
-    return (
-        _base(df, 40 * max(df.height, 3))
-        .mark_bar()
+    return _screen(
+        _base(df, band_height(df.height, t("axis.level", lang)))
+        .mark_bar(size=18)
         .encode(
             y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
             x=alt.X(f"{x}:Q", title=x_title),
@@ -233,9 +306,11 @@ def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = 
 def grouped_by_key(df: pl.DataFrame, x: str, x_title: str, key_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
     """Horizontal bars per key (matter type, team, ...) coloured and offset by level. df: key_label, level, <x>, steps."""
     df = with_labels(df, lang)
-    keys = df.height and df["key_label"].n_unique()
-    return (
-        _base(df, max(22 * keys * 2, 160))
+    keys = df["key_label"].n_unique() if df.height else 0
+    levels = df["level"].n_unique() if df.height else 1
+    # One band per key, split between the levels it has: 9 px a bar, 10 px between keys.
+    return _screen(
+        _base(df, band_height(keys, key_title, row=max(ROW, 9 * levels + 10)))
         .mark_bar()
         .encode(
             y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
@@ -255,14 +330,12 @@ def grouped_by_key(df: pl.DataFrame, x: str, x_title: str, key_title: str, lang:
 def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Pending steps now, stacked by warning tier per level. df: level, tier, pending, median_age_hours."""
     df = with_labels(df, lang)
-    return (
-        # 60 px a level: the axis and legend share the height, and at 40 px a level labels overlapped and
-        # Vega hid every other one.
-        _base(df, 60 * max(df["level"].n_unique() if df.height else 0, 3))
-        .mark_bar()
+    return _screen(
+        _base(df, band_height(df["level"].n_unique() if df.height else 0, t("axis.level", lang), row=34))
+        .mark_bar(size=20)
         .encode(
             y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("pending:Q", title=t("axis.pending_steps", lang)),
+            x=alt.X("pending:Q", title=t("axis.pending_steps", lang), axis=count_axis()),
             color=tier_color(lang),
             order=alt.Order("tier:N"),
             tooltip=[
@@ -279,8 +352,8 @@ def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
 def workload_scatter(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Approvers: decided steps (x) vs median hours (y), size = pending now, colour = level."""
     df = with_labels(df, lang)
-    return (
-        _base(df, 300)
+    return _screen(
+        _base(df, 280)
         .mark_circle(opacity=0.75)
         .encode(
             x=alt.X("decided:Q", title=t("axis.decided_steps", lang)),
@@ -299,12 +372,21 @@ def workload_scatter(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 
 def flow_matrix(df: pl.DataFrame, lang: str) -> alt.LayerChart:
-    """Process map as a matrix: from level (rows) -> to level (columns); colour = steps, text = median wait."""
+    """Process map as a matrix: from level (rows) -> to level (columns); colour = steps, text = median wait.
+    34 px a row so the numbers (11 px) never overlap; white numbers on the darkest cells."""
     df = with_labels(df, lang)
     order = [t("chart.submitted", lang), *level_sort(lang)]
-    base = _base(df, 40 * max(df["source"].n_unique() if df.height else 0, 3)).encode(
-        y=alt.Y("source_label:N", title=t("axis.from_level", lang), sort=order),
-        x=alt.X("target_label:N", title=t("axis.to_level", lang), sort=order, axis=alt.Axis(labelAngle=0)),
+    rows = df["source"].n_unique() if df.height else 0
+    cols = df["target"].n_unique() if df.height else 0
+    top = float(df["steps"].max() or 0) if df.height else 0.0
+    base = alt.Chart(df).encode(
+        y=alt.Y("source_label:N", title=t("axis.from_level", lang), sort=order, axis=alt.Axis(labelLimit=120)),
+        x=alt.X(
+            "target_label:N",
+            title=t("axis.to_level", lang),
+            sort=order,
+            axis=alt.Axis(labelAngle=0 if cols <= 4 else -30, labelLimit=100, orient="top"),
+        ),
         tooltip=[
             alt.Tooltip("source_label:N", title=t("axis.from_level", lang)),
             alt.Tooltip("target_label:N", title=t("axis.to_level", lang)),
@@ -312,45 +394,65 @@ def flow_matrix(df: pl.DataFrame, lang: str) -> alt.LayerChart:
             alt.Tooltip("median_hours:Q", title=t("axis.median_wait_hours", lang), format=",.1f"),
         ],
     )
-    rect = base.mark_rect().encode(
-        color=alt.Color("steps:Q", title=t("axis.steps", lang), scale=alt.Scale(scheme="blues"), legend=alt.Legend(orient="bottom"))
+    rect = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("steps:Q", title=t("axis.steps", lang), scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=160))
     )
-    text = base.mark_text(fontSize=12).encode(
+    text = base.mark_text(fontSize=11).encode(
         text=alt.Text("median_hours:Q", format=",.1f"),
-        color=alt.value("black"),
+        color=alt.condition(alt.datum.steps > 0.6 * top, alt.value("white"), alt.value("black")),
     )
-    return alt.layer(rect, text)
+    return _screen(alt.layer(rect, text).properties(
+        height=band_height(rows, t("axis.from_level", lang), row=34), width="container"))
 
 
 def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool = False) -> alt.LayerChart:
-    """Waiting hours per key, largest first, with the cumulative share on a second axis.
-    df: key_label, wait_hours, cumulative_share, rank (and level for colouring)."""
+    """Waiting hours per key, largest first (the first TOP_N), with the cumulative share on a second axis.
+    df: key_label, wait_hours, cumulative_share, rank (and level for colouring: the x labels already name
+    the level, so no legend)."""
     df = with_labels(df, lang)
-    x = alt.X("key_label:N", title=key_title, sort=alt.EncodingSortField("rank", order="ascending"), axis=alt.Axis(labelAngle=-45))
+    if df.height and "rank" in df.columns:
+        df = df.filter(pl.col("rank") <= TOP_N)
+    keys = df.height
+    x = alt.X(
+        "key_label:N",
+        title=key_title,
+        # The keys in rank order as a list: a sort by the rank field was dropped when the layers differ
+        # (bars coloured by level), and Vega sorted the levels by code point.
+        sort=(df.sort("rank") if "rank" in df.columns else df)["key_label"].to_list(),
+        axis=alt.Axis(labelAngle=0 if keys <= 4 else -45, labelLimit=90, labelOverlap=False),
+    )
     tips = [
         alt.Tooltip("key_label:N", title=key_title),
         alt.Tooltip("wait_hours:Q", title=t("axis.wait_hours", lang), format=",.0f"),
         alt.Tooltip("cumulative_share:Q", title=t("axis.cumulative_share", lang), format=".0%"),
     ]
-    base = _base(df, HEIGHT).encode(x=x, tooltip=tips)
+    base = alt.Chart(df).encode(x=x, tooltip=tips)
     bars = base.mark_bar().encode(
-        y=alt.Y("wait_hours:Q", title=t("axis.wait_hours", lang)),
-        color=level_color(lang) if color_by_level else alt.value(LEVEL_COLORS["TEAM_LEAD"]),
+        y=alt.Y("wait_hours:Q", title=t("axis.wait_hours", lang), axis=alt.Axis(format="~s")),
+        color=level_color(lang, legend=False) if color_by_level else alt.value(LEVEL_COLORS["TEAM_LEAD"]),
     )
     line = base.mark_line(point=True, color="#333333").encode(
-        y=alt.Y("cumulative_share:Q", title=t("axis.cumulative_share", lang), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+        y=alt.Y(
+            "cumulative_share:Q",
+            title=t("axis.cumulative_share", lang),
+            axis=alt.Axis(format=".0%", values=[0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+            scale=alt.Scale(domain=[0, 1]),
+        )
     )
-    return alt.layer(bars, line).resolve_scale(y="independent")
+    return _screen(
+        alt.layer(bars, line).resolve_scale(y="independent").properties(height=HEIGHT - 20, width="container")
+    )
 
 
 def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=()) -> alt.Chart:
     """Horizontal bars per key (largest first). df: key_label, <x>."""
-    return (
-        _base(df, max(22 * df.height, 120))
-        .mark_bar(color=color)
+    return _screen(
+        _base(df, band_height(df.height, key_title))
+        .mark_bar(color=color, size=18)
         .encode(
             y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
-            x=alt.X(f"{x}:Q", title=x_title),
+            x=alt.X(f"{x}:Q", title=x_title, axis=count_axis()),
             tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"), *extra_tips],
         )
     )
@@ -358,12 +460,12 @@ def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str
 
 def monthly_stacked(df: pl.DataFrame, y: str, y_title: str, color: alt.Color, color_field: str, color_title: str, lang: str) -> alt.Chart:
     """Monthly stacked bars coloured by a category (family, direction, outcome...)."""
-    return (
-        _base(df)
+    return _screen(
+        _base(df, 220)
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):O", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45)),
-            y=alt.Y(f"sum({y}):Q", title=y_title),
+            y=alt.Y(f"sum({y}):Q", title=y_title, axis=count_axis()),
             color=color,
             tooltip=[
                 _month_tip(lang),
@@ -393,9 +495,9 @@ def timeline(df: pl.DataFrame, lang: str) -> alt.Chart:
         (pl.col("substitute_name").fill_null(pl.col("substitute_id"))).alias("substitute"),
     )
     rows = df["absent"].n_unique() if df.height else 0
-    return (
-        _base(df, max(18 * rows, 160))
-        .mark_bar(height=10)
+    return _screen(
+        _base(df, band_height(rows, t("axis.absent_person", lang), row=22))
+        .mark_bar(height=12)
         .encode(
             x=alt.X("start_at:T", title=t("axis.date", lang), axis=alt.Axis(format="%Y-%m-%d")),
             x2="end_shown:T",
@@ -416,24 +518,29 @@ def timeline(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 
 def rate_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, color_field: str | None = None, color: alt.Color | None = None) -> alt.Chart:
-    """A share (0..1) per month, optionally one line per category."""
+    """A share (0..1) per month, optionally one line per category (legend under the plot, one entry a row,
+    so long measure names are never cut)."""
     tips = [_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=".1%")]
-    enc = {"x": _month_x(lang), "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format="%"))}
+    enc = {"x": _month_x(lang), "y": alt.Y(f"{y}:Q", title=y_title, axis=share_axis())}
     if color is not None:
+        color = copy.deepcopy(color)
+        if color.to_dict().get("legend") is None:  # only a legend the caller left unset
+            color.legend = bottom_legend(1)
         enc["color"] = color
         tips.insert(1, alt.Tooltip(f"{color_field}:N", title=color.to_dict().get("title", "")))
-    return _base(df).mark_line(point=True).encode(**enc, tooltip=tips)
+    return _screen(_base(df, 200).mark_line(point=True).encode(**enc, tooltip=tips))
 
 
 def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Items per outcome, one bar group per meeting type. df: meeting_type, outcome, items."""
     df = with_labels(df, lang)
-    return (
-        _base(df, 200)
-        .mark_bar()
+    outcomes = df["outcome"].n_unique() if df.height else 0
+    return _screen(
+        _base(df, band_height(outcomes, t("axis.outcome", lang), row=34))
+        .mark_bar(size=20)
         .encode(
             y=alt.Y("outcome_label:N", title=t("axis.outcome", lang), sort=[label("outcome", c, lang) for c in contract.OUTCOME.codes]),
-            x=alt.X("items:Q", title=t("axis.items", lang)),
+            x=alt.X("items:Q", title=t("axis.items", lang), axis=count_axis()),
             color=meeting_type_color(lang),
             tooltip=[
                 alt.Tooltip("meeting_type_label:N", title=t("axis.meeting_type", lang)),
@@ -446,12 +553,13 @@ def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 def items_per_meeting(df: pl.DataFrame, lang: str) -> alt.Chart:
     df = with_labels(df, lang)
-    return (
-        _base(df)
+    return _screen(
+        _base(df, 200)
         .mark_bar()
         .encode(
-            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)),
-            y=alt.Y("items:Q", title=t("axis.items", lang)),
+            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45),
+                    scale=alt.Scale(padding=10)),
+            y=alt.Y("items:Q", title=t("axis.items", lang), axis=count_axis()),
             color=meeting_type_color(lang),
             tooltip=[
                 alt.Tooltip("meeting_id:N", title=t("axis.meeting", lang)),
@@ -467,11 +575,12 @@ def items_per_meeting(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 def days_to_decision(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Escalated items: days from meeting to final decision, one bar per item by meeting date."""
-    return (
-        _base(df)
+    return _screen(
+        _base(df, 200)
         .mark_circle(size=80, color=LEVEL_COLORS["VP"])
         .encode(
-            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45)),
+            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45),
+                    scale=alt.Scale(padding=10)),
             y=alt.Y("days_to_decision:Q", title=t("axis.days_to_decision", lang)),
             tooltip=[
                 alt.Tooltip("item_id:N", title=t("axis.item", lang)),
@@ -488,12 +597,12 @@ def rule_trend(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Findings per month, one line per rule, coloured by the rule's family. df: rule_id, month, findings."""
     df = df.with_columns(family_expr("rule_id"))
     df = with_labels(df, lang)
-    return (
+    return _screen(
         _base(df, 200)
         .mark_line(point=True)
         .encode(
             x=_month_x(lang),
-            y=alt.Y("findings:Q", title=t("axis.findings", lang)),
+            y=alt.Y("findings:Q", title=t("axis.findings", lang), axis=count_axis()),
             color=family_color(lang),
             detail="rule_id:N",
             tooltip=[

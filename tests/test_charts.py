@@ -80,3 +80,86 @@ def test_rule_families_have_their_own_colours():
 def test_labels_follow_the_language():
     df = charts.with_labels(pl.DataFrame({"level": ["CHIEF"], "direction": ["REVERSE"]}), "zh")
     assert df["level_label"][0] == "局长" and df["direction_label"][0] == "逆向"
+
+
+# ------------------------------------------------------------------------------------------ on screen
+MORE = {
+    "pareto": lambda lang: charts.pareto(pl.DataFrame({"key_label": [f"p{i}" for i in range(30)],
+        "wait_hours": [float(300 - i) for i in range(30)], "cumulative_share": [i / 30 for i in range(1, 31)],
+        "rank": list(range(1, 31))}), "who", lang),
+    "count_bars": lambda lang: charts.count_bars(pl.DataFrame({"key_label": ["团队长 → 团队成员", "副局长 → 副局长"],
+        "substitutions": [1, 1]}), "岗位对（被替补→替补）", "substitutions", "替补（次）", lang),
+    "rate_trend": lambda lang: charts.rate_trend(pl.DataFrame({"month": _months(2) * 2, "rate": [0.01, 0.002, 0.2, 0.3],
+        "m": ["分管副院长决定比例（%）"] * 2 + ["局务会议议题上报率（%）"] * 2}), "rate", "比例", lang, "m",
+        charts.alt.Color("m:N", title="指标")),
+    "outcomes": lambda lang: charts.outcome_bars(pl.DataFrame({"meeting_type": ["BUREAU"], "outcome": ["MAJORITY"],
+        "items": [3]}), lang),
+}
+ALL = {**BUILDERS, **MORE}
+
+
+def _plot_height(spec: dict) -> int:
+    """The plot height a spec asks for (top level, or its layers')."""
+    if isinstance(spec.get("height"), int):
+        return spec["height"]
+    return min(_plot_height(layer) for layer in spec["layer"])
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_every_chart_keeps_its_plot_height_on_a_page(name):
+    """fit-x: the page's column sets the width, the height is the plot's (axes and legend come on top).
+    With Streamlit's default "fit" a 260 px chart had a 40 px plot under its legend and month labels."""
+    spec = ALL[name]("zh").to_dict()
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert _plot_height(spec) >= charts.MIN_HEIGHT
+
+
+def test_level_trend_ticks_every_scale_of_its_symlog_axis():
+    df = pl.DataFrame({"month": _months(3) * 2, "level": ["TEAM_LEAD"] * 3 + ["COMMITTEE"] * 3,
+                       "median_hours": [2.1, 3.5, 1.8, 120.0, 900.0, 240.0]})
+    spec = charts.level_trend(df, "median_hours", "h", "zh").to_dict()
+    y = spec["encoding"]["y"]
+    assert y["scale"]["type"] == "symlog"
+    ticks = y["axis"]["values"]
+    assert [v for v in ticks if v < 100] == [1, 2, 5, 10, 20, 50], "labels below 100 on the log-like axis"
+    assert ticks[-1] >= 900 and y["scale"]["domain"] == [ticks[0], ticks[-1]]
+    assert spec["height"] >= 240
+
+
+def test_bar_rows_are_tall_enough_for_their_labels_and_title():
+    spec = MORE["count_bars"]("zh").to_dict()
+    # two rows, but a vertical title of 11 CJK characters: the plot is at least as tall as the title
+    assert spec["height"] >= 11 * 11
+    flow = BUILDERS["flow"]("zh").to_dict()
+    assert flow["height"] >= 34 * 2 and flow["layer"][1]["mark"]["fontSize"] <= 12
+    assert spec["encoding"]["x"]["axis"]["tickMinStep"] == 1  # counts tick on whole numbers
+
+
+def test_legends_sit_under_the_plot_and_are_never_cut():
+    spec = MORE["rate_trend"]("zh").to_dict()
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["labelLimit"] == 0 and legend["columns"] == 1
+
+
+def test_pareto_shows_the_first_bars_only_with_unrotated_few_labels():
+    spec = MORE["pareto"]("zh").to_dict()
+    data = spec["datasets"][spec["data"]["name"]] if "datasets" in spec else spec["data"]["values"]
+    assert len(data) == charts.TOP_N
+    by_level = charts.pareto(pl.DataFrame({"key_label": ["局长", "副局长"], "level": ["CHIEF", "DEPUTY"],
+                                           "wait_hours": [5.0, 3.0], "cumulative_share": [0.6, 1.0], "rank": [1, 2]}),
+                             "层级", "zh", color_by_level=True).to_dict()
+    bars = by_level["layer"][0]["encoding"]
+    assert bars["x"]["axis"]["labelAngle"] == 0 and bars["color"]["legend"] is None
+
+
+def test_nice_ticks():
+    assert charts.nice_ticks([2.3, 15, 180]) == [2, 5, 10, 20, 50, 100, 200]
+    assert charts.nice_ticks([0.3, 4.5])[:3] == [0.0, 0.2, 0.5]
+
+
+def test_pareto_orders_its_bars_by_rank_even_when_coloured_by_level():
+    df = pl.DataFrame({"key_label": ["副局长", "局长", "团队长", "分管副院长"], "level": ["DEPUTY", "CHIEF", "TEAM_LEAD", "VP"],
+                       "wait_hours": [21.0, 17.0, 12.0, 2.0], "cumulative_share": [0.4, 0.7, 0.96, 1.0], "rank": [1, 2, 3, 4]})
+    spec = charts.pareto(df.reverse(), "层级", "zh", color_by_level=True).to_dict()
+    for layer in spec["layer"]:
+        assert layer["encoding"]["x"]["sort"] == ["副局长", "局长", "团队长", "分管副院长"]
