@@ -12,15 +12,22 @@ such as "-12.5" (a spreadsheet reads it as that number, nothing runs).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import polars as pl
+import xlsxwriter
 
+from pipelines.chart_export import ALL_FILTERS, filters_text, snapshot_text
+from pipelines.filters import Filters, format_month
+from pipelines.formatting import column_kinds, display_frame
 from pipelines.i18n import t
 
 WIDE_CHARS = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
 FORMULA_START = r"^[=+\-@\t\r]"
-PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$"
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
 MAX_COL_WIDTH = 60
 MIN_COL_WIDTH = 6
@@ -254,3 +261,176 @@ def mask_text(df: pl.DataFrame, columns: Iterable[str], replacements: Mapping[st
     masks = [replacements[n] for n in names]
     cols = [c for c in columns if c in df.columns]
     return df.with_columns(pl.col(c).str.replace_many(names, masks, leftmost=True) for c in cols)
+
+
+# ------------------------------------------------------------------------------------------ whole tables
+# What the dashboard's download buttons call: the whole filtered table (a frame, or a fetch function that pages
+# through the query), a first line saying what, where and when, shares as percentages, months as YYYY-MM,
+# 是/否 for booleans, and sheet and file names in the interface language.
+#
+#     info = ExportInfo(title="各层级审批用时", filters=f, snapshot="2024-06-30 23:59", lang="zh")
+#     data = export_xlsx(lambda limit, offset: queries.pending_page(con, f, limit, offset), info, headers)
+#     name = export_file_name(info, "xlsx")      # 各层级审批用时_2024-04至2024-06.xlsx
+
+Fetch = Callable[[int, int], pl.DataFrame]  # (limit, offset) -> one page of rows, in a stable order
+PAGE_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What a table export says about itself: its title (sheet and file name), the filters behind it, the
+    data's snapshot time, the language, and which filters apply to it (pipelines.queries.APPLIES)."""
+
+    title: str = ""
+    filters: Filters | None = None
+    snapshot: datetime | date | str | None = None
+    lang: str = "zh"
+    applies: tuple[str, ...] = ALL_FILTERS
+
+    @property
+    def name(self) -> str:
+        return self.title or t("export.default_title", self.lang)
+
+
+def first_line(info: ExportInfo) -> str:
+    """'各层级审批用时｜期间：2024-04 至 2024-06；全局｜数据截至 2024-06-30 23:59'."""
+    return t(
+        "export.first_line",
+        info.lang,
+        title=info.name,
+        filters=filters_text(info.filters, info.lang, info.applies),
+        snapshot=snapshot_text(info.snapshot, info.lang) or "—",
+    )
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("._") or "export"
+
+
+def export_file_name(info: ExportInfo, ext: str) -> str:
+    """'<title>_<period>.<ext>' in the interface language, safe on Windows (no \\/:*?"<>|)."""
+    f = info.filters or Filters()
+    period = ""
+    if "period" in info.applies and (f.start or f.end):
+        start, end = format_month(f.start or f.end), format_month(f.end or f.start)
+        period = start if start == end else t("export.file_period", info.lang, start=start, end=end)
+    stem = _safe_name(info.name + (f"_{period}" if period else ""))
+    return f"{stem}.{ext}"
+
+
+def export_sheet_name(info: ExportInfo) -> str:
+    return _sheet_name(info.name)
+
+
+def iter_pages(source: pl.DataFrame | Fetch, page_rows: int = PAGE_ROWS, limit: int | None = None) -> Iterator[pl.DataFrame]:
+    """The rows of `source`, page by page: a frame in slices, or `fetch(limit, offset)` until a short page."""
+    if isinstance(source, pl.DataFrame):
+        for offset in range(0, max(source.height, 1), page_rows):
+            yield source.slice(offset, page_rows)
+        return
+    offset = 0
+    while True:
+        want = page_rows if limit is None else min(page_rows, limit - offset)
+        if want <= 0:
+            return
+        page = source(want, offset)
+        yield page
+        offset += page.height
+        if page.height < want:
+            return
+
+
+def collect(source: pl.DataFrame | Fetch, page_rows: int = PAGE_ROWS, limit: int | None = None) -> pl.DataFrame:
+    """The whole table of `source` in one frame (pages stacked; a column all-null on one page still stacks)."""
+    if isinstance(source, pl.DataFrame):
+        return source if limit is None else source.head(limit)
+    pages = [p for p in iter_pages(source, page_rows, limit)]
+    pages = [p for p in pages if p.height] or pages[:1]
+    return pl.concat(pages, how="vertical_relaxed") if len(pages) > 1 else pages[0]
+
+
+def for_export(df: pl.DataFrame, lang: str, *, typed: bool) -> pl.DataFrame:
+    """Display formatting for a file: 是/否 for booleans, dates without midnight times; for text files
+    (`typed=False`) also shares as '2.0%' and months as 'YYYY-MM' (a spreadsheet keeps them typed, with
+    number formats, see _column_formats)."""
+    out = display_frame(df, lang, text_months=not typed)
+    if not typed:
+        kinds = column_kinds(df)
+        shares = [c for c, k in kinds.items() if k == "share"]
+        if shares:
+            out = out.with_columns(
+                pl.when(pl.col(c).is_null()).then(pl.lit("")).otherwise(
+                    (pl.col(c) * 100).round(1).cast(pl.String).str.replace(r"^(-?\d+)$", "$1.0") + "%"
+                ).alias(c)
+                for c in shares
+            )
+    return out
+
+
+def _prepared_pages(source, transform, lang: str, typed: bool, limit: int | None = None) -> Iterator[pl.DataFrame]:
+    for page in iter_pages(source, limit=limit):
+        if transform is not None:
+            page = transform(page)
+        yield for_export(page, lang, typed=typed)
+
+
+def export_csv(
+    source: pl.DataFrame | Fetch,
+    info: ExportInfo,
+    headers: Mapping[str, str] | None = None,
+    transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> bytes:
+    """The whole table as CSV (UTF-8 with BOM): line 1 says what, where and when; line 2 the headers.
+    `transform` runs on every page before formatting (e.g. name masking)."""
+    buf = io.BytesIO()
+    buf.write("\ufeff".encode())
+    line = pl.DataFrame({"x": [first_line(info)]})
+    line.write_csv(buf, include_header=False)
+    for i, page in enumerate(_prepared_pages(source, transform, info.lang, typed=False)):
+        out = prepare(page, headers)
+        if i > 0 and out.height == 0:
+            continue
+        out.write_csv(buf, include_header=(i == 0), datetime_format="%Y-%m-%d %H:%M", date_format="%Y-%m-%d")
+    return buf.getvalue()
+
+
+def export_xlsx(
+    source: pl.DataFrame | Fetch,
+    info: ExportInfo,
+    headers: Mapping[str, str] | None = None,
+    transform: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> bytes:
+    """The whole table as .xlsx: a sheet named after the table in the interface language, row 1 says what,
+    where and when, row 2 the headers (frozen, with filters), typed cells: shares as 0.0 %, months as
+    yyyy-mm, dates as yyyy-mm-dd. Refuses more rows than Excel holds (say so; CSV has no limit)."""
+    pages = list(_prepared_pages(source, transform, info.lang, typed=True, limit=EXCEL_MAX_ROWS + 1))
+    pages = [p for p in pages if p.height] or pages[:1]
+    df = pl.concat(pages, how="vertical_relaxed") if len(pages) > 1 else pages[0]
+    if df.height > EXCEL_MAX_ROWS:
+        raise ValueError(t("export.too_many_rows", info.lang, rows=f"{df.height - 1:,}+", limit=EXCEL_MAX_ROWS))
+    kinds = column_kinds(df)
+    out = prepare(df, headers)
+    display = {c: (headers or {}).get(c) or c for c in df.columns}
+    formats = _column_formats(out)
+    for col, kind in kinds.items():
+        if kind == "share":
+            formats[display[col]] = "0.0%"
+        elif kind == "month":
+            formats[display[col]] = "yyyy-mm"
+    buf = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = workbook.add_worksheet(export_sheet_name(info))
+    sheet.write_string(0, 0, first_line(info), workbook.add_format({"italic": True, "font_color": "#555555"}))
+    out.write_excel(
+        workbook=workbook,
+        worksheet=sheet,
+        position=(1, 0),
+        table_style="Table Style Light 9",
+        column_formats=formats,  # type: ignore[arg-type]
+        header_format={"bold": True, "text_wrap": False},
+        column_widths={c: w * PIXELS_PER_CHAR for c, w in _column_widths(out).items()},
+        freeze_panes=(2, 0),
+        autofilter=True,
+    )
+    workbook.close()
+    return buf.getvalue()

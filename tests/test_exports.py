@@ -10,7 +10,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from pipelines import queries
 from pipelines.exports import (
+    ExportInfo,
+    export_csv,
+    export_file_name,
+    export_xlsx,
+    first_line,
     mask_names,
     mask_text,
     name_replacements,
@@ -18,6 +24,7 @@ from pipelines.exports import (
     table_to_csv_bytes,
     table_to_xlsx_bytes,
 )
+from pipelines.filters import Filters
 
 HEADERS = {
     "case_id": "案号",
@@ -157,3 +164,86 @@ def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
     with pytest.raises(ValueError, match="Excel"):
         table_to_xlsx_bytes(pl.DataFrame({"a": [1, 2, 3]}), lang="en")
+
+
+# ------------------------------------------------------------------------------------------ whole tables
+
+INFO = ExportInfo(title="待办环节明细", filters=Filters(start=date(2024, 4, 1), end=date(2024, 6, 1)),
+                  snapshot="2024-06-30 23:59:00", lang="zh")
+SHARES = pl.DataFrame({
+    "month": [date(2024, 5, 1), date(2024, 6, 1), None],
+    "over_limit_share": [0.02, 0.125, None],
+    "authorized": [True, False, None],
+    "case_id": ["（2024）豫1302执1号", None, "x"],
+    "held_on": [datetime(2024, 6, 11), datetime(2024, 6, 12), None],
+})
+
+
+def test_csv_export_says_what_where_and_when_then_formats_for_people():
+    data = export_csv(SHARES, INFO, headers={"month": "月份", "over_limit_share": "超时限比例"})
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "待办环节明细｜期间：2024-04 至 2024-06；全局｜数据截至 2024-06-30 23:59"
+    back = pl.read_csv(io.BytesIO(data), skip_rows=1, infer_schema=False).with_columns(
+        pl.all().replace("", None))  # blank either way: empty cell or ""
+    assert back.columns[:2] == ["月份", "超时限比例"]
+    assert back["月份"].to_list() == ["2024-05", "2024-06", None]  # months as YYYY-MM, not full dates
+    assert back["超时限比例"].to_list() == ["2.0%", "12.5%", None]  # percentages, not 0.02
+    assert back["authorized"].to_list() == ["是", "否", None]
+    assert back["held_on"].to_list() == ["2024-06-11", "2024-06-12", None]  # no 00:00:00
+    assert "None" not in data.decode("utf-8-sig")
+
+
+def test_xlsx_export_has_a_chinese_sheet_a_first_line_and_typed_percent_and_month_cells():
+    wb = openpyxl.load_workbook(io.BytesIO(export_xlsx(SHARES, INFO, headers={"over_limit_share": "超时限比例"})))
+    assert wb.sheetnames == ["待办环节明细"]
+    ws = wb["待办环节明细"]
+    assert ws["A1"].value == first_line(INFO)
+    assert [c.value for c in ws[2]][:2] == ["month", "超时限比例"]
+    assert ws.freeze_panes == "A3"
+    assert ws["B3"].value == pytest.approx(0.02) and ws["B3"].number_format == "0.0%"
+    assert ws["A3"].is_date and ws["A3"].number_format == "yyyy-mm"
+    assert ws["C3"].value == "是" and ws["C4"].value == "否"
+    en = openpyxl.load_workbook(io.BytesIO(export_xlsx(SHARES, ExportInfo(title="Pending steps", lang="en"))))
+    assert en.sheetnames == ["Pending steps"] and en.active["A1"].value.startswith("Pending steps | Whole bureau")
+
+
+def test_file_names_follow_the_language_and_the_period():
+    assert export_file_name(INFO, "xlsx") == "待办环节明细_2024-04至2024-06.xlsx"
+    en = ExportInfo(title="Pending steps: by person", filters=INFO.filters, lang="en")
+    assert export_file_name(en, "csv") == "Pending_steps_by_person_2024-04_to_2024-06.csv"
+
+
+def test_a_fetch_function_exports_the_whole_filtered_table_not_one_page(demo_db):
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        f = Filters(start=date(2024, 1, 1), end=date(2024, 6, 1))
+        total = queries.violations_count(con, f, None)
+        assert total > 60, "the demo has more findings than a page"
+        calls = []
+
+        def fetch(limit, offset):
+            calls.append((limit, offset))
+            return queries.violations_page(con, f, None, limit, offset)
+
+        from pipelines import exports
+
+        data = exports.export_csv(fetch, ExportInfo(title="违规发现", filters=f, lang="zh"))
+        back = pl.read_csv(io.BytesIO(data), skip_rows=1, infer_schema=False)
+        assert back.height == total
+        assert back["record_id"].n_unique() >= total * 0.9
+        wb = openpyxl.load_workbook(io.BytesIO(exports.export_xlsx(fetch, ExportInfo(title="违规发现", lang="zh"))))
+        assert wb["违规发现"].max_row == total + 2  # first line, header, every row
+    finally:
+        con.close()
+
+
+def test_paging_stops_on_a_short_page_and_stacks_pages_with_null_columns():
+    from pipelines import exports
+
+    rows = pl.DataFrame({"id": list(range(7)), "note": [None] * 3 + ["a"] * 4})
+    pages = list(exports.iter_pages(lambda limit, offset: rows.slice(offset, limit), page_rows=3))
+    assert [p.height for p in pages] == [3, 3, 1]
+    pages[0] = pages[0].with_columns(pl.lit(None).alias("note"))  # all-null page: Null dtype
+    assert exports.collect(lambda limit, offset: rows.slice(offset, limit), page_rows=3)["id"].to_list() == list(range(7))

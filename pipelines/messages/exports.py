@@ -17,6 +17,12 @@ MESSAGES = {
         "表格有 {rows} 行，超过 Excel 单表上限 {limit} 行，请先筛选或导出 CSV。",
         "The table has {rows} rows, more than Excel's {limit} per sheet: filter first or export CSV.",
     ),
+    # table formatting and table exports
+    "format.yes": ("是", "Yes"),
+    "format.no": ("否", "No"),
+    "export.file_period": ("{start}至{end}", "{start}_to_{end}"),
+    "export.first_line": ("{title}｜{filters}｜{snapshot}", "{title} | {filters} | {snapshot}"),
+    "export.default_title": ("数据表", "Table"),
     # monthly report (.docx)
     "monthly.title": ("执行管理层级月度报告（{month}）", "Tiered-responsibility monthly report ({month})"),
     "monthly.bad_month": ("月份格式应为 YYYY-MM，收到：{month}", "Month must be YYYY-MM, got: {month}"),
