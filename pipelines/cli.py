@@ -5,7 +5,9 @@
     python -m pipelines report [--db PATH] [--json] [--month YYYY-MM] [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH]
 
-Exit status 0 on success, 1 when the input is invalid (every problem is printed; the store is unchanged).
+Exit status 0 on success; 1 when the input is invalid (every problem is printed, located by file, row
+and column; the store is unchanged) or the settings are (file, key or line; checked before any command
+runs); 2 only for a failure that is not the input's fault.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from pipelines import store
 from pipelines.i18n import LANGS, t
+from pipelines.settings import SettingsError, settings_for_store
 
 
 class _Bar:
@@ -164,7 +167,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        settings_for_store(Path(args.db))  # settings and holidays file, checked before anything runs
         return args.func(args)
+    except SettingsError as exc:
+        print(exc.format(args.lang), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the user gets one line in their language, not a traceback

@@ -1,13 +1,26 @@
-"""The regulation's *(reading)* choices and limits, read from TOML (defaults + the user's file).
+"""The regulation's *(reading)* choices and the loader's limits, declared once in `SETTINGS`.
 
-`pipelines/settings.default.toml` holds the defaults, documented. A `settings.toml` beside the store
-(or an explicit path) overrides any subset of them. Invalid settings raise `SettingsError`, whose
-message exists in Chinese and English.
+Each setting is one row: its dotted TOML key, its default, the check its value must pass, and the
+`Settings` attribute it sets; its help text is `settings.help.<key>` in the message catalogue (zh, en).
+From that one table come the defaults, `pipelines/settings.default.toml` (`render_default_toml()`; a test
+keeps the committed file equal to it), the Data page's settings section (`describe()`) and the checks of
+a user's `settings.toml` (beside the store, or an explicit path), which may override any subset.
+
+A user's file is checked before anything runs: unknown keys, types, limits > 0 and finite, codes, dates,
+the holidays file it names (parsed, every row). `SettingsError` says where (file, key, line) and what is
+wrong in Chinese and English.
+
+    python -m pipelines.settings > pipelines/settings.default.toml   # after changing SETTINGS
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import re
+import sys
+import textwrap
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,30 +33,88 @@ DEFAULT_FILE = Path(__file__).with_name("settings.default.toml")
 USER_FILE_NAME = "settings.toml"
 HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 
+# Checks a value must pass.
+DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH = "date", "posts", "bool", "positive", "whole", "share", "path"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted TOML key: section(s) + name
+    default: Any
+    check: str
+    attr: str  # the Settings attribute; a level limit sets one entry of `level_limits_workdays`
+
+    @property
+    def section(self) -> str:
+        return self.key.rsplit(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit(".", 1)[1]
+
+    def help(self, lang: str = "zh") -> str:
+        return t(f"settings.help.{self.key}", lang)
+
+
+LEVEL_LIMITS_DEFAULT = {"TEAM_LEAD": 1, "DEPUTY": 2, "CHIEF": 3, "VP": 5, "PRESIDENT": 5, "COMMITTEE": 20}
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("regulation.effective_date", dt.date(2023, 1, 1), DATE, "effective_date"),
+    Setting("regulation.leadership_posts", ("DEPUTY", "CHIEF", "VP", "PRESIDENT", "COMMITTEE"), POSTS, "leadership_posts"),
+    Setting("regulation.equal_rank_substitution_allowed", True, BOOL, "equal_rank_substitution_allowed"),
+    Setting("regulation.temporary_substitution_limit_days", 30, POSITIVE, "temporary_substitution_limit_days"),
+    Setting("regulation.undecided_escalation_days", 30, WHOLE, "undecided_escalation_days"),
+    *(
+        Setting(f"latency.level_limits_workdays.{level}", LEVEL_LIMITS_DEFAULT[level], POSITIVE, "level_limits_workdays")
+        for level in contract.LEVEL_CODES
+    ),
+    Setting("latency.warning.yellow_share", 2 / 3, SHARE, "yellow_share"),
+    Setting("calendar.holidays_file", "", PATH, "holidays_file"),
+    Setting("load.xlsx_max_uncompressed_mb", 1024, POSITIVE, "xlsx_max_uncompressed_mb"),
+    Setting("load.xlsx_max_ratio", 200, POSITIVE, "xlsx_max_ratio"),
+)
+BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(s.section for s in SETTINGS))
+
+
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+
 
 class SettingsError(ValueError):
-    """An invalid settings file. `format(lang)` gives the reason in the interface language."""
+    """An invalid settings or holidays file: where (file, key, line) and why, in the interface language."""
 
-    def __init__(self, message_key: str, /, **params: object) -> None:
+    def __init__(self, message_key: str, /, *, path: str | Path, key: str | None = None, line: int | None = None,
+                 **params: object) -> None:
         self.message_key = message_key
+        self.path, self.key, self.line = str(path), key, line
         self.params = params
         super().__init__(self.format("en"))
 
     def format(self, lang: str = "zh") -> str:
-        return t(self.message_key, lang, **self.params)
+        if self.key and self.line:
+            where = t("settings.where.key_line", lang, path=self.path, key=self.key, line=self.line)
+        elif self.key:
+            where = t("settings.where.key", lang, path=self.path, key=self.key)
+        elif self.line:
+            where = t("settings.where.line", lang, path=self.path, line=self.line)
+        else:
+            where = t("settings.where.file", lang, path=self.path)
+        return where + t(self.message_key, lang, **self.params)
 
 
 @dataclass(frozen=True)
 class Settings:
-    effective_date: dt.date = dt.date(2023, 1, 1)
-    leadership_posts: tuple[str, ...] = ("DEPUTY", "CHIEF", "VP", "PRESIDENT", "COMMITTEE")
-    equal_rank_substitution_allowed: bool = True
-    temporary_substitution_limit_days: float = 30.0
-    undecided_escalation_days: int = 30
+    effective_date: dt.date = DEFAULTS["regulation.effective_date"]
+    leadership_posts: tuple[str, ...] = DEFAULTS["regulation.leadership_posts"]
+    equal_rank_substitution_allowed: bool = DEFAULTS["regulation.equal_rank_substitution_allowed"]
+    temporary_substitution_limit_days: float = float(DEFAULTS["regulation.temporary_substitution_limit_days"])
+    undecided_escalation_days: int = DEFAULTS["regulation.undecided_escalation_days"]
     level_limits_workdays: dict[str, float] = field(
-        default_factory=lambda: {"TEAM_LEAD": 1, "DEPUTY": 2, "CHIEF": 3, "VP": 5, "PRESIDENT": 5, "COMMITTEE": 20}
+        default_factory=lambda: {lv: float(n) for lv, n in LEVEL_LIMITS_DEFAULT.items()}
     )
-    yellow_share: float = 2 / 3
+    yellow_share: float = DEFAULTS["latency.warning.yellow_share"]
+    xlsx_max_uncompressed_mb: float = float(DEFAULTS["load.xlsx_max_uncompressed_mb"])
+    xlsx_max_ratio: float = float(DEFAULTS["load.xlsx_max_ratio"])
     holidays_file: Path | None = None  # resolved; None = no user holidays file
     source: Path | None = None  # the user's settings file applied, if any
 
@@ -54,6 +125,15 @@ class Settings:
         """A copy with some values changed (tests and scripts)."""
         return replace(self, **changes)
 
+    def value(self, setting: Setting) -> Any:
+        """The value of one declared setting (a holidays file as the path it resolved to, or "")."""
+        if setting.attr == "level_limits_workdays":
+            return self.level_limits_workdays[setting.name]
+        v = getattr(self, setting.attr)
+        if setting.check == PATH:
+            return str(v) if v else ""
+        return v
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "effective_date": self.effective_date.isoformat(),
@@ -63,144 +143,240 @@ class Settings:
             "undecided_escalation_days": self.undecided_escalation_days,
             "level_limits_workdays": dict(self.level_limits_workdays),
             "yellow_share": self.yellow_share,
+            "xlsx_max_uncompressed_mb": self.xlsx_max_uncompressed_mb,
+            "xlsx_max_ratio": self.xlsx_max_ratio,
             "holidays_file": str(self.holidays_file) if self.holidays_file else None,
             "source": str(self.source) if self.source else None,
         }
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError("settings.error.syntax", path=str(path), reason=str(exc)) from exc
-    except OSError as exc:
-        raise SettingsError("settings.error.unreadable", path=str(path), reason=str(exc)) from exc
+# --------------------------------------------------------------------------------------------------
+# Rendering: the defaults file and the Data page's table
+# --------------------------------------------------------------------------------------------------
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it (dates bare, strings quoted, lists in brackets)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _comment(key: str) -> list[str]:
+    """A message as TOML comment lines: Chinese as written, then English wrapped at 104 columns."""
+    out = [f"# {line}" for line in t(key, "zh").splitlines()]
+    for paragraph in t(key, "en").splitlines():
+        out += [f"# {line}" for line in textwrap.wrap(paragraph, 104, break_on_hyphens=False)]
     return out
 
 
-def _check_keys(raw: dict[str, Any], defaults: dict[str, Any], path: Path, prefix: str = "") -> None:
+def render_default_toml() -> str:
+    """`settings.default.toml`: every setting with its default and its help in Chinese and English."""
+    out = _comment("settings.file.header")
+    for section in SECTIONS:
+        out += ["", f"[{section}]"] + _comment(f"settings.section.{section}")
+        for s in SETTINGS:
+            if s.section == section:
+                out += [""] + _comment(f"settings.help.{s.key}") + [f"{s.name} = {toml_value(s.default)}"]
+    return "\n".join(out) + "\n"
+
+
+def describe(settings: Settings, lang: str = "zh") -> list[dict[str, str]]:
+    """One row per setting for the Data page: key, value in effect, default, help."""
+    return [
+        {
+            "key": s.key,
+            "value": toml_value(settings.value(s)),
+            "default": toml_value(s.default),
+            "help": s.help(lang),
+        }
+        for s in SETTINGS
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading and checking a user's file
+# --------------------------------------------------------------------------------------------------
+
+_KEY_LINE = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
+_TABLE_LINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
+def _dotted(text: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in text.split("."))
+
+
+def line_of(text: str, key: str) -> int | None:
+    """The line (1-based) where a dotted key is set or its table opens, if it can be found."""
+    table = ""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if m := _TABLE_LINE.match(line):
+            table = _dotted(m.group(1))
+            if table == key:
+                return n
+            continue
+        if m := _KEY_LINE.match(line):
+            name = _dotted(m.group(1))
+            if (f"{table}.{name}" if table else name) == key:
+                return n
+    return None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{…}"
+    try:
+        return toml_value(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _read_user_file(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError("settings.error.unreadable", path=path, reason=exc.strerror or str(exc)) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SettingsError("settings.error.encoding", path=path, line=line) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+), column (\d+)", str(exc))
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if line:
+            raise SettingsError("settings.error.syntax_at", path=path, line=line, column=column, reason=reason) from None
+        raise SettingsError("settings.error.syntax", path=path, reason=reason) from None
+
+
+def _flatten(raw: dict[str, Any], path: Path, text: str, prefix: str = "") -> dict[str, Any]:
+    """{dotted key: value} of a user's file; every key must be a declared setting or one of its sections."""
+    out: dict[str, Any] = {}
     for k, v in raw.items():
-        name = f"{prefix}{k}"
-        if k not in defaults:
-            raise SettingsError("settings.error.unknown_key", path=str(path), key=name)
-        if isinstance(defaults[k], dict) and k != "level_limits_workdays":
+        key = f"{prefix}{k}"
+        is_section = any(s.key.startswith(key + ".") for s in SETTINGS)
+        if key in BY_KEY:
+            if isinstance(v, dict):
+                raise SettingsError("settings.error.not_table", path=path, key=key, line=line_of(text, key))
+            out[key] = v
+        elif is_section:
             if not isinstance(v, dict):
-                raise SettingsError("settings.error.type", path=str(path), key=name, expected="table")
-            _check_keys(v, defaults[k], path, f"{name}.")
+                raise SettingsError("settings.error.table", path=path, key=key, line=line_of(text, key))
+            out.update(_flatten(v, path, text, f"{key}."))
+        else:
+            known = sorted({s.key[len(prefix):].split(".")[0] for s in SETTINGS if s.key.startswith(prefix)})
+            raise SettingsError("settings.error.unknown_key", path=path, key=key, line=line_of(text, key),
+                                known=", ".join(known))
+    return out
 
 
-def _number(value: Any, key: str, path: Path, *, positive: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SettingsError("settings.error.type", path=str(path), key=key, expected="number")
-    if positive and not value > 0:
-        raise SettingsError("settings.error.positive", path=str(path), key=key, value=value)
-    return float(value)
+def _check(s: Setting, value: Any, path: Path, line: int | None) -> Any:
+    def fail(message: str, **params: object) -> SettingsError:
+        return SettingsError(message, path=path, key=s.key, line=line, value=_shown(value), **params)
+
+    if s.check == DATE:
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise fail("settings.error.date") from None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if not isinstance(value, dt.date):
+            raise fail("settings.error.date")
+        return value
+    if s.check == POSTS:
+        if not isinstance(value, list | tuple) or any(not isinstance(p, str) or p not in contract.POST.labels for p in value):
+            raise fail("settings.error.codes", allowed=", ".join(contract.POST.codes))
+        return tuple(value)
+    if s.check == BOOL:
+        if not isinstance(value, bool):
+            raise fail("settings.error.bool")
+        return value
+    if s.check in (POSITIVE, WHOLE, SHARE):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail("settings.error.number")
+        if not math.isfinite(value):
+            raise fail("settings.error.finite")
+        if not value > 0:
+            raise fail("settings.error.positive")
+        if s.check == SHARE and value > 1:
+            raise fail("settings.error.share")
+        if s.check == WHOLE:
+            if value != int(value):
+                raise fail("settings.error.whole")
+            return int(value)
+        return float(value)
+    if s.check == PATH:
+        if not isinstance(value, str):
+            raise fail("settings.error.text")
+        return value.strip()
+    raise AssertionError(s.check)
 
 
-def _build(raw: dict[str, Any], path: Path, base_dir: Path | None) -> Settings:
-    reg, lat, cal = raw["regulation"], raw["latency"], raw["calendar"]
+def _holidays(value: str, base_dir: Path | None, path: Path, line: int | None) -> Path | None:
+    """The holidays file a setting names (resolved, parsed to check every row), or the one beside the store."""
+    from pipelines.workdays import read_holidays_file  # workdays needs SettingsError from here
 
-    eff = reg["effective_date"]
-    if isinstance(eff, str):
-        try:
-            eff = dt.date.fromisoformat(eff)
-        except ValueError:
-            raise SettingsError("settings.error.date", path=str(path), key="regulation.effective_date", value=eff)
-    if isinstance(eff, dt.datetime):
-        eff = eff.date()
-    if not isinstance(eff, dt.date):
-        raise SettingsError("settings.error.date", path=str(path), key="regulation.effective_date", value=eff)
-
-    posts = reg["leadership_posts"]
-    if not isinstance(posts, list) or any(p not in contract.POST.labels for p in posts):
-        raise SettingsError(
-            "settings.error.codes", path=str(path), key="regulation.leadership_posts", value=posts,
-            allowed=", ".join(contract.POST.codes),
-        )
-
-    equal = reg["equal_rank_substitution_allowed"]
-    if not isinstance(equal, bool):
-        raise SettingsError(
-            "settings.error.type", path=str(path), key="regulation.equal_rank_substitution_allowed", expected="true/false"
-        )
-
-    temp = _number(reg["temporary_substitution_limit_days"], "regulation.temporary_substitution_limit_days", path)
-
-    undecided = _number(reg["undecided_escalation_days"], "regulation.undecided_escalation_days", path)
-    if undecided != int(undecided):
-        raise SettingsError(
-            "settings.error.type", path=str(path), key="regulation.undecided_escalation_days", expected="whole number"
-        )
-
-    limits_raw = lat["level_limits_workdays"]
-    if not isinstance(limits_raw, dict):
-        raise SettingsError("settings.error.type", path=str(path), key="latency.level_limits_workdays", expected="table")
-    unknown = set(limits_raw) - set(contract.LEVEL_CODES)
-    missing = set(contract.LEVEL_CODES) - set(limits_raw)
-    if unknown or missing:
-        raise SettingsError(
-            "settings.error.codes", path=str(path), key="latency.level_limits_workdays",
-            value=sorted(unknown or missing), allowed=", ".join(contract.LEVEL_CODES),
-        )
-    limits = {lv: _number(limits_raw[lv], f"latency.level_limits_workdays.{lv}", path) for lv in contract.LEVEL_CODES}
-
-    share = _number(lat["warning"]["yellow_share"], "latency.warning.yellow_share", path)
-    if share > 1:
-        raise SettingsError("settings.error.share", path=str(path), key="latency.warning.yellow_share", value=share)
-
-    hf = cal["holidays_file"]
-    if not isinstance(hf, str):
-        raise SettingsError("settings.error.type", path=str(path), key="calendar.holidays_file", expected="text")
     holidays: Path | None = None
-    if hf.strip():
-        holidays = Path(hf.strip()).expanduser()
+    if value:
+        holidays = Path(value).expanduser()
         if not holidays.is_absolute() and base_dir is not None:
             holidays = base_dir / holidays
-        if not holidays.exists():
-            raise SettingsError("settings.error.missing_file", path=str(path), key="calendar.holidays_file", value=str(holidays))
+        if not holidays.is_file():
+            raise SettingsError("settings.error.missing_file", path=path, key="calendar.holidays_file", line=line,
+                                value=str(holidays))
     elif base_dir is not None:
-        holidays = next((base_dir / n for n in HOLIDAY_FILE_NAMES if (base_dir / n).exists()), None)
-
-    return Settings(
-        effective_date=eff,
-        leadership_posts=tuple(posts),
-        equal_rank_substitution_allowed=equal,
-        temporary_substitution_limit_days=temp,
-        undecided_escalation_days=int(undecided),
-        level_limits_workdays=limits,
-        yellow_share=share,
-        holidays_file=holidays,
-    )
+        holidays = next((base_dir / n for n in HOLIDAY_FILE_NAMES if (base_dir / n).is_file()), None)
+    if holidays is not None:
+        read_holidays_file(holidays)
+    return holidays
 
 
 def load_settings(path: str | Path | None = None, store_dir: str | Path | None = None) -> Settings:
     """Defaults, overridden by `path` if given, else by `settings.toml` in `store_dir` if present.
 
-    A relative holidays file is read from the folder of the store (or of the settings file).
+    A relative holidays file is read from the folder of the store (or of the settings file). Raises
+    `SettingsError` on anything wrong in the settings or the holidays file.
     """
-    defaults = _read_toml(DEFAULT_FILE)
     user_path: Path | None = None
     if path is not None:
         user_path = Path(path)
-        if not user_path.exists():
-            raise SettingsError("settings.error.missing_file", path=str(user_path), key="-", value=str(user_path))
-    elif store_dir is not None and (Path(store_dir) / USER_FILE_NAME).exists():
+        if not user_path.is_file():
+            raise SettingsError("settings.error.no_file", path=user_path)
+    elif store_dir is not None and (Path(store_dir) / USER_FILE_NAME).is_file():
         user_path = Path(store_dir) / USER_FILE_NAME
-    raw = defaults
+    given: dict[str, Any] = {}
+    text = ""
     if user_path is not None:
-        user = _read_toml(user_path)
-        _check_keys(user, defaults, user_path)
-        raw = _merge(defaults, user)
+        raw, text = _read_user_file(user_path)
+        given = _flatten(raw, user_path, text)
+    where = user_path or DEFAULT_FILE
+    values = {
+        s.key: _check(s, given.get(s.key, s.default), where, line_of(text, s.key) if s.key in given else None)
+        for s in SETTINGS
+    }
     base_dir = Path(store_dir) if store_dir is not None else (user_path.parent if user_path else None)
-    s = _build(raw, user_path or DEFAULT_FILE, base_dir)
-    return replace(s, source=user_path)
+    holidays_key = "calendar.holidays_file"
+    holidays = _holidays(values[holidays_key], base_dir, where, line_of(text, holidays_key) if holidays_key in given else None)
+    attrs: dict[str, Any] = {"level_limits_workdays": {}}
+    for s in SETTINGS:
+        if s.attr == "level_limits_workdays":
+            attrs["level_limits_workdays"][s.name] = values[s.key]
+        elif s.check != PATH:
+            attrs[s.attr] = values[s.key]
+    return Settings(**attrs, holidays_file=holidays, source=user_path)
 
 
 def settings_for_store(db_path: str | Path | None) -> Settings:
@@ -208,3 +384,7 @@ def settings_for_store(db_path: str | Path | None) -> Settings:
     if not db_path:
         return load_settings()
     return load_settings(store_dir=Path(db_path).resolve().parent)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_default_toml())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,31 +35,108 @@ def package_days() -> tuple[dict[dt.date, bool], set[int]]:
     return days, {d.year for d in constants.holidays}
 
 
-def read_holidays_file(path: str | Path) -> dict[dt.date, bool]:
-    """The user's holidays file: CSV (header `date,kind`) or TOML (`[[day]] date = …, kind = "…"`)."""
-    path = Path(path)
-    rows: list[tuple[object, object]] = []
-    try:
-        if path.suffix.lower() == ".toml":
-            with path.open("rb") as fh:
-                data = tomllib.load(fh)
-            rows = [(d.get("date"), d.get("kind")) for d in data.get("day", [])]
-        else:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                rows = [(r.get("date"), r.get("kind")) for r in reader]
-    except (OSError, tomllib.TOMLDecodeError, csv.Error, UnicodeDecodeError) as exc:
-        raise SettingsError("settings.error.unreadable", path=str(path), reason=str(exc)) from exc
-    out: dict[dt.date, bool] = {}
-    for i, (d, kind) in enumerate(rows, start=2):
+def _holiday_day(value: object, path: Path, line: int | None) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    else:
         try:
-            day = d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d).strip().replace("/", "-"))
+            day = dt.date.fromisoformat(str(value).strip().replace("/", "-"))
         except ValueError:
-            raise SettingsError("settings.error.holiday_row", path=str(path), row=i, value=d) from None
-        k = str(kind or "").strip().lower()
-        if k not in KINDS:
-            raise SettingsError("settings.error.holiday_row", path=str(path), row=i, value=kind)
-        out[day] = KINDS[k]
+            raise SettingsError("holidays.error.date", path=path, line=line, value=_quoted(value)) from None
+    return day
+
+
+def _holiday_kind(value: object, path: Path, line: int | None) -> bool:
+    k = str(value if value is not None else "").strip().lower()
+    if k not in KINDS:
+        raise SettingsError("holidays.error.kind", path=path, line=line, value=_quoted(value))
+    return KINDS[k]
+
+
+def _quoted(value: object) -> str:
+    return f"“{'' if value is None else value}”"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError("settings.error.unreadable", path=path, reason=exc.strerror or str(exc)) from exc
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel saves CSV in the system's code page
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SettingsError("settings.error.encoding", path=path)
+
+
+def _csv_rows(path: Path, text: str) -> list[tuple[int, object, object]]:
+    reader = csv.reader(text.splitlines())
+    header: list[str] | None = None
+    rows: list[tuple[int, object, object]] = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [f.strip().lower() for f in fields]
+                if "date" not in header or "kind" not in header:
+                    raise SettingsError("holidays.error.columns", path=path, line=line, value=",".join(fields))
+                continue
+            cells = dict(zip(header, fields))
+            rows.append((line, cells.get("date"), cells.get("kind")))
+    except csv.Error as exc:
+        raise SettingsError("settings.error.syntax", path=path, line=reader.line_num, reason=str(exc)) from None
+    return rows
+
+
+def _toml_rows(path: Path, text: str) -> list[tuple[int | None, object, object]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+), column (\d+)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if m:
+            raise SettingsError("settings.error.syntax_at", path=path, line=int(m.group(1)), column=m.group(2),
+                                reason=reason) from None
+        raise SettingsError("settings.error.syntax", path=path, reason=reason) from None
+    days = data.get("day", [])
+    if set(data) - {"day"} or not isinstance(days, list) or not all(isinstance(d, dict) for d in days):
+        raise SettingsError("holidays.error.entries", path=path)
+    # The line of each [[day]] entry, for the messages.
+    starts = [n for n, line in enumerate(text.splitlines(), start=1) if re.match(r"\s*\[\[\s*day\s*\]\]", line)]
+    rows: list[tuple[int | None, object, object]] = []
+    for i, d in enumerate(days):
+        line = starts[i] if i < len(starts) else None
+        unknown = set(d) - {"date", "kind", "name"}
+        if unknown:
+            raise SettingsError("holidays.error.entry_key", path=path, line=line, value=", ".join(sorted(unknown)))
+        rows.append((line, d.get("date"), d.get("kind")))
+    return rows
+
+
+def read_holidays_file(path: str | Path) -> dict[dt.date, bool]:
+    """The user's holidays file: CSV (header `date,kind`) or TOML (`[[day]] date = …, kind = "…"`).
+
+    Anything wrong raises `SettingsError` naming the file and the line: the whole file is checked when the
+    settings are read, before any load or rebuild runs.
+    """
+    path = Path(path)
+    text = _read_text(path)
+    rows = _toml_rows(path, text) if path.suffix.lower() == ".toml" else _csv_rows(path, text)
+    out: dict[dt.date, bool] = {}
+    seen: dict[dt.date, int | None] = {}
+    for line, d, kind in rows:
+        day = _holiday_day(d, path, line)
+        is_workday = _holiday_kind(kind, path, line)
+        if day in out and out[day] != is_workday:
+            raise SettingsError("holidays.error.duplicate", path=path, line=line, value=day.isoformat(),
+                                other=seen[day] or "?")
+        out[day] = is_workday
+        seen.setdefault(day, line)
     return out
 
 

@@ -76,7 +76,8 @@ def test_holidays_file_toml_and_errors(tmp_path):
     bad.write_text("date,kind\n2031-10-01,vacation\n", encoding="utf-8")
     with pytest.raises(SettingsError) as exc:
         read_holidays_file(bad)
-    assert "row 2" in exc.value.format("en") and "第 2 行" in exc.value.format("zh")
+    assert "line 2" in exc.value.format("en") and "第 2 行" in exc.value.format("zh")
+    assert "vacation" in exc.value.format("en")
 
 
 def test_step_latency_uses_the_calendar_in_the_store(tmp_path):

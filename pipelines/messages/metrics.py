@@ -1,41 +1,6 @@
-"""Settings errors, metric labels and the text report."""
+"""Metric labels and the text report."""
 
 MESSAGES = {
-    # settings
-    "settings.error.syntax": ("设置文件 {path} 格式有误：{reason}", "Settings file {path} is not valid TOML: {reason}"),
-    "settings.error.unreadable": ("无法读取文件 {path}：{reason}", "Cannot read file {path}: {reason}"),
-    "settings.error.unknown_key": (
-        "设置文件 {path} 中有未知的设置项 {key}（请对照 settings.default.toml）",
-        "Settings file {path} has an unknown setting {key} (compare with settings.default.toml)",
-    ),
-    "settings.error.type": (
-        "设置文件 {path} 中 {key} 的类型不对，应为 {expected}",
-        "Setting {key} in {path} has the wrong type; expected {expected}",
-    ),
-    "settings.error.positive": (
-        "设置文件 {path} 中 {key} 应为正数，实际为 {value}",
-        "Setting {key} in {path} must be a positive number, not {value}",
-    ),
-    "settings.error.share": (
-        "设置文件 {path} 中 {key} 应在 0 到 1 之间，实际为 {value}",
-        "Setting {key} in {path} must be between 0 and 1, not {value}",
-    ),
-    "settings.error.date": (
-        "设置文件 {path} 中 {key} 应为日期（如 2023-01-01），实际为 {value}",
-        "Setting {key} in {path} must be a date such as 2023-01-01, not {value}",
-    ),
-    "settings.error.codes": (
-        "设置文件 {path} 中 {key} 的取值 {value} 有误，可用代码：{allowed}",
-        "Setting {key} in {path} has invalid codes {value}; allowed: {allowed}",
-    ),
-    "settings.error.missing_file": (
-        "找不到文件 {value}（{path} 中的设置项 {key}）",
-        "File {value} not found (setting {key} in {path})",
-    ),
-    "settings.error.holiday_row": (
-        "节假日文件 {path} 第 {row} 行有误：{value}（应为 日期,holiday 或 日期,workday）",
-        "Holidays file {path}, row {row}: {value} is invalid (expected date,holiday or date,workday)",
-    ),
     # labels
     "metrics.scope.TEAM": ("团队内", "within a team"),
     "metrics.scope.DIVISION": ("分管部门内", "within a division"),
