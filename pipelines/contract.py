@@ -7,6 +7,7 @@ Specification: ../shared/DATA_CONTRACT.md and ../shared/DOMAIN.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 # --------------------------------------------------------------------------------------------------
@@ -403,3 +404,53 @@ DUCKDB_TYPES = {
 
 def duckdb_type(col: Column) -> str:
     return "VARCHAR" if col.enum else DUCKDB_TYPES[col.type]
+
+
+# --------------------------------------------------------------------------------------------------
+# Severities (DATA_CONTRACT.md "Loading"): an error refuses the whole load; a warning loads, is counted,
+# listed in the load report and recorded with the load. A kind not declared here is an error.
+# --------------------------------------------------------------------------------------------------
+
+ERROR, WARNING = "error", "warning"
+
+# Plausible dates: none before this day, none more than this many days after the day of the load.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+LATEST_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True)
+class OrderCheck:
+    """Two columns of one row expected in order (`first` <= `second`); a row out of order is a warning
+    named by `kind`, located at `second`."""
+
+    kind: str
+    table: str
+    first: str
+    second: str
+
+
+ORDER_CHECKS: tuple[OrderCheck, ...] = (
+    OrderCheck("decided_before_received", "approvals", "received_at", "decided_at"),  # latency counts 0
+    OrderCheck("received_before_submitted", "approvals", "submitted_at", "received_at"),  # kept as exported
+    OrderCheck("ends_before_start", "substitutions", "start_at", "end_at"),  # covers no day
+    OrderCheck("closed_before_filed", "cases", "filed_on", "closed_on"),  # kept as exported
+)
+
+SEVERITY: dict[str, str] = {
+    # Errors: the file, a header, a cell or a row cannot be taken as it is.
+    **dict.fromkeys(
+        (
+            "unreadable", "too_large", "empty_file", "missing_column", "duplicate_column", "column_type",
+            "required", "required_if", "int_min", "enum", "duplicate_key", "inconsistent", "reference",
+            "nul_byte", "two_digit_year", "date_range", "non_finite",
+            TEXT, TIMESTAMP, DATE, TIMESTAMP_OR_DATE, BOOL, INT, DECIMAL, ID_LIST,
+        ),
+        ERROR,
+    ),
+    # Warnings: the row is loaded as it is; the report and the Data page list it.
+    **{c.kind: WARNING for c in ORDER_CHECKS},
+}
+
+
+def severity(kind: str) -> str:
+    return SEVERITY.get(kind, ERROR)

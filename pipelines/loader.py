@@ -3,7 +3,9 @@
     report = load_paths(["exports/"], "data/warehouse.duckdb")
     print(report.format("zh"))   # every problem at once, or what was loaded
 
-`validate_paths` does the same checks without writing.
+`validate_paths` does the same checks without writing. Settings (and the holidays file they name) are
+checked first: invalid settings refuse the load before any file is read. Errors refuse the load; warnings
+(contract.SEVERITY) load, are listed in the report and recorded with the load (store `load_warnings`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from pipelines import contract, readers, store
 from pipelines.i18n import t
+from pipelines.settings import Settings, SettingsError, settings_for_store
 from pipelines.validate import Problem, validate_sources
 
 Progress = Callable[[float, str], None]
@@ -30,11 +33,19 @@ class LoadReport:
     unrecognised: list[str] = field(default_factory=list)
     load_id: int | None = None  # set when the load was written
     written: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # the first few of each kind
+    warning_count: int = 0
+    warning_kinds: dict[str, int] = field(default_factory=dict)  # kind -> rows
+    settings_error: SettingsError | None = None
+
+    SHOWN_PER_KIND = 20  # warnings listed per kind in the text report (all are recorded with the load)
 
     def format(self, lang: str = "zh") -> str:
-        """The report as the user reads it: outcome, problems grouped by file, dropped columns, rows."""
+        """The report as the user reads it: outcome, problems grouped by file, warnings, dropped columns, rows."""
         lines: list[str] = []
         total_rows = sum(self.rows.values())
+        if self.settings_error is not None:
+            return t("loader.report.settings", lang, error=self.settings_error.format(lang))
         if self.ok and self.written:
             lines.append(t("loader.report.ok", lang, files=len(self.files), rows=total_rows))
             lines.append(t("loader.report.load_id", lang, load_id=self.load_id))
@@ -53,6 +64,10 @@ class LoadReport:
         for where, problems in by_file.items():
             lines.append(t("loader.report.file_heading", lang, file=where))
             lines.extend(f"  {p.format(lang)}" for p in problems)
+        if self.warning_count and not self.ok:
+            lines.append(t("loader.report.warnings_also", lang, count=self.warning_count))
+        elif self.warning_count:
+            lines.extend(self._format_warnings(lang))
         if self.dropped_columns:
             lines.append(t("loader.report.dropped_heading", lang))
             sep = t("loader.report.and", lang)
@@ -70,6 +85,17 @@ class LoadReport:
                     )
         return "\n".join(lines)
 
+    def _format_warnings(self, lang: str) -> list[str]:
+        head = t("loader.report.warnings_heading", lang, count=self.warning_count)
+        if any(n > self.SHOWN_PER_KIND for n in self.warning_kinds.values()):
+            head += t("loader.report.warnings_shown", lang, shown=self.SHOWN_PER_KIND)
+        lines = [head]
+        for kind, n in self.warning_kinds.items():
+            lines.append(t("loader.report.warning_kind_line", lang, kind=t(f"loader.kind.{kind}", lang), count=n))
+            shown = [w for w in self.warnings if w.kind == kind][: self.SHOWN_PER_KIND]
+            lines.extend(f"    {w.where} {w.format(lang)}" for w in shown)
+        return lines
+
     def to_dict(self, lang: str = "zh") -> dict:
         return {
             "ok": self.ok,
@@ -85,8 +111,18 @@ class LoadReport:
                 }
                 for p in self.problems
             ],
+            "warning_count": self.warning_count,
+            "warning_kinds": self.warning_kinds,
+            "warnings": [
+                {
+                    "file": w.file, "sheet": w.sheet, "row": w.row, "column": w.column, "value": w.value,
+                    "note": w.expected(lang), "kind": w.kind,
+                }
+                for w in self.warnings
+            ],
             "dropped_columns": [{"source": w, "columns": h} for w, h in self.dropped_columns],
             "unrecognised": self.unrecognised,
+            "settings_error": self.settings_error.format(lang) if self.settings_error else None,
         }
 
 
@@ -96,13 +132,14 @@ def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
     return lambda f, msg: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), msg)
 
 
-def _check(paths, db: Path, lang: str, progress: Progress | None):
+def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Settings):
     read = readers.read_paths(
         [Path(p) for p in paths],
         progress=(lambda f, name: progress(0.45 * f, t("loader.progress.read", lang, file=name))) if progress else None,
+        limits=readers.Limits.of(settings),
     )
     unreadable = [
-        Problem("unreadable", u.path.name, u.sheet, other=u.error) for u in read.unreadable
+        Problem(u.kind, u.path.name, u.sheet, other=u.error, params=u.params) for u in read.unreadable
     ]
     con = store.connect_readonly(db) if db.exists() else None
     try:
@@ -115,6 +152,7 @@ def _check(paths, db: Path, lang: str, progress: Progress | None):
     files = [
         {"name": f.path.name, "path": str(f.path), "sha256": f.sha256, "rows": f.rows} for f in read.files
     ]
+    kinds = validated.warning_frame.group_by("kind", maintain_order=True).len()
     report = LoadReport(
         ok=validated.ok and not unreadable and bool(read.sources),
         problems=problems,
@@ -123,20 +161,48 @@ def _check(paths, db: Path, lang: str, progress: Progress | None):
         rows=validated.rows,
         files=files,
         unrecognised=read.unrecognised,
+        warnings=_first_per_kind(validated.warnings, LoadReport.SHOWN_PER_KIND),
+        warning_count=validated.warning_count,
+        warning_kinds=dict(zip(kinds["kind"].to_list(), kinds["len"].to_list(), strict=True)),
     )
     return report, validated
 
 
+def _first_per_kind(warnings: list[Problem], n: int) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for w in warnings:
+        seen[w.kind] = seen.get(w.kind, 0) + 1
+        if seen[w.kind] <= n:
+            out.append(w)
+    return out
+
+
+def _settings(db: Path) -> tuple[Settings | None, LoadReport | None]:
+    """The store's settings, or a refusal naming what is wrong in them (nothing is read or written)."""
+    try:
+        return settings_for_store(db), None
+    except SettingsError as exc:
+        return None, LoadReport(ok=False, settings_error=exc)
+
+
 def validate_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
     """Read and check files/folders against the contract and the store, without writing anything."""
-    report, _ = _check(paths, Path(db), lang, progress)
+    settings, refused = _settings(Path(db))
+    if refused is not None:
+        return refused
+    report, _ = _check(paths, Path(db), lang, progress, settings)
     return report
 
 
 def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
     """Load files/folders into the store: all or nothing. The report says what happened."""
     db = Path(db)
-    report, validated = _check(paths, db, lang, progress)
+    settings, refused = _settings(db)
+    if refused is not None:
+        store.log_attempt(db, {"outcome": "rejected", "settings_error": refused.settings_error.format("en")})
+        return refused
+    report, validated = _check(paths, db, lang, progress, settings)
     if not report.ok:
         store.log_attempt(
             db,
@@ -144,7 +210,7 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
                 "outcome": "rejected",
                 "files": [{k: f[k] for k in ("name", "sha256")} for f in report.files],
                 "problem_count": report.problem_count,
-                "problems": [p.format("en") for p in report.problems[:20]],
+                "problems": [f"{p.where}: {p.format('en')}" for p in report.problems[:20]],
                 "unrecognised": report.unrecognised,
             },
         )
@@ -156,7 +222,8 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
 
     try:
         report.load_id = store.write_load(
-            db, validated.frames, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say
+            db, validated.frames, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say,
+            warnings=validated.warning_frame, settings=settings,
         )
     except Exception as exc:
         store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})

@@ -8,7 +8,10 @@ its own types; `pipelines.validate` turns them into the contract's types.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import re
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,9 +20,10 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import contract
+from pipelines.settings import Settings
 
-ROW = "__row"
-NOTES_SHEETS = ("填写说明", "Notes")  # the import template's notes sheet (pipelines.template)  # Excel row number of each row (header = 1)
+ROW = "__row"  # Excel row number of each row (header = 1)
+NOTES_SHEETS = ("填写说明", "Notes")  # the import template's notes sheet (pipelines.template)
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -38,6 +42,8 @@ class Source:
     sheet: str | None
     frame: pl.DataFrame  # columns with the file's own headers, plus ROW
     encoding: str | None = None
+    # Frame columns that repeat an earlier header (the reader renamed them) -> the header as written.
+    repeated_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -64,6 +70,28 @@ class Unreadable:
     path: Path
     sheet: str | None
     error: str
+    kind: str = "unreadable"  # or "too_large": a workbook that would inflate beyond the limits
+    params: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on work for hostile files (settings `load.*`): an .xlsx is a zip archive, checked before
+    it is parsed."""
+
+    xlsx_max_uncompressed_mb: float
+    xlsx_max_ratio: float
+
+    @classmethod
+    def of(cls, settings: Settings | None = None) -> Limits:
+        s = settings or Settings()
+        return cls(s.xlsx_max_uncompressed_mb, s.xlsx_max_ratio)
+
+
+class TooLarge(Exception):
+    def __init__(self, **params: object) -> None:
+        super().__init__(", ".join(f"{k}={v}" for k, v in params.items()))
+        self.params = tuple(params.items())
 
 
 @dataclass
@@ -98,6 +126,24 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def _csv_header(path: Path, encoding: str) -> list[str]:
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace", newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _repeated(columns: list[str], written: list[str]) -> dict[str, str]:
+    """Columns whose header (as written, by position) already came earlier in the header row."""
+    if len(columns) != len(written):
+        return {}
+    seen: set[str] = set()
+    out: dict[str, str] = {}
+    for col, header in zip(columns, written):
+        if header in seen:
+            out[col] = header
+        seen.add(header)
+    return out
+
+
 def read_csv(path: Path) -> tuple[pl.DataFrame, str]:
     """A CSV file as text columns + ROW. Tries strict UTF-8 (a BOM is dropped), else GB18030 (⊃ GBK)."""
     options = {"infer_schema": False, "row_index_name": ROW, "row_index_offset": 2, "raise_if_empty": False}
@@ -127,17 +173,50 @@ def read_sheet(reader, sheet: str) -> pl.DataFrame:
     return _drop_blank_rows(df)
 
 
+def _sheet_repeated(columns: list[str]) -> dict[str, str]:
+    """fastexcel names a repeated header `姓名_1`, `姓名_2`…: those columns -> the header as written."""
+    present = set(columns)
+    out = {}
+    for c in columns:
+        m = re.fullmatch(r"(.+)_(\d+)", c)
+        if m and m.group(1) in present:
+            out[c] = m.group(1)
+    return out
+
+
+def check_archive(path: Path, limits: Limits) -> None:
+    """Refuse a zip-based workbook that would inflate beyond the limits, before anything parses it.
+
+    Sizes come from the archive's directory (no decompression), so a 10 MB file declaring 3 GB is refused
+    at once. A file that is not a zip archive is left to the workbook reader, which reports it.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    inflated = sum(i.file_size for i in infos)
+    packed = max(sum(i.compress_size for i in infos), path.stat().st_size, 1)
+    mb, ratio = inflated / 2**20, inflated / packed
+    if mb > limits.xlsx_max_uncompressed_mb or ratio > limits.xlsx_max_ratio:
+        raise TooLarge(
+            size_mb=f"{mb:,.0f}", ratio=f"{ratio:,.0f}", max_mb=f"{limits.xlsx_max_uncompressed_mb:,g}",
+            max_ratio=f"{limits.xlsx_max_ratio:,g}",
+        )
+
+
 def read_parquet(path: Path) -> pl.DataFrame:
     df = pl.read_parquet(path).with_row_index(ROW, offset=2)
     return df
 
 
-def _read_file(path: Path) -> tuple[list[Source], list[str], list[Unreadable]]:
+def _read_file(path: Path, limits: Limits) -> tuple[list[Source], list[str], list[Unreadable]]:
     suffix = path.suffix.lower()
     stem_table = contract.table_for_name(path.stem)
     if suffix in XLSX_SUFFIXES:
         import fastexcel
 
+        check_archive(path, limits)
         reader = fastexcel.read_excel(path)
         # The template's notes and hidden list sheets are not data.
         names = [s for s in reader.sheet_names if not s.startswith("_") and s not in NOTES_SHEETS]
@@ -154,7 +233,7 @@ def _read_file(path: Path) -> tuple[list[Source], list[str], list[Unreadable]]:
             df = read_sheet(reader, sheet)
             if df.width <= 1:  # an entirely empty sheet: nothing to load
                 continue
-            sources.append(Source(table, path, sheet, df))
+            sources.append(Source(table, path, sheet, df, repeated_headers=_sheet_repeated(df.columns)))
         # Empty unrecognised sheets (a workbook's default "Sheet2") are not worth a mention.
         skipped = [s for s in skipped if _sheet_has_cells(reader, s.split(" [", 1)[1][:-1])]
         return sources, skipped, []
@@ -164,10 +243,17 @@ def _read_file(path: Path) -> tuple[list[Source], list[str], list[Unreadable]]:
         df, encoding = read_csv(path)
         if df.width <= 1:
             return [], [], [Unreadable(path, None, "empty")]
-        return [Source(stem_table, path, None, df, encoding)], [], []
+        repeated = _repeated([c for c in df.columns if c != ROW], _csv_header(path, encoding))
+        return [Source(stem_table, path, None, df, encoding, repeated)], [], []
     if suffix in PARQUET_SUFFIXES:
         return [Source(stem_table, path, None, read_parquet(path))], [], []
     return [], [path.name], []
+
+
+def _first_line(exc: Exception) -> str:
+    """A reader's error in one line (polars adds paragraphs of hints that mean nothing to a user)."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text[:300]}"
 
 
 def _sheet_has_cells(reader, sheet: str) -> bool:
@@ -177,8 +263,11 @@ def _sheet_has_cells(reader, sheet: str) -> bool:
         return True
 
 
-def read_paths(paths: list[Path] | list[str], progress: Progress | None = None) -> ReadResult:
+def read_paths(
+    paths: list[Path] | list[str], progress: Progress | None = None, limits: Limits | None = None
+) -> ReadResult:
     """Read every file under `paths`. Files that name no table are listed, never silently ignored."""
+    limits = limits or Limits.of()
     files = find_files(paths)
     sizes = [max(f.stat().st_size, 1) for f in files]
     total = sum(sizes) or 1
@@ -194,9 +283,11 @@ def read_paths(paths: list[Path] | list[str], progress: Progress | None = None) 
                 done += size
                 continue
             try:
-                sources, skipped, unreadable = _read_file(f)
+                sources, skipped, unreadable = _read_file(f, limits)
+            except TooLarge as exc:
+                sources, skipped, unreadable = [], [], [Unreadable(f, None, str(exc), "too_large", exc.params)]
             except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
-                sources, skipped, unreadable = [], [], [Unreadable(f, None, f"{type(exc).__name__}: {exc}")]
+                sources, skipped, unreadable = [], [], [Unreadable(f, None, _first_line(exc))]
             result.sources.extend(sources)
             result.unrecognised.extend(skipped)
             result.unreadable.extend(unreadable)

@@ -70,9 +70,27 @@ def _v2_input_tables_without_key_indexes(con: duckdb.DuckDBPyConnection) -> None
         con.execute(f'ALTER TABLE "{name}__v2" RENAME TO "{name}"')
 
 
+def _v3_load_warnings(con: duckdb.DuckDBPyConnection) -> None:
+    """Warnings recorded with each load: rows that loaded but look wrong (contract.SEVERITY), located."""
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS load_warnings (
+            load_id BIGINT NOT NULL,
+            kind VARCHAR NOT NULL,          -- contract.ORDER_CHECKS kind, e.g. decided_before_received
+            table_name VARCHAR NOT NULL,
+            file VARCHAR NOT NULL,
+            sheet VARCHAR,
+            "row" INTEGER,                  -- Excel row number (header = 1)
+            "column" VARCHAR,               -- the header as the file spelled it
+            value VARCHAR,
+            other VARCHAR                   -- the value it contradicts
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1_initial,
     _v2_input_tables_without_key_indexes,
+    _v3_load_warnings,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -140,6 +158,35 @@ def _needs_migration(path: Path) -> bool:
 def stored_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> pl.Series:
     """Distinct non-null values of a stored column, through an open (read-only) connection."""
     return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
+
+
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:
+    """The latest loads, newest first: load_id, loaded_at, files (names), rows ({table: n}),
+    dropped_columns, warnings (count). JSON columns come back parsed."""
+    out = con.sql(
+        f"""SELECT l.load_id, l.loaded_at, l.files, l.rows, l.dropped_columns,
+                   (SELECT count(*) FROM load_warnings w WHERE w.load_id = l.load_id) AS warnings
+            FROM loads l ORDER BY l.load_id DESC LIMIT {int(limit)}"""
+    ).pl()
+    return out.with_columns(
+        pl.col("files").map_elements(lambda s: [f["name"] for f in json.loads(s)], return_dtype=pl.List(pl.String)),
+        pl.col("rows").map_elements(lambda s: json.dumps(json.loads(s)), return_dtype=pl.String),
+        pl.col("dropped_columns").map_elements(
+            lambda s: [f"{src}: {', '.join(cols)}" for src, cols in json.loads(s)], return_dtype=pl.List(pl.String)
+        ),
+    )
+
+
+def load_warnings(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pl.DataFrame:
+    """Warnings recorded with a load (default: the latest load), in file and row order."""
+    if load_id is None:
+        row = con.sql("SELECT max(load_id) FROM loads").fetchall()[0]
+        load_id = row[0] if row[0] is not None else -1
+    return con.sql(
+        """SELECT load_id, kind, table_name, file, sheet, "row", "column", value, other FROM load_warnings
+           WHERE load_id = ? ORDER BY file, sheet NULLS FIRST, "row", "column" """,
+        params=[int(load_id)],
+    ).pl()
 
 
 def marts_current(db: Path | str) -> bool:
@@ -270,8 +317,11 @@ def write_load(
     dropped: list[tuple[str, list[str]]],
     progress: Progress | None = None,
     messages: Callable[[str, str], str] | None = None,
+    warnings: pl.DataFrame | None = None,
+    settings=None,
 ) -> int:
-    """Store validated frames atomically, rebuild the marts, record the load. Returns the load id."""
+    """Store validated frames atomically, rebuild the marts, record the load and its warnings (rows of
+    `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own."""
     say = messages or (lambda key, table: table)
     with building(db) as con:
         n = max(len(frames), 1)
@@ -289,9 +339,19 @@ def write_load(
         file_rows = [(load_id, f["name"], f["sha256"], t, r) for f in files for t, r in f["rows"].items()]
         if file_rows:
             con.executemany("INSERT INTO load_files VALUES (?, ?, ?, ?, ?)", file_rows)
+        if warnings is not None and warnings.height:
+            con.register("__warnings", warnings)
+            try:
+                con.execute(
+                    """INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
+                       FROM __warnings""",
+                    [load_id],
+                )
+            finally:
+                con.unregister("__warnings")
         if progress:
             progress(0.6, say("marts", ""))
-        _rebuild_marts(con, None, _scaled(progress, 0.6, 0.95))
+        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95))
         if progress:
             progress(0.97, say("switch", ""))
     return int(load_id)

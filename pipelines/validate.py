@@ -4,12 +4,16 @@ Each column is parsed with explicit formats in one vectorised pass (`strict=Fals
 empty but parsed to null is a candidate problem. Only those few cells get the slower, more forgiving
 second pass (whitespace, `/` dates, `年月日`, labels with half-width brackets…); what still fails is a
 `Problem` naming file, sheet, Excel row, the column as the file spelled it, the value and what was
-expected. Cross-row checks (duplicate keys, matter columns that disagree, references, received before
-decided) run on all sources of a table together, references also against what is already stored.
+expected. Cross-row checks (duplicate keys, matter columns that disagree, references, columns out of
+order) run on all sources of a table together, references also against what is already stored.
+
+Every problem has a severity (`contract.SEVERITY`): errors refuse the load, warnings (a step decided
+before it was received…) load and are reported and recorded with the load.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,10 +29,7 @@ if TYPE_CHECKING:
 
 ROW = "__row"
 SRC = "__src"
-MAX_PROBLEMS = 5000  # problems materialised for the report; the count is always exact
-
-# Column pairs that must be ordered (first <= second) on every row.
-ORDERED = (("approvals", "received_at", "decided_at"),)
+MAX_PROBLEMS = 5000  # problems (and warnings) materialised for the report; the counts are always exact
 
 POLARS_TYPES: dict[str, pl.DataType] = {
     contract.TEXT: pl.String(),
@@ -66,13 +67,22 @@ class Problem:
     other: str | None = None  # kind-specific detail (error text, first value, header of the condition…)
     other_file: str | None = None  # location of the row this one conflicts with
     other_row: int | None = None
+    params: tuple[tuple[str, object], ...] = ()  # kind-specific message parameters
 
     @property
     def where(self) -> str:
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
 
+    @property
+    def severity(self) -> str:
+        return contract.severity(self.kind)
+
     def expected(self, lang: str = "zh") -> str:
+        """What the cell should hold (an error), or what is odd about it (a warning)."""
+        if self.severity == contract.WARNING:
+            return t(f"loader.warning.{self.kind}", lang, other=self.other or "")
         key = f"loader.expected.{self.kind}"
+        params = dict(self.params)
         col = contract.TABLES[self.table].column(self.column_name) if self.table and self.column_name else None
         other_loc = (
             t("loader.location", lang, file=self.other_file, row=self.other_row) if self.other_file else ""
@@ -109,17 +119,22 @@ class Problem:
             ref = next(r for r in contract.REFERENCES if r.table == self.table and r.column == self.column_name)
             target = contract.TABLES[ref.target_table]
             return t(key, lang, target=target.label(lang), target_column=target.column(ref.target_column).header(lang))
-        if self.kind == "decided_before_received":
-            return t(key, lang, other=self.other or "")
-        if self.kind == "unreadable":
+        if self.kind in ("unreadable", "unexpected"):
             return t(key, lang, detail=self.other or "")
+        if self.kind == "column_type" and col is not None:
+            kind = "enum" if col.enum else col.type
+            return t(key, lang, found=self.other or "", expected=t(f"loader.expected.{kind}", lang, choices="…"))
+        if self.kind in ("date_range", "too_large"):
+            return t(key, lang, **params)
         return t(key, lang)
 
     def format(self, lang: str = "zh") -> str:
         expected = self.expected(lang)
+        suffix = "_warning" if self.severity == contract.WARNING else ""
         if self.row is not None:
             value = "" if self.value is None else self.value
-            return t("loader.report.problem_line", lang, row=self.row, column=self.column, value=value, expected=expected).strip()
+            return t(f"loader.report.problem_line{suffix}", lang, row=self.row, column=self.column, value=value,
+                     expected=expected).strip()
         if self.column is not None:
             return t("loader.report.problem_line_norow", lang, column=self.column, expected=expected).strip()
         return t("loader.report.problem_line_file", lang, expected=expected).strip()
@@ -135,6 +150,7 @@ DATE_FORMAT = "%Y-%m-%d"
 BOOL_MAP = {w: True for w in contract.TRUE_WORDS} | {w: False for w in contract.FALSE_WORDS}
 BOOL_MAP_CASED = BOOL_MAP | {w.upper(): v for w, v in BOOL_MAP.items()} | {w.title(): v for w, v in BOOL_MAP.items()}
 _WS = " \t\r\n\u3000\u00a0\ufeff"
+NUL_SHOWN = "\\0"  # how a NUL byte is quoted back to the user
 
 
 def _enum_key(s: str) -> str:
@@ -188,7 +204,7 @@ def _primary(col: contract.Column, dtype: pl.DataType) -> pl.Expr:
     if kind == contract.BOOL and dtype.is_integer():
         return c.replace_strict({1: True, 0: False}, default=None, return_dtype=pl.Boolean)
     if kind == contract.INT and dtype.is_integer():
-        return c.cast(pl.Int64)
+        return c.cast(pl.Int64, strict=False)  # a UInt64 beyond Int64 becomes a located cell problem
     if kind == contract.INT and dtype.is_float():
         return pl.when(c == c.floor()).then(c.cast(pl.Int64, strict=False))
     if kind == contract.DECIMAL and dtype.is_numeric():
@@ -286,10 +302,13 @@ def _fallback(col: contract.Column, raw: pl.Series) -> tuple[pl.Series, pl.Serie
 @dataclass
 class Validated:
     frames: dict[str, pl.DataFrame]  # table -> contract columns, stored types (all sources concatenated)
-    problems: list[Problem]
+    problems: list[Problem]  # errors (the first `max_problems`)
     problem_count: int
     dropped: list[tuple[str, list[str]]]  # (source label, headers not in the contract)
     rows: dict[str, int]
+    warnings: list[Problem] = field(default_factory=list)  # the first `max_problems` warnings
+    warning_count: int = 0
+    warning_frame: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WARNING_SCHEMA))  # all of them
 
     @property
     def ok(self) -> bool:
@@ -306,7 +325,20 @@ class _Prepared:
     problems: list[pl.DataFrame] = field(default_factory=list)
     header_problems: list[Problem] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)  # contract columns whose (Parquet) type cannot be read
 
+
+# Every warning of a load, located as the user sees it (recorded with the load: store.load_warnings).
+WARNING_SCHEMA = {
+    "kind": pl.String,
+    "table_name": pl.String,
+    "file": pl.String,
+    "sheet": pl.String,
+    "row": pl.UInt32,
+    "column": pl.String,
+    "value": pl.String,
+    "other": pl.String,
+}
 
 _PROBLEM_SCHEMA = {
     SRC: pl.UInt32,
@@ -356,6 +388,26 @@ def _display(name: str, dtype: pl.DataType) -> pl.Expr:
     return c.cast(pl.String)
 
 
+def _type_fits(col: contract.Column, dtype: pl.DataType) -> bool:
+    """Whether a typed (Parquet) column can be read as `col`; text cells always can."""
+    if dtype in (pl.String, pl.Null, pl.Categorical) or isinstance(dtype, pl.Enum | pl.Categorical):
+        return True
+    kind = "enum" if col.enum else col.type
+    if kind in (contract.TEXT, "enum"):
+        return dtype.is_integer()  # a float id may already have lost digits: refused
+    if kind in (contract.TIMESTAMP, contract.TIMESTAMP_OR_DATE, contract.DATE):
+        return isinstance(dtype, pl.Datetime) or dtype == pl.Date
+    if kind == contract.BOOL:
+        return dtype == pl.Boolean or dtype.is_integer()
+    if kind == contract.INT:
+        return dtype.is_integer() or dtype.is_float()
+    if kind == contract.DECIMAL:
+        return dtype.is_numeric()
+    if kind == contract.ID_LIST:
+        return isinstance(dtype, pl.List) and (dtype.inner in (pl.String, pl.Null) or dtype.inner.is_integer())
+    return False
+
+
 def _prepare(index: int, source: Source) -> _Prepared:
     table = contract.TABLES[source.table]
     lookup = table.header_lookup()
@@ -363,20 +415,33 @@ def _prepare(index: int, source: Source) -> _Prepared:
     mapping: dict[str, str] = {}  # raw header -> contract column
     headers: dict[str, str] = {}
     dropped: list[str] = []
+    refused: set[str] = set()
     problems: list[pl.DataFrame] = []
     header_problems: list[Problem] = []
+
+    def header_problem(kind: str, written: str, name: str | None, row: int | None = 1, other: str | None = None) -> None:
+        header_problems.append(Problem(kind, source.file, source.sheet, row, written, written if row else None,
+                                       table.name, name, other))
+
     for raw_name in df.columns:
         if raw_name == ROW:
             continue
-        key = raw_name.strip(_WS)
+        written = source.repeated_headers.get(raw_name, raw_name)
+        key = written.strip(_WS)
         name = lookup.get(key) or lookup.get(key.lower())
-        if name is None:
-            dropped.append(raw_name)
-        elif name in headers:
-            header_problems.append(Problem("duplicate_column", source.file, source.sheet, 1, raw_name, raw_name, table.name, name))
+        if "\x00" in written:
+            header_problem("nul_byte", written.replace("\x00", NUL_SHOWN), name)
+        elif name is None:
+            dropped.append(written)
+        elif name in headers or raw_name in source.repeated_headers:
+            header_problem("duplicate_column", written, name)
+        elif not _type_fits(table.column(name), df.schema[raw_name]) and df[raw_name].null_count() < df.height:
+            header_problem("column_type", written, name, row=None, other=str(df.schema[raw_name]))
+            headers[name] = written
+            refused.add(name)
         else:
             mapping[raw_name] = name
-            headers[name] = raw_name
+            headers[name] = written
     chinese = any(headers[n] == table.column(n).zh for n in headers) or not headers
     for c in table.columns:
         if c.name not in headers:
@@ -394,7 +459,7 @@ def _prepare(index: int, source: Source) -> _Prepared:
         else:
             exprs.append(pl.lit(None, polars_type(c)).alias(c.name))
     typed = df.select(pl.col(SRC), pl.col(ROW), *exprs)
-    return _Prepared(index, source, typed, headers, df, problems, header_problems, dropped)
+    return _Prepared(index, source, typed, headers, df, problems, header_problems, dropped, refused)
 
 
 def _check_cells(p: _Prepared) -> None:
@@ -439,7 +504,7 @@ def _check_cells(p: _Prepared) -> None:
         if c.required is True:
             if c.name in raw.columns:
                 checks.append((c.name, "required", is_empty, None))
-        elif isinstance(c.required, contract.RequiredIf):
+        elif isinstance(c.required, contract.RequiredIf) and not {c.name, c.required.column} & p.refused:
             cond = c.required
             other = pl.col(cond.column)
             when = other.is_in(list(cond.in_codes)) if cond.in_codes else other.is_not_null()
@@ -460,17 +525,64 @@ def _check_cells(p: _Prepared) -> None:
     p.frame = typed
 
 
-def _check_ordered(table: str, df: pl.DataFrame) -> list[pl.DataFrame]:
-    out = []
-    for tname, first, second in ORDERED:
-        if tname != table:
+_TWO_DIGIT_YEAR = r"^[\s\u3000]*\d{1,2}[-/.年]"
+
+
+def _check_plausible(p: _Prepared, today: dt.date) -> None:
+    """Cells that parse but cannot be right: NUL bytes in text, dates outside [1990, a year after the
+    load] (two-digit years among them, named as such), numbers that are not finite."""
+    table = contract.TABLES[p.source.table]
+    typed, raw = p.frame, p.raw
+    earliest = contract.EARLIEST_DATE
+    latest = today + timedelta(days=contract.LATEST_DAYS_AHEAD)
+    checks: list[tuple[str, str, pl.Expr]] = []  # (column, kind, mask over a frame with raw + typed)
+    for c in table.columns:
+        if c.name not in raw.columns:
             continue
-        mask = pl.col(second) < pl.col(first)
+        raw_c, typed_c = pl.col(f"raw_{c.name}"), pl.col(c.name)
+        if raw.schema[c.name] == pl.String:
+            checks.append((c.name, "nul_byte", raw_c.str.contains("\x00", literal=True)))
+        if c.type in (contract.DATE, contract.TIMESTAMP, contract.TIMESTAMP_OR_DATE):
+            lo, hi = (earliest, latest) if c.type == contract.DATE else (
+                dt.datetime.combine(earliest, dt.time()), dt.datetime.combine(latest, dt.time.max))
+            out_of_range = (typed_c < lo) | (typed_c > hi)
+            if raw.schema[c.name] == pl.String:
+                two_digit = raw_c.str.contains(_TWO_DIGIT_YEAR)
+                checks.append((c.name, "two_digit_year", out_of_range & two_digit))
+                out_of_range = out_of_range & ~two_digit
+            checks.append((c.name, "date_range", out_of_range))
+        if c.type == contract.DECIMAL:
+            checks.append((c.name, "non_finite", ~typed_c.is_finite()))
+    if not checks:
+        return
+    both = typed.select(SRC, ROW, *[pl.col(n) for n in {n for n, _, _ in checks}]).with_columns(
+        [raw[n].alias(f"raw_{n}") for n in {n for n, _, _ in checks}]
+    )
+    counts = both.select([m.fill_null(False).sum().alias(str(i)) for i, (_, _, m) in enumerate(checks)]).row(0)
+    params = (("earliest", earliest.isoformat()), ("latest", latest.isoformat()))
+    for (name, kind, mask), n in zip(checks, counts):
+        if not n:
+            continue
+        rows = both.filter(mask.fill_null(False))
+        shown = _display(f"raw_{name}", raw.schema[name])
+        if raw.schema[name] == pl.String:
+            shown = shown.str.replace_all("\x00", NUL_SHOWN, literal=True)
+        p.problems.append(_problem_frame(rows, table.name, name, kind, shown,
+                                         other=",".join(f"{k}={v}" for k, v in params) if kind == "date_range" else None))
+
+
+def _check_ordered(table: str, df: pl.DataFrame) -> list[pl.DataFrame]:
+    """Columns of a row out of order (contract.ORDER_CHECKS): warnings, located at the second column."""
+    out = []
+    for check in contract.ORDER_CHECKS:
+        if check.table != table:
+            continue
+        mask = (pl.col(check.second) < pl.col(check.first)).fill_null(False)
         if df.select(mask.any()).item():
             rows = df.filter(mask)
             out.append(
-                _problem_frame(rows, table, second, "decided_before_received", _display(second, df.schema[second]),
-                               other=_display(first, df.schema[first]))
+                _problem_frame(rows, table, check.second, check.kind, _display(check.second, df.schema[check.second]),
+                               other=_display(check.first, df.schema[check.first]))
             )
     return out
 
@@ -550,14 +662,59 @@ def _check_references(frames: dict[str, pl.DataFrame], existing: Existing | None
     return out
 
 
+def _to_problems(
+    frame: pl.DataFrame, sources: list[Source], prepared: dict[int, _Prepared], limit: int
+) -> list[Problem]:
+    out = []
+    for r in frame.head(max(limit, 0)).iter_rows(named=True):
+        src = sources[r[SRC]]
+        p = prepared[r[SRC]]
+        other_file = sources[r["other_src"]].label if r["other_src"] is not None else None
+        other, params = r["other"], ()
+        if r["kind"] == "date_range" and other:
+            params, other = tuple(tuple(kv.split("=", 1)) for kv in other.split(",")), None
+        out.append(
+            Problem(
+                r["kind"], src.file, src.sheet, r[ROW], p.headers.get(r["column_name"], r["column_name"]),
+                r["value"], r["table"], r["column_name"], other, other_file, r["other_row"], params,
+            )
+        )
+    return out
+
+
+def _located(frame: pl.DataFrame, sources: list[Source], prepared: list[_Prepared]) -> pl.DataFrame:
+    """Problem records as WARNING_SCHEMA rows: file, sheet and the header as each file spelled it."""
+    where = pl.DataFrame(
+        {SRC: [p.index for p in prepared], "file": [sources[p.index].file for p in prepared],
+         "sheet": [sources[p.index].sheet for p in prepared]},
+        schema={SRC: pl.UInt32, "file": pl.String, "sheet": pl.String},
+    )
+    headers = pl.DataFrame(
+        [(p.index, name, header) for p in prepared for name, header in p.headers.items()],
+        schema={SRC: pl.UInt32, "column_name": pl.String, "column": pl.String}, orient="row",
+    )
+    return (
+        frame.join(where, on=SRC, how="left")
+        .join(headers, on=[SRC, "column_name"], how="left")
+        .select(pl.col("kind"), pl.col("table").alias("table_name"), "file", "sheet", pl.col(ROW).alias("row"),
+                "column", "value", "other")
+        .cast(WARNING_SCHEMA)
+    )
+
+
 def validate_sources(
     sources: list[Source],
     existing: Existing | None = None,
     progress: Callable[[float, str], None] | None = None,
     lang: str = "zh",
     max_problems: int = MAX_PROBLEMS,
+    today: dt.date | None = None,
 ) -> Validated:
-    """Normalise every source and check everything; `existing(table, column)` gives stored values."""
+    """Normalise every source and check everything; `existing(table, column)` gives stored values.
+
+    `today` is the day of the load (dates more than a year after it are refused); default: today.
+    """
+    today = today or dt.date.today()
     prepared: list[_Prepared] = []
     fixed: list[Problem] = []
     dropped: list[tuple[str, list[str]]] = []
@@ -565,8 +722,14 @@ def validate_sources(
     for i, s in enumerate(sources):
         if progress:
             progress(0.7 * i / n, t("loader.progress.validate", lang, table=s.label))
-        p = _prepare(i, s)
-        _check_cells(p)
+        try:
+            p = _prepare(i, s)
+            _check_cells(p)
+            _check_plausible(p, today)
+        except Exception as exc:  # noqa: BLE001 - a file polars cannot take is refused, located by file
+            fixed.append(Problem("unexpected", s.file, s.sheet, table=s.table, other=f"{type(exc).__name__}: "
+                                 + (str(exc).strip().splitlines() or [""])[0][:300]))
+            continue
         fixed.extend(p.header_problems)
         if p.dropped:
             dropped.append((s.label, p.dropped))
@@ -587,23 +750,21 @@ def validate_sources(
         problem_frames += _check_ordered(name, df)
     problem_frames += _check_references(frames, existing)
 
+    by_index = {p.index: p for p in prepared}
     problems = list(fixed)
     count = len(fixed)
+    warnings: list[Problem] = []
+    warning_frame = pl.DataFrame(schema=WARNING_SCHEMA)
     if problem_frames:
         allp = pl.concat(problem_frames, how="vertical").sort(SRC, ROW, "column_name")
-        count += allp.height
-        for r in allp.head(max(max_problems - len(fixed), 0)).iter_rows(named=True):
-            src = sources[r[SRC]]
-            p = prepared[r[SRC]]
-            other_file = sources[r["other_src"]].label if r["other_src"] is not None else None
-            problems.append(
-                Problem(
-                    r["kind"], src.file, src.sheet, r[ROW], p.headers.get(r["column_name"], r["column_name"]),
-                    r["value"], r["table"], r["column_name"], r["other"], other_file, r["other_row"],
-                )
-            )
+        is_warning = pl.col("kind").replace_strict(contract.SEVERITY, default=contract.ERROR, return_dtype=pl.String) == contract.WARNING
+        errors, warned = allp.filter(~is_warning), allp.filter(is_warning)
+        count += errors.height
+        problems += _to_problems(errors, sources, by_index, max_problems - len(fixed))
+        warnings = _to_problems(warned, sources, by_index, max_problems)
+        warning_frame = _located(warned, sources, prepared)
     frames = {name: df.select(contract.TABLES[name].column_names) for name, df in frames.items()}
     rows = {name: df.height for name, df in frames.items()}
     if progress:
         progress(1.0, "")
-    return Validated(frames, problems, count, dropped, rows)
+    return Validated(frames, problems, count, dropped, rows, warnings, warning_frame.height, warning_frame)

@@ -71,7 +71,27 @@ BAD_INPUTS = {
     "unknown staff id": ("替补记录.csv", ("D1,L1,C1", "D1,X9,C1"), (2, "替补人工号", "X9")),
     "unknown meeting": ("会议议题.csv", ("YT01,HY01", "YT01,HY99"), (2, "会议编号", "HY99")),
     "unknown case": ("审批记录_2024-06.csv", ("SP002,（2024）豫1302执2号,执行一队,DOCUMENT,2024/06/10 14:00,M2,1", "SP002,（2024）豫1302执9号,执行一队,DOCUMENT,2024/06/10 14:00,M2,1"), (5, "案号", "（2024）豫1302执9号")),
-    "decided before received": ("审批记录_2024-06.csv", ("2024-06-03 09:00,2024-06-03 15:30", "2024-06-03 09:00,2024-06-02 15:30"), (2, "办理时间", "2024-06-02 15:30:00")),
+    # Accepted though wrong until issue 11: values outside a plausible range and ambiguous files are errors.
+    "NUL byte in a name": ("人员名册.csv", ("王团队长", "王团\x00队长"), (5, "姓名", "王团\\0队长")),
+    "the same header twice": ("人员名册.csv", ("工号,姓名,岗位,所属团队,分管部门,职务,党支部书记\nV1,周副院长,",
+                                              "工号,姓名,岗位,所属团队,分管部门,职务,党支部书记,姓名\nV1,周副院长,"),
+                              (1, "姓名", "姓名")),
+    "two-digit year": ("cases.csv", ("2024-01-05", "24-01-05"), (2, "filed_on", "24-01-05")),
+    "year 0000": ("cases.csv", ("2024-01-05", "0000-01-05"), (2, "filed_on", "0000-01-05")),
+    "year 1900": ("cases.csv", ("2024-01-05", "1900-01-05"), (2, "filed_on", "1900-01-05")),
+    "year 9999": ("审批记录_2024-06.csv", ("2024-06-05 11:00", "9999-06-05 11:00"), (4, "办理时间", "9999-06-05 11:00")),
+    "amount NaN": ("cases.csv", ('"12,500.00"', "NaN"), (2, "amount_yuan", "NaN")),
+    "amount inf": ("cases.csv", ('"12,500.00"', "inf"), (2, "amount_yuan", "inf")),
+}
+
+# Loaded, with the warning listed (file, row, column, value), counted and recorded with the load.
+WARNING_INPUTS = {
+    "decided before received": ("审批记录_2024-06.csv", ("2024-06-03 09:00,2024-06-03 15:30", "2024-06-03 09:00,2024-06-02 15:30"),
+                                ("decided_before_received", 2, "办理时间", "2024-06-02 15:30:00")),
+    "received before submitted": ("审批记录_2024-06.csv", ("M1,1,团队长,L1,2024-06-03 09:00", "M1,1,团队长,L1,2024-06-02 09:00"),
+                                  ("received_before_submitted", 2, "到达时间", "2024-06-02 09:00:00")),
+    "substitution ends before it starts": ("替补记录.csv", ("2024-06-10,2024-06-12", "2024-06-10,2024-06-08"),
+                                           ("ends_before_start", 2, "结束时间", "2024-06-08 23:59:59")),
 }
 
 
@@ -88,6 +108,31 @@ def test_bad_input_is_located_and_the_store_is_unchanged(tmp_path, db, case):
     assert file in text and f"第 {row} 行" in text and f"「{column}」" in text
     assert sha(db) == before  # byte for byte
     assert store.log_path(db).exists()  # the attempt is logged beside the store, never in it
+
+
+@pytest.mark.parametrize("case", WARNING_INPUTS, ids=list(WARNING_INPUTS))
+def test_a_warning_loads_and_is_listed_counted_and_recorded(tmp_path, db, case):
+    file, edit, (kind, row, column, value) = WARNING_INPUTS[case]
+    report = load_paths([exports(tmp_path, {file: edit})], db)
+    assert report.ok and report.written, report.format("en")
+    assert report.problem_count == 0 and report.warning_count == 1 and report.warning_kinds == {kind: 1}
+    [w] = report.warnings
+    assert (w.kind, w.file, w.row, w.column, w.value) == (kind, file, row, column, value)
+    text = report.format("zh")
+    assert "警告 1 条" in text and file in text and f"第 {row} 行" in text and f"「{column}」" in text and value in text
+    assert f"row {row}" in report.format("en")
+    recorded = rows(db, 'SELECT kind, file, "row", "column", value FROM load_warnings WHERE load_id = (SELECT max(load_id) FROM loads)')
+    assert recorded == [(kind, file, row, column, value)]
+    assert rows(db, "SELECT count(*) FROM load_warnings")[0][0] == 1  # the first load had none
+
+
+def test_errors_and_warnings_together_refuse_and_count_both(tmp_path, db):
+    edits = {"审批记录_2024-06.csv": WARNING_INPUTS["decided before received"][1], "cases.csv": BAD_INPUTS["amount NaN"][1]}
+    before = sha(db)
+    report = load_paths([exports(tmp_path, edits)], db, lang="en")
+    assert not report.ok and report.problem_count == 1 and report.warning_count == 1
+    assert "also 1 data-quality warning" in report.format("en")
+    assert sha(db) == before
 
 
 def test_a_missing_required_column_is_named(tmp_path, db):
@@ -226,3 +271,94 @@ def test_demo_round_trip_stores_exactly_the_exported_rows(demo_exports, demo_db)
             assert stored.equals(exported), name
     finally:
         con.close()
+
+
+# Parquet with types that cannot be read as the contract's: named by column (or by cell), exit 1.
+def _approvals_parquet(tmp_path: Path, change) -> Path:
+    import polars as pl
+
+    folder = exports(tmp_path)
+    csv = folder / "审批记录_2024-06.csv"
+    frame = pl.read_csv(csv, infer_schema=False)
+    csv.unlink()
+    change(frame).write_parquet(folder / "审批记录_2024-06.parquet")
+    return folder
+
+
+def _pl():
+    import polars as pl
+
+    return pl
+
+
+PARQUET_INPUTS = {
+    "float ids": (lambda f: f.with_columns(_pl().lit(1001.5).alias("审批人工号")), (None, "审批人工号", "column_type")),
+    "nested column": (lambda f: f.with_columns(_pl().struct("审批人工号").alias("审批人工号")), (None, "审批人工号", "column_type")),
+    "list column": (lambda f: f.with_columns(_pl().concat_list("审批人工号").alias("审批人工号")), (None, "审批人工号", "column_type")),
+    "text step numbers": (lambda f: f.with_columns(_pl().lit("一").alias("环节序号")), (2, "环节序号", "int")),
+    "UInt64 overflow": (lambda f: f.with_columns(_pl().lit(2**64 - 1, _pl().UInt64).alias("环节序号")), (2, "环节序号", "int")),
+}
+
+
+@pytest.mark.parametrize("case", PARQUET_INPUTS, ids=list(PARQUET_INPUTS))
+def test_parquet_type_problems_are_named_by_column_and_exit_1(tmp_path, db, capsys, case):
+    from pipelines.cli import main
+
+    change, (row, column, kind) = PARQUET_INPUTS[case]
+    folder = _approvals_parquet(tmp_path, change)
+    before = sha(db)
+    report = load_paths([folder], db)
+    assert not report.ok
+    assert (row, column, kind) in [(p.row, p.column, p.kind) for p in report.problems], report.format("en")
+    assert "审批记录_2024-06.parquet" in report.format("zh") and f"「{column}」" in report.format("zh")
+    assert sha(db) == before
+    assert main(["load", str(folder), "--db", str(db)]) == 1
+    assert column in capsys.readouterr().err
+    assert sha(db) == before
+
+
+def _inflating_workbook(path: Path, megabytes: int) -> None:
+    """A real .xlsx (xlsxwriter) whose sheet is padded with `megabytes` of repeated rows: a zip bomb."""
+    import zipfile
+
+    import xlsxwriter
+
+    base = path.with_suffix(".base")
+    wb = xlsxwriter.Workbook(str(base))
+    wb.add_worksheet("人员名册").write_row(0, 0, ["工号", "姓名", "岗位"])
+    wb.close()
+    row = b'<row r="2"><c r="A2" t="inlineStr"><is><t>S1</t></is></c></row>'
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, data)
+                continue
+            with dst.open(info.filename, "w", force_zip64=True) as fh:
+                fh.write(data.split(b"<sheetData>")[0] + b"<sheetData>")
+                chunk = row * ((1 << 20) // len(row))
+                for _ in range(megabytes):
+                    fh.write(chunk)
+                fh.write(b"</sheetData></worksheet>")
+    base.unlink()
+
+
+def test_an_inflating_workbook_is_refused_before_parsing(tmp_path, db):
+    """64 MB of XML in a ~0.2 MB file: over the ratio limit (a setting), refused from the zip directory."""
+    folder = exports(tmp_path)
+    _inflating_workbook(folder / "人员名册_补充.xlsx", 64)
+    before = sha(db)
+    report = load_paths([folder], db, lang="en")
+    [p] = report.problems
+    assert (p.file, p.kind) == ("人员名册_补充.xlsx", "too_large")
+    assert dict(p.params)["max_ratio"] == "200" and int(dict(p.params)["ratio"].replace(",", "")) > 200
+    assert "load.xlsx_max_ratio" in report.format("zh") and "refused before parsing" in report.format("en")
+    assert sha(db) == before
+
+
+def test_the_inflation_limits_are_settings(tmp_path, db):
+    folder = exports(tmp_path)
+    _inflating_workbook(folder / "人员名册_补充.xlsx", 3)
+    (db.parent / "settings.toml").write_text("[load]\nxlsx_max_uncompressed_mb = 1\nxlsx_max_ratio = 100000\n", encoding="utf-8")
+    report = load_paths([folder], db)
+    assert [(p.kind, dict(p.params)["max_mb"]) for p in report.problems] == [("too_large", "1")]

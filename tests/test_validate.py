@@ -127,12 +127,16 @@ def test_every_problem_is_collected_at_once_with_its_location(tmp_path):
     found = {(p.file, p.row, p.column, p.value, p.kind) for p in v.problems}
     assert found == {
         ("审批记录.csv", 3, "审批层级", "科长", "enum"),
-        ("审批记录.csv", 4, "办理时间", "2024-06-01 10:00:00", "decided_before_received"),
         ("审批记录.csv", 5, "环节序号", "x", "int"),
         ("审批记录.csv", 6, "到达时间", "2024-13-01 11:00", "timestamp"),
         ("审批记录.csv", 6, "处理结果", None, "required_if"),
     }
     assert v.problem_count == len(found)
+    # A step decided before it was received loads: a warning, counted and located like an error.
+    assert [(w.file, w.row, w.column, w.value, w.kind) for w in v.warnings] == [
+        ("审批记录.csv", 4, "办理时间", "2024-06-01 10:00:00", "decided_before_received")
+    ]
+    assert v.warning_count == 1 and v.warning_frame["row"].to_list() == [4]
 
 
 def test_problem_messages_in_both_languages(tmp_path):

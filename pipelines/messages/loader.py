@@ -42,10 +42,54 @@ MESSAGES = {
         "已有的{target}（{target_column}），本次导入和库中均未找到",
         "an existing {target} ({target_column}); not in this load nor in the store",
     ),
-    "loader.expected.decided_before_received": (
-        "不早于到达时间（{other}）",
-        "not before the time received ({other})",
+    "loader.expected.unexpected": (
+        "可处理的文件（处理时出错：{detail}）",
+        "a file the loader can process (processing failed: {detail})",
     ),
+    "loader.expected.too_large": (
+        ("解压后不超过 {max_mb} MB、压缩比不超过 {max_ratio}:1 的工作簿；本文件解压后约 {size_mb} MB，压缩比约 {ratio}:1，"
+        "未解析即拒绝（上限为设置项 load.xlsx_max_uncompressed_mb、load.xlsx_max_ratio）"),
+        ("a workbook that inflates to at most {max_mb} MB with a ratio of at most {max_ratio}:1; this one declares about "
+        "{size_mb} MB, a ratio of about {ratio}:1, and was refused before parsing (settings load.xlsx_max_uncompressed_mb, "
+        "load.xlsx_max_ratio)"),
+    ),
+    "loader.expected.column_type": (
+        "{expected}；该列在文件中的类型为 {found}，无法按此读取（小数类型的编号可能已丢失位数，嵌套类型无法对应单元格），请按相应类型重新导出",
+        ("{expected}; the column's type in the file is {found}, which cannot be read as such (a decimal id may already "
+        "have lost digits, a nested value is not a cell); export it with the matching type"),
+    ),
+    "loader.expected.nul_byte": ("不含空字符（\\0）的内容", "content without NUL characters (\\0)"),
+    "loader.expected.two_digit_year": (
+        "四位数年份的日期，如 2024-03-01（两位数年份无法确定世纪）",
+        "a date with a four-digit year such as 2024-03-01 (a two-digit year is ambiguous)",
+    ),
+    "loader.expected.date_range": (
+        "{earliest} 至 {latest} 之间的日期（早于 1990 年或晚于导入日一年以上的日期不可信）",
+        "a date between {earliest} and {latest} (dates before 1990 or more than a year after the load are implausible)",
+    ),
+    "loader.expected.non_finite": ("有限的数字（不能是 NaN 或无穷大）", "a finite number (not NaN or infinity)"),
+    # What is odd about a row that loads anyway (warnings: contract.ORDER_CHECKS).
+    "loader.warning.decided_before_received": (
+        "早于到达时间（{other}），该环节用时按 0 计",
+        "before the time received ({other}); the step's latency counts as 0",
+    ),
+    "loader.warning.received_before_submitted": (
+        "早于审批单提交时间（{other}），按导出原样保存",
+        "before the matter was submitted ({other}); kept as exported",
+    ),
+    "loader.warning.ends_before_start": (
+        "早于开始时间（{other}），该替补不覆盖任何一天",
+        "before the start ({other}); the substitution covers no day",
+    ),
+    "loader.warning.closed_before_filed": (
+        "早于立案日期（{other}），按导出原样保存",
+        "before the case was filed ({other}); kept as exported",
+    ),
+    # Short names of the warning kinds (load report summary, the Data page's data-quality panel).
+    "loader.kind.decided_before_received": ("办理时间早于到达时间", "Decided before received"),
+    "loader.kind.received_before_submitted": ("到达时间早于提交时间", "Received before submitted"),
+    "loader.kind.ends_before_start": ("替补结束早于开始", "Substitution ends before it starts"),
+    "loader.kind.closed_before_filed": ("结案日期早于立案日期", "Closed before filed"),
     # Report.
     "loader.report.ok": ("导入成功：{files} 个文件，{rows} 行。", "Loaded: {files} file(s), {rows} row(s)."),
     "loader.report.valid": ("校验通过：{files} 个文件，{rows} 行（未写入）。", "Valid: {files} file(s), {rows} row(s) (not written)."),
@@ -71,6 +115,24 @@ MESSAGES = {
     "loader.report.problem_line": (
         "  第 {row} 行，列「{column}」，值“{value}”：应为{expected}",
         "  row {row}, column “{column}”, value “{value}”: expected {expected}",
+    ),
+    "loader.report.problem_line_warning": (
+        "  第 {row} 行，列「{column}」，值“{value}”：{expected}",
+        "  row {row}, column “{column}”, value “{value}”: {expected}",
+    ),
+    "loader.report.warnings_heading": (
+        "数据质量警告 {count} 条（不阻止导入；随导入批次记录，可在“数据管理”页查看和导出）：",
+        "{count} data-quality warning(s) (they do not block the load; recorded with it, listed and exported on the Data page):",
+    ),
+    "loader.report.warning_kind_line": ("  {kind}：{count} 行", "  {kind}: {count} row(s)"),
+    "loader.report.warnings_shown": ("（每类列出前 {shown} 行）", "(the first {shown} of each kind are listed)"),
+    "loader.report.warnings_also": (
+        "另有 {count} 条数据质量警告（警告不阻止导入）。",
+        "There are also {count} data-quality warning(s) (warnings do not block a load).",
+    ),
+    "loader.report.settings": (
+        "设置有误，未读取也未导入任何数据：{error}",
+        "The settings are invalid; nothing was read or loaded: {error}",
     ),
     "loader.report.problem_line_norow": (
         "  列「{column}」：应为{expected}",
