@@ -260,6 +260,7 @@ CASES = Table(
         Column("case_kind", "案件类型", TEXT, en="Case kind"),
         Column("amount_yuan", "执行标的金额（元）", DECIMAL, en="Amount (yuan)", alt_headers=("执行标的金额(元)", "执行标的金额")),
         Column("is_major", "重大疑难复杂", BOOL, default=False, en="Major/difficult/complex"),
+        Column("deadline_on", "审限届满日期", DATE, en="Statutory deadline", alt_headers=("审限届满日", "执行期限届满日期")),
     ),
     key=("case_id",),
 )

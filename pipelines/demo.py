@@ -7,7 +7,7 @@ the demo also exercises every reader:
 | file | table(s) | format |
 |---|---|---|
 | 人员名册.xlsx | staff | workbook, one sheet; post cells use aliases (执行法官, 书记员…) and some codes |
-| 案件.csv | cases | GB18030; dates `YYYY-MM-DD`, some `YYYY年M月D日`, closed `YYYY/MM/DD` |
+| 案件.csv | cases | GB18030; dates `YYYY-MM-DD`, some `YYYY年M月D日`, closed `YYYY/MM/DD`; 审限届满日期 only for cases filed since 2023-07 (a newer case system) |
 | 审批记录_<year>.csv | approvals | UTF-8 with BOM, one file per year of submission; the oldest year as an older system exported it (`YYYY/MM/DD HH:MM`, codes); an extra free-text column 审批意见 that the loader drops |
 | 替补记录.csv | substitutions | UTF-8; timestamps, date-only and `YYYY年M月D日` starts and ends |
 | 会议记录.xlsx | meetings, meeting_items | one workbook, sheets 会议 and 会议议题; Excel date cells |
@@ -124,6 +124,7 @@ def _write_cases(data: DemoData, rng: np.random.Generator, path: Path) -> Path:
         case_kind="case_kind",
         amount_yuan=pl.col("amount_yuan").round(2).cast(pl.String),
         is_major=_yes_no("is_major"),
+        deadline_on=pl.col("deadline_on").dt.strftime("%Y-%m-%d"),
     )
     path.write_bytes(_zh("cases", out).write_csv().encode("gb18030"))
     return path

@@ -882,6 +882,43 @@ def _plant_meetings(rng: np.random.Generator, org: Org, meetings: pl.DataFrame,
 
 
 # --------------------------------------------------------------------------------------------------
+# The statutory clock: non-litigation cases, and deadlines as a newer case system exports them
+# --------------------------------------------------------------------------------------------------
+
+NON_LITIGATION = "非诉执行"
+NON_LITIGATION_SHARE = 0.07  # of first-instance enforcement cases (首次执行)
+DEADLINES_EXPORTED_FROM = dt.date(2023, 7, 1)  # the case system exports 审限届满日期 for cases filed since
+EXTENSION_SHARE = 0.4  # of those needing longer than the statutory term: an approved three-month extension
+
+
+def _clock_cases(rng: np.random.Generator, cases: pl.DataFrame) -> pl.DataFrame:
+    """Relabel some first-instance cases as non-litigation enforcement (three months, closed faster), and
+    add `deadline_on` for the cases filed since the case system began exporting it: the statutory deadline,
+    three months later where an extension was approved (for cases that needed longer)."""
+    from pipelines import clock
+    from pipelines.workdays import build_calendar as official_calendar
+
+    n = cases.height
+    relabel = pl.Series((cases["case_kind"] == "首次执行").to_numpy() & (rng.random(n) < NON_LITIGATION_SHARE))
+    days = pl.Series(rng.lognormal(np.log(55), 0.6, n).astype(np.int64))
+    extend = pl.Series(rng.random(n) < EXTENSION_SHARE)
+    cases = cases.with_columns(
+        case_kind=pl.when(relabel).then(pl.lit(NON_LITIGATION)).otherwise("case_kind"),
+        closed_on=pl.when(relabel).then(pl.col("filed_on") + pl.duration(days=days)).otherwise("closed_on"),
+    ).with_columns(closed_on=pl.when(pl.col("closed_on") <= END.date()).then("closed_on"))
+    cal = official_calendar(cases["filed_on"].min(), END.date() + dt.timedelta(days=800))
+    months = pl.when(pl.col("case_kind") == NON_LITIGATION).then(clock.NON_LITIGATION_MONTHS) \
+        .otherwise(clock.STATUTORY_MONTHS)
+    statutory = clock.computed_deadline(pl.col("filed_on"), months, cal)
+    longer = pl.coalesce("closed_on", pl.lit(END.date())) > statutory
+    extended = clock.computed_deadline(pl.col("filed_on"), months + 3, cal)
+    return cases.with_columns(
+        deadline_on=pl.when(pl.col("filed_on") >= DEADLINES_EXPORTED_FROM)
+        .then(pl.when(longer & extend).then(extended).otherwise(statutory))
+    )
+
+
+# --------------------------------------------------------------------------------------------------
 # Everything together
 # --------------------------------------------------------------------------------------------------
 
@@ -914,4 +951,5 @@ def generate(seed: int = 7, scale: int = 1) -> DemoData:
     later = np.random.default_rng([seed, scale, 10])  # the later rules' breaches: their own stream
     approvals = _plant_approvals(later, org, approvals, subs)
     meetings, items = _plant_meetings(later, org, meetings, items)
+    cases = _clock_cases(np.random.default_rng([seed, scale, 11]), cases)
     return DemoData(first, org, cases, subs, approvals, meetings, items)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import contract, metrics, rules
+from pipelines import clock, contract, metrics, rules
 from pipelines.i18n import t
 from pipelines.settings import Settings, settings_for_store
 from pipelines.workdays import build_calendar
@@ -38,6 +38,8 @@ MART_NAMES = (
     "violations",
     "compliance_monthly",
     "rule_catalogue",
+    "case_clock",
+    "clock_monthly",
 )
 
 Progress = Callable[[float, str], None]
@@ -45,7 +47,7 @@ Progress = Callable[[float, str], None]
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 3
+MARTS_VERSION = 4
 
 def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The file behind `con`'s current database (None for an in-memory store)."""
@@ -60,11 +62,18 @@ def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     return {name: pl.from_arrow(con.sql(f'SELECT * FROM "{name}"').to_arrow_table()) for name in contract.LOAD_ORDER}
 
 
-def _calendar_span(approvals: pl.DataFrame, snapshot: dt.datetime | None, settings: Settings) -> tuple[dt.date, dt.date]:
-    if approvals.is_empty():
+def _calendar_span(
+    approvals: pl.DataFrame, cases: pl.DataFrame, snapshot: dt.datetime | None, settings: Settings
+) -> tuple[dt.date, dt.date]:
+    """The days the calendar covers: the approvals' span, and what the cases' statutory clock needs."""
+    spans = [clock.calendar_span(cases)] if not cases.is_empty() else []
+    if not approvals.is_empty():
+        lo = approvals.select(pl.min_horizontal(pl.col("submitted_at").min(), pl.col("received_at").min())).item()
+        spans.append((min(lo.date(), snapshot.date()), snapshot.date()))
+    spans = [s for s in spans if s is not None]
+    if not spans:
         return settings.effective_date, settings.effective_date
-    lo = approvals.select(pl.min_horizontal(pl.col("submitted_at").min(), pl.col("received_at").min())).item()
-    return min(lo.date(), snapshot.date()), snapshot.date()
+    return min(a for a, _ in spans), max(b for _, b in spans)
 
 
 # Marts that `rebuild_marts` computes in DuckDB from the stored `step_latency` (same values as the
@@ -79,7 +88,7 @@ def compute_marts(
     say = progress or (lambda _f, _m: None)
     approvals = inputs["approvals"]
     snapshot = metrics.snapshot_time(approvals)
-    start, end = _calendar_span(approvals, snapshot, settings)
+    start, end = _calendar_span(approvals, inputs["cases"], snapshot, settings)
     cal = build_calendar(start, end, settings.holidays_file)
 
     say(0.2, t("metrics.progress.latency"))
@@ -96,6 +105,7 @@ def compute_marts(
                         snapshot=snapshot)
     violations = rules.evaluate(ctx)
     compliance = rules.compliance_monthly(ctx, violations)
+    case_clock = clock.case_clock(inputs["cases"], ppl, teams, settings, snapshot, cal)
 
     meta = pl.DataFrame(
         {
@@ -117,7 +127,7 @@ def compute_marts(
         },
         schema={"key": pl.String, "value": pl.String},
     )
-    coverage = cal.coverage if not approvals.is_empty() else cal.coverage.clear()
+    coverage = cal.coverage if not (approvals.is_empty() and inputs["cases"].is_empty()) else cal.coverage.clear()
     out = {
         "meta": meta,
         "calendar_coverage": coverage,
@@ -135,6 +145,8 @@ def compute_marts(
         "violations": violations,
         "compliance_monthly": compliance,
         "rule_catalogue": rules.rule_catalogue(),
+        "case_clock": case_clock,
+        "clock_monthly": clock.clock_monthly(case_clock),
     }
     return {k: v for k, v in out.items() if v is not None}
 

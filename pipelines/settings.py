@@ -34,7 +34,9 @@ USER_FILE_NAME = "settings.toml"
 HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 
 # Checks a value must pass.
-DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH = "date", "posts", "bool", "positive", "whole", "share", "path"
+DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS = (
+    "date", "posts", "bool", "positive", "whole", "share", "path", "texts"
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
         for level in contract.LEVEL_CODES
     ),
     Setting("latency.warning.yellow_share", 2 / 3, SHARE, "yellow_share"),
+    Setting("clock.non_litigation_kinds", ("非诉执行",), TEXTS, "non_litigation_kinds"),
+    Setting("clock.yellow_days", 30, WHOLE, "clock_yellow_days"),
     Setting("calendar.holidays_file", "", PATH, "holidays_file"),
     Setting("load.xlsx_max_uncompressed_mb", 1024, POSITIVE, "xlsx_max_uncompressed_mb"),
     Setting("load.xlsx_max_ratio", 200, POSITIVE, "xlsx_max_ratio"),
@@ -113,6 +117,8 @@ class Settings:
         default_factory=lambda: {lv: float(n) for lv, n in LEVEL_LIMITS_DEFAULT.items()}
     )
     yellow_share: float = DEFAULTS["latency.warning.yellow_share"]
+    non_litigation_kinds: tuple[str, ...] = DEFAULTS["clock.non_litigation_kinds"]
+    clock_yellow_days: int = DEFAULTS["clock.yellow_days"]
     xlsx_max_uncompressed_mb: float = float(DEFAULTS["load.xlsx_max_uncompressed_mb"])
     xlsx_max_ratio: float = float(DEFAULTS["load.xlsx_max_ratio"])
     holidays_file: Path | None = None  # resolved; None = no user holidays file
@@ -143,6 +149,8 @@ class Settings:
             "undecided_escalation_days": self.undecided_escalation_days,
             "level_limits_workdays": dict(self.level_limits_workdays),
             "yellow_share": self.yellow_share,
+            "non_litigation_kinds": list(self.non_litigation_kinds),
+            "clock_yellow_days": self.clock_yellow_days,
             "xlsx_max_uncompressed_mb": self.xlsx_max_uncompressed_mb,
             "xlsx_max_ratio": self.xlsx_max_ratio,
             "holidays_file": str(self.holidays_file) if self.holidays_file else None,
@@ -322,6 +330,10 @@ def _check(s: Setting, value: Any, path: Path, line: int | None) -> Any:
         if not isinstance(value, str):
             raise fail("settings.error.text")
         return value.strip()
+    if s.check == TEXTS:
+        if not isinstance(value, list | tuple) or any(not isinstance(v, str) or not v.strip() for v in value):
+            raise fail("settings.error.texts")
+        return tuple(v.strip() for v in value)
     raise AssertionError(s.check)
 
 

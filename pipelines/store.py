@@ -87,10 +87,17 @@ def _v3_load_warnings(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v4_cases_deadline_on(con: duckdb.DuckDBPyConnection) -> None:
+    """cases.deadline_on (审限届满日期), the case system's statutory deadline: optional, so older stores
+    get an empty column (their cases' deadlines are computed from the filing date)."""
+    con.execute('ALTER TABLE "cases" ADD COLUMN IF NOT EXISTS "deadline_on" DATE')
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1_initial,
     _v2_input_tables_without_key_indexes,
     _v3_load_warnings,
+    _v4_cases_deadline_on,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

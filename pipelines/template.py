@@ -12,7 +12,7 @@ import io
 import xlsxwriter
 
 from pipelines import contract
-from pipelines.i18n import t
+from pipelines.i18n import CATALOGUE, t
 
 DATA_ROWS = 5000  # rows that carry drop-downs and formats
 LISTS_SHEET = "_lists"  # hidden sheet holding the drop-down values
@@ -107,6 +107,9 @@ def template_xlsx_bytes(lang: str = "zh") -> bytes:
                 values = "; ".join(f"{c} ({col.enum.label(c, 'en')})" for c in col.enum.codes)
             else:
                 values = t("loader.report.and", lang).join(choices) if choices else ""
+            note = f"template.note.{name}.{col.name}"  # what a column means, where the type does not say it
+            if note in CATALOGUE:
+                values = "\n".join(v for v in (values, t(note, lang)) if v)
             header = _header(col, lang) + (" *" if col.required is True else "")
             row = [table.label(lang), header, _type_text(col, lang), _required_text(table, col, lang), values]
             for j, v in enumerate(row):

@@ -159,6 +159,14 @@ class Calendar:
         """Working days in the half-open range (date of a, date of b]; same day = 0."""
         return self.cum(b) - self.cum(a)
 
+    def next_workday(self, date_expr: pl.Expr) -> pl.Expr:
+        """The first working day on or after each date of `date_expr` (null outside the calendar, or when
+        no working day follows within it)."""
+        following = self.frame.select(pl.when("is_workday").then(pl.col("date")).backward_fill())["date"]
+        idx = date_expr.cast(pl.Date).cast(pl.Int32) - (self.start - EPOCH).days
+        inside = (idx >= 0) & (idx < len(following))
+        return pl.when(inside).then(pl.lit(following).gather(idx.clip(0, len(following) - 1)))
+
     def is_workday(self, day: dt.date) -> bool:
         return bool(self.frame["is_workday"][(day - self.start).days])
 

@@ -360,6 +360,31 @@ def contract_rules() -> list[str]:
             "M5-ADVISORY", "M5-RECORD"]
 
 
+def test_cases_show_every_side_of_the_statutory_clock(tables, demo_db):
+    c = tables["cases"]
+    assert 0.03 < (c["case_kind"] == "非诉执行").mean() < 0.1
+    exported = c.filter(pl.col("deadline_on").is_not_null())
+    assert exported["filed_on"].min() >= dt.date(2023, 7, 1)
+    assert exported.height == c.filter(pl.col("filed_on") >= dt.date(2023, 7, 1)).height
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        cc = con.sql("SELECT * FROM case_clock").pl()
+    finally:
+        con.close()
+    assert cc.height == c.height
+    # extensions: an exported deadline later than the computed one, and only for cases that needed longer
+    extended = cc.filter(pl.col("deadline_on") > pl.col("computed_deadline"))
+    assert extended.height > 10
+    needed = extended.select(pl.coalesce("closed_on", pl.lit(END.date())) > pl.col("computed_deadline")).to_series()
+    assert needed.all()
+    # the other exported deadlines are the statutory ones, as the clock computes them
+    same = cc.filter(pl.col("deadline_on").is_not_null() & (pl.col("deadline_on") <= pl.col("computed_deadline")))
+    assert (same["deadline_on"] == same["computed_deadline"]).all()
+    tiers = cc.filter("is_open")["tier"].value_counts()
+    assert {"RED", "YELLOW"} <= set(tiers["tier"].drop_nulls()) and cc.filter("is_open")["tier"].null_count() > 0
+    assert 0.6 < cc.filter(~pl.col("is_open"))["on_time"].mean() < 0.95
+
+
 # -- scale ---------------------------------------------------------------------------------------------
 
 

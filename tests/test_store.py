@@ -49,6 +49,26 @@ def test_an_old_store_is_migrated_not_rejected(empty_db):
     ro.close()
 
 
+def test_a_version_2_store_gets_the_cases_deadline_column_and_keeps_its_cases(empty_db):
+    # What version 2 wrote: cases without deadline_on (审限届满日期), which the contract added later.
+    con = duckdb.connect(str(empty_db))
+    con.execute("BEGIN TRANSACTION")
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for migration in store.MIGRATIONS[:2]:
+        migration(con)
+    con.execute("ALTER TABLE cases DROP COLUMN deadline_on")
+    con.execute("INSERT INTO schema_version VALUES (1, NULL), (2, NULL)")
+    con.execute("INSERT INTO cases (case_id, team, filed_on) VALUES ('（2024）豫1302执1号', 'T1', DATE '2024-01-02')")
+    con.execute("COMMIT")
+    con.close()
+    ro = store.connect_readonly(empty_db)
+    assert store.schema_version(ro) == store.SCHEMA_VERSION
+    cols = [r[0] for r in ro.sql("SELECT column_name FROM duckdb_columns() WHERE table_name = 'cases' ORDER BY column_index").fetchall()]
+    assert tuple(cols) == contract.CASES.column_names
+    assert ro.sql("SELECT case_id, deadline_on FROM cases").fetchall() == [("（2024）豫1302执1号", None)]
+    ro.close()
+
+
 def test_a_failing_change_leaves_the_store_byte_for_byte_unchanged(empty_db):
     store.init_store(empty_db)
     before = sha(empty_db)

@@ -186,6 +186,13 @@ MESSAGES = {
     "template.type.decimal": ("数字", "number"),
     "template.type.id_list": ("工号列表（用 ; 或 、 分隔）", "staff ids separated by ; or 、"),
     "template.type.enum": ("选项（下拉选择）", "choice (drop-down)"),
+    "template.note.cases.deadline_on": (
+        ("案件系统导出的审限届满日期（已含经批准的延长和不计入审限的期间）。留空则按立案日期计算：立案后6个月"
+        "（非诉执行案件3个月），到期日为法定节假日或休息日的顺延至其后第一个工作日"),
+        ("The case system's statutory deadline (approved extensions and excluded periods included). Left empty, it "
+        "is computed from the filing date: six months (three for non-litigation cases), moved to the next working "
+        "day when it falls on a holiday or weekend"),
+    ),
     "cli.docx_needs_month": (
         "生成月度报告需要指定月份，例如 --month 2024-06",
         "A monthly report needs a month, e.g. --month 2024-06",

@@ -21,6 +21,11 @@ MESSAGES = {
         "pending step is RED over it."),
     ),
     "settings.section.latency.warning": ("待办环节的预警", "Warnings on pending steps"),
+    "settings.section.clock": (
+        "案件的法定执行期限（《最高人民法院关于严格执行案件审理期限制度的若干规定》第五条）：立案后6个月，非诉执行案件3个月。仅在导出数据未提供审限届满日期时据此计算。",
+        ("The statutory clock of a case (SPC rule on time limits, Art. 5): six months from filing, three for "
+        "non-litigation cases. Used only when the export gives no statutory deadline (审限届满日期)."),
+    ),
     "settings.section.calendar": ("工作日日历", "Working-day calendar"),
     "settings.section.load": (
         "导入的上限：对异常文件在解析前拒绝（数据管理页上传大小的上限见 .streamlit/config.toml 的 server.maxUploadSize）。",
@@ -66,6 +71,15 @@ MESSAGES = {
     "settings.help.latency.warning.yellow_share": (
         "待办环节已用时达到本层级时限的此比例时转为黄色预警（默认 2/3），应在 0 到 1 之间。",
         "A pending step turns YELLOW once this share of its level's limit is used (2/3); between 0 and 1.",
+    ),
+    "settings.help.clock.non_litigation_kinds": (
+        "按3个月计算执行期限的案件类型（案件表的「案件类型」），其余案件按6个月计算。",
+        "Case kinds (the cases' case_kind) whose statutory term is three months; every other case runs six.",
+    ),
+    "settings.help.clock.yellow_days": (
+        "未结案件距审限届满不超过此天数时为黄色预警，超过审限为红色。应为正整数。",
+        ("An open case turns YELLOW when this many days or fewer are left to its deadline, RED once past it. A "
+        "whole number."),
     ),
     "settings.help.calendar.holidays_file": (
         ("节假日文件：CSV（列 date,kind）或 TOML（[[day]] date = 2027-01-01, kind = \"holiday\"）。kind 为 holiday（放假）"
@@ -119,6 +133,10 @@ MESSAGES = {
     "settings.error.positive": ("应为正数，实际为 {value}", "must be a positive number, not {value}"),
     "settings.error.whole": ("应为正整数，实际为 {value}", "must be a whole number, not {value}"),
     "settings.error.share": ("应在 0 到 1 之间，实际为 {value}", "must be between 0 and 1, not {value}"),
+    "settings.error.texts": (
+        "应为非空文本的列表，如 [\"非诉执行\"]，实际为 {value}",
+        "must be a list of non-empty texts, such as [\"非诉执行\"], not {value}",
+    ),
     "settings.error.text": ("应为文本（带引号），实际为 {value}", "must be text (in quotes), not {value}"),
     "settings.error.missing_file": ("找不到文件 {value}", "file {value} not found"),
     # Holidays file.
