@@ -37,6 +37,7 @@ LEVEL_COLORS = {
 }
 FAMILY_COLORS = {"approval": "#4e79a7", "substitution": "#f28e2b", "meeting": "#59a14f", "other": "#bab0ac"}
 TIER_COLORS = {"OK": "#9db4c0", "YELLOW": "#edc948", "RED": "#e15759"}
+CLOCK_TIERS = ("RED", "YELLOW", "OK")  # open cases: past the statutory deadline, near it, within term
 DIRECTION_COLORS = {"FORWARD": "#59a14f", "EQUAL": "#4e79a7", "REVERSE": "#e15759"}
 MEETING_TYPE_COLORS = {"BUREAU": "#4e79a7", "TEAM_LEADS": "#9c755f"}
 FAMILIES = tuple(FAMILY_COLORS)
@@ -612,6 +613,70 @@ def rule_trend(df: pl.DataFrame, lang: str) -> alt.Chart:
             ],
         )
     )
+
+
+def clock_tier_labels(lang: str) -> dict[str, str]:
+    return {k: t(f"clock.tier.{k}", lang) for k in CLOCK_TIERS}
+
+
+def clock_tier_color(lang: str) -> alt.Color:
+    labels = clock_tier_labels(lang)
+    return alt.Color(
+        "clock_tier_label:N",
+        title=t("axis.clock_tier", lang),
+        legend=bottom_legend(3),
+        scale=alt.Scale(domain=[labels[k] for k in CLOCK_TIERS], range=[TIER_COLORS[k] for k in CLOCK_TIERS]),
+        sort=[labels[k] for k in CLOCK_TIERS],
+    )
+
+
+def open_cases_by_tier(df: pl.DataFrame, key_title: str, lang: str) -> alt.Chart:
+    """Open cases per key (team or judge), stacked by statutory tier, the most past-deadline first.
+    df: key_label, tier (RED, YELLOW, or null/OK = within term), cases."""
+    labels = clock_tier_labels(lang)
+    df = df.with_columns(
+        clock_tier_label=pl.col("tier").fill_null("OK").replace_strict(labels, default=pl.col("tier")),
+        tier_order=pl.col("tier").fill_null("OK").replace_strict({k: i for i, k in enumerate(CLOCK_TIERS)}, default=9),
+    )
+    order = (
+        df.group_by("key_label")
+        .agg(red=pl.col("cases").filter(pl.col("tier") == "RED").sum(), total=pl.col("cases").sum())
+        .sort(["red", "total", "key_label"], descending=[True, True, False])["key_label"].to_list()
+    )
+    return _screen(
+        _base(df, band_height(len(order), key_title))
+        .mark_bar(size=18)
+        .encode(
+            y=alt.Y("key_label:N", title=key_title, sort=order, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("sum(cases):Q", title=t("axis.open_cases", lang), axis=count_axis()),
+            color=clock_tier_color(lang),
+            order=alt.Order("tier_order:Q"),
+            tooltip=[
+                alt.Tooltip("key_label:N", title=key_title),
+                alt.Tooltip("clock_tier_label:N", title=t("axis.clock_tier", lang)),
+                alt.Tooltip("sum(cases):Q", title=t("axis.open_cases", lang), format=",.0f"),
+            ],
+        )
+    )
+
+
+def on_time_trend(df: pl.DataFrame, lang: str) -> alt.LayerChart:
+    """Cases closed per month (bars) and the share of them closed within the statutory term (line, second
+    axis, 0-100 %). df: month, closed, on_time_share."""
+    tips = [
+        _month_tip(lang),
+        alt.Tooltip("closed:Q", title=t("axis.closed_cases", lang), format=",.0f"),
+        alt.Tooltip("on_time_share:Q", title=t("axis.on_time_share", lang), format=".1%"),
+    ]
+    base = alt.Chart(df).encode(x=_month_x(lang), tooltip=tips)
+    bars = base.mark_bar(color=TIER_COLORS["OK"], opacity=0.7).encode(
+        y=alt.Y("closed:Q", title=t("axis.closed_cases", lang), axis=count_axis())
+    )
+    line = base.mark_line(point=True, color="#333333").encode(
+        y=alt.Y("on_time_share:Q", title=t("axis.on_time_share", lang), axis=share_axis(),
+                scale=alt.Scale(domain=[0, 1]))
+    )
+    return _screen(alt.layer(bars, line).resolve_scale(y="independent").properties(height=HEIGHT, width="container"))
 
 
 def with_title(chart: alt.TopLevelMixin, title: str, subtitle: list[str]) -> alt.TopLevelMixin:

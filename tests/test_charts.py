@@ -45,6 +45,11 @@ BUILDERS = {
         "direction": ["FORWARD"]}), lang),
     "rule_trend": lambda lang: charts.rule_trend(pl.DataFrame({"rule_id": ["A7-CHIEF", "S12-REVERSE"], "month": _months(2),
         "findings": [1, 2]}), lang),
+    "open_cases_by_tier": lambda lang: charts.open_cases_by_tier(pl.DataFrame({
+        "key_label": ["执行一团队", "执行一团队", "执行二团队", "执行二团队"], "tier": ["RED", None, "YELLOW", None],
+        "cases": [1, 5, 2, 9]}), "团队", lang),
+    "on_time_trend": lambda lang: charts.on_time_trend(pl.DataFrame({"month": _months(3), "closed": [10, 12, 8],
+        "on_time_share": [0.9, 0.75, 1.0]}), lang),
 }
 
 
@@ -75,6 +80,20 @@ def test_rule_families_have_their_own_colours():
     scale = next(e["color"]["scale"] for e in _walk(spec) if "color" in e)
     assert dict(zip(scale["domain"], scale["range"]))["Substitutions"] == charts.FAMILY_COLORS["substitution"]
     assert charts.family_of("M5-RECORD") == "meeting"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_statutory_tiers_keep_their_colours_and_the_most_overdue_come_first(lang):
+    spec = BUILDERS["open_cases_by_tier"](lang).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    labels = charts.clock_tier_labels(lang)
+    assert dict(zip(scale["domain"], scale["range"])) == {labels[k]: charts.TIER_COLORS[k] for k in charts.CLOCK_TIERS}
+    # the team with a case past its deadline first, though the other has more open cases
+    assert spec["encoding"]["y"]["sort"] == ["执行一团队", "执行二团队"]
+    within = [r for r in next(iter(spec["datasets"].values())) if r["tier"] is None]
+    assert {r["clock_tier_label"] for r in within} == {labels["OK"]}
+    on_time = BUILDERS["on_time_trend"](lang).to_dict()
+    assert on_time["layer"][1]["encoding"]["y"]["scale"]["domain"] == [0, 1]
 
 
 def test_labels_follow_the_language():
