@@ -136,3 +136,53 @@ def snapshot_text(snapshot: datetime | date | str | None, lang: str = "zh") -> s
             return t("export.snapshot", lang, when=snapshot)
     when = snapshot.strftime("%Y-%m-%d %H:%M") if isinstance(snapshot, datetime) else snapshot.isoformat()
     return t("export.snapshot", lang, when=when)
+
+
+# ------------------------------------------------------------------------------------------ print
+PT_PER_PX = 0.75  # 1 CSS px = 1/96 in = 0.75 pt
+
+
+def print_width_px(width_cm: float) -> int:
+    """The chart width in CSS px that prints at exactly `width_cm` (96 px an inch)."""
+    return round(width_cm / 2.54 * SCREEN_DPI)
+
+
+def for_print(chart: alt.TopLevelMixin | dict, width_cm: float = 16.0, min_font_pt: float = 9.5) -> dict[str, Any]:
+    """The chart's spec laid out for a page `width_cm` wide (A4's text width: 16 cm): its whole width, axes and
+    legend included ("fit-x"), is that width, and every text is at least `min_font_pt` when printed there.
+    Placed in a document at `width_cm` the image is not scaled, so 9.5 pt stays 9.5 pt (a page chart
+    exported at 640 px plus its legend, then shrunk to 16 cm, printed its labels at about 6 pt)."""
+    spec = _spec(chart)
+    spec["width"] = print_width_px(width_cm)
+    for layer in spec.get("layer", ()):
+        if layer.get("width") is not None:
+            layer["width"] = spec["width"]
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    px = round(min_font_pt / PT_PER_PX + 0.49)
+    config = spec.setdefault("config", {})
+    for part in ("axis", "legend"):
+        config.setdefault(part, {}).update({"labelFontSize": px, "titleFontSize": px})
+    config["legend"].update({"symbolSize": 120})
+    config.setdefault("title", {}).update({"fontSize": px + 2, "subtitleFontSize": px})
+    config.setdefault("text", {}).update({"fontSize": px})
+    _raise_mark_fonts(spec, px)
+    return spec
+
+
+def _raise_mark_fonts(node: Any, px: int) -> None:
+    """Text marks that set their own font size (the flow matrix's numbers) get at least `px`."""
+    if isinstance(node, dict):
+        mark = node.get("mark")
+        if isinstance(mark, dict) and mark.get("type") == "text" and mark.get("fontSize", px) < px:
+            mark["fontSize"] = px
+        for key, value in node.items():
+            if key not in ("data", "datasets"):
+                _raise_mark_fonts(value, px)
+    elif isinstance(node, list):
+        for value in node:
+            _raise_mark_fonts(value, px)
+
+
+def print_png(chart: alt.TopLevelMixin | dict, width_cm: float = 16.0, lang: str = "zh", scale: float = 3.0) -> bytes:
+    """PNG of `chart` laid out for print (see for_print), at 288 dpi: inserted `width_cm` wide it is unscaled."""
+    return chart_to_png(for_print(chart, width_cm), scale=scale, lang=lang)

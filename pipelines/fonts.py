@@ -8,7 +8,7 @@ first export, and the chart's font must name a family it knows: a family it lack
 - `cjk_font()`: the font found (family, file, source) or None.
 - `font_family()`: the family to name in chart configs and documents.
 - `font_stack()`: a CSS font list with that family first (browsers, SVG viewers on other machines).
-- `DOCUMENT_EAST_ASIA_FONT`: the East Asian font named in .docx styles (see its comment).
+- `DOCUMENT_*`: the fonts named in the monthly report's .docx styles (see their comment).
 """
 
 from __future__ import annotations
@@ -34,12 +34,36 @@ PACKAGE_FAMILY = "Noto Sans SC"
 # in a browser or Word on Windows/macOS/Kylin). Generic `sans-serif` last so nothing ever vanishes.
 READER_FALLBACKS = ("Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif")
 
-# Text in a .docx is drawn by the reader's Word/WPS with the reader's fonts, not ours (charts are images
-# and carry Noto Sans SC). Microsoft YaHei (微软雅黑) is the sans-serif CJK font every Chinese Windows
-# has and WPS maps on Linux; it matches the charts' sans-serif look. Naming Noto Sans SC instead would make
-# Word substitute an arbitrary (often serif SimSun) font on most analysts' machines.
-DOCUMENT_EAST_ASIA_FONT = "Microsoft YaHei"
-DOCUMENT_LATIN_FONT = "Arial"
+# Text in a .docx is drawn by the reader's Word/WPS with the reader's fonts, not ours (charts are images and
+# carry Noto Sans SC). The report is set the way a court office sets a report: a Song-style serif for the body
+# and tables (宋体), a Hei-style sans for the title's headings and captions (黑体). The fonts named are the two
+# the font package ships (SIL OFL 1.1; Noto Serif SC is Source Han Serif, 思源宋体), so a machine with the
+# package (ours: the PDF conversion, the tests) draws exactly them. On a reader's machine without them, Word
+# takes the font table's alternative: each is declared with `altName` 宋体 / 黑体, GB2312 charset and its
+# family (roman / swiss), so Chinese Windows and WPS draw SimSun / SimHei, never an arbitrary font.
+DOCUMENT_BODY_FONT = "Noto Serif SC"
+DOCUMENT_BODY_ALT = "宋体"
+DOCUMENT_HEADING_FONT = "Noto Sans SC"
+DOCUMENT_HEADING_ALT = "黑体"
+DOCUMENT_EAST_ASIA_FONT = DOCUMENT_BODY_FONT
+DOCUMENT_LATIN_FONT = "Times New Roman"  # Latin letters and digits in the body, as official documents do
+DOCUMENT_HEADING_LATIN_FONT = "Arial"
+PACKAGE_SERIF_FILE = "NotoSerifSC-Regular.otf"
+# family, alternative, font-table family class (roman = serif, swiss = sans) for the .docx font table
+DOCUMENT_FONTS = (
+    (DOCUMENT_BODY_FONT, DOCUMENT_BODY_ALT, "roman"),
+    (DOCUMENT_HEADING_FONT, DOCUMENT_HEADING_ALT, "swiss"),
+)
+
+
+def document_font_files() -> dict[str, Path]:
+    """The packaged files of the report's fonts (family -> file), for installing them where a converter looks."""
+    out = {}
+    for family, file in ((DOCUMENT_HEADING_FONT, PACKAGE_FILE), (DOCUMENT_BODY_FONT, PACKAGE_SERIF_FILE)):
+        sans = _package_font()
+        if sans is not None and (sans.parent / file).is_file():
+            out[family] = sans.parent / file
+    return out
 
 
 @dataclass(frozen=True)

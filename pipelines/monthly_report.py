@@ -20,18 +20,29 @@ from pathlib import Path
 import duckdb
 import polars as pl
 from docx import Document
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 from pipelines import charts, contract, queries
-from pipelines.chart_export import chart_to_png, filters_text, snapshot_text
+from pipelines.chart_export import filters_text, print_png, snapshot_text
 from pipelines.exports import mask_names, mask_text, name_replacements
 from pipelines.filters import Filters, add_months, format_month, parse_month
-from pipelines.fonts import DOCUMENT_EAST_ASIA_FONT, DOCUMENT_LATIN_FONT
+from pipelines.fonts import (
+    DOCUMENT_BODY_FONT,
+    DOCUMENT_FONTS,
+    DOCUMENT_HEADING_FONT,
+    DOCUMENT_HEADING_LATIN_FONT,
+    DOCUMENT_LATIN_FONT,
+)
+from pipelines.formatting import yes_no
 from pipelines.i18n import label, t
 
-CHART_WIDTH = Cm(16)  # A4 text width
+CHART_WIDTH_CM = 16.0  # A4 text width (21 cm less 2 x 2.5 cm margins)
+CHART_WIDTH = Cm(CHART_WIDTH_CM)
 WORST_PER_RULE = 5
 TOP_RULES = 5
 MAX_ROWS = 30
@@ -106,45 +117,205 @@ def change(now, before, kind: str, lang: str) -> str:
     else:
         text = f"{diff:+,.2f}" if kind == "rate100" else f"{diff:+,.1f}"
     if before:
-        text += f"（{100 * diff / before:+.0f}%）" if lang == "zh" else f" ({100 * diff / before:+.0f}%)"
+        pct = 100 * diff / before
+        pct_text = f"{pct:+.1f}%" if abs(pct) < 10 else f"{pct:+.0f}%"  # "-0.4%", not "-0%"
+        text += f"（{pct_text}）" if lang == "zh" else f" ({pct_text})"
     return text
 
 
-# ------------------------------------------------------------------------------------------ docx helpers
+# ------------------------------------------------------------------------------------------ docx layout
+# Set as a court office files a report: Song-style serif body (小四), Hei-style headings and captions, tables
+# in 五号 with their numbers right-aligned, each table and figure numbered with a caption (表1 above a table,
+# 图1 below a figure, Word SEQ fields so Word can list and renumber them), table headers repeated on every
+# page and never left alone at the foot of one, charts laid out at the text width with >= 9.5 pt text.
+BODY_PT, TABLE_PT, CAPTION_PT = 12, 10.5, 10.5  # 小四, 五号
+KEEP_WHOLE_ROWS = 15  # a table up to this many rows is kept on one page
+BLACK = RGBColor(0, 0, 0)
+HEADER_FILL = "E7E6E6"
+
+
+def _style_fonts(style, east_asia: str, latin: str) -> None:
+    """Name the style's fonts explicitly (theme fonts removed: they override the names in Word)."""
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+
+
+def _declare_fonts(doc) -> None:
+    """The report's fonts in the font table, each with the alternative Word takes where it is missing
+    (宋体 / 黑体: see pipelines.fonts)."""
+    part = next(p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    root = parse_xml(part.blob)
+    for family, alt_name, kind in DOCUMENT_FONTS:
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == family:
+                root.remove(old)
+        root.append(parse_xml(
+            f'<w:font {nsdecls("w")} w:name="{family}"><w:altName w:val="{alt_name}"/><w:charset w:val="86"/>'
+            f'<w:family w:val="{kind}"/><w:pitch w:val="variable"/></w:font>'
+        ))
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _set_fonts(doc) -> None:
-    """Latin and East Asian fonts on every style used, so Word/WPS draw Chinese in a proper CJK font."""
+    """Body serif and sans headings on every paragraph/character style; sizes and black headings."""
     for style in doc.styles:
-        if style.type != 1 or not hasattr(style, "font"):  # paragraph and character styles only
+        if style.type not in (1, 2) or not hasattr(style, "font"):  # paragraph and character styles only
             continue
         style.font.name = DOCUMENT_LATIN_FONT
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.append(fonts)
-        fonts.set(qn("w:eastAsia"), DOCUMENT_EAST_ASIA_FONT)
-        fonts.set(qn("w:ascii"), DOCUMENT_LATIN_FONT)
-        fonts.set(qn("w:hAnsi"), DOCUMENT_LATIN_FONT)
-    doc.styles["Normal"].font.size = Pt(10.5)  # 五号
+        _style_fonts(style, DOCUMENT_BODY_FONT, DOCUMENT_LATIN_FONT)
+    doc.styles["Normal"].font.size = Pt(BODY_PT)
+    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 13), ("Caption", CAPTION_PT)):
+        style = doc.styles[name]
+        _style_fonts(style, DOCUMENT_HEADING_FONT, DOCUMENT_HEADING_LATIN_FONT)
+        style.font.size = Pt(size)
+        style.font.color.rgb = BLACK
+        style.font.bold = name != "Title"
+        style.font.italic = False
+        style.paragraph_format.keep_with_next = True
+    doc.styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    border = doc.styles["Title"].element.pPr.find(qn("w:pBdr")) if doc.styles["Title"].element.pPr is not None else None
+    if border is not None:
+        border.getparent().remove(border)
+    caption = doc.styles["Caption"].paragraph_format
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.space_before, caption.space_after = Pt(6), Pt(6)
+    _declare_fonts(doc)
 
 
-def _table(doc, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = "" if text is None else str(text)
-    doc.add_paragraph()
+def _field(paragraph, code: str, shown: str) -> None:
+    """A Word field (SEQ, PAGE) with its current result, so the text reads right before Word updates it."""
+    for kind, text in (("begin", None), ("instr", code), ("separate", None), ("result", shown), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = run._r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            instr.text = f" {code} "
+            run._r.append(instr)
+        elif kind == "result":
+            run.text = text
+        else:
+            run._r.append(run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
 
 
-def _chart(doc, chart, lang: str) -> None:
-    doc.add_picture(io.BytesIO(chart_to_png(chart, lang=lang)), width=CHART_WIDTH)
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+def _cell_text(cell, text: str, *, bold: bool = False, align=None, size: float = TABLE_PT) -> None:
+    cell.text = ""
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run("" if text is None else str(text))
+    run.bold = bold
+    run.font.size = Pt(size)
+    paragraph.paragraph_format.space_after = Pt(0)
+    if align is not None:
+        paragraph.alignment = align
+    cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+
+
+def _row_props(row, *, header: bool) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(trpr.makeelement(qn("w:cantSplit"), {}))  # a row never breaks across pages
+    if header:
+        trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))  # repeated at the top of every page
+
+
+def _shade(cell, fill: str) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    tcpr.append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+
+
+class ReportDoc:
+    """The document being written, numbering its figures and tables (图1, 表1) as they are added."""
+
+    def __init__(self, doc, lang: str):
+        self.doc, self.lang = doc, lang
+        self.figures = self.tables = 0
+
+    def add_heading(self, text: str, level: int):
+        return self.doc.add_heading(text, level=level)
+
+    def add_paragraph(self, text: str = "", style: str | None = None):
+        return self.doc.add_paragraph(text, style=style)
+
+    def caption(self, kind: str, text: str):
+        """'表3 各审批层级用时' / 'Table 3. Approval time by level', numbered by a SEQ field."""
+        if kind == "figure":
+            self.figures += 1
+            number = self.figures
+        else:
+            self.tables += 1
+            number = self.tables
+        paragraph = self.doc.add_paragraph(style="Caption")
+        word = t(f"monthly.caption.{kind}", self.lang)
+        paragraph.add_run(word)
+        _field(paragraph, f"SEQ {word.strip()} \\* ARABIC", str(number))
+        paragraph.add_run(t("monthly.caption.sep", self.lang) + text)
+        return paragraph
+
+    def table(
+        self,
+        caption: str,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        numeric: Sequence[int] = (),
+        widths_cm: Sequence[float] | None = None,
+    ):
+        """A captioned table: header row bold, shaded and repeated on every page; `numeric` columns
+        right-aligned; rows never split; a short table kept on one page, a long one at least with its header
+        and first row."""
+        self.caption("table", caption)
+        table = self.doc.add_table(rows=1, cols=len(header))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        numeric = set(numeric)
+        for i, (cell, text) in enumerate(zip(table.rows[0].cells, header, strict=True)):
+            _cell_text(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+            _shade(cell, HEADER_FILL)
+        _row_props(table.rows[0], header=True)
+        for row in rows:
+            added = table.add_row()
+            _row_props(added, header=False)
+            for i, (cell, text) in enumerate(zip(added.cells, row, strict=True)):
+                _cell_text(cell, text, align=WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT)
+        keep = len(table.rows) - 1 if len(rows) <= KEEP_WHOLE_ROWS else min(2, len(table.rows) - 1)
+        for row in table.rows[:keep]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
+        if widths_cm:
+            table.autofit = False
+            for column, width in zip(table.columns, widths_cm, strict=False):
+                column.width = Cm(width)  # the grid (LibreOffice, WPS) ...
+            for row in table.rows:  # ... and every cell (Word)
+                for cell, width in zip(row.cells, widths_cm, strict=False):
+                    cell.width = Cm(width)
+        self.doc.add_paragraph().paragraph_format.space_after = Pt(0)
+        return table
+
+    def chart(self, chart, caption: str) -> None:
+        """A chart laid out at the text width (text >= 9.5 pt when printed), then its caption below."""
+        self.doc.add_picture(io.BytesIO(print_png(chart, width_cm=CHART_WIDTH_CM, lang=self.lang)), width=CHART_WIDTH)
+        picture = self.doc.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        # A figure's caption closes it: not kept with what follows (else a heading, figure, table chain
+        # moved whole to the next page and left half a page blank).
+        self.caption("figure", caption).paragraph_format.keep_with_next = False
+
+
+def _footer_page_numbers(doc, lang: str) -> None:
+    for section in doc.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        before, after = t("monthly.page", lang).split("{page}")
+        paragraph.add_run(before)
+        _field(paragraph, "PAGE", "1")
+        paragraph.add_run(after)
 
 
 def _snapshot(con) -> str | None:
@@ -169,24 +340,25 @@ def _headlines(doc, con, month: date, filters: Filters | None, lang: str) -> dic
                 change(now.get(key), before.get(key), kind, lang),
             ]
         )
-    for level, hours in now["median_hours_by_level"].items():
-        prev = before["median_hours_by_level"].get(level)
-        rows.append(
-            [
-                t("monthly.h.median_hours_level", lang, level=label("level", level, lang)),
-                fmt(hours, "hours", lang),
-                fmt(prev, "hours", lang),
-                change(hours, prev, "hours", lang),
-            ]
-        )
     header = [
         t("monthly.col.figure", lang),
         format_month(month),
         format_month(add_months(month, -1)),
         t("monthly.col.change", lang),
     ]
-    _table(doc, header, rows)
+    doc.table(t("monthly.t.headlines", lang), header, rows, numeric=(1, 2, 3), widths_cm=(6.0, 2.8, 2.8, 4.4))
     doc.add_paragraph(t("monthly.note.pending_now", lang))
+    # The median per level is a breakdown of the median step time: its own table, not loose lines under
+    # the last headline (they read as parts of the escalation rate).
+    levels = []
+    for level, hours in now["median_hours_by_level"].items():
+        prev = before["median_hours_by_level"].get(level)
+        levels.append([label("level", level, lang), fmt(hours, "hours", lang), fmt(prev, "hours", lang),
+                       change(hours, prev, "hours", lang)])
+    if levels:
+        header = [t("axis.level", lang), *header[1:]]
+        doc.table(t("monthly.t.median_by_level", lang), header, levels, numeric=(1, 2, 3),
+                  widths_cm=(6.0, 2.8, 2.8, 4.4))
     return now
 
 
@@ -196,7 +368,8 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
     if levels.is_empty():
         doc.add_paragraph(t("monthly.none", lang))
         return
-    _chart(doc, charts.level_bars(levels, "median_hours", t("axis.median_hours", lang), lang), lang)
+    doc.chart(charts.level_bars(levels, "median_hours", t("axis.median_hours", lang), lang),
+              t("monthly.f.latency", lang))
     header = [
         t("axis.level", lang),
         t("axis.steps", lang),
@@ -216,7 +389,8 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
         ]
         for r in levels.iter_rows(named=True)
     ]
-    _table(doc, header, rows)
+    doc.table(t("monthly.t.latency", lang), header, rows, numeric=(1, 2, 3, 4, 5),
+              widths_cm=(3.0, 2.2, 2.8, 2.8, 2.8, 2.4))
 
 
 def _findings(
@@ -226,7 +400,7 @@ def _findings(
     trend_f = replace(f, start=add_months(month, -11), end=month)
     by_family = queries.findings_by_family_month(con, trend_f)
     if not by_family.is_empty():
-        _chart(doc, charts.findings_by_family(by_family, lang), lang)
+        doc.chart(charts.findings_by_family(by_family, lang), t("monthly.f.findings", lang))
     counts = queries.rule_counts(con, f).filter(pl.col("findings") > 0)
     if counts.is_empty():
         doc.add_paragraph(t("monthly.no_findings", lang))
@@ -249,16 +423,15 @@ def _findings(
         ]
         for r in counts.iter_rows(named=True)
     ]
-    _table(doc, header, rows)
+    doc.table(t("monthly.t.findings", lang), header, rows, numeric=(3, 4), widths_cm=(3.2, 2.2, 6.2, 2.0, 2.4))
     doc.add_heading(t("monthly.s.worst", lang), level=2)
     detail = "detail" if lang == "zh" else "detail_en"
     for rule_id in counts["rule_id"].head(TOP_RULES).to_list():
         cases = queries.violations_page(con, f, (rule_id,), limit=WORST_PER_RULE)
         if masks is not None:
             cases = mask_text(cases, [detail, "people"], masks)
-        doc.add_paragraph(rule_id, style="List Bullet")
-        _table(
-            doc,
+        doc.table(
+            t("monthly.t.worst", lang, rule=rule_id),
             [t("monthly.col.record", lang), t("monthly.col.when", lang), t("monthly.col.detail", lang)],
             [
                 [
@@ -268,6 +441,7 @@ def _findings(
                 ]
                 for r in cases.iter_rows(named=True)
             ],
+            widths_cm=(3.2, 3.2, 9.6),
         )
 
 
@@ -275,7 +449,7 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
     doc.add_heading(t("monthly.s.substitutions", lang), level=1)
     trend = queries.substitutions_monthly(con, replace(f, start=add_months(month, -11), end=month))
     if not trend.is_empty():
-        _chart(doc, charts.substitutions_by_month(trend, lang), lang)
+        doc.chart(charts.substitutions_by_month(trend, lang), t("monthly.f.substitutions", lang))
     subs = queries.substitution_timeline(con, f, None, limit=MAX_ROWS)
     if subs.is_empty():
         doc.add_paragraph(t("monthly.none", lang))
@@ -290,7 +464,7 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
             t("axis.authorized", lang),
             t("axis.direction", lang),
         ]
-        yes, no = t("monthly.yes", lang), t("monthly.no", lang)
+        yes, no = yes_no(lang)
         rows = [
             [
                 r["absent_name"] or r["absent_id"],
@@ -302,7 +476,8 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
             ]
             for r in subs.iter_rows(named=True)
         ]
-        _table(doc, header, rows)
+        doc.table(t("monthly.t.substitutions", lang), header, rows, numeric=(3,),
+                  widths_cm=(2.6, 2.6, 3.4, 2.0, 2.4, 3.0))
     doc.add_heading(t("monthly.s.escalations", lang), level=1)
     meetings = queries.meeting_monthly(con, f)
     if meetings.is_empty():
@@ -327,11 +502,12 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
         ]
         for r in meetings.iter_rows(named=True)
     ]
-    _table(doc, header, rows)
+    doc.table(t("monthly.t.meetings", lang), header, rows, numeric=(1, 2, 3, 4, 5),
+              widths_cm=(3.4, 2.2, 2.2, 3.0, 2.2, 3.0))
     items = queries.escalated_items(con, f, limit=MAX_ROWS)
     if not items.is_empty():
-        _table(
-            doc,
+        doc.table(
+            t("monthly.t.escalated_items", lang),
             [
                 t("monthly.col.item", lang),
                 t("monthly.col.held_on", lang),
@@ -339,9 +515,11 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
                 t("monthly.col.outcome", lang),
             ],
             [
-                [r["item_id"], str(r["held_on"]), r["topic"] or "", label("outcome", r["outcome"], lang)]
+                [r["item_id"], f"{r['held_on']:%Y-%m-%d}" if r["held_on"] else "", r["topic"] or "",
+                 label("outcome", r["outcome"], lang)]
                 for r in items.iter_rows(named=True)
             ],
+            widths_cm=(3.4, 2.6, 6.4, 3.6),
         )
 
 
@@ -363,15 +541,19 @@ def write_monthly_docx(
     out = Path(out_path)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        doc = Document()
-        _set_fonts(doc)
-        for section in doc.sections:
+        document = Document()
+        _set_fonts(document)
+        doc = ReportDoc(document, lang)
+        for section in document.sections:
             section.page_width, section.page_height = Cm(21), Cm(29.7)
             section.left_margin = section.right_margin = Cm(2.5)
+            section.top_margin, section.bottom_margin = Cm(2.54), Cm(2.3)
+        _footer_page_numbers(document, lang)
         snapshot = _snapshot(con)
         doc.add_heading(t("monthly.title", lang, month=format_month(the_month)), level=0)
         sub = doc.add_paragraph(filters_text(month_filters(the_month, filters), lang))
         sub.add_run("\n" + snapshot_text(snapshot, lang))
+        sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
         now = _headlines(doc, con, the_month, filters, lang)
         if not has_data(now):
             doc.add_paragraph(t("monthly.no_data", lang, month=format_month(the_month)))
@@ -386,7 +568,7 @@ def write_monthly_docx(
             _substitutions(doc, con, f, the_month, lang, mask)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
-        doc.save(str(tmp))
+        document.save(str(tmp))
         tmp.replace(out)
     finally:
         con.close()

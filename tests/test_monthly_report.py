@@ -8,6 +8,7 @@ from datetime import date
 import docx
 import duckdb
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from pipelines.filters import Filters
@@ -79,8 +80,9 @@ def test_the_docx_opens_and_shows_the_months_figures_from_the_marts(report, demo
     assert rows["违规发现（条）"][0] == f"{expected['findings']:,}"
     assert rows["替补（次）"][0] == f"{expected['substitutions']:,}"
     assert expected["levels"], "the demo month has decided steps"
+    by_level = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in document.tables[1].rows[1:]}
     for level, hours in expected["levels"].items():
-        assert rows[f"其中{label('level', level)}（小时）"][0] == f"{hours:,.1f}"
+        assert by_level[label("level", level)][0] == f"{hours:,.1f}"
     # The worst cases name the records behind the findings.
     all_cells = {c.text for t in document.tables for r in t.rows for c in r.cells}
     if expected["some_case"]:
@@ -134,3 +136,84 @@ def test_masked_report_hides_names(demo_db, tmp_path):
     assert [n for n in names if n in plain], "unmasked, the report names people"
     assert not [n for n in names if n in by_id]
     assert not [n for n in names if n in by_initials]
+
+
+
+# ------------------------------------------------------------------------------------------ as an office files it
+def captions(document) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name == "Caption"]
+
+
+def test_figures_and_tables_are_numbered_with_captions(report):
+    document = docx.Document(str(report))
+    caps = captions(document)
+    figures = [c for c in caps if c.startswith("图")]
+    tables = [c for c in caps if c.startswith("表")]
+    assert [c.split("　")[0] for c in figures] == [f"图{i}" for i in range(1, len(figures) + 1)]
+    assert [c.split("　")[0] for c in tables] == [f"表{i}" for i in range(1, len(tables) + 1)]
+    assert len(figures) == len(document.inline_shapes) >= 2
+    assert len(tables) == len(document.tables)
+    assert tables[0] == "表1　主要指标与上月比较"
+    # Word numbers them itself: SEQ fields, one per caption
+    body = document.element.body
+    seq = [i.text for i in body.iter(qn("w:instrText")) if "SEQ" in i.text]
+    assert len(seq) == len(caps) and any("SEQ 图" in s for s in seq) and any("SEQ 表" in s for s in seq)
+
+
+def test_table_headers_repeat_rows_never_split_and_numbers_are_right_aligned(report):
+    document = docx.Document(str(report))
+    for table in document.tables:
+        header = table.rows[0]._tr.trPr
+        assert header is not None and header.find(qn("w:tblHeader")) is not None
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+        # the header is kept with the first row: never alone at the foot of a page
+        assert table.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next is True
+    headline = document.tables[0]
+    for row in headline.rows[1:]:
+        assert row.cells[0].paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.LEFT)
+        assert all(c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in row.cells[1:])
+
+
+def test_level_medians_are_a_sub_table_not_lines_under_the_escalation_rate(report):
+    document = docx.Document(str(report))
+    first = [row.cells[0].text for row in document.tables[0].rows]
+    assert first[-1] == "局务会议议题上报率"
+    assert not [c for c in first if "其中" in c or c in {label("level", x) for x in ("TEAM_LEAD", "DEPUTY", "CHIEF")}]
+    assert "各审批层级审批环节用时中位数" in captions(document)[1]
+    assert document.tables[1].rows[0].cells[0].text == "审批层级"
+
+
+def test_charts_print_at_text_width_unscaled_so_their_text_is_at_least_9pt(report):
+    from pipelines.chart_export import PT_PER_PX, for_print, print_width_px
+
+    document = docx.Document(str(report))
+    for shape in document.inline_shapes:
+        assert abs(shape.width.cm - 16.0) < 0.05
+        image = shape._inline.graphic.graphicData.pic.blipFill.blip.embed
+        blob = document.part.related_parts[image].blob
+        width, _, dpi = png_info(blob)
+        assert abs(width / dpi * 2.54 - 16.0) < 0.1, "placed at its own size: no shrinking of its text"
+    spec = for_print({"mark": "bar", "data": {"values": []}, "width": "container"})
+    assert spec["width"] == print_width_px(16.0) and spec["autosize"]["type"] == "fit-x"
+    for part in ("axis", "legend"):
+        assert spec["config"][part]["labelFontSize"] * PT_PER_PX >= 9
+
+
+def test_the_font_table_names_our_fonts_with_song_and_hei_fallbacks(report):
+    document = docx.Document(str(report))
+    part = next(p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml")
+    text = part.blob.decode("utf-8")
+    assert 'w:name="Noto Serif SC"><w:altName w:val="宋体"/>' in text
+    assert 'w:name="Noto Sans SC"><w:altName w:val="黑体"/>' in text
+    heading = document.styles["Heading 1"].element.rPr.find(qn("w:rFonts"))
+    assert heading.get(qn("w:eastAsia")) == "Noto Sans SC" and heading.get(qn("w:asciiTheme")) is None
+
+
+def png_info(png: bytes) -> tuple[int, int, float]:
+    import struct
+
+    width, height = struct.unpack(">II", png[16:24])
+    at = png.index(b"pHYs")
+    per_metre_x, _, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
+    assert unit == 1
+    return width, height, per_metre_x * 0.0254
