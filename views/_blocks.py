@@ -116,4 +116,5 @@ def monthly_report(c: Ctx) -> None:
             icon=":material/download:",
             key="monthly_download",
             type="primary",
+            on_click="ignore",
         )

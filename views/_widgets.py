@@ -3,6 +3,11 @@ their captions and export buttons, paged raw rows, headline metrics."""
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
+from collections import OrderedDict
+
 import polars as pl
 import streamlit as st
 
@@ -54,27 +59,85 @@ def caption_text(applies: str) -> str:
 def chart(ch, key: str, title: str, applies: str, filters: Filters | None = None) -> None:
     """Show an altair chart with a caption (filters applied, snapshot) and PNG/SVG downloads."""
     c = ctx()
+    _warm_up()
     f = filters or c.filters
     text = t("caption.template", c.lang, filters=describe(f, c.lang, queries.APPLIES[applies]), snapshot=c.snapshot)
     st.altair_chart(ch, width="stretch", key=f"chart_{key}")
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
-    db, stamp_, mask = str(c.db), c.stamp, c.mask
-
-    def exported() -> dict:
-        return export_spec(titled, _store.name_masks(db, stamp_, mask))
+    masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
+    lang = c.lang
 
     def png() -> bytes:
-        return chart_export.chart_to_png(exported(), scale=3, lang=c.lang)
+        return rendered_chart(titled, masks, "png", lang)
 
-    def svg() -> str:
-        return chart_export.chart_to_svg(exported(), lang=c.lang)
+    def svg() -> bytes:
+        return rendered_chart(titled, masks, "svg", lang)
 
     row = st.container(horizontal=True, gap="small")
-    row.download_button("PNG", png, file_name=f"{key}.png", mime="image/png", key=f"png_{key}", icon=":material/image:",
-                        type="tertiary")
-    row.download_button("SVG", svg, file_name=f"{key}.svg", mime="image/svg+xml", key=f"svg_{key}", icon=":material/draw:",
-                        type="tertiary")
+    download(row, "PNG", png, f"{key}.png", "image/png", f"png_{key}", ":material/image:")
+    download(row, "SVG", svg, f"{key}.svg", "image/svg+xml", f"svg_{key}", ":material/draw:")
+
+
+def download(where, label_: str, data, file_name: str, mime: str, key: str, icon: str) -> None:
+    """A download button whose file is made on click (`data` is a callable) without rerunning the page.
+
+    Why `on_click="ignore"`: Streamlit registers a deferred download under a new id on every run and
+    drops the previous run's ids when a run ends, also a run cut short by the next click. With the default
+    `on_click="rerun"` every click started a rerun, so a second click within a second or two sent an id
+    the server had just dropped ("Deferred file ... not found", the button shows an error for 5 s and the
+    download never comes), and a run starting while a finished file's answer was still queued cleared
+    the queue, so that button spun until the browser gave up after 3 minutes. A download changes nothing
+    on the page, so it has no reason to rerun it. The callable must not use Streamlit: it runs on a
+    worker thread outside the script run.
+    """
+    where.download_button(label_, data, file_name=file_name, mime=mime, key=key, icon=icon, type="tertiary",
+                          on_click="ignore")
+
+
+_RENDER_LOCK = threading.Lock()
+_RENDERED: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_RENDERED_MAX = 48
+
+
+def rendered_chart(ch, masks: dict[str, str], fmt: str, lang: str) -> bytes:
+    """PNG or SVG bytes of `ch` (names masked), rendered once per spec: a second click, a second visitor or
+    the same chart after a rerun get the bytes at once. vl-convert renders one chart at a time anyway;
+    the lock keeps concurrent clicks from rendering the same spec twice and bounds the threads it holds."""
+    spec = export_spec(ch, masks)
+    spec_key = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
+    key = (spec_key, fmt, lang)
+    with _RENDER_LOCK:
+        if key in _RENDERED:
+            _RENDERED.move_to_end(key)
+            return _RENDERED[key]
+        if fmt == "png":
+            out = chart_export.chart_to_png(spec, scale=3, lang=lang)
+        else:
+            out = chart_export.chart_to_svg(spec, lang=lang).encode("utf-8")
+        _RENDERED[key] = out
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+        return out
+
+
+def warm_up_chart_export() -> None:
+    """Start vl-convert (its JavaScript engine and the CJK font) once per server process in the background,
+    so the first chart download does not wait ~2-5 s for it."""
+    _warm_up()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    def run() -> None:
+        try:
+            chart_export.chart_to_svg({"mark": "point", "data": {"values": [{"a": 1}]}, "encoding": {"x": {"field": "a", "type": "quantitative"}}})
+        except Exception:  # a broken renderer shows itself again on the first real download
+            logging.getLogger(__name__).exception("vl-convert warm-up failed")
+
+    thread = threading.Thread(target=run, name="vl-convert-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def export_spec(ch, replacements: dict[str, str]) -> dict:
@@ -150,17 +213,9 @@ def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, 
         )
 
     row = st.container(horizontal=True, gap="small")
-    row.download_button("CSV", csv, file_name=f"{key}.csv", mime="text/csv", key=f"csv_{key}", icon=":material/table:",
-                        type="tertiary")
-    row.download_button(
-        "XLSX",
-        xlsx,
-        file_name=f"{key}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{key}",
-        icon=":material/grid_on:",
-        type="tertiary",
-    )
+    download(row, "CSV", csv, f"{key}.csv", "text/csv", f"csv_{key}", ":material/table:")
+    download(row, "XLSX", xlsx, f"{key}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             f"xlsx_{key}", ":material/grid_on:")
 
 
 def paged(key: str, total: int, fetch, headers: dict[str, str] | None = None, prepare=None) -> None:

@@ -79,6 +79,7 @@ st.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="template",
+    on_click="ignore",  # made on click without a rerun (see views._widgets.download)
 )
 
 if c.stamp is None:
