@@ -189,6 +189,11 @@ def _title_px(title: str) -> int:
     return int(11 * wide + 6.5 * (len(title) - wide))
 
 
+def _longest_px(df: pl.DataFrame, col: str) -> int:
+    """How wide the longest label of `col` draws (to choose between level and slanted axis labels)."""
+    return max((_title_px(v) for v in df[col].drop_nulls().to_list()), default=0) if df.height else 0
+
+
 def band_height(rows: int, title: str = "", row: int = ROW) -> int:
     """A horizontal bar chart's plot height: `row` px a row, and never shorter than its (vertical) axis title,
     which otherwise ran into the labels of a two-row chart."""
@@ -381,12 +386,13 @@ def flow_matrix(df: pl.DataFrame, lang: str) -> alt.LayerChart:
     cols = df["target"].n_unique() if df.height else 0
     top = float(df["steps"].max() or 0) if df.height else 0.0
     base = alt.Chart(df).encode(
-        y=alt.Y("source_label:N", title=t("axis.from_level", lang), sort=order, axis=alt.Axis(labelLimit=120)),
+        y=alt.Y("source_label:N", title=t("axis.from_level", lang), sort=order, axis=alt.Axis(labelLimit=170)),
         x=alt.X(
             "target_label:N",
             title=t("axis.to_level", lang),
             sort=order,
-            axis=alt.Axis(labelAngle=0 if cols <= 4 else -30, labelLimit=100, orient="top"),
+            axis=alt.Axis(labelAngle=0 if cols <= 4 and _longest_px(df, "target_label") <= 90 else -30,
+                          labelLimit=170, orient="top"),
         ),
         tooltip=[
             alt.Tooltip("source_label:N", title=t("axis.from_level", lang)),
@@ -421,7 +427,8 @@ def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool 
         # The keys in rank order as a list: a sort by the rank field was dropped when the layers differ
         # (bars coloured by level), and Vega sorted the levels by code point.
         sort=(df.sort("rank") if "rank" in df.columns else df)["key_label"].to_list(),
-        axis=alt.Axis(labelAngle=0 if keys <= 4 else -45, labelLimit=90, labelOverlap=False),
+        axis=alt.Axis(labelAngle=0 if keys <= 4 and _longest_px(df, "key_label") <= 80 else -45, labelLimit=170,
+                      labelOverlap=False),
     )
     tips = [
         alt.Tooltip("key_label:N", title=key_title),
@@ -430,7 +437,7 @@ def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool 
     ]
     base = alt.Chart(df).encode(x=x, tooltip=tips)
     bars = base.mark_bar().encode(
-        y=alt.Y("wait_hours:Q", title=t("axis.wait_hours", lang), axis=alt.Axis(format="~s")),
+        y=alt.Y("wait_hours:Q", title=t("axis.wait_hours", lang), axis=alt.Axis(format=",.0f")),
         color=level_color(lang, legend=False) if color_by_level else alt.value(LEVEL_COLORS["TEAM_LEAD"]),
     )
     line = base.mark_line(point=True, color="#333333").encode(

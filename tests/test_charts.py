@@ -182,3 +182,10 @@ def test_pareto_orders_its_bars_by_rank_even_when_coloured_by_level():
     spec = charts.pareto(df.reverse(), "层级", "zh", color_by_level=True).to_dict()
     for layer in spec["layer"]:
         assert layer["encoding"]["x"]["sort"] == ["副局长", "局长", "团队长", "分管副院长"]
+
+
+def test_long_english_level_labels_slant_instead_of_being_cut():
+    df = pl.DataFrame({"key_label": ["Deputy chief", "Vice-president in charge"], "level": ["DEPUTY", "VP"],
+                       "wait_hours": [5.0, 3.0], "cumulative_share": [0.6, 1.0], "rank": [1, 2]})
+    x = charts.pareto(df, "Level", "en", color_by_level=True).to_dict()["layer"][0]["encoding"]["x"]["axis"]
+    assert x["labelAngle"] != 0 and x["labelLimit"] >= 160
