@@ -167,35 +167,6 @@ def stored_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> pl
     return con.sql(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL').pl().to_series()
 
 
-def load_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:
-    """The latest loads, newest first: load_id, loaded_at, files (names), rows ({table: n}),
-    dropped_columns, warnings (count). JSON columns come back parsed."""
-    out = con.sql(
-        f"""SELECT l.load_id, l.loaded_at, l.files, l.rows, l.dropped_columns,
-                   (SELECT count(*) FROM load_warnings w WHERE w.load_id = l.load_id) AS warnings
-            FROM loads l ORDER BY l.load_id DESC LIMIT {int(limit)}"""
-    ).pl()
-    return out.with_columns(
-        pl.col("files").map_elements(lambda s: [f["name"] for f in json.loads(s)], return_dtype=pl.List(pl.String)),
-        pl.col("rows").map_elements(lambda s: json.dumps(json.loads(s)), return_dtype=pl.String),
-        pl.col("dropped_columns").map_elements(
-            lambda s: [f"{src}: {', '.join(cols)}" for src, cols in json.loads(s)], return_dtype=pl.List(pl.String)
-        ),
-    )
-
-
-def load_warnings(con: duckdb.DuckDBPyConnection, load_id: int | None = None) -> pl.DataFrame:
-    """Warnings recorded with a load (default: the latest load), in file and row order."""
-    if load_id is None:
-        row = con.sql("SELECT max(load_id) FROM loads").fetchall()[0]
-        load_id = row[0] if row[0] is not None else -1
-    return con.sql(
-        """SELECT load_id, kind, table_name, file, sheet, "row", "column", value, other FROM load_warnings
-           WHERE load_id = ? ORDER BY file, sheet NULLS FIRST, "row", "column" """,
-        params=[int(load_id)],
-    ).pl()
-
-
 def marts_current(db: Path | str) -> bool:
     """Whether the store's marts were built by this version of the marts (meta.marts_version)."""
     from pipelines.marts import MARTS_VERSION

@@ -115,6 +115,93 @@ def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(t
     assert sha256(db) == before
 
 
+def _store_with_a_warning(tmp_path: Path) -> Path:
+    """A store loaded from the fixture exports in which one step was decided before it was received."""
+    from pipelines.loader import load_paths
+
+    folder = tmp_path / "exports"
+    shutil.copytree(VALID, folder)
+    path = folder / STEPS_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "2024-06-03 09:00,2024-06-03 15:30", "2024-06-03 09:00,2024-06-02 15:30", 1), encoding="utf-8")
+    db = tmp_path / "store" / "warehouse.duckdb"
+    db.parent.mkdir()
+    assert load_paths([folder], db).warning_count == 1
+    return db
+
+
+def all_cells(df) -> str:
+    return "\n".join(str(v) for v in [*df.columns, *df.to_numpy().ravel()])
+
+
+def test_the_data_quality_panel_lists_the_warnings_of_the_load(tmp_path, monkeypatch):
+    db = _store_with_a_warning(tmp_path)
+    at = data_page(db, monkeypatch)
+    assert not problems(at), problems(at)
+    assert at.selectbox(key="quality_load").value == 1
+    kinds = next(df.value for df in at.dataframe if "警告类型" in df.value.columns and "行数" in df.value.columns)
+    assert kinds.to_dict("list") == {"警告类型": ["办理时间早于到达时间"], "数据表": ["审批记录"], "行数": [1]}
+    rows = next(df.value for df in at.dataframe if "对照值" in df.value.columns)
+    assert rows[["文件", "行号", "列", "值", "对照值"]].values.tolist() == [
+        [STEPS_FILE, 2, "办理时间", "2024-06-02 15:30:00", "2024-06-03 09:00:00"]]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "CSV · 数据质量" in labels and "XLSX · 数据质量" in labels
+
+
+def test_the_load_history_reads_in_the_interface_language(tmp_path, monkeypatch):
+    db = _store_with_a_warning(tmp_path)
+    at = data_page(db, monkeypatch)
+    history = next(df.value for df in at.dataframe if "导入时间" in df.value.columns)
+    assert list(history.columns) == ["批次", "导入时间", "文件", "各表行数", "警告", "未保存的列"]
+    [row] = history.to_dict("records")
+    assert STEPS_FILE in row["文件"] and "人员名册.csv" in row["文件"]
+    assert row["各表行数"] == "人员名册 6、案件 2、会议 1、审批记录 5、替补记录 1、会议议题 1" and row["警告"] == 1
+    # history, quality panel and store contents: no raw JSON, no English codes or table names
+    tables = [df.value for df in at.dataframe if "设置项" not in df.value.columns]
+    cells = "\n".join(all_cells(df) for df in tables)
+    assert "{" not in cells and "[" not in cells  # no raw JSON
+    for english in ("staff", "approvals", "meeting_items", "substitutions", "decided_before_received"):
+        assert english not in cells, english
+    en = data_page(db, monkeypatch, lang="en")
+    history = next(df.value for df in en.dataframe if "Loaded at" in df.value.columns)
+    assert "Approval steps 5" in history.to_dict("records")[0]["Rows per table"]
+
+
+def test_the_page_states_the_upload_limit_and_lists_every_setting(tmp_path, monkeypatch):
+    from pipelines.settings import SETTINGS
+
+    db = _store_with_a_warning(tmp_path)
+    at = data_page(db, monkeypatch)
+    limit = f"{st.get_option('server.maxUploadSize'):,g} MB"
+    assert any(limit in c.value and "server.maxUploadSize" in c.value for c in at.caption), [c.value for c in at.caption]
+    settings = next(df.value for df in at.dataframe if "设置项" in df.value.columns)
+    assert settings["设置项"].tolist() == [s.key for s in SETTINGS]
+    assert all(settings["说明"]) and list(settings.columns) == ["设置项", "当前值", "默认值", "说明"]
+
+
+def test_invalid_settings_are_shown_located_and_nothing_can_be_loaded(tmp_path, monkeypatch):
+    db = _store_with_a_warning(tmp_path)
+    (db.parent / "settings.toml").write_text("[latency.warning]\nyellow_share = nan\n", encoding="utf-8")
+    before = sha256(db)
+    at = data_page(db, monkeypatch)
+    assert not problems(at), problems(at)
+    errors = [e.value for e in at.error]
+    assert any("settings.toml 第 2 行" in e and "latency.warning.yellow_share" in e for e in errors), errors
+    at.file_uploader(key="uploads").set_value(valid_files()).run()
+    assert load_button(at).disabled
+    assert "设置有误" in "\n".join(t.value for t in at.text)
+    assert sha256(db) == before
+
+
+def test_streamlit_config_hides_deploy_and_limits_uploads():
+    """make run serves from the project folder, so .streamlit/config.toml applies."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "minimal"  # no Deploy button
+    assert 0 < config["server"]["maxUploadSize"] <= 1024
+
+
 # ------------------------------------------------------------------------------------------ monthly report
 # (the Overview page's Word download lives here too: this module is the one that drives page workflows)
 def test_overview_makes_the_monthly_word_report_for_the_chosen_month_and_filters(demo_db, monkeypatch):

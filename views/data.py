@@ -1,20 +1,29 @@
-"""数据管理 Data: upload exports (several files at once) -> validation report -> load with progress;
-load history; the import template; which working-day calendar years are covered."""
+"""数据管理 Data: upload exports (several files at once, size limit stated) -> validation report -> load
+with progress; the data-quality panel (warnings recorded with each load); the load history; what the store
+holds and which calendar years are covered; the settings in effect; the import template."""
 
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
-from pipelines import contract, loader, template
+from pipelines import contract, exports, loader, queries, template
+from pipelines.settings import SettingsError, describe, settings_for_store
 from views import _store as store
 from views import _widgets as ui
 from views._state import q
 
 c = ui.header("data.title", "data.intro")
 lang, tr = c.lang, c.tr
+try:
+    settings, settings_error = settings_for_store(c.db), None
+except SettingsError as exc:  # the loader refuses too; say it here first, located
+    settings, settings_error = None, exc
 
 ui.section(tr("data.upload"))
+if settings_error is not None:
+    st.error(tr("data.settings_invalid", error=settings_error.format(lang)))
 loaded = st.session_state.pop("_loaded", None)
 if loaded is not None:  # the load of the previous run succeeded (see the Load button below)
     st.progress(1.0, text=tr("data.loaded"))
@@ -27,6 +36,9 @@ generation = st.session_state.get("_upload_generation", 0)
 files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
                          type=["csv", "xlsx", "parquet", "txt"], key="uploads" if generation == 0 else f"uploads-{generation}",
                          help=tr("data.uploader.help"))
+if settings is not None:
+    st.caption(tr("data.upload_limit", mb=f"{st.get_option('server.maxUploadSize'):,g}",
+                  xlsx_mb=f"{settings.xlsx_max_uncompressed_mb:,g}", ratio=f"{settings.xlsx_max_ratio:,g}"))
 if files:
     # Save the uploads under their own names (the table is recognised by the file name) in a temp dir
     # that lives as long as the session's upload set.
@@ -43,7 +55,9 @@ if files:
         with st.spinner(tr("data.validating")):
             st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
     report = st.session_state["_validation"]
-    if report.ok:
+    if report.ok and report.warning_count:
+        st.warning(tr("data.valid_with_warnings", n=report.warning_count))
+    elif report.ok:
         st.success(tr("data.valid"))
     else:
         st.error(tr("data.invalid", n=max(report.problem_count, len(report.problems))))
@@ -70,6 +84,87 @@ if files:
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
 
+if c.stamp is None:
+    ui.empty_guide(c)
+else:  # the data-quality panel, the load history, what the store holds
+    history = q("loads", lang)
+
+    ui.section(tr("data.quality"))
+    st.caption(tr("data.quality.help"))
+    if history.is_empty():
+        st.caption(tr("table.no_rows"))
+    else:
+        choices = {r["load_id"]: r for r in history.iter_rows(named=True)}
+        load_id = st.selectbox(
+            tr("data.quality.load"), list(choices), key="quality_load",
+            format_func=lambda i: tr("data.quality.load_option", id=i, at=choices[i]["loaded_at"], n=choices[i]["warnings"]),
+        )
+        kinds = q("load_warning_kinds", load_id, lang)
+        if kinds.is_empty():
+            st.caption(tr("data.quality.none"))
+        else:
+            ui.table(kinds.select("label", "table", "rows"), f"warning_kinds_{load_id}",
+                     {"label": tr("data.col.kind"), "table": tr("col.table"), "rows": tr("data.col.rows")})
+            labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
+            counts = dict(zip(kinds["kind"], kinds["rows"], strict=True))
+            kind = st.selectbox(tr("data.quality.kind"), list(labels), format_func=labels.get, key=f"quality_kind_{load_id}")
+            headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "value", "other")}
+            headers["table"] = tr("col.table")
+            ui.paged(f"warnings_{load_id}_{kind}", counts[kind],
+                     lambda limit, offset: q("load_warning_rows", load_id, kind, lang, limit, offset), headers)
+
+            def fetch_all(limit: int, offset: int) -> pl.DataFrame:  # every warning of the load, page by page
+                con = store.open_readonly(c.db)
+                try:
+                    return queries.load_warning_rows(con, load_id, None, lang, limit, offset)
+                finally:
+                    con.close()
+
+            info = exports.ExportInfo(title=f"{tr('data.file.warnings')}_{load_id}", lang=lang, applies=())
+            row = st.container(horizontal=True, gap="small")
+            row.download_button(f"CSV · {tr('data.quality')}", lambda: exports.export_csv(fetch_all, info, headers),
+                                file_name=exports.export_file_name(info, "csv"), mime="text/csv",
+                                key=f"warnings_all_csv_{load_id}", icon=":material/table:")
+            row.download_button(f"XLSX · {tr('data.quality')}", lambda: exports.export_xlsx(fetch_all, info, headers),
+                                file_name=exports.export_file_name(info, "xlsx"),
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                key=f"warnings_all_xlsx_{load_id}", icon=":material/grid_on:")
+
+    ui.section(tr("data.history"))
+    if history.is_empty():
+        st.caption(tr("table.no_rows"))
+    else:
+        ui.table(history, "loads", {
+            "load_id": tr("data.col.load_id"), "loaded_at": tr("data.col.loaded_at"), "files": tr("data.col.files"),
+            "rows": tr("data.col.table_rows"), "warnings": tr("data.col.warnings"), "dropped_columns": tr("data.col.dropped"),
+        })
+
+    left, right = st.columns([3, 2])
+    with left:
+        ui.section(tr("data.contents"))
+        ui.table(q("input_row_counts", lang), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
+    with right:
+        ui.section(tr("data.calendar"))
+        cov = q("calendar_coverage")
+        if cov.is_empty():
+            st.caption(tr("table.no_rows"))
+        else:
+            cov = cov.with_columns(pl.col("source").replace_strict(
+                {k: tr(f"calendar.{k}") for k in ("package", "file", "weekday_fallback")}, default=pl.col("source")))
+            ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
+            st.caption(tr("data.calendar.help"))
+
+ui.section(tr("data.settings"))
+st.caption(tr("data.settings.help", dir=c.db.resolve().parent))
+if settings_error is not None:
+    st.error(settings_error.format(lang))
+else:
+    st.caption(tr("data.settings.source", path=settings.source) if settings.source else tr("data.settings.defaults"))
+    ui.table(pl.DataFrame(describe(settings, lang)), "settings", {
+        "key": tr("settings.col.key"), "value": tr("settings.col.value"), "default": tr("settings.col.default"),
+        "help": tr("settings.col.help"),
+    })
+
 ui.section(tr("data.template"))
 st.caption(tr("data.template.help"))
 st.download_button(
@@ -82,29 +177,3 @@ st.download_button(
     on_click="ignore",  # made on click without a rerun (see views._widgets.download)
 )
 
-if c.stamp is None:
-    ui.empty_guide(c)
-    st.stop()
-
-left, right = st.columns([3, 2])
-with left:
-    ui.section(tr("data.history"))
-    history = q("loads")
-    if history.is_empty():
-        st.caption(tr("table.no_rows"))
-    else:
-        ui.table(history, "loads")
-with right:
-    ui.section(tr("data.contents"))
-    ui.table(q("input_row_counts"), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
-    ui.section(tr("data.calendar"))
-    cov = q("calendar_coverage")
-    if cov.is_empty():
-        st.caption(tr("table.no_rows"))
-    else:
-        import polars as pl
-
-        cov = cov.with_columns(pl.col("source").replace_strict(
-            {k: tr(f"calendar.{k}") for k in ("package", "file", "weekday_fallback")}, default=pl.col("source")))
-        ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
-        st.caption(tr("data.calendar.help"))
