@@ -657,7 +657,8 @@ def load_warning_rows(
         where, params = where + " AND kind = ?", [*params, kind]
     df = _q(
         con,
-        f"""SELECT kind, table_name, file, sheet, "row", "column", value, other FROM load_warnings WHERE {where}
+        f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", value, other
+            FROM load_warnings WHERE {where}
             ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT {int(limit)} OFFSET {int(offset)}""",
         params,
     )
