@@ -16,38 +16,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, contract, metrics, rules
+from pipelines import clock, contract, marts_spec, metrics, rules
 from pipelines.i18n import t
 from pipelines.settings import Settings, settings_for_store
 from pipelines.workdays import build_calendar
 
-MART_NAMES = (
-    "meta",
-    "calendar_coverage",
-    "step_latency",
-    "level_latency",
-    "latency_by",
-    "pending_steps",
-    "matters",
-    "substitution_facts",
-    "substitutions_monthly",
-    "acting_monthly",
-    "meeting_facts",
-    "meeting_item_facts",
-    "meeting_monthly",
-    "violations",
-    "compliance_monthly",
-    "rule_catalogue",
-    "case_clock",
-    "clock_monthly",
-)
+# The marts, their grain, columns and filters: pipelines.marts_spec (this module builds them).
+MART_NAMES = marts_spec.MART_NAMES
 
 Progress = Callable[[float, str], None]
 
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 4
+MARTS_VERSION = 5  # 5: acting_monthly per matter type, team and division; latency_by, substitutions_monthly retired
 
 def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The file behind `con`'s current database (None for an in-memory store)."""
@@ -76,15 +58,14 @@ def _calendar_span(
     return min(a for a, _ in spans), max(b for _, b in spans)
 
 
-# Marts that `rebuild_marts` computes in DuckDB from the stored `step_latency` (same values as the
-# polars functions of `metrics`; quantiles are linear = quantile_cont): about 0.8 s less on 1M steps.
-SQL_MARTS = ("level_latency", "latency_by")
+# Marts that `rebuild_marts` writes in DuckDB from the stored `step_latency` (write_latency_marts).
+SQL_MARTS = ("level_latency",)
 
 
 def compute_marts(
-    inputs: dict[str, pl.DataFrame], settings: Settings, progress: Progress | None = None, skip: tuple[str, ...] = ()
+    inputs: dict[str, pl.DataFrame], settings: Settings, progress: Progress | None = None
 ) -> dict[str, pl.DataFrame]:
-    """Every mart as a polars frame, from the input tables (pure: no store needed); `skip` leaves some out."""
+    """Every mart but the SQL_MARTS as a polars frame, from the input tables (pure: no store needed)."""
     say = progress or (lambda _f, _m: None)
     approvals = inputs["approvals"]
     snapshot = metrics.snapshot_time(approvals)
@@ -132,12 +113,9 @@ def compute_marts(
         "meta": meta,
         "calendar_coverage": coverage,
         "step_latency": steps,
-        "level_latency": None if "level_latency" in skip else metrics.level_latency(steps),
-        "latency_by": None if "latency_by" in skip else metrics.latency_by(steps),
         "pending_steps": metrics.pending_steps(steps),
         "matters": matters,
         "substitution_facts": subs,
-        "substitutions_monthly": metrics.substitutions_monthly(subs),
         "acting_monthly": metrics.acting_monthly(steps),
         "meeting_facts": mfacts,
         "meeting_item_facts": ifacts,
@@ -148,7 +126,7 @@ def compute_marts(
         "case_clock": case_clock,
         "clock_monthly": clock.clock_monthly(case_clock),
     }
-    return {k: v for k, v in out.items() if v is not None}
+    return out
 
 
 def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -163,58 +141,20 @@ def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
 
 
-_MEASURES_SQL = """
-    count(*) AS steps,
-    quantile_cont(latency_hours, 0.5) AS median_hours,
-    quantile_cont(latency_hours, 0.9) AS p90_hours,
-    avg(latency_hours) AS mean_hours,
-    max(latency_hours) AS max_hours,
-    quantile_cont(latency_workdays::DOUBLE, 0.5) AS median_workdays,
-    quantile_cont(latency_workdays::DOUBLE, 0.9) AS p90_workdays,
-    avg(latency_workdays::DOUBLE) AS mean_workdays,
-    any_value(limit_workdays) AS limit_workdays,
-    coalesce(sum(over_limit::BIGINT), 0)::BIGINT AS over_limit_steps,
-    avg(over_limit::DOUBLE) AS over_limit_share"""
-
-
 def write_latency_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """`level_latency` and `latency_by` from the stored `step_latency`, in one GROUPING SETS pass."""
-    dims = {
-        "month": "strftime(month, '%Y-%m-%d')",
-        "matter_type": "matter_type",
-        "division": "division",
-        "team": "team",
-        "approver": "approver_id",
-    }
-    keys = ", ".join(f"{expr} AS k_{d}" for d, expr in dims.items())
-    sets = ", ".join(["(level, level_rank)", *[f"(k_{d}, level, level_rank)" for d in dims]])
-    dim_case = " ".join(f"WHEN grouping(k_{d}) = 0 THEN '{d}'" for d in dims)
-    key_case = " ".join(f"WHEN grouping(k_{d}) = 0 THEN k_{d}" for d in dims)
+    """`level_latency` from the stored `step_latency`, with the one definition of the latency measures."""
     con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _tierwatch_latency AS
-        WITH decided AS (SELECT *, {keys} FROM step_latency WHERE NOT is_pending)
-        SELECT CASE {dim_case} END AS dimension,
-               CASE {key_case} END AS key,
-               CASE WHEN grouping(k_approver) = 0 THEN any_value(approver_name) END AS key_name,
-               level, level_rank, {_MEASURES_SQL}
-        FROM decided GROUP BY GROUPING SETS ({sets})
-        """
+        f"""CREATE OR REPLACE TABLE level_latency AS
+            SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
+            FROM step_latency WHERE NOT is_pending GROUP BY level, level_rank ORDER BY level_rank"""
     )
-    measures = (
-        "steps, median_hours, p90_hours, mean_hours, max_hours, median_workdays, p90_workdays, mean_workdays, "
-        "limit_workdays, over_limit_steps, over_limit_share"
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE level_latency AS SELECT level, level_rank, {measures}
-        FROM _tierwatch_latency WHERE dimension IS NULL ORDER BY level_rank"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE latency_by AS SELECT dimension, key, key_name, level, level_rank, {measures}
-        FROM _tierwatch_latency WHERE dimension IS NOT NULL
-        ORDER BY dimension NULLS LAST, key NULLS LAST, level_rank NULLS LAST"""
-    )
-    con.execute("DROP TABLE _tierwatch_latency")
+
+
+def check_marts(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = MART_NAMES) -> None:
+    """Every written mart has exactly its declared columns and types (raises MartSchemaError)."""
+    for name in names:
+        described = [(r[0], r[1]) for r in con.sql(f'DESCRIBE "{name}"').fetchall()]
+        marts_spec.check_written(name, described)
 
 
 def write_marts(con: duckdb.DuckDBPyConnection, marts: dict[str, pl.DataFrame]) -> None:
@@ -234,13 +174,19 @@ def rebuild_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
         settings = settings_for_store(store_path(con))
     say(0.0, t("metrics.progress.read"))
     inputs = read_inputs(con)
-    marts = compute_marts(inputs, settings, progress, skip=SQL_MARTS)
+    marts = compute_marts(inputs, settings, progress)
     load = _last_load(con)
     if load is not None:
         marts["meta"] = marts["meta"].with_columns(
             value=pl.when(pl.col("key") == "built_from_load").then(pl.lit(load)).otherwise("value")
         )
+    undeclared = set(marts) - set(MART_NAMES)
+    if undeclared:
+        raise marts_spec.MartSchemaError(f"marts not declared in pipelines.marts_spec: {sorted(undeclared)}")
     say(0.8, t("metrics.progress.write"))
     write_marts(con, marts)
     write_latency_marts(con)
+    for name in marts_spec.RETIRED:
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    check_marts(con)
     say(1.0, t("metrics.progress.done"))

@@ -18,7 +18,6 @@ LEVEL_RANK = {code: contract.RANK[code] for code in contract.LEVEL_CODES}
 RANK_LEVEL = {v: k for k, v in LEVEL_RANK.items()}
 ABOVE_TEAM = ("CHIEF", "VP", "PRESIDENT", "COMMITTEE")  # posts with no team or division
 ESCALATED = ("ESCALATED_LEADER", "ESCALATED_COMMITTEE")
-DIMENSIONS = ("month", "matter_type", "division", "team", "approver")
 
 
 def month_of(expr: pl.Expr) -> pl.Expr:
@@ -138,55 +137,6 @@ def step_latency(
     )
 
 
-def _measures() -> list[pl.Expr]:
-    h, w = pl.col("latency_hours"), pl.col("latency_workdays").cast(pl.Float64)
-    return [
-        pl.len().alias("steps"),
-        h.quantile(0.5, interpolation="linear").alias("median_hours"),
-        h.quantile(0.9, interpolation="linear").alias("p90_hours"),
-        h.mean().alias("mean_hours"),
-        h.max().alias("max_hours"),
-        w.quantile(0.5, interpolation="linear").alias("median_workdays"),
-        w.quantile(0.9, interpolation="linear").alias("p90_workdays"),
-        w.mean().alias("mean_workdays"),
-        pl.col("limit_workdays").first().alias("limit_workdays"),
-        pl.col("over_limit").sum().cast(pl.Int64).alias("over_limit_steps"),
-        pl.col("over_limit").mean().alias("over_limit_share"),
-    ]
-
-
-def level_latency(steps: pl.DataFrame) -> pl.DataFrame:
-    """One row per level with decided steps (DATA_CONTRACT.md `level_latency`)."""
-    return (
-        steps.filter(~pl.col("is_pending"))
-        .group_by("level", "level_rank")
-        .agg(_measures())
-        .sort("level_rank")
-        .with_columns(pl.col("steps").cast(pl.Int64))
-    )
-
-
-def latency_by(steps: pl.DataFrame) -> pl.DataFrame:
-    """The level measures per month, matter type, division, team and approver."""
-    decided = steps.filter(~pl.col("is_pending"))
-    keys = {
-        "month": pl.col("month").cast(pl.String),
-        "matter_type": pl.col("matter_type"),
-        "division": pl.col("division"),
-        "team": pl.col("team"),
-        "approver": pl.col("approver_id"),
-    }
-    parts = [
-        decided.group_by(key.alias("key"), "level", "level_rank")
-        .agg(*_measures(), pl.col("approver_name").first().alias("key_name") if dim == "approver" else pl.lit(None, pl.String).alias("key_name"))
-        .with_columns(dimension=pl.lit(dim))
-        for dim, key in keys.items()
-    ]
-    cols = ["dimension", "key", "key_name", "level", "level_rank"]
-    out = pl.concat([p.select(*cols, pl.exclude(cols)) for p in parts])
-    return out.with_columns(pl.col("steps").cast(pl.Int64)).sort("dimension", "key", "level_rank", nulls_last=True)
-
-
 def pending_steps(steps: pl.DataFrame) -> pl.DataFrame:
     return steps.filter(pl.col("is_pending")).sort("used_share", descending=True, nulls_last=True)
 
@@ -299,24 +249,18 @@ def substitution_facts(
     return df.sort("substitution_id")
 
 
-def substitutions_monthly(facts: pl.DataFrame) -> pl.DataFrame:
-    return (
-        facts.group_by("month", "team", "post_pair")
-        .agg(pl.len().cast(pl.Int64).alias("substitutions"), pl.col("person_days").sum().alias("person_days"))
-        .sort("month", "team", "post_pair", nulls_last=True)
-    )
-
-
 def acting_monthly(steps: pl.DataFrame) -> pl.DataFrame:
+    """Decided steps and those decided by someone acting for the approver, per month, level, matter type,
+    team and division: every shared filter narrows the acting-for share through its own column."""
+    keys = ["month", "level", "level_rank", "matter_type", "team", "division"]
     return (
         steps.filter(~pl.col("is_pending"))
-        .group_by("month", "level", "level_rank")
+        .group_by(keys)
         .agg(
             pl.len().cast(pl.Int64).alias("decided_steps"),
             pl.col("acting_for").is_not_null().sum().cast(pl.Int64).alias("acting_steps"),
         )
-        .with_columns(acting_share=pl.col("acting_steps") / pl.col("decided_steps"))
-        .sort("month", "level_rank")
+        .sort(keys, nulls_last=True)
     )
 
 

@@ -76,16 +76,22 @@ def test_yellow_once_two_thirds_of_the_limit_is_used(tmp_path):
 
 
 def test_latency_by_dimensions_add_up_to_level_latency(tmp_path):
+    from pipelines import queries
+    from pipelines.filters import Filters
+    from pipelines.store import connect_readonly
+
     db, _ = _latency_store(tmp_path)
-    lv = read(db, "level_latency")
-    by = read(db, "latency_by")
-    assert set(by["dimension"].unique()) == {"month", "matter_type", "division", "team", "approver"}
-    sums = by.group_by("dimension", "level").agg(pl.col("steps").sum())
-    for dim in sums["dimension"].unique():
-        got = dict(sums.filter(pl.col("dimension") == dim).select("level", "steps").iter_rows())
-        assert got == dict(lv.select("level", "steps").iter_rows())
-    appr = by.filter(pl.col("dimension") == "approver", pl.col("key") == "D1")
-    assert appr["key_name"].to_list() == ["Zhang Deputy"]
+    lv = dict(read(db, "level_latency").select("level", "steps").iter_rows())
+    con = connect_readonly(db)
+    try:
+        for dim in queries.LATENCY_DIMENSIONS:
+            by = queries.latency_by(con, Filters(), dim)
+            got = dict(by.group_by("level").agg(pl.col("steps").sum()).iter_rows())
+            assert got == lv, dim
+        appr = queries.latency_by(con, Filters(), "approver").filter(pl.col("key") == "D1")
+    finally:
+        con.close()
+    assert appr["key_label"].to_list() == ["Zhang Deputy"]
 
 
 def test_matters_final_decision_and_lead_time(tmp_path):
@@ -105,7 +111,7 @@ def test_matters_final_decision_and_lead_time(tmp_path):
     assert (b["closed"], b["final_decision"], b["lead_time_hours"]) == (False, None, None)
 
 
-def test_substitution_facts_and_monthly(tmp_path):
+def test_substitution_facts_and_acting_steps(tmp_path):
     db = make_store(
         tmp_path,
         approvals=[
@@ -126,16 +132,9 @@ def test_substitution_facts_and_monthly(tmp_path):
     assert f["person_days"].to_list() == [3, 1, 0]  # S3 starts after the snapshot (2024-03-10 11:00)
     assert f["days"][0] == pytest.approx(3 - 1 / 86400)
     assert f["team"].to_list() == ["T1", "T1", None]
-    mon = read(db, "substitutions_monthly", order="month, post_pair")
-    assert mon.select("month", "team", "post_pair", "substitutions").rows() == [
-        (dt.date(2024, 3, 1), "T1", "MEMBER→MEMBER", 1),
-        (dt.date(2024, 3, 1), "T1", "TEAM_LEAD→MEMBER", 1),
-        (dt.date(2024, 4, 1), None, "CHIEF→DEPUTY", 1),
-    ]
-    act = read(db, "acting_monthly").sort("level_rank")
-    assert act.select("level", "decided_steps", "acting_steps", "acting_share").rows() == [
-        ("TEAM_LEAD", 2, 1, 0.5), ("DEPUTY", 2, 0, 0.0)
-    ]
+    act = read(db, "acting_monthly").group_by("level", "level_rank").agg(
+        pl.col("decided_steps").sum(), pl.col("acting_steps").sum()).sort("level_rank")
+    assert act.select("level", "decided_steps", "acting_steps").rows() == [("TEAM_LEAD", 2, 1), ("DEPUTY", 2, 0)]
 
 
 def test_meeting_items_and_monthly_rates(tmp_path):
