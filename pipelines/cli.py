@@ -2,7 +2,9 @@
 
     python -m pipelines demo [--db PATH] [--out DIR] [--seed N] [--scale N]
     python -m pipelines load PATH... [--db PATH] [--lang zh|en]
-    python -m pipelines report [--db PATH] [--json] [--month YYYY-MM] [--docx PATH] [--lang zh|en]
+    python -m pipelines report [--db PATH] [--json] [--month YYYY-MM | --from YYYY-MM --to YYYY-MM]
+                               [--division NAME]... [--team NAME]... [--type CODE]... [--level CODE]...
+                               [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH]
 
 Exit status 0 on success; 1 when the input is invalid (every problem is printed, located by file, row
@@ -82,8 +84,38 @@ def cmd_load(args: argparse.Namespace) -> int:
     return _load([Path(p) for p in args.paths], Path(args.db), args.lang)
 
 
-def _minimal_report(db: Path) -> dict:
-    return {"tables": store.table_counts(db)}
+def _report_filters(args: argparse.Namespace, lang: str):
+    """The dashboard's Filters from the report's flags, or an error message (unknown names, bad months)."""
+    from pipelines import queries
+    from pipelines.report import report_filters
+
+    if args.month and (args.start or args.end):
+        return None, t("cli.report.period_conflict", lang)
+    filters = {"division": args.division or (), "team": args.team or (), "matter_type": args.type or (),
+               "level": args.level or ()}
+    try:
+        f = report_filters(args.month, filters, args.start, args.end)
+    except ValueError as exc:
+        return None, str(exc)
+    con = store.connect_readonly(args.db)
+    try:
+        options = queries.filter_options(con)
+    finally:
+        con.close()
+    known = {
+        "division": options["divisions"],
+        "team": [team for team, _ in options["teams"]],
+        "matter_type": options["matter_types"],
+        "level": options["levels"],
+    }
+    for kind, given in (("division", f.divisions), ("team", f.teams), ("matter_type", f.matter_types),
+                        ("level", f.levels)):
+        unknown = [v for v in given if v not in known[kind]]
+        if unknown:
+            sep = t("scope.list_sep", lang)
+            return None, t("cli.report.unknown", lang, kind=t(f"scope.filter.{kind}", lang), values=sep.join(unknown),
+                           known=sep.join(known[kind]))
+    return f, None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -91,26 +123,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not db.exists():
         print(t("cli.no_store", args.lang, db=db), file=sys.stderr)
         return 1
+    f, error = _report_filters(args, args.lang)
+    if error:
+        print(error, file=sys.stderr)
+        return 1
     if args.docx:
         from pipelines.monthly_report import write_monthly_docx
 
-        if not args.month:
-            print(t("cli.docx_needs_month", args.lang), file=sys.stderr)
+        if f.start is None or f.start != f.end:
+            print(t("cli.docx_needs_one_month", args.lang), file=sys.stderr)
             return 1
-        try:
-            write_monthly_docx(db, args.month, Path(args.docx), lang=args.lang)
-        except ValueError as exc:  # a malformed month; the message is already in the user's language
-            print(exc, file=sys.stderr)
-            return 1
+        write_monthly_docx(db, f.start, Path(args.docx), filters=f, lang=args.lang)
         print(t("cli.docx_written", args.lang, path=args.docx))
         return 0
-    try:
-        from pipelines.report import build_report, format_report
-    except ImportError:
-        report = _minimal_report(db)
-        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-        return 0
-    report = build_report(db, month=args.month)
+    from pipelines.report import format_report, report_for
+
+    report = report_for(db, f)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
@@ -153,7 +181,13 @@ def parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", parents=[common], help="headline figures")
     report.add_argument("--json", action="store_true", help="print JSON")
-    report.add_argument("--month", default=None, help="YYYY-MM")
+    report.add_argument("--month", default=None, help="YYYY-MM (one month)")
+    report.add_argument("--from", dest="start", default=None, metavar="YYYY-MM", help="first month of the period")
+    report.add_argument("--to", dest="end", default=None, metavar="YYYY-MM", help="last month of the period")
+    report.add_argument("--division", action="append", metavar="NAME", help="only this division (repeatable)")
+    report.add_argument("--team", action="append", metavar="NAME", help="only this team (repeatable)")
+    report.add_argument("--type", action="append", metavar="CODE", help="only this matter type code (repeatable)")
+    report.add_argument("--level", action="append", metavar="CODE", help="only this approval level code (repeatable)")
     report.add_argument("--docx", default=None, metavar="PATH", help="write the monthly report (.docx)")
     report.set_defaults(func=cmd_report)
 

@@ -27,7 +27,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
-from pipelines import charts, contract, queries
+from pipelines import charts, queries, store
 from pipelines.chart_export import filters_text, print_png, snapshot_text
 from pipelines.exports import mask_names, mask_text, name_replacements
 from pipelines.filters import Filters, add_months, format_month, parse_month
@@ -56,6 +56,7 @@ HEADLINES = (
     ("findings_per_100", "monthly.h.findings_per_100", "rate100"),
     ("substitutions", "monthly.h.substitutions", "count"),
     ("escalation_rate", "monthly.h.escalation_rate", "share"),
+    ("acting_share", "monthly.h.acting_share", "share"),
 )
 
 
@@ -66,19 +67,33 @@ def month_filters(month: date, filters: Filters | None) -> Filters:
 
 
 def headline_figures(con: duckdb.DuckDBPyConnection, month: date, filters: Filters | None = None) -> dict:
-    """The month's headline figures as the overview page computes them, plus per-level medians."""
+    """The month's headline figures as the overview page computes them, the acting-for share as the
+    Substitutions page does, and per-level medians (levels low to high)."""
     f = month_filters(month, filters)
     figures = dict(queries.headline(con, f))
-    levels = _by_level_order(queries.latency_by_level(con, f))
+    figures["acting_share"] = queries.acting_share(con, f)
+    levels = queries.latency_by_level(con, f)
     figures["median_hours_by_level"] = dict(
         zip(levels["level"].to_list(), levels["median_hours"].to_list(), strict=True)
     )
     return figures
 
 
-def _by_level_order(df: pl.DataFrame) -> pl.DataFrame:
-    order = {c: i for i, c in enumerate(contract.LEVEL_CODES)}
-    return df.sort(pl.col("level").replace_strict(order, default=99, return_dtype=pl.Int32))
+def scope_notes(month: date, filters: Filters | None, lang: str) -> list[str]:
+    """For each headline figure that a filter set cannot narrow (meetings are bureau-wide), a sentence
+    saying so; the pending figure's 'now' is said by monthly.note.pending_now."""
+    f = month_filters(month, filters)
+    notes = []
+    for key, msg, _kind in HEADLINES:
+        if key in queries.headline.figure.keys:
+            s = queries.scope("headline", f, key)
+        elif key == "acting_share":
+            s = queries.scope("acting_share", f)
+        else:
+            continue
+        if s.ignored:
+            notes.append(t("monthly.note.not_narrowed", lang, figure=t(msg, lang), note=s.note(lang)))
+    return notes
 
 
 def overdue_pending_now(con: duckdb.DuckDBPyConnection, filters: Filters | None) -> int:
@@ -319,8 +334,7 @@ def _footer_page_numbers(doc, lang: str) -> None:
 
 
 def _snapshot(con) -> str | None:
-    rows = con.sql("SELECT value FROM meta WHERE key = 'snapshot_at'").fetchall()
-    return rows[0][0] if rows and rows[0][0] else None
+    return queries.meta(con).get("snapshot_at") or None
 
 
 # ------------------------------------------------------------------------------------------ sections
@@ -359,12 +373,14 @@ def _headlines(doc, con, month: date, filters: Filters | None, lang: str) -> dic
         header = [t("axis.level", lang), *header[1:]]
         doc.table(t("monthly.t.median_by_level", lang), header, levels, numeric=(1, 2, 3),
                   widths_cm=(6.0, 2.8, 2.8, 4.4))
+    for note in scope_notes(month, filters, lang):
+        doc.add_paragraph(note)
     return now
 
 
 def _latency(doc, con, f: Filters, lang: str) -> None:
     doc.add_heading(t("monthly.s.latency", lang), level=1)
-    levels = _by_level_order(queries.latency_by_level(con, f))
+    levels = queries.latency_by_level(con, f)
     if levels.is_empty():
         doc.add_paragraph(t("monthly.none", lang))
         return
@@ -480,6 +496,10 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
                   widths_cm=(2.6, 2.6, 3.4, 2.0, 2.4, 3.0))
     doc.add_heading(t("monthly.s.escalations", lang), level=1)
     meetings = queries.meeting_monthly(con, f)
+    meeting_scope = queries.scope("meeting_monthly", f)
+    if meeting_scope.ignored:
+        doc.add_paragraph(t("monthly.note.not_narrowed", lang, figure=t("monthly.s.escalations", lang),
+                            note=meeting_scope.note(lang)))
     if meetings.is_empty():
         doc.add_paragraph(t("monthly.none", lang))
         return
@@ -539,7 +559,7 @@ def write_monthly_docx(
     if the_month is None:
         raise ValueError(t("monthly.bad_month", lang, month=month))
     out = Path(out_path)
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     try:
         document = Document()
         _set_fonts(document)
@@ -561,8 +581,7 @@ def write_monthly_docx(
             f = month_filters(the_month, filters)
             masks = None
             if mask:
-                roster = con.sql("SELECT staff_id, name FROM staff").pl()
-                masks = name_replacements(roster, mask)
+                masks = name_replacements(queries.roster_names(con), mask)
             _latency(doc, con, f, lang)
             _findings(doc, con, f, the_month, filters, lang, masks)
             _substitutions(doc, con, f, the_month, lang, mask)

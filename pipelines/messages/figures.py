@@ -1,0 +1,41 @@
+"""The scope of a figure in words (captions, report) and the report command's flags."""
+
+MESSAGES = {
+    "scope.separator": ("；", "; "),
+    "scope.list_sep": ("、", ", "),
+    "scope.not_narrowed": ("未按{filters}筛选（{reason}）", "not narrowed by {filters} ({reason})"),
+    "scope.filter.period": ("期间", "period"),
+    "scope.filter.division": ("部门", "division"),
+    "scope.filter.team": ("团队", "team"),
+    "scope.filter.matter_type": ("事项", "matter type"),
+    "scope.filter.level": ("层级", "level"),
+    "scope.reason.bureau_wide": ("会议为全局数据", "meetings are bureau-wide"),
+    "scope.reason.now": ("为数据截至时的待办", "pending at the snapshot"),
+    "scope.reason.not_applicable": ("该类记录无此属性", "these records have no such attribute"),
+    "scope.reason.whole_store": ("全部数据汇总", "a summary of all data"),
+    "scope.reason.between_levels": ("流向跨越各层级", "the flow runs between levels"),
+    "report.period": ("统计期间：{start} 至 {end}", "Period: {start} to {end}"),
+    "report.filters": ("筛选：{filters}", "Filters: {filters}"),
+    "report.not_narrowed": ("注：{notes}", "Note: {notes}"),
+    "report.figure.meetings": ("会议数字", "meeting figures"),
+    "report.figure.pending": ("待办数字", "pending figures"),
+    "report.figure.level_latency": ("各层级用时", "latency by level"),
+    "report.figure.findings": ("规则发现", "findings"),
+    "report.figure.matters": ("审批事项", "matters"),
+    "report.figure.substitutions": ("替补", "substitutions"),
+    "report.figure.acting_share": ("代行比例", "acting-for share"),
+    "monthly.h.acting_share": ("代行审批占已办环节比例", "Acting-for share of decided steps"),
+    "monthly.note.not_narrowed": ("注：{figure}{note}。", "Note: {figure}: {note}."),
+    "cli.report.unknown": (
+        "未知的{kind}：{values}。可选：{known}",
+        "Unknown {kind}: {values}. Known: {known}",
+    ),
+    "cli.report.period_conflict": (
+        "--month 与 --from/--to 只能选其一",
+        "Give either --month or --from/--to, not both",
+    ),
+    "cli.docx_needs_one_month": (
+        "Word 月报需要一个月份：--month YYYY-MM（或相同的 --from 与 --to）",
+        "The Word report needs one month: --month YYYY-MM (or equal --from and --to)",
+    ),
+}

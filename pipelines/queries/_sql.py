@@ -1,0 +1,201 @@
+"""The one filter-to-SQL builder, and the scope of every figure.
+
+A figure is a query function decorated with `@figure(mart, ...)`: it names the marts it reads and the
+shared filters it deliberately leaves out (`drop`, with a reason). Inside it, `where(f, mart)` builds the
+WHERE clause from the mart's declaration (`pipelines.marts_spec.MARTS[mart].filters`) minus those drops,
+and `scope(name, f)` describes the same thing in words for the caption: which of the filters set narrow
+the figure, and which cannot (and why). Both come from one declaration, so a caption can never name a
+filter the figure ignores, nor hide one it ignores.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.filters import Filters, describe
+from pipelines.i18n import t
+from pipelines.marts_spec import DIMENSIONS, MARTS
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    marts: tuple[str, ...]
+    drop: Mapping[str, str] = field(default_factory=dict)  # shared filter -> reason it is left out
+    keys: Mapping[str, str] = field(default_factory=dict)  # result key/column -> mart (multi-mart figures)
+
+    def mart_for(self, key: str | None) -> str:
+        if key is not None and key in self.keys:
+            return self.keys[key]
+        if key is None and len(self.marts) > 1 and self.keys:
+            raise KeyError(f"{self.name} reads several marts: name the figure's key ({', '.join(self.keys)})")
+        return self.marts[0]
+
+
+FIGURES: dict[str, Figure] = {}
+_current: ContextVar[Figure | None] = ContextVar("tierwatch_figure", default=None)
+_trace: ContextVar[list | None] = ContextVar("tierwatch_trace", default=None)
+
+
+def figure(*marts: str, drop: Mapping[str, str] | None = None, keys: Mapping[str, str] | None = None):
+    """Declare a query function as a figure over `marts` (see the module docstring)."""
+    for m in marts:
+        assert m in MARTS, m
+
+    def deco(fn: Callable) -> Callable:
+        fig = Figure(fn.__name__, tuple(marts), dict(drop or {}), dict(keys or {}))
+        assert set(fig.keys.values()) <= set(marts), fig
+        FIGURES[fig.name] = fig
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            token = _current.set(fig)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _current.reset(token)
+
+        run.figure = fig
+        return run
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What narrows a figure under filters `f`: the filters set that apply, and those set that cannot."""
+
+    mart: str
+    applied: tuple[str, ...]
+    ignored: tuple[tuple[str, str], ...]  # (filter, reason)
+
+    @classmethod
+    def of(cls, mart: str, f: Filters, drop: Mapping[str, str] | None = None) -> Scope:
+        spec, drop = MARTS[mart], drop or {}
+        applied, ignored = [], []
+        for dim in DIMENSIONS:
+            if not is_set(f, dim):
+                continue
+            if dim in spec.filters and dim not in drop:
+                applied.append(dim)
+            else:
+                ignored.append((dim, drop.get(dim) or spec.reason(dim)))
+        return cls(mart, tuple(applied), tuple(ignored))
+
+    @property
+    def ignored_filters(self) -> tuple[str, ...]:
+        return tuple(d for d, _ in self.ignored)
+
+    def describe(self, f: Filters, lang: str) -> str:
+        """The filters that narrow the figure in words, then those that cannot, with why."""
+        text = describe(f, lang, self.applied)
+        note = self.note(lang)
+        return f"{text}{t('scope.separator', lang)}{note}" if note else text
+
+    def note(self, lang: str) -> str:
+        """'not narrowed by team (meetings are bureau-wide)', or '' when every filter set applies."""
+        if not self.ignored:
+            return ""
+        by_reason: dict[str, list[str]] = {}
+        for dim, reason in self.ignored:
+            by_reason.setdefault(reason, []).append(t(f"scope.filter.{dim}", lang))
+        sep = t("scope.list_sep", lang)
+        return t("scope.separator", lang).join(
+            t("scope.not_narrowed", lang, filters=sep.join(dims), reason=t(f"scope.reason.{reason}", lang))
+            for reason, dims in by_reason.items()
+        )
+
+
+def is_set(f: Filters, dim: str) -> bool:
+    return bool(
+        {
+            "period": f.start or f.end,
+            "division": f.divisions,
+            "team": f.teams,
+            "matter_type": f.matter_types,
+            "level": f.levels,
+        }[dim]
+    )
+
+
+def scope(name: str, f: Filters, key: str | None = None) -> Scope:
+    """The scope of figure `name` (a query function) under `f`; `key` picks one figure of a multi-mart one."""
+    fig = FIGURES[name]
+    return Scope.of(fig.mart_for(key), f, fig.drop)
+
+
+def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
+    return scope(name, f, key).describe(f, lang)
+
+
+def _values(f: Filters, dim: str) -> tuple:
+    return {"division": f.divisions, "team": f.teams, "matter_type": f.matter_types, "level": f.levels}[dim]
+
+
+def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple[str, list]:
+    """`WHERE …` (or "") and its parameters: the filters of `f` that the mart's declaration applies,
+    less those the running figure drops, and `extra` conditions."""
+    fig = _current.get()
+    if fig is not None and mart not in fig.marts:
+        raise AssertionError(f"figure {fig.name} reads {mart}, which it does not declare")
+    spec = MARTS[mart]
+    drop = fig.drop if fig is not None else {}
+    prefix = f"{alias}." if alias else ""
+    parts, params, applied = list(extra), [], []
+    for dim in DIMENSIONS:
+        column = spec.filters.get(dim)
+        if column is None or dim in drop or not is_set(f, dim):
+            continue
+        applied.append(dim)
+        col = f'{prefix}"{column}"'
+        if dim == "period":
+            if f.start:
+                parts.append(f"{col} >= ?")
+                params.append(f.start)
+            if f.end:
+                parts.append(f"{col} <= ?")
+                params.append(f.end)
+        else:
+            values = _values(f, dim)
+            parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    trace = _trace.get()
+    if trace is not None:
+        trace.append((fig.name if fig else None, mart, tuple(applied)))
+    return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+class tracing:
+    """`with tracing() as calls:` records (figure, mart, filters applied) of every where() inside."""
+
+    def __enter__(self) -> list:
+        self.calls: list = []
+        self.token = _trace.set(self.calls)
+        return self.calls
+
+    def __exit__(self, *exc) -> None:
+        _trace.reset(self.token)
+
+
+def q(con, sql: str, params: list | None = None) -> pl.DataFrame:
+    return con.sql(sql, params=params or None).pl()
+
+
+def scalar(con, sql: str, params: list | None = None):
+    rows = con.sql(sql, params=params or None).fetchall()
+    return rows[0][0] if rows else None
+
+
+def row(con, sql: str, params: list | None = None) -> tuple:
+    rows = con.sql(sql, params=params or None).fetchall()
+    return rows[0] if rows else ()
+
+
+def in_list(column: str, values: tuple[str, ...], params: list) -> str:
+    params.extend(values)
+    return f"{column} IN ({', '.join('?' for _ in values)})"

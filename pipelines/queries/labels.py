@@ -1,0 +1,35 @@
+"""Codes to words for tables shown to people (the pages and exports call these; queries return codes)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.i18n import t
+
+LABELLED = ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
+            "direction", "warning_tier", "tier", "family", "source", "target")
+RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item")
+
+
+def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Replace enum-coded columns by their labels."""
+    from pipelines import charts  # altair: imported only by those who label tables
+
+    out = charts.with_labels(df, lang)
+    for col in LABELLED:
+        lab = "tier_label" if col in ("warning_tier", "tier") else f"{col}_label"
+        if lab in out.columns and col in out.columns:
+            out = out.with_columns(pl.col(lab).alias(col)).drop(lab)
+    return out
+
+
+def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """A page of findings as shown: the detail in the interface language, record kinds in words."""
+    if df.is_empty():
+        return df
+    detail = "detail" if lang == "zh" else "detail_en"
+    kinds = {k: t(f"kind.{k}", lang) for k in RECORD_KINDS}
+    return df.with_columns(
+        pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
+        pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
+    ).drop("detail_en")

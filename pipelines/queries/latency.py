@@ -1,0 +1,95 @@
+"""Approval latency by level: the measures of `marts_spec.LATENCY_MEASURES` over decided steps."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.filters import Filters
+from pipelines.i18n import label
+from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
+from pipelines.queries._sql import figure, is_set, q, where
+
+DECIDED = "NOT is_pending"
+LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
+
+
+@figure("step_latency", "level_latency")
+def latency_by_level(con, f: Filters) -> pl.DataFrame:
+    """Per level (low to high) over the decided steps of the filters: every latency measure.
+
+    With no filter set this is the `level_latency` mart itself (written with the same measures)."""
+    if not any(is_set(f, d) for d in ("period", "division", "team", "matter_type", "level")):
+        return q(con, f"SELECT {', '.join(LEVEL_COLUMNS)} FROM level_latency ORDER BY level_rank")
+    w, p = where(f, "step_latency", DECIDED)
+    return q(
+        con,
+        f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL}
+            FROM step_latency {w} GROUP BY level, level_rank ORDER BY level_rank""",
+        p,
+    )
+
+
+@figure("step_latency")
+def median_hours(con, f: Filters) -> float | None:
+    """Median hours of every decided step of the filters (all levels together)."""
+    w, p = where(f, "step_latency", DECIDED)
+    return con.sql(f"SELECT {LATENCY_MEASURES['median_hours']} FROM step_latency {w}", params=p or None).fetchall()[0][0]
+
+
+@figure("step_latency")
+def latency_quantiles(con, f: Filters, unit: str = "hours") -> pl.DataFrame:
+    """Per level: p10, p25, median, p75, p90 of the step latency (for a distribution chart)."""
+    col = "latency_workdays::DOUBLE" if unit == "workdays" else "latency_hours"
+    w, p = where(f, "step_latency", DECIDED)
+    return q(
+        con,
+        f"""SELECT level, count(*) AS steps,
+                   quantile_cont({col}, 0.1) AS p10, quantile_cont({col}, 0.25) AS p25,
+                   quantile_cont({col}, 0.5) AS p50, quantile_cont({col}, 0.75) AS p75,
+                   quantile_cont({col}, 0.9) AS p90
+            FROM step_latency {w} GROUP BY level, level_rank ORDER BY level_rank""",
+        p,
+    )
+
+
+LATENCY_DIMENSIONS = {
+    "month": "month",
+    "matter_type": "matter_type",
+    "division": "division",
+    "team": "team",
+    "approver": "approver_id",
+}
+
+
+@figure("step_latency")
+def latency_by(con, f: Filters, dimension: str, lang: str = "zh") -> pl.DataFrame:
+    """Latency measures per `dimension` value and level (month, matter_type, division, team, approver);
+    `key_label` is what a person reads (a matter type's label, an approver's name)."""
+    col = LATENCY_DIMENSIONS[dimension]
+    w, p = where(f, "step_latency", DECIDED, f"{col} IS NOT NULL")
+    name = ", any_value(approver_name) AS name" if dimension == "approver" else ""
+    df = q(
+        con,
+        f"""SELECT {col} AS key, level, level_rank, {LATENCY_MEASURES_SQL}{name}
+            FROM step_latency {w} GROUP BY 1, 2, 3 ORDER BY 1, level_rank""",
+        p,
+    )
+    if dimension == "matter_type":
+        return df.with_columns(key_label=pl.col("key").map_elements(lambda c: label("matter_type", c, lang),
+                                                                      return_dtype=pl.String))
+    if dimension == "approver":
+        return df.with_columns(key_label=pl.coalesce("name", "key"))
+    return df.with_columns(key_label=pl.col("key").cast(pl.String))
+
+
+@figure("step_latency")
+def slowest_approvers(con, f: Filters, n: int = 3, min_steps: int = 5) -> pl.DataFrame:
+    w, p = where(f, "step_latency", DECIDED)
+    return q(
+        con,
+        f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS steps,
+                   {LATENCY_MEASURES['median_hours']} AS median_hours
+            FROM step_latency {w} GROUP BY 1 HAVING count(*) >= {int(min_steps)}
+            ORDER BY median_hours DESC, approver_id LIMIT {int(n)}""",
+        p,
+    )

@@ -1,0 +1,228 @@
+"""The headline figures and the rule findings: one definition each, for the pages, the report and the
+monthly Word report."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.filters import Filters
+from pipelines.marts_spec import LATENCY_MEASURES
+from pipelines.queries._sql import figure, in_list, q, row, scalar, where
+from pipelines.queries.latency import median_hours
+from pipelines.queries.meetings import bureau_meetings
+from pipelines.queries.substitutions import substitution_summary
+
+APPROVED = ("closed", "final_decision = 'APPROVE'")
+
+HEADLINE_KEYS = {
+    "approved_matters": "matters",
+    "median_hours": "step_latency",
+    "substitutions": "substitution_facts",
+    "bureau_items": "meeting_item_facts",
+    "escalation_rate": "meeting_item_facts",
+    "findings": "violations",
+    "records": "compliance_monthly",
+    "findings_per_100": "compliance_monthly",
+}
+
+
+@figure(*dict.fromkeys(HEADLINE_KEYS.values()), keys=HEADLINE_KEYS)
+def headline(con, f: Filters) -> dict[str, float | int | None]:
+    """The overview's headline figures for the filters' period (each narrowed as its mart allows:
+    `scope("headline", f, key)`)."""
+    findings, records = findings_and_records(con, f)
+    meetings = bureau_meetings(con, f)
+    return {
+        "approved_matters": matter_summary(con, f)["approved_matters"],
+        "median_hours": median_hours(con, f),
+        "substitutions": substitution_summary(con, f)["substitutions"],
+        "bureau_items": meetings["items"],
+        "escalation_rate": meetings["escalation_rate"],
+        "findings": findings,
+        "records": records,
+        "findings_per_100": 100.0 * findings / records if records else None,
+    }
+
+
+@figure("matters")
+def matter_summary(con, f: Filters) -> dict:
+    """Matters of the period (dated by their final decision, open ones by submission): how many, closed,
+    approved, median lead time of the closed ones."""
+    w, p = where(f, "matters")
+    r = row(
+        con,
+        f"""SELECT count(*), count(*) FILTER (WHERE closed),
+                   count(*) FILTER (WHERE {' AND '.join(APPROVED)}),
+                   quantile_cont(lead_time_hours, 0.5), quantile_cont(lead_time_workdays::DOUBLE, 0.5)
+            FROM matters {w}""",
+        p,
+    )
+    return {
+        "matters": int(r[0]),
+        "matters_closed": int(r[1]),
+        "approved_matters": int(r[2]),
+        "median_lead_time_hours": r[3],
+        "median_lead_time_workdays": r[4],
+    }
+
+
+@figure("violations", "compliance_monthly", keys={"findings": "violations", "records": "compliance_monthly"})
+def findings_and_records(con, f: Filters) -> tuple[int, int]:
+    """Rule findings in the period and the records they judge (closed matters, substitutions, meetings
+    and meeting items judged in the period, from compliance_monthly). Under a division/team filter both
+    count only records of those teams: bureau-wide meetings and meeting items drop out."""
+    w, p = where(f, "violations")
+    findings = scalar(con, f"SELECT count(*) FROM violations {w}", p) or 0
+    return findings, sum(records_by_kind(con, f).values())
+
+
+def judged_records_sql(where_sql: str) -> str:
+    """Records judged, one row per (record kind, month, team, division) of compliance_monthly.
+
+    Every rule of a kind carries the same records count per cell, so summing over rules would count a
+    record once per rule: take one value per (kind, cell)."""
+    return f"""SELECT record_kind, month, team, division, max(records) AS records
+               FROM compliance_monthly {where_sql} GROUP BY ALL"""
+
+
+@figure("compliance_monthly")
+def records_by_kind(con, f: Filters) -> dict[str, int]:
+    """Records judged in the period per record kind (matter, substitution, meeting, meeting_item)."""
+    w, p = where(f, "compliance_monthly")
+    rows = con.sql(
+        f"SELECT record_kind, sum(records)::BIGINT FROM ({judged_records_sql(w)}) GROUP BY 1 ORDER BY 1",
+        params=p or None,
+    ).fetchall()
+    return {kind: int(n) for kind, n in rows}
+
+
+@figure("pending_steps")
+def overdue_pending(con, f: Filters) -> dict[str, int]:
+    """Pending steps now (at the snapshot), by warning tier. No period applies: this is 'now'."""
+    w, p = where(f, "pending_steps")
+    r = row(
+        con,
+        f"""SELECT count(*), count(*) FILTER (WHERE warning_tier = 'RED'),
+                   count(*) FILTER (WHERE warning_tier = 'YELLOW') FROM pending_steps {w}""",
+        p,
+    )
+    return {"pending": r[0], "red": r[1], "yellow": r[2]}
+
+
+MONTHLY_KEYS = {
+    "approved_matters": "matters",
+    "median_hours": "step_latency",
+    "substitutions": "substitution_facts",
+    "escalation_rate": "meeting_item_facts",
+    "findings": "violations",
+}
+
+
+@figure(*dict.fromkeys(MONTHLY_KEYS.values()), keys=MONTHLY_KEYS)
+def monthly_overview(con, f: Filters) -> pl.DataFrame:
+    """Per month: approved matters, median step hours, substitutions, bureau escalation rate, findings."""
+    w1, p1 = where(f, "matters", *APPROVED)
+    w2, p2 = where(f, "step_latency", "NOT is_pending")
+    w3, p3 = where(f, "substitution_facts")
+    w4, p4 = where(f, "meeting_item_facts", "meeting_type = 'BUREAU'")
+    w5, p5 = where(f, "violations")
+    return q(
+        con,
+        f"""WITH a AS (SELECT month, count(*) AS approved_matters FROM matters {w1} GROUP BY 1),
+             l AS (SELECT month, {LATENCY_MEASURES['median_hours']} AS median_hours FROM step_latency {w2} GROUP BY 1),
+             s AS (SELECT month, count(*) AS substitutions FROM substitution_facts {w3} GROUP BY 1),
+             m AS (SELECT month, avg(CASE WHEN escalated THEN 1.0 ELSE 0.0 END) AS escalation_rate
+                   FROM meeting_item_facts {w4} GROUP BY 1),
+             v AS (SELECT month, count(*) AS findings FROM violations {w5} GROUP BY 1),
+             months AS (SELECT month FROM a UNION SELECT month FROM l UNION SELECT month FROM s
+                        UNION SELECT month FROM m UNION SELECT month FROM v)
+           SELECT months.month, coalesce(approved_matters, 0) AS approved_matters, median_hours,
+                  coalesce(substitutions, 0) AS substitutions, escalation_rate, coalesce(findings, 0) AS findings
+           FROM months LEFT JOIN a USING (month) LEFT JOIN l USING (month) LEFT JOIN s USING (month)
+                LEFT JOIN m USING (month) LEFT JOIN v USING (month)
+           WHERE months.month IS NOT NULL ORDER BY 1""",
+        p1 + p2 + p3 + p4 + p5,
+    )
+
+
+@figure("violations", "compliance_monthly",
+        keys={"findings": "violations", "records": "compliance_monthly", "per_100": "compliance_monthly"})
+def rule_counts(con, f: Filters) -> pl.DataFrame:
+    """Per rule of the catalogue: findings under the filters, and records judged / per 100 under the
+    same filters (period, division, team; bureau-wide meeting records only without an org filter)."""
+    w, p = where(f, "violations")
+    wc, pc = where(f, "compliance_monthly")
+    return q(
+        con,
+        f"""WITH v AS (SELECT rule_id, count(*) AS findings FROM violations {w} GROUP BY 1),
+             c AS (SELECT rule_id, sum(findings) AS all_findings, sum(records) AS records
+                   FROM compliance_monthly {wc} GROUP BY 1)
+           SELECT r.rule_id, r.article, r.record_kind, r.family, r.title_zh, r.title_en,
+                  coalesce(v.findings, 0) AS findings, coalesce(c.records, 0)::BIGINT AS records,
+                  CASE WHEN c.records > 0 THEN 100.0 * coalesce(c.all_findings, 0) / c.records END AS per_100
+           FROM rule_catalogue r LEFT JOIN v USING (rule_id) LEFT JOIN c USING (rule_id)
+           ORDER BY findings DESC, per_100 DESC NULLS LAST, r.rule_id""",
+        p + pc,
+    )
+
+
+def rule_catalogue(con) -> pl.DataFrame:
+    return q(con, "SELECT * FROM rule_catalogue ORDER BY rule_id")
+
+
+@figure("violations")
+def rule_trend(con, f: Filters, rule_ids: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Findings per rule and month under the filters."""
+    w, p = _violations_where(f, rule_ids)
+    return q(con, f"SELECT v.rule_id, v.month, count(*) AS findings FROM violations v {w} GROUP BY 1, 2 ORDER BY 2, 1", p)
+
+
+# Rule family from the rule id's first letter (A: approvals, S: substitutions, M: meetings).
+FAMILY_SQL = (
+    "CASE left(v.rule_id, 1) WHEN 'A' THEN 'approval' WHEN 'S' THEN 'substitution' "
+    "WHEN 'M' THEN 'meeting' ELSE 'other' END"
+)
+
+
+@figure("violations")
+def findings_by_family_month(con, f: Filters) -> pl.DataFrame:
+    w, p = where(f, "violations", alias="v")
+    return q(
+        con,
+        f"""SELECT v.month, {FAMILY_SQL} AS family, count(*) AS findings FROM violations v {w}
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+        p,
+    )
+
+
+@figure("violations")
+def violations_count(con, f: Filters, rule_ids: tuple[str, ...] = ()) -> int:
+    w, p = _violations_where(f, rule_ids)
+    return scalar(con, f"SELECT count(*) FROM violations v {w}", p) or 0
+
+
+@figure("violations")
+def violations_page(con, f: Filters, rule_ids: tuple[str, ...] = (), limit: int = 50, offset: int = 0) -> pl.DataFrame:
+    """One page of findings (newest first) with people's names joined in."""
+    w, p = _violations_where(f, rule_ids)
+    return q(
+        con,
+        f"""SELECT v.rule_id, v.article, v.record_kind, v.record_id, v.occurred_at, v.month, v.team, v.division,
+                   v.detail, v.detail_en,
+                   (SELECT string_agg(coalesce(s.name, pid), '、')
+                      FROM (SELECT unnest(string_split(coalesce(v.people, ''), ';')) AS pid) ids
+                      LEFT JOIN staff s ON s.staff_id = ids.pid WHERE pid <> '') AS people
+            FROM violations v {w}
+            ORDER BY v.occurred_at DESC NULLS LAST, v.rule_id, v.record_id
+            LIMIT {int(limit)} OFFSET {int(offset)}""",
+        p,
+    )
+
+
+def _violations_where(f: Filters, rule_ids: tuple[str, ...]) -> tuple[str, list]:
+    extra: tuple[str, ...] = ()
+    params: list = []
+    if rule_ids:
+        extra = (in_list("v.rule_id", tuple(rule_ids), params),)
+    w, p = where(f, "violations", *extra, alias="v")
+    return w, params + p
