@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -131,23 +132,47 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 # --------------------------------------------------------------------------------------------------
 
 
-def connect_readonly(db: Path | str = DEFAULT_DB) -> duckdb.DuckDBPyConnection:
-    """A short-lived read-only connection to the current store; reopen it to see a newer load.
+class StoreBusy(RuntimeError):
+    """The store could not be opened for reading, even after a few tries (a load is switching it)."""
+
+
+def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.DuckDBPyConnection:
+    """A short-lived read-only connection to the current store; reopen it to see a newer load. The one
+    way every reader (pages, report, Word report, bench) opens the store.
 
     The store is attached to a fresh in-memory database rather than opened with `duckdb.connect(db)`:
     DuckDB caches database instances by path within a process, so a plain connect would keep handing out
-    the file that was current when the first connection was opened.
+    the file that was current when the first connection was opened. While a load replaces the file
+    (`os.replace`), opening can fail for a moment: it is retried `tries` times, then StoreBusy.
+    A missing store raises FileNotFoundError at once.
     """
     path = Path(db)
     if not path.exists():
         raise FileNotFoundError(path)
+    last: Exception | None = None
+    for attempt in range(max(1, tries)):
+        try:
+            return _attach_readonly(path)
+        except (duckdb.Error, OSError) as exc:  # file being replaced or locked
+            if isinstance(exc, FileNotFoundError) and not path.exists():
+                raise
+            last = exc
+            time.sleep(0.1 * (attempt + 1))
+    raise StoreBusy(str(last))
+
+
+def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     if _needs_migration(path):
         with building(path):
             pass
     con = duckdb.connect(":memory:")
     quoted = str(path.resolve()).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS {ATTACHED_AS} (READ_ONLY)")
-    con.execute(f"USE {ATTACHED_AS}")
+    try:
+        con.execute(f"ATTACH '{quoted}' AS {ATTACHED_AS} (READ_ONLY)")
+        con.execute(f"USE {ATTACHED_AS}")
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -1,5 +1,4 @@
-"""Page blocks shared by several pages: display headers and labels of query frames, findings beside the
-articles they check, the monthly Word report."""
+"""Page blocks shared by several pages: findings beside the articles they check, the monthly Word report."""
 
 from __future__ import annotations
 
@@ -9,52 +8,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, regulation
+from pipelines import queries, regulation
 from pipelines.filters import Filters, add_months, format_month
-from pipelines.i18n import t
 from pipelines.monthly_report import write_monthly_docx
 from views import _widgets
 from views._state import Ctx, q, tr
-
-
-def level_headers(lang: str) -> dict[str, str]:
-    """Display headers for the common columns of the query frames."""
-    keys = (
-        "level", "steps", "median_hours", "p90_hours", "mean_hours", "max_hours", "median_workdays", "p90_workdays",
-        "limit_workdays", "over_limit_share", "key", "name", "approver_id", "approver_name", "pending", "red", "yellow",
-        "max_age_hours", "max_age_workdays", "matter_id", "step_no", "case_id", "team", "division", "matter_type",
-        "received_at", "age_hours", "age_workdays", "used_share", "warning_tier", "rule_id", "article", "record_kind",
-        "record_id", "occurred_at", "month", "detail", "people", "findings", "records", "per_100", "title",
-        "substitutions", "person_days", "post_pair", "absent_name", "substitute_name", "start_at", "end_at",
-        "direction", "authorized", "scope", "days", "meeting_id", "held_on", "meeting_type", "items", "escalated",
-        "tie_breaks", "item_id", "topic", "outcome", "decided_on", "days_to_decision", "decided", "source", "target",
-        "wait_hours", "cumulative_share", "year", "source_kind", "table", "rows", "acting_share", "acting_steps",
-        "decided_steps",
-    )
-    return {k: t(f"col.{k}", lang) for k in keys}
-
-
-def labelled(df: pl.DataFrame, lang: str, drop_codes: bool = True) -> pl.DataFrame:
-    """Replace enum-coded columns by their labels (for tables shown to people)."""
-    out = charts.with_labels(df, lang)
-    for col in ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
-                "direction", "warning_tier", "tier", "family", "source", "target"):
-        lab = "tier_label" if col in ("warning_tier", "tier") else f"{col}_label"
-        if lab in out.columns and col in out.columns:
-            out = out.with_columns(pl.col(lab).alias(col)).drop(lab)
-    return out
-
-
-def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """A page of findings as shown: the detail in the interface language, record kinds in words."""
-    if df.is_empty():
-        return df
-    detail = "detail" if lang == "zh" else "detail_en"
-    kinds = {k: t(f"kind.{k}", lang) for k in ("matter", "substitution", "meeting", "meeting_item")}
-    return df.with_columns(
-        pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
-        pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
-    ).drop("detail_en")
 
 
 def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, articles: tuple[int, ...],
@@ -67,7 +25,7 @@ def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, 
     with left:
         _widgets.paged(key, q("violations_count", f, rules),
               lambda limit, offset: q("violations_page", f, rules, limit, offset),
-              level_headers(lang), prepare=lambda df: findings_view(df, lang))
+              prepare=lambda df: queries.findings_view(df, lang))
     with right:
         for no in articles:
             art = regulation.article(no, lang)

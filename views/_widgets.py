@@ -12,8 +12,10 @@ import polars as pl
 import streamlit as st
 
 from pipelines import chart_export, charts, exports, queries
-from pipelines.filters import Filters, describe
+from pipelines.filters import Filters
 from pipelines.i18n import t
+from pipelines.marts_spec import NUMBER_FORMATS, kind
+from pipelines.marts_spec import headers as column_headers
 from views import _store
 from views._state import Ctx, ctx
 
@@ -51,17 +53,26 @@ def empty_guide(c: Ctx) -> None:
         st.page_link(c.pages["data"], label=t("guide.to_data", c.lang), icon=":material/upload:")
 
 
-def caption_text(applies: str) -> str:
+def caption_text(figure: str, part: str | None = None, filters: Filters | None = None) -> str:
+    """The caption of figure `figure` (a query function; `part` one figure of a multi-mart one): the
+    filters that narrow it, those that cannot and why, and the snapshot."""
     c = ctx()
-    return t("caption.template", c.lang, filters=describe(c.filters, c.lang, queries.APPLIES[applies]), snapshot=c.snapshot)
+    text = queries.caption(figure, filters or c.filters, c.lang, part)
+    return t("caption.template", c.lang, filters=text, snapshot=c.snapshot)
 
 
-def chart(ch, key: str, title: str, applies: str, filters: Filters | None = None) -> None:
-    """Show an altair chart with a caption (filters applied, snapshot) and PNG/SVG downloads."""
+def scope_note(figure: str, part: str | None = None) -> str:
+    """' — not narrowed by team (meetings are bureau-wide)' when a filter set cannot narrow the figure."""
+    c = ctx()
+    note = queries.scope(figure, c.filters, part).note(c.lang)
+    return f"{t('scope.separator', c.lang)}{note}" if note else ""
+
+
+def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None, part: str | None = None) -> None:
+    """Show an altair chart of `queries.<figure>` with its caption (scope, snapshot) and PNG/SVG downloads."""
     c = ctx()
     _warm_up()
-    f = filters or c.filters
-    text = t("caption.template", c.lang, filters=describe(f, c.lang, queries.APPLIES[applies]), snapshot=c.snapshot)
+    text = caption_text(figure, part, filters)
     st.altair_chart(ch, width="stretch", key=f"chart_{key}")
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
@@ -175,23 +186,22 @@ def export_spec(ch, replacements: dict[str, str]) -> dict:
     return spec
 
 
-SHARE_COLUMNS = ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
-                 "tie_break_rate")
 PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people")
 
 
 def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, height: int | None = None) -> None:
-    """Show a table with localised headers and CSV/XLSX downloads of exactly what is shown."""
+    """Show a table with localised headers and CSV/XLSX downloads of exactly what is shown. Headers and
+    number formats come from the column declarations (pipelines.marts_spec.DISPLAY); `headers` overrides."""
     c = ctx()
-    headers = headers or {}
+    headers = {**column_headers(c.lang, df.columns), **(headers or {})}
     shown = df.rename({k: v for k, v in headers.items() if k in df.columns})
     config = {}
     for col, dtype in df.schema.items():
-        name = headers.get(col, col)
-        if col in SHARE_COLUMNS:
-            config[name] = st.column_config.NumberColumn(format="percent")
+        fmt = NUMBER_FORMATS.get(kind(col))
+        if fmt and (dtype.is_numeric()):
+            config[headers.get(col, col)] = st.column_config.NumberColumn(format=fmt)
         elif dtype.is_float():
-            config[name] = st.column_config.NumberColumn(format="%.1f")
+            config[headers.get(col, col)] = st.column_config.NumberColumn(format="%.1f")
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config)
     if df.is_empty():
         return

@@ -4,9 +4,7 @@ division, team; share over the level's limit; hours or working days."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts
-from pipelines.i18n import label
-from views import _blocks as blocks
+from pipelines import charts, queries
 from views import _widgets as ui
 from views._state import q
 
@@ -24,36 +22,30 @@ left, right = st.columns([3, 2])
 with left:
     ui.section(tr("latency.distribution"))
     ui.chart(charts.latency_distribution(q("latency_quantiles", f, unit), unit, lang), f"latency_distribution_{unit}",
-              tr("latency.distribution"), "steps")
+              tr("latency.distribution"), "latency_quantiles")
 with right:
     ui.section(tr("latency.over_limit"))
     ui.chart(charts.level_bars(by_level.with_columns(pl.col("over_limit_share") * 100), "over_limit_share",
                                 tr("axis.over_limit_share"), lang, fmt=".1f",
                                 extra_tips=[charts.alt.Tooltip("limit_workdays:Q", title=tr("col.limit_workdays"))]),
-              "over_limit", tr("latency.over_limit"), "steps")
+              "over_limit", tr("latency.over_limit"), "latency_by_level")
 
 ui.section(tr("latency.by_level_table"))
-order = {code: i for i, code in enumerate(charts.contract.LEVEL_CODES)}
-ui.table(blocks.labelled(by_level.sort(pl.col("level").replace_strict(order, default=99)), lang), "latency_by_level",
-          blocks.level_headers(lang))
+ui.table(queries.labelled(by_level.drop("level_rank"), lang), "latency_by_level")
 
 ui.section(tr("latency.trend"))
 window = f.trend_window(12)
-monthly = q("latency_by", window, "month").rename({"key": "month"})
-ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"), "steps", window)
+monthly = q("latency_by", window, "month", lang).rename({"key": "month"})
+ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"),
+         "latency_by", window)
 
 ui.section(tr("latency.by_dimension"))
 tabs = st.tabs([tr("filter.matter_type"), tr("filter.division"), tr("filter.team")])
 for tab, dim in zip(tabs, ("matter_type", "division", "team")):
     with tab:
-        df = q("latency_by", f, dim)
-        if dim == "matter_type":
-            df = df.with_columns(pl.col("key").replace_strict({k: label("matter_type", k, lang) for k in charts.contract.MATTER_TYPE.codes},
-                                                              default=pl.col("key")).alias("key_label"))
-        else:
-            df = df.with_columns(pl.col("key").alias("key_label"))
+        df = q("latency_by", f, dim, lang)
         if df.is_empty():
             st.caption(tr("table.no_rows"))
             continue
         ui.chart(charts.grouped_by_key(df, median_col, median_title, tr(f"axis.{dim}"), lang), f"latency_by_{dim}_{unit}",
-                  tr("latency.by_dimension") + " · " + tr(f"axis.{dim}"), "steps")
+                  tr("latency.by_dimension") + " · " + tr(f"axis.{dim}"), "latency_by")

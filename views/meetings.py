@@ -4,7 +4,7 @@ items, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts
+from pipelines import charts, queries
 from views import _blocks as blocks
 from views import _widgets as ui
 from views._state import q
@@ -14,36 +14,31 @@ c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 
-now, before = q("headline", f), (q("headline", prev) if prev else {})
-monthly = q("meeting_monthly", f)
-bureau = monthly.filter(pl.col("meeting_type") == "BUREAU")
+now, before = q("bureau_meetings", f), (q("bureau_meetings", prev) if prev else {})
+st.caption(ui.caption_text("bureau_meetings"))
 cols = st.columns(4)
-ui.metric(cols[0], tr("meetings.meetings"), int(monthly["meetings"].sum()) if monthly.height else 0)
-ui.metric(cols[1], tr("meetings.bureau_items"), now["bureau_items"], before.get("bureau_items"))
-tie = (bureau["tie_breaks"].sum() / bureau["items"].sum()) if bureau.height and bureau["items"].sum() else None
-ui.metric(cols[2], tr("axis.tie_break_rate"), tie, fmt="{:.1%}")
+ui.metric(cols[0], tr("meetings.meetings"), q("meetings_held", f))
+ui.metric(cols[1], tr("meetings.bureau_items"), now["items"], before.get("items"))
+ui.metric(cols[2], tr("axis.tie_break_rate"), now["tie_break_rate"], before.get("tie_break_rate"), fmt="{:.1%}")
 ui.metric(cols[3], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True)
 
 left, right = st.columns(2)
 with left:
     ui.section(tr("meetings.items_per_meeting"))
     ui.chart(charts.items_per_meeting(q("items_per_meeting", f), lang), "items_per_meeting",
-              tr("meetings.items_per_meeting"), "meetings")
+              tr("meetings.items_per_meeting"), "items_per_meeting")
 with right:
     ui.section(tr("meetings.outcomes"))
-    ui.chart(charts.outcome_bars(q("outcomes", f), lang), "outcomes", tr("meetings.outcomes"), "meetings")
+    ui.chart(charts.outcome_bars(q("outcomes", f), lang), "outcomes", tr("meetings.outcomes"), "outcomes")
 
 left, right = st.columns(2)
 window = f.trend_window(12)
 with left:
     ui.section(tr("meetings.rates"))
-    trend = q("meeting_monthly", window).filter(pl.col("meeting_type") == "BUREAU")
-    long = trend.unpivot(index="month", on=["tie_break_rate", "escalation_rate"], variable_name="measure", value_name="rate")
-    long = long.with_columns(pl.col("measure").replace_strict(
-        {"tie_break_rate": tr("axis.tie_break_rate"), "escalation_rate": tr("axis.escalation_rate")}).alias("measure_label"))
+    long = q("meeting_rates", window, lang)
     ui.chart(charts.rate_trend(long, "rate", tr("meetings.rate"), lang, "measure_label",
                                 charts.alt.Color("measure_label:N", title=tr("meetings.measure"))),
-              "meeting_rates", tr("meetings.rates"), "meetings", window)
+              "meeting_rates", tr("meetings.rates"), "meeting_rates", window)
 with right:
     ui.section(tr("meetings.days_to_decision"))
     esc = q("escalated_items", f)
@@ -51,9 +46,9 @@ with right:
         st.caption(tr("table.no_rows"))
     else:
         ui.chart(charts.days_to_decision(esc.filter(pl.col("days_to_decision").is_not_null()), lang), "days_to_decision",
-                  tr("meetings.days_to_decision"), "meetings")
+                  tr("meetings.days_to_decision"), "escalated_items")
 with st.expander(tr("meetings.escalated_items")):
-    ui.table(blocks.labelled(esc, lang), "escalated_items", blocks.level_headers(lang))
+    ui.table(queries.labelled(esc, lang), "escalated_items")
 
 ui.section(tr("meetings.findings"))
 blocks.findings_beside_articles("m_findings", f, lang, "M", articles=(4, 5), open_article=5)

@@ -21,22 +21,21 @@ pending = q("overdue_pending", f)
 levels = q("latency_by_level", f)
 levels_prev = q("latency_by_level", prev) if prev else None
 
-st.caption(tr("overview.period_note", now=ui.caption_text("steps")))
+st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_matters")))
 cols = [*st.columns(3), *st.columns(3)]
 ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
 ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
 ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
 ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}", inverse=True, help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]))
 ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
-ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]))
+ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"))
 
 ui.section(tr("overview.level_median"))
 if levels.is_empty():
     st.caption(tr("table.no_rows"))
 else:
-    lv = levels.sort(pl.col("level").replace_strict({c_: i for i, c_ in enumerate(charts.contract.LEVEL_CODES)}, default=99))
-    cols = st.columns(max(lv.height, 1))
-    for col, row in zip(cols, lv.iter_rows(named=True)):
+    cols = st.columns(max(levels.height, 1))
+    for col, row in zip(cols, levels.iter_rows(named=True)):
         old = None
         if levels_prev is not None:
             match = levels_prev.filter(pl.col("level") == row["level"])
@@ -50,15 +49,16 @@ trend = q("monthly_overview", window)
 left, right = st.columns(2)
 with left:
     ui.chart(charts.trend_line(trend, "approved_matters", tr("axis.approved_matters"), lang), "trend_approved",
-              tr("overview.chart.approved"), "matters", window)
+              tr("overview.chart.approved"), "monthly_overview", window, "approved_matters")
     ui.chart(charts.findings_by_family(q("findings_by_family_month", window), lang), "trend_findings",
-              tr("overview.chart.findings"), "violations", window)
+              tr("overview.chart.findings"), "findings_by_family_month", window)
 with right:
-    ui.chart(charts.level_trend(q("latency_by", window, "month").rename({"key": "month"}), "median_hours",
-                                 tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "steps", window)
+    ui.chart(charts.level_trend(q("latency_by", window, "month", lang).rename({"key": "month"}), "median_hours",
+                                 tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "latency_by",
+             window)
     ui.chart(charts.rate_trend(trend.filter(pl.col("escalation_rate").is_not_null()), "escalation_rate",
                                 tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
-              "meetings", window)
+              "monthly_overview", window, "escalation_rate")
 
 ui.section(tr("overview.attention"))
 left, mid, right = st.columns(3)

@@ -4,8 +4,7 @@ side), under each article the rules that check it with their counts and trend, d
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, regulation
-from views import _blocks as blocks
+from pipelines import charts, queries, regulation
 from views import _state as state
 from views import _widgets as ui
 from views._state import q
@@ -35,7 +34,7 @@ with st.container(border=True):
                        findings=row["findings"], per_100=row["per_100"] or 0))
         ui.paged(f"findings_{rule}", q("violations_count", f, (rule,)),
                   lambda limit, offset: q("violations_page", f, (rule,), limit, offset),
-                  blocks.level_headers(lang), prepare=lambda df: blocks.findings_view(df, lang))
+                  prepare=lambda df: queries.findings_view(df, lang))
     elif "rule" in st.query_params:
         del st.query_params["rule"]
 
@@ -63,10 +62,10 @@ for art in regulation.articles(lang):
             continue
         table = counts.filter(pl.col("rule_id").is_in(rules_here)).select(
             "rule_id", pl.col(title_col).alias("title"), "article", "findings", "records", "per_100")
-        ui.table(table, f"rules_art{art.no}", blocks.level_headers(lang))
+        ui.table(table, f"rules_art{art.no}")
         t_here = trend.filter(pl.col("rule_id").is_in(rules_here))
         if t_here.height:
             ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
-                      tr("reg.trend", no=art.no), "violations", f.trend_window(12))
+                      tr("reg.trend", no=art.no), "rule_trend", f.trend_window(12))
         for rid in rules_here:
             state.page_link("regulation", tr("reg.open_records", rule=rid), rule=rid)

@@ -57,7 +57,7 @@ def meeting_rates(con, f: Filters, lang: str = "zh") -> pl.DataFrame:
     )
 
 
-@figure("meeting_facts", "meeting_item_facts", keys={"items": "meeting_item_facts"})
+@figure("meeting_facts", "meeting_item_facts")
 def items_per_meeting(con, f: Filters, limit: int = 60) -> pl.DataFrame:
     """The period's meetings, newest first, with their chair and items, escalated and tie-broken ones
     (a meeting without items shows 0)."""
