@@ -152,8 +152,8 @@ def _warm_up() -> threading.Thread:
 
 
 def export_spec(ch, replacements: dict[str, str]) -> dict:
-    """The chart's Vega-Lite spec with every roster name in its data replaced (inline values and named
-    datasets; names inside longer text such as "张三 → 李四" too, longest names first)."""
+    """The chart's Vega-Lite spec with every roster name replaced wherever it appears (data, sort orders,
+    titles; names inside longer text such as "张三 → 李四" too, longest names first)."""
     spec = ch.to_dict()
     if not replacements:
         return spec
@@ -166,21 +166,16 @@ def export_spec(ch, replacements: dict[str, str]) -> dict:
                     value = value.replace(name, replacements[name])
         return value
 
-    def rows(values):
-        return [{k: masked(v) for k, v in r.items()} if isinstance(r, dict) else masked(r) for r in values]
-
     def walk(node):
+        # every string value: data rows and named datasets, but also a sort order listing the keys
+        # (charts.pareto) or a title naming someone
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "datasets" and isinstance(value, dict):
-                    node[key] = {name: rows(v) if isinstance(v, list) else v for name, v in value.items()}
-                elif key == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
-                    value["values"] = rows(value["values"])
-                else:
-                    walk(value)
+                node[key] = masked(value) if isinstance(value, str) else walk(value)
         elif isinstance(node, list):
-            for item in node:
-                walk(item)
+            for i, item in enumerate(node):
+                node[i] = masked(item) if isinstance(item, str) else walk(item)
+        return node
 
     walk(spec)
     return spec
