@@ -10,7 +10,7 @@ MESSAGES = {
     "scope.filter.matter_type": ("事项", "matter type"),
     "scope.filter.level": ("层级", "level"),
     "scope.reason.bureau_wide": ("会议为全局数据", "meetings are bureau-wide"),
-    "scope.reason.now": ("为数据截至时的待办", "pending at the snapshot"),
+    "scope.reason.now": ("为数据截至时的状态", "as at the snapshot"),
     "scope.reason.not_applicable": ("该类记录无此属性", "these records have no such attribute"),
     "scope.reason.whole_store": ("全部数据汇总", "a summary of all data"),
     "scope.reason.between_levels": ("流向跨越各层级", "the flow runs between levels"),
