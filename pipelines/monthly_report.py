@@ -55,8 +55,8 @@ HEADLINES = (
     ("findings", "monthly.h.findings", "count"),
     ("findings_per_100", "monthly.h.findings_per_100", "rate100"),
     ("substitutions", "monthly.h.substitutions", "count"),
-    ("escalation_rate", "monthly.h.escalation_rate", "share"),
     ("acting_share", "monthly.h.acting_share", "share"),
+    ("escalation_rate", "monthly.h.escalation_rate", "share"),
 )
 
 
