@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -162,18 +163,149 @@ def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.D
 
 
 def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    if _needs_migration(path):
-        with building(path):
-            pass
-    con = duckdb.connect(":memory:")
+    """One open of the file: attach, and migrate (then attach again) only when its schema is older."""
+    con = _attach(duckdb.connect(":memory:"), path, ATTACHED_AS)
+    try:
+        current = schema_version(con) >= SCHEMA_VERSION
+    except BaseException:
+        con.close()
+        raise
+    if current:
+        return con
+    con.close()
+    with building(path):
+        pass
+    return _attach(duckdb.connect(":memory:"), path, ATTACHED_AS)
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> duckdb.DuckDBPyConnection:
     quoted = str(path.resolve()).replace("'", "''")
     try:
-        con.execute(f"ATTACH '{quoted}' AS {ATTACHED_AS} (READ_ONLY)")
-        con.execute(f"USE {ATTACHED_AS}")
+        con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+        con.execute(f"USE {alias}")
     except BaseException:
         con.close()
         raise
     return con
+
+
+# --------------------------------------------------------------------------------------------------
+# The app's reader: one DuckDB instance per process, each store version attached once
+# --------------------------------------------------------------------------------------------------
+
+
+class Reader:
+    """Read-only cursors on the current store for a long-lived process (the dashboard).
+
+    Opening DuckDB costs: on this machine `duckdb.connect(":memory:")` takes ~0.1-0.3 s and attaching the
+    store ~0.02 s, where a page's queries take a few ms each. So the process keeps one in-memory DuckDB
+    instance, attaches each version of the store file once (a load replaces the file: a new inode, size or
+    mtime is a new version; its schema is checked, and migrated, once), and hands out cursors (~0.1 ms),
+    one per thread at a time (DuckDB's rule). A version stays attached while a cursor on it is open, so a
+    page run that started before a load finishes on the data it started with; versions nobody reads any
+    more are detached.
+    """
+
+    def __init__(self, memory_limit: str = "1GB") -> None:
+        self._lock = threading.Lock()
+        self._memory_limit = memory_limit
+        self._base: duckdb.DuckDBPyConnection | None = None
+        self._versions: dict[tuple, str] = {}  # version key -> alias, oldest first
+        self._open: dict[str, int] = {}  # alias -> cursors open on it
+        self._count = 0
+        self.cursors_opened = 0  # for tests and the bench: how often a reader asked for one
+
+    @contextmanager
+    def cursor(self, db: Path | str, *, tries: int = 5) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only cursor on the store's current version, for one thread, closed on leaving."""
+        path = Path(db)
+        cur, alias = self._acquire(path, tries)
+        try:
+            yield cur
+        finally:
+            cur.close()
+            self._release(alias)
+
+    def attached(self) -> list[str]:
+        """The store versions attached now (aliases, oldest first)."""
+        with self._lock:
+            return list(self._versions.values())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._base is not None:
+                self._base.close()
+            self._base, self._versions, self._open = None, {}, {}
+
+    def _acquire(self, path: Path, tries: int) -> tuple[duckdb.DuckDBPyConnection, str]:
+        last: Exception | None = None
+        for attempt in range(max(1, tries)):
+            try:
+                with self._lock:
+                    alias = self._current(path)
+                    self._open[alias] = self._open.get(alias, 0) + 1
+                    cur = self._base.cursor()
+                    self.cursors_opened += 1
+                try:
+                    cur.execute(f"USE {alias}")
+                except BaseException:
+                    cur.close()
+                    self._release(alias)
+                    raise
+                return cur, alias
+            except (duckdb.Error, OSError) as exc:  # file being replaced
+                if isinstance(exc, FileNotFoundError) and not path.exists():
+                    raise
+                last = exc
+                time.sleep(0.1 * (attempt + 1))
+        raise StoreBusy(str(last))
+
+    def _current(self, path: Path) -> str:
+        """The alias of the store's current version, attached (and its schema current) if new. Locked."""
+        if self._base is None:
+            self._base = duckdb.connect(":memory:", config={"memory_limit": self._memory_limit})
+        key = _version_key(path)
+        alias = self._versions.get(key)
+        if alias is not None:
+            return alias
+        self._count += 1
+        alias = f"store_v{self._count}"
+        quoted = str(path.resolve()).replace("'", "''")
+        self._base.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+        if _version_key(path) != key:  # replaced while attaching: try again
+            self._base.execute(f"DETACH {alias}")
+            raise duckdb.IOException(f"{path} was replaced while being opened")
+        version = self._base.sql(
+            f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{alias}' AND table_name = 'schema_version'"
+        ).fetchall()[0][0]
+        if version:
+            version = self._base.sql(f"SELECT max(version) FROM {alias}.schema_version").fetchall()[0][0] or 0
+        if version < SCHEMA_VERSION:
+            self._base.execute(f"DETACH {alias}")
+            with building(path):  # migrate on a copy, switched in: a new version, attached next time
+                pass
+            raise duckdb.IOException(f"{path} was migrated")
+        self._versions[key] = alias
+        self._detach_unused()
+        return alias
+
+    def _release(self, alias: str) -> None:
+        with self._lock:
+            self._open[alias] = self._open.get(alias, 1) - 1
+            self._detach_unused()
+
+    def _detach_unused(self) -> None:
+        """Detach every version but the newest that no cursor reads. Locked."""
+        for key, alias in list(self._versions.items())[:-1]:
+            if self._open.get(alias, 0) <= 0 and self._base is not None:
+                self._base.execute(f"DETACH {alias}")
+                del self._versions[key]
+                self._open.pop(alias, None)
+
+
+def _version_key(path: Path) -> tuple:
+    s = path.stat()
+    return (str(path.resolve()), s.st_ino, s.st_mtime_ns, s.st_size)
 
 
 def _needs_migration(path: Path) -> bool:

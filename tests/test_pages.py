@@ -137,3 +137,23 @@ def test_a_period_from_the_url_holds_when_another_filter_changes(demo_db, monkey
     at.select_slider(key="f_period").set_value(("2024-02", "2024-03")).run()
     assert at.select_slider(key="f_period").value == ("2024-02", "2024-03")
     assert (_qp(at, "from"), _qp(at, "to")) == ("2024-02", "2024-03")
+
+
+@pytest.mark.parametrize("page", ["overview", "latency"])
+def test_a_page_run_opens_one_cursor_and_a_cached_rerun_none(demo_db, monkeypatch, page):
+    from views import _store
+
+    before = _store.READER.cursors_opened
+    at = _app(demo_db, monkeypatch)
+    at.run()  # the Overview: setup's store info and options, then every query, through one cursor
+    assert _store.READER.cursors_opened - before == 1
+    if page != "overview":
+        at.switch_page(f"views/{page}.py").run()
+        assert _store.READER.cursors_opened - before == 2
+    assert not _problems(at), _problems(at)
+    opened = _store.READER.cursors_opened
+    at.run()  # nothing changed: every figure comes from the cache, the store is not opened
+    assert _store.READER.cursors_opened == opened
+    at.sidebar.multiselect[0].select(at.sidebar.multiselect[0].options[0]).run()  # a filter change: one more
+    assert _store.READER.cursors_opened == opened + 1
+    assert not _problems(at), _problems(at)

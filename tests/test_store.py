@@ -129,3 +129,51 @@ def test_loads_are_recorded(tmp_path):
     files = con.sql("SELECT file, sha256, table_name, rows FROM load_files ORDER BY file").fetchall()
     assert ("审批记录_2024-06.csv", sha(VALID / "审批记录_2024-06.csv"), "approvals", 5) in files
     con.close()
+
+
+# ------------------------------------------------------------------------------------------ the app's reader
+def test_reader_cursors_follow_loads_and_finish_on_the_data_they_started_with(tmp_path):
+    db = tmp_path / "warehouse.duckdb"
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(VALID / "人员名册.csv", first)
+    assert load_paths([first], db).ok
+    reader = store.Reader()
+    try:
+        with reader.cursor(db) as before:
+            assert before.sql("SELECT count(*) FROM approvals").fetchall() == [(0,)]
+            with reader.cursor(db) as same:  # the same version is attached once
+                assert same.sql("SELECT count(*) FROM staff").fetchall() == [(6,)]
+            assert len(reader.attached()) == 1
+            assert load_paths([VALID], db).ok  # replaces the file while `before` is open
+            with reader.cursor(db) as after:
+                assert after.sql("SELECT count(*) FROM approvals").fetchall() == [(5,)]
+            assert len(reader.attached()) == 2  # the old version is still read
+            assert before.sql("SELECT count(*) FROM approvals").fetchall() == [(0,)]  # never half a load
+        assert len(reader.attached()) == 1  # nobody reads the old version any more: detached
+        with reader.cursor(db) as again:
+            assert again.sql("SELECT count(*) FROM approvals").fetchall() == [(5,)]
+        assert reader.cursors_opened == 4
+    finally:
+        reader.close()
+
+
+def test_reader_migrates_an_old_store_once(empty_db):
+    con = duckdb.connect(str(empty_db))
+    from pipelines import schema
+
+    schema.create_input_tables(con)
+    con.execute("INSERT INTO staff (staff_id, name, post) VALUES ('S1', '甲', 'CHIEF')")
+    con.close()
+    reader = store.Reader()
+    try:
+        with reader.cursor(empty_db) as cur:
+            assert cur.sql("SELECT staff_id FROM staff").fetchall() == [("S1",)]
+            assert cur.sql("SELECT max(version) FROM schema_version").fetchall() == [(store.SCHEMA_VERSION,)]
+    finally:
+        reader.close()
+
+
+def test_reader_on_a_missing_store_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError), store.Reader().cursor(tmp_path / "none.duckdb"):
+        pass

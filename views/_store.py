@@ -1,22 +1,62 @@
 """The store as the views see it: where it is, its version stamp (the cache key), and the cached query
-runner. Read-only connections (retried while a load switches the file) come from pipelines.store.
-A new load changes the stamp, so pages show the new data on their next run."""
+runner. A new load changes the stamp, so pages show the new data on their next run.
+
+Reading: one `pipelines.store.Reader` per server process (one DuckDB instance, each store version
+attached once) and at most one cursor per page run: `app.py` runs every page inside `script_run()`, the
+first query the cache cannot answer opens the run's cursor, the end of the run closes it. Opening DuckDB
+per query cost more than the queries (two opens of ~0.1-0.3 s each, a migration probe and the read)."""
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import streamlit as st
 
 from pipelines import exports, queries
 from pipelines.queries import StoreInfo
-from pipelines.store import StoreBusy, connect_readonly
+from pipelines.store import Reader, StoreBusy
 
-__all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "stamp", "store_info"]
+__all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "reading", "script_run", "stamp", "store_info"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
+
+
+READER = Reader()
+_run = threading.local()  # the current page run's open cursors (Streamlit runs each session's script in a thread)
+
+
+@contextmanager
+def script_run() -> Iterator[None]:
+    """One page run: the cursor its queries open (at most one per store) is closed when the run ends."""
+    stack = ExitStack()
+    _run.cursors, _run.stack = {}, stack
+    try:
+        yield
+    finally:
+        _run.cursors, _run.stack = None, None
+        stack.close()
+
+
+@contextmanager
+def reading(db: str | Path, stamp_: tuple | None = None) -> Iterator:
+    """A read-only cursor on the store: the run's own inside `script_run()`, else one for this block.
+
+    The run keeps one cursor per store version (`stamp_`): a load during the run (the Data page) is read
+    through a new cursor, never cached under its stamp from the old one."""
+    cursors = getattr(_run, "cursors", None)
+    if cursors is None:
+        with READER.cursor(db) as con:
+            yield con
+        return
+    key = (str(db), stamp_)
+    if key not in cursors:
+        cursors[key] = _run.stack.enter_context(READER.cursor(db))
+    yield cursors[key]
 
 
 def db_path() -> Path:
@@ -36,21 +76,15 @@ def stamp(db: Path) -> tuple[int, int] | None:
 def store_info(db: str, stamp_: tuple | None) -> StoreInfo:
     if stamp_ is None:
         return StoreInfo("missing")
-    con = connect_readonly(Path(db))
-    try:
+    with reading(db, stamp_) as con:
         return queries.store_info(con)
-    finally:
-        con.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def cached(db: str, stamp_: tuple | None, name: str, args: tuple):
     """`queries.<name>(con, *args)` against the store version `stamp_`, cached per version."""
-    con = connect_readonly(Path(db))
-    try:
+    with reading(db, stamp_) as con:
         return getattr(queries, name)(con, *args)
-    finally:
-        con.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -58,11 +92,8 @@ def name_masks(db: str, stamp_: tuple | None, mode: str) -> dict[str, str]:
     """name -> mask (工号 or initials) for every person in the store's roster; empty when not masking."""
     if mode == "none" or stamp_ is None:
         return {}
-    con = connect_readonly(Path(db))
-    try:
+    with reading(db, stamp_) as con:
         roster = queries.roster_names(con)
-    finally:
-        con.close()
     return exports.name_replacements(roster, mode)
 
 
