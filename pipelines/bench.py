@@ -46,8 +46,19 @@ APP_PORTS = range(8657, 8700)  # `--app`: the Streamlit server takes the first f
 SESSIONS = 5
 
 # How the dashboard opens the store for its queries: "per_query" = a fresh read-only connection for every
-# cached query (views/_ui._cached); "per_run" = one connection for a whole script run.
-APP_CONNECTIONS = "per_query"
+# cached query (before issue 9); "reader" = one DuckDB instance per process (store.Reader), one cursor per
+# page run (views/_store.script_run).
+APP_CONNECTIONS = "reader"
+_READER = None
+
+
+def _reader():
+    global _READER
+    from pipelines import store
+
+    if _READER is None:
+        _READER = store.Reader()
+    return _READER
 
 
 # ------------------------------------------------------------------------------------------ the pages' queries
@@ -61,7 +72,7 @@ def overview_plan(f) -> list[tuple]:
     return plan + [
         ("monthly_overview", window),
         ("findings_by_family_month", window),
-        ("latency_by", window, "month"),
+        ("latency_by", window, "month", "zh"),
         ("rule_counts", f),
         ("slowest_approvers", f),
     ]
@@ -73,44 +84,35 @@ def latency_plan(f) -> list[tuple]:
     return [
         ("latency_by_level", f),
         ("latency_quantiles", f, "hours"),
-        ("latency_by", window, "month"),
-        ("latency_by", f, "matter_type"),
-        ("latency_by", f, "division"),
-        ("latency_by", f, "team"),
+        ("latency_by", window, "month", "zh"),
+        ("latency_by", f, "matter_type", "zh"),
+        ("latency_by", f, "division", "zh"),
+        ("latency_by", f, "team", "zh"),
     ]
 
 
-def run_plan(db: Path, plan: list[tuple], connections: str = APP_CONNECTIONS) -> None:
-    """Run a page's queries against the store the way the app does (see APP_CONNECTIONS)."""
+def run_plan(db: Path, plan: list[tuple], connections: str = APP_CONNECTIONS) -> list:
+    """Run a page's queries against the store the way the app does (see APP_CONNECTIONS); their results."""
     from pipelines import queries, store
 
-    if connections == "per_run":
-        con = store.connect_readonly(db)
-        try:
-            for name, *args in plan:
-                getattr(queries, name)(con, *args)
-        finally:
-            con.close()
-        return
+    if connections == "reader":
+        with _reader().cursor(db) as con:
+            return [getattr(queries, name)(con, *args) for name, *args in plan]
+    out = []
     for name, *args in plan:
         con = store.connect_readonly(db)
         try:
-            getattr(queries, name)(con, *args)
+            out.append(getattr(queries, name)(con, *args))
         finally:
             con.close()
+    return out
 
 
-def _store_filters(db: Path):
+def _store_filters(db: Path, connections: str = APP_CONNECTIONS):
     """(default filters as the sidebar sets them, the store's info, its filter options)."""
-    from pipelines import queries, store
     from pipelines.filters import Filters
 
-    con = store.connect_readonly(db)
-    try:
-        info = queries.store_info(con)
-        options = queries.filter_options(con)
-    finally:
-        con.close()
+    info, options = run_plan(db, [("store_info",), ("filter_options",)], connections)
     return Filters().clamp(info.first_month, info.last_month), info, options
 
 
@@ -215,10 +217,23 @@ def _phase_sessions(db: Path, n: int = SESSIONS) -> dict:
 
 
 def _phase_cold(db: Path) -> dict:
-    """A new process opens the Overview: store info, sidebar options, every Overview query (default filters)."""
+    """A new process opens the Overview: store info, sidebar options, every Overview query (default filters).
+
+    As in the app's first page run: with the reader, all of it through one cursor of a new DuckDB instance.
+    """
     t0 = time.perf_counter()
-    default, _info, _options = _store_filters(db)
-    run_plan(db, overview_plan(default))
+    if APP_CONNECTIONS == "reader":
+        from pipelines import queries
+        from pipelines.filters import Filters
+
+        with _reader().cursor(db) as con:
+            info, _options = queries.store_info(con), queries.filter_options(con)
+            default = Filters().clamp(info.first_month, info.last_month)
+            for name, *args in overview_plan(default):
+                getattr(queries, name)(con, *args)
+    else:
+        default, _info, _options = _store_filters(db)
+        run_plan(db, overview_plan(default))
     return {"seconds": time.perf_counter() - t0}
 
 
