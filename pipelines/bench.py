@@ -91,10 +91,11 @@ def latency_plan(f) -> list[tuple]:
     ]
 
 
-def run_plan(db: Path, plan: list[tuple], connections: str = APP_CONNECTIONS) -> list:
+def run_plan(db: Path, plan: list[tuple], connections: str | None = None) -> list:
     """Run a page's queries against the store the way the app does (see APP_CONNECTIONS); their results."""
     from pipelines import queries, store
 
+    connections = connections or APP_CONNECTIONS
     if connections == "reader":
         with _reader().cursor(db) as con:
             return [getattr(queries, name)(con, *args) for name, *args in plan]
@@ -108,7 +109,7 @@ def run_plan(db: Path, plan: list[tuple], connections: str = APP_CONNECTIONS) ->
     return out
 
 
-def _store_filters(db: Path, connections: str = APP_CONNECTIONS):
+def _store_filters(db: Path, connections: str | None = None):
     """(default filters as the sidebar sets them, the store's info, its filter options)."""
     from pipelines.filters import Filters
 
@@ -249,7 +250,7 @@ PHASES: dict[str, Callable[..., dict]] = {
 
 def _run_phase(phase: str, db: Path, paths: list[Path] = ()) -> dict:
     """Run one phase in a new Python process; its result plus its peak resident memory (MB)."""
-    cmd = [sys.executable, "-m", "pipelines.bench", "--phase", phase, "--db", str(db)]
+    cmd = [sys.executable, "-m", "pipelines.bench", "--phase", phase, "--db", str(db), "--connections", APP_CONNECTIONS]
     if paths:
         cmd += ["--paths", *map(str, paths)]
     proc = subprocess.run(cmd, check=False, cwd=ROOT, capture_output=True, text=True)
@@ -444,15 +445,20 @@ def format_result(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global APP_CONNECTIONS
     p = argparse.ArgumentParser(prog="python -m pipelines.bench", description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=int, nargs="+", default=[1, ONE_MILLION_SCALE])
     p.add_argument("--keep", type=Path, default=None, help="work in this folder and keep the files")
     p.add_argument("--app", action="store_true", help="also start the dashboard and open the Overview in chromium")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this file")
+    p.add_argument("--connections", choices=("reader", "per_query"), default=APP_CONNECTIONS,
+                   help="how the page queries open the store: as the app does (reader), or a connection per query "
+                        "(the app before issue 9), for a before/after comparison")
     p.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     p.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--paths", type=Path, nargs="*", default=[], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    APP_CONNECTIONS = args.connections
     if args.phase:
         return _phase_main(args.phase, args.db, args.paths)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="tierwatch-bench-"))
