@@ -498,7 +498,7 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
     meetings = queries.meeting_monthly(con, f)
     meeting_scope = queries.scope("meeting_monthly", f)
     if meeting_scope.ignored:
-        doc.add_paragraph(t("monthly.note.not_narrowed", lang, figure=t("monthly.s.escalations", lang),
+        doc.add_paragraph(t("monthly.note.not_narrowed", lang, figure=t("report.figure.meetings", lang),
                             note=meeting_scope.note(lang)))
     if meetings.is_empty():
         doc.add_paragraph(t("monthly.none", lang))

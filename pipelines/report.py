@@ -87,8 +87,8 @@ def _notes(report: dict, lang: str) -> list[str]:
         for dim, reason in ignored.items():
             by_reason.setdefault(reason, []).append(t(f"scope.filter.{dim}", lang))
         for reason, dims in by_reason.items():
-            out.append(t(f"report.figure.{name}", lang) + t("scope.not_narrowed", lang, filters=sep.join(dims),
-                                                              reason=t(f"scope.reason.{reason}", lang)))
+            note = t("scope.not_narrowed", lang, filters=sep.join(dims), reason=t(f"scope.reason.{reason}", lang))
+            out.append(t("report.figure_note", lang, figure=t(f"report.figure.{name}", lang), note=note))
     return out
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines import contract
 from pipelines.filters import Filters, add_months, format_month, parse_month
 from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
 from pipelines.queries import StoreInfo
@@ -156,7 +155,7 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
         )
         levels = st.multiselect(
             t("filter.level", lang),
-            [lv for lv in contract.LEVEL_CODES if lv in opts["levels"]],
+            opts["levels"],  # low to high (queries.filter_options)
             format_func=lambda code: label("level", code, lang),
             key="f_level",
             placeholder=t("filter.all", lang),

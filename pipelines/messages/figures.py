@@ -17,6 +17,7 @@ MESSAGES = {
     "report.period": ("统计期间：{start} 至 {end}", "Period: {start} to {end}"),
     "report.filters": ("筛选：{filters}", "Filters: {filters}"),
     "report.not_narrowed": ("注：{notes}", "Note: {notes}"),
+    "report.figure_note": ("{figure}{note}", "{figure}: {note}"),
     "report.figure.meetings": ("会议数字", "meeting figures"),
     "report.figure.pending": ("待办数字", "pending figures"),
     "report.figure.level_latency": ("各层级用时", "latency by level"),
