@@ -35,7 +35,7 @@ def pending_by_person(con, f: Filters, limit: int = 30) -> pl.DataFrame:
                    count(*) FILTER (WHERE warning_tier = 'YELLOW') AS yellow,
                    max(age_hours) AS max_age_hours, max(age_workdays) AS max_age_workdays
             FROM pending_steps {w} GROUP BY 1
-            ORDER BY red DESC, pending DESC, max_age_hours DESC LIMIT {int(limit)}""",
+            ORDER BY red DESC, pending DESC, max_age_hours DESC, approver_id LIMIT {int(limit)}""",
         p,
     )
 
@@ -74,7 +74,7 @@ def workload_speed(con, f: Filters) -> pl.DataFrame:
                    FROM step_latency {w} GROUP BY 1),
              q AS (SELECT approver_id, count(*) AS pending FROM pending_steps {wp} GROUP BY 1)
            SELECT d.*, coalesce(q.pending, 0) AS pending FROM d LEFT JOIN q USING (approver_id)
-           ORDER BY decided DESC""",
+           ORDER BY decided DESC, approver_id""",
         p + pp,
     )
 
@@ -92,7 +92,7 @@ def flow_edges(con, f: Filters) -> pl.DataFrame:
                    FROM step_latency {w})
            SELECT coalesce(source, 'SUBMITTED') AS source, level AS target, count(*) AS steps,
                   {MEDIAN_HOURS} AS median_hours
-           FROM s GROUP BY 1, 2 ORDER BY steps DESC""",
+           FROM s GROUP BY 1, 2 ORDER BY steps DESC, source, target""",
         p,
     )
 
