@@ -3,7 +3,7 @@
 For each scale: write the demo exports and hold the newest month of approval steps out of them; read the
 remaining CSV files with DuckDB's own `read_csv` into a fresh database (R: the reference every time is a
 ratio of, measured in the same run); then, each phase in its own Python process so that its peak resident
-memory (`ru_maxrss`) is its own:
+memory (VmHWM) is its own:
 
 | figure | what is timed |
 |---|---|
@@ -218,24 +218,34 @@ def _phase_sessions(db: Path, n: int = SESSIONS) -> dict:
 
 
 def _phase_cold(db: Path) -> dict:
-    """A new process opens the Overview: store info, sidebar options, every Overview query (default filters).
+    """The Overview's first run: store info, sidebar options, every Overview query (default filters).
 
-    As in the app's first page run: with the reader, all of it through one cursor of a new DuckDB instance.
+    `seconds`: in a new process (the first page of a new server: DuckDB and the query code's lazy imports
+    start cold); `after_load`: again in the same process with a new DuckDB instance (what every page shows
+    after a load: caches empty, the process warm). As the app does: one cursor for the whole run.
     """
-    t0 = time.perf_counter()
-    if APP_CONNECTIONS == "reader":
-        from pipelines import queries
-        from pipelines.filters import Filters
+    from pipelines import queries, store
+    from pipelines.filters import Filters
 
-        with _reader().cursor(db) as con:
-            info, _options = queries.store_info(con), queries.filter_options(con)
-            default = Filters().clamp(info.first_month, info.last_month)
-            for name, *args in overview_plan(default):
-                getattr(queries, name)(con, *args)
-    else:
-        default, _info, _options = _store_filters(db)
-        run_plan(db, overview_plan(default))
-    return {"seconds": time.perf_counter() - t0}
+    def first_run() -> float:
+        t0 = time.perf_counter()
+        if APP_CONNECTIONS == "reader":
+            with _reader().cursor(db) as con:
+                info, _options = queries.store_info(con), queries.filter_options(con)
+                default = Filters().clamp(info.first_month, info.last_month)
+                for name, *args in overview_plan(default):
+                    getattr(queries, name)(con, *args)
+        else:
+            default, _info, _options = _store_filters(db)
+            run_plan(db, overview_plan(default))
+        return time.perf_counter() - t0
+
+    global _READER
+    seconds = first_run()
+    if _READER is not None:
+        _READER.close()
+    _READER = store.Reader()
+    return {"seconds": seconds, "after_load": first_run()}
 
 
 PHASES: dict[str, Callable[..., dict]] = {
@@ -260,10 +270,19 @@ def _run_phase(phase: str, db: Path, paths: list[Path] = ()) -> dict:
     return result
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Not ru_maxrss: Linux folds the parent's RSS at fork into a
+    child's ru_maxrss, so every phase would show at least the bench's own (~1.2 GB after writing scale 8)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _phase_main(phase: str, db: Path, paths: list[Path]) -> int:
     fn = PHASES[phase]
     result = fn(db, paths) if phase in ("load", "month") else fn(db)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    result["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(result))
     return 0
 
@@ -435,6 +454,7 @@ def format_result(r: dict) -> str:
         row(f"{r['sessions']['sessions']} sessions at once, Overview (median)", r["sessions"]["seconds"],
             r["sessions"]["peak_rss_mb"], "≤ 1 s each", f"slowest {r['sessions']['max']:.3f} s"),
         row("Overview first load, new process", r["cold"]["seconds"], r["cold"]["peak_rss_mb"], "≤ 3 s"),
+        row("Overview first load after a load (warm process)", r["cold"]["after_load"], None, "≤ 3 s"),
     ]
     if "app" in r:
         a = r["app"]
@@ -470,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
             print(format_result(r), flush=True)
         print("R: DuckDB's read_csv of the same CSV files in the same run. Peak MB: the phase's process "
-              "(ru_maxrss). Targets are issue 9's, stated for 10M steps (--scale 24).")
+              "(VmHWM). Targets are issue 9's, stated for 10M steps (--scale 24).")
         if args.json:
             args.json.write_text(json.dumps(results, indent=2, default=str))
     finally:
