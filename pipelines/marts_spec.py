@@ -361,7 +361,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "count": (
         "steps", "pending", "red", "yellow", "findings", "records", "substitutions", "items", "tie_breaks",
         "escalations", "decided", "decided_steps", "acting_steps", "meetings", "rows", "over_limit_steps",
-        "step_no", "year", "escalated",
+        "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left",
     ),
     "hours": (
         "median_hours", "p90_hours", "mean_hours", "max_hours", "max_age_hours", "age_hours", "wait_hours",
@@ -371,13 +371,14 @@ _KINDS: dict[str, tuple[str, ...]] = {
         "median_workdays", "p90_workdays", "mean_workdays", "limit_workdays", "max_age_workdays", "age_workdays",
         "latency_workdays", "lead_time_workdays",
     ),
-    "days": ("days", "days_to_decision", "person_days", "median_days_to_decision"),
+    "days": ("days", "days_to_decision", "person_days", "median_days_to_decision",
+             "median_days_to_close", "mean_days_to_close"),
     "share": ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
-              "tie_break_rate"),
+              "tie_break_rate", "on_time_share"),
     "rate100": ("per_100",),
     "code": ("level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
-    "date": ("month", "held_on", "decided_on"),
+    "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline"),
     "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at"),
 }
 _KIND_OF = {col: kind for kind, cols in _KINDS.items() for col in cols}
@@ -391,7 +392,8 @@ _SHOWN = (
     "direction", "authorized", "scope", "days", "meeting_id", "held_on", "meeting_type", "items", "escalated",
     "tie_breaks", "item_id", "topic", "outcome", "decided_on", "days_to_decision", "decided", "source", "target",
     "wait_hours", "cumulative_share", "year", "source_kind", "table", "rows", "acting_share", "acting_steps",
-    "decided_steps",
+    "decided_steps", "judge_name", "case_kind", "filed_on", "closed_on", "deadline", "deadline_source", "days_left",
+    "closed", "on_time", "on_time_share", "median_days_to_close", "mean_days_to_close", "cases",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

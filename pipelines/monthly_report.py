@@ -6,7 +6,9 @@ Figures come from the same SQL over the marts as the dashboard (pipelines.querie
 exactly the overview page's numbers for that month; charts are the pages' builders (pipelines.charts)
 rendered to PNG by pipelines.chart_export with the CJK font. Sections: headline figures with the change
 vs. the previous month, latency by level (chart + table), findings by article with the worst cases,
-substitutions and escalations. A month without data gives a document that says so.
+substitutions and escalations, the statutory clock of cases (closed within the term against the previous
+month, per team, the open cases longest past their deadline). A month without data gives a document that
+says so.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from pipelines.fonts import (
     DOCUMENT_HEADING_LATIN_FONT,
     DOCUMENT_LATIN_FONT,
 )
-from pipelines.formatting import yes_no
+from pipelines.formatting import sort_org, yes_no
 from pipelines.i18n import label, t
 
 CHART_WIDTH_CM = 16.0  # A4 text width (21 cm less 2 x 2.5 cm margins)
@@ -57,7 +59,9 @@ HEADLINES = (
     ("substitutions", "monthly.h.substitutions", "count"),
     ("acting_share", "monthly.h.acting_share", "share"),
     ("escalation_rate", "monthly.h.escalation_rate", "share"),
+    ("on_time_share", "monthly.h.on_time_share", "share"),
 )
+OVERDUE_CASES = 10  # the longest-overdue open cases listed in the clock section
 
 
 # ------------------------------------------------------------------------------------------ figures
@@ -102,7 +106,7 @@ def overdue_pending_now(con: duckdb.DuckDBPyConnection, filters: Filters | None)
 
 
 def has_data(figures: dict) -> bool:
-    keys = ("approved_matters", "substitutions", "bureau_items", "findings", "records")
+    keys = ("approved_matters", "substitutions", "bureau_items", "findings", "records", "cases_closed")
     return any(figures.get(k) for k in keys) or bool(figures.get("median_hours_by_level"))
 
 
@@ -543,6 +547,59 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
         )
 
 
+def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str, masks: dict | None) -> None:
+    """The statutory clock (DOMAIN §6): the month's cases closed within the term against the previous
+    month, the trend, per team, and the open cases past their deadline now."""
+    doc.add_heading(t("monthly.s.clock", lang), level=1)
+    doc.add_paragraph(t("monthly.clock.basis", lang, title=t("clock.basis.title", lang), text=t("clock.basis.text", lang)))
+    now = queries.clock_summary(con, f)
+    before = queries.clock_summary(con, month_filters(add_months(month, -1), filters))
+    measures = (("closed", "monthly.clock.closed", "count"), ("on_time", "monthly.clock.on_time", "count"),
+                ("on_time_share", "monthly.h.on_time_share", "share"),
+                ("median_days_to_close", "monthly.clock.median_days", "hours"))
+    doc.table(
+        t("monthly.t.clock", lang),
+        [t("monthly.col.figure", lang), format_month(month), format_month(add_months(month, -1)),
+         t("monthly.col.change", lang)],
+        [[t(msg, lang), fmt(now[k], kind, lang), fmt(before[k], kind, lang), change(now[k], before[k], kind, lang)]
+         for k, msg, kind in measures],
+        numeric=(1, 2, 3), widths_cm=(6.0, 2.8, 2.8, 4.4),
+    )
+    trend = queries.on_time_monthly(con, replace(f, start=add_months(month, -11), end=month))
+    if not trend.is_empty():
+        doc.chart(charts.on_time_trend(trend, lang), t("monthly.f.clock", lang))
+    teams = queries.closed_by_team(con, f)
+    open_now = queries.open_cases_by(con, f, "team")
+    tiers = open_now.group_by("key").agg(
+        open=pl.col("cases").sum(), red=pl.col("cases").filter(pl.col("tier") == "RED").sum()
+    )
+    per_team = sort_org(teams.join(tiers, left_on="team", right_on="key", how="full", coalesce=True), "team")
+    if not per_team.is_empty():
+        doc.table(
+            t("monthly.t.clock_teams", lang),
+            [t("axis.team", lang), t("monthly.clock.closed", lang), t("monthly.h.on_time_share", lang),
+             t("monthly.clock.median_days", lang), t("monthly.clock.open_now", lang), t("monthly.clock.red_now", lang)],
+            [[r["team"], fmt(r["closed"] or 0, "count", lang), fmt(r["on_time_share"], "share", lang),
+              fmt(r["median_days_to_close"], "hours", lang), fmt(r["open"] or 0, "count", lang),
+              fmt(r["red"] or 0, "count", lang)] for r in per_team.iter_rows(named=True)],
+            numeric=(1, 2, 3, 4, 5), widths_cm=(3.6, 2.2, 2.8, 3.0, 2.2, 2.2),
+        )
+    overdue = queries.open_cases_page(con, f, ("RED",), OVERDUE_CASES, 0)
+    counts = queries.open_cases_now(con, f)
+    doc.add_paragraph(t("monthly.clock.now", lang, open=counts["open"], red=counts["red"], yellow=counts["yellow"]))
+    if not overdue.is_empty():
+        if masks is not None:
+            overdue = mask_text(overdue, ["judge_name"], masks)
+        doc.table(
+            t("monthly.t.clock_overdue", lang, n=overdue.height),
+            [t("col.case_id", lang), t("axis.team", lang), t("col.judge_name", lang), t("col.deadline", lang),
+             t("monthly.clock.days_over", lang)],
+            [[r["case_id"], r["team"] or "—", r["judge_name"] or "—", f"{r['deadline']:%Y-%m-%d}",
+              fmt(-r["days_left"], "count", lang)] for r in overdue.iter_rows(named=True)],
+            numeric=(4,), widths_cm=(5.0, 3.0, 2.6, 2.8, 2.6),
+        )
+
+
 # ------------------------------------------------------------------------------------------ entry point
 def write_monthly_docx(
     db: str | Path,
@@ -585,6 +642,7 @@ def write_monthly_docx(
             _latency(doc, con, f, lang)
             _findings(doc, con, f, the_month, filters, lang, masks)
             _substitutions(doc, con, f, the_month, lang, mask)
+            _clock(doc, con, f, the_month, filters, lang, masks)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
         document.save(str(tmp))

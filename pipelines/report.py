@@ -72,7 +72,7 @@ def _pct(x: float | None) -> str:
 _NOTED = {
     "level_latency": "level_latency", "violations_by_rule": "findings", "matters": "matters",
     "pending_steps": "pending", "substitutions_total": "substitutions", "acting_share": "acting_share",
-    "bureau_items": "meetings",
+    "bureau_items": "meetings", "cases_open": "cases_open", "cases_closed": "cases_closed",
 }
 
 
@@ -147,5 +147,8 @@ def format_report(report: dict, lang: str = "zh") -> str:
         t("report.substitutions", lang, total=report["substitutions_total"], person_days=report["substitution_person_days"],
           acting_share=_pct(report["acting_share"])),
         t("report.meetings", lang, items=report["bureau_items"], tie_breaks=report["tie_breaks"], escalations=report["escalations"]),
+        t("report.clock", lang, closed=report["cases_closed"], on_time=report["cases_closed_on_time"],
+          share=_pct(report["on_time_share"]), median=_n(report["median_days_to_close"], 0),
+          open=report["cases_open"], red=report["cases_past_deadline"], yellow=report["cases_near_deadline"]),
     ]
     return "\n".join(out)

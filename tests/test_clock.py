@@ -159,3 +159,55 @@ def test_clock_settings_from_the_users_file(tmp_path):
     s = load_settings(store_dir=tmp_path)
     assert s.non_litigation_kinds == ("非诉执行", "财产保全") and s.clock_yellow_days == 15
     assert load_settings().clock_yellow_days == 30 and load_settings().undecided_escalation_days == 30
+
+
+# --------------------------------------------------------------------------------------------------
+# The query layer on the demo store: the page's, the report's and the headline's figures agree with a
+# plain recomputation from the input `cases` table and the marts
+# --------------------------------------------------------------------------------------------------
+
+
+def test_clock_figures_agree_with_the_input_cases_under_filters(demo_db):
+    import duckdb
+
+    from pipelines import queries
+    from pipelines.filters import Filters
+    from pipelines.queries.summary import report_figures
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        cases = con.sql("SELECT * FROM cases").pl()
+        cc = con.sql("SELECT * FROM case_clock").pl()
+        team = cases["team"].mode().sort()[0]
+        june = Filters(start=D(2024, 6, 1), end=D(2024, 6, 1), teams=(team,))
+        # closed in June in that team, straight from the input table
+        closed = cases.filter((pl.col("team") == team) & (pl.col("closed_on").dt.truncate("1mo") == D(2024, 6, 1)))
+        summary = queries.clock_summary(con, june)
+        assert summary["closed"] == closed.height > 0
+        days = (closed["closed_on"] - closed["filed_on"]).dt.total_days().cast(pl.Float64)
+        assert summary["median_days_to_close"] == pytest.approx(days.median())
+        late = closed.join(cc.select("case_id", "deadline"), on="case_id").filter(pl.col("closed_on") > pl.col("deadline"))
+        assert summary["on_time"] == closed.height - late.height
+        # open cases are a figure of now: the period does not narrow them, the team does
+        now = queries.open_cases_now(con, june)
+        assert now["open"] == cases.filter((pl.col("team") == team) & pl.col("closed_on").is_null()).height
+        assert now == queries.open_cases_now(con, Filters(teams=(team,)))
+        assert queries.scope("open_cases_now", june).ignored == (("period", "now"),)
+        # the monthly figure, the headline and the report say the same
+        monthly = queries.on_time_monthly(con, june)
+        assert monthly.select("closed", "on_time").row(0) == (summary["closed"], summary["on_time"])
+        assert monthly["median_days_to_close"][0] == pytest.approx(summary["median_days_to_close"])
+        assert monthly["mean_days_to_close"][0] == pytest.approx(summary["mean_days_to_close"])
+        assert queries.headline(con, june)["on_time_share"] == pytest.approx(summary["on_time_share"])
+        report = report_figures(con, june)
+        assert (report["cases_closed"], report["cases_closed_on_time"], report["cases_open"]) == (
+            summary["closed"], summary["on_time"], now["open"])
+        assert report["not_narrowed"]["cases_open"] == {"period": "now"} and "cases_closed" not in report["not_narrowed"]
+        # nearest deadline first, the tiers as the page filters them
+        page = queries.open_cases_page(con, Filters(teams=(team,)), ("RED",), 5, 0)
+        assert page["tier"].to_list() == ["RED"] * page.height and page["days_left"].is_sorted()
+        assert queries.open_cases_count(con, Filters(teams=(team,)), ("RED",)) == now["red"]
+        by_judge = queries.open_cases_by(con, Filters(teams=(team,)), "judge")
+        assert by_judge["cases"].sum() == now["open"]
+    finally:
+        con.close()

@@ -96,6 +96,8 @@ EXTRA_ARGS = {
     "pareto_wait": [("approver",), ("level",)],
     "substitutions_by": [("team",), ("post_pair",)],
     "open_cases_by": [("team",), ("judge",)],
+    "open_cases_count": [(), (("RED",),)],
+    "open_cases_page": [(), (("RED", "YELLOW"), 10, 5)],
 }
 NO_FILTERS = ("store_info", "filter_options", "meta", "tables", "rule_catalogue", "calendar_coverage",
               "input_row_counts", "loads", "load_warning_kinds", "roster_names")

@@ -177,7 +177,7 @@ def test_table_headers_repeat_rows_never_split_and_numbers_are_right_aligned(rep
 def test_level_medians_are_a_sub_table_not_lines_under_the_escalation_rate(report):
     document = docx.Document(str(report))
     first = [row.cells[0].text for row in document.tables[0].rows]
-    assert first[-1] == "局务会议议题上报率"
+    assert first[-2:] == ["局务会议议题上报率", "法定期限内结案率"]  # the last headline is a headline
     assert not [c for c in first if "其中" in c or c in {label("level", x) for x in ("TEAM_LEAD", "DEPUTY", "CHIEF")}]
     assert "各审批层级审批环节用时中位数" in captions(document)[1]
     assert document.tables[1].rows[0].cells[0].text == "审批层级"
@@ -217,3 +217,27 @@ def png_info(png: bytes) -> tuple[int, int, float]:
     per_metre_x, _, unit = struct.unpack(">IIB", png[at + 4 : at + 13])
     assert unit == 1
     return width, height, per_metre_x * 0.0254
+
+
+def test_the_statutory_clock_section_shows_the_months_closed_cases_and_the_overdue_open_ones(report, demo_db):
+    document = docx.Document(str(report))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "六、法定执行期限" in text and "法释〔2000〕29号" in text and "六个月内执结" in text
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        closed, on_time = con.sql(
+            "SELECT count(*), count(*) FILTER (WHERE closed_on <= deadline) FROM case_clock "
+            "WHERE closed_on >= DATE '2024-06-01' AND closed_on < DATE '2024-07-01'").fetchall()[0]
+        red, longest = con.sql(
+            "SELECT count(*), max(-days_left) FROM case_clock WHERE closed_on IS NULL AND deadline < DATE '2024-06-30'"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    rows = headline_rows(document)
+    assert rows["法定期限内结案率"][0] == f"{100 * on_time / closed:.1f}%"
+    clock = next(tb for tb in document.tables if tb.rows[1].cells[0].text == "结案（件）")
+    assert [c.text for c in clock.rows[1].cells][1] == f"{closed:,}"
+    assert [c.text for c in clock.rows[2].cells][1] == f"{on_time:,}"
+    assert f"已超审限 {red} 件" in text
+    overdue = next(tb for tb in document.tables if tb.rows[0].cells[-1].text == "已超期（天）")
+    assert overdue.rows[1].cells[-1].text == f"{longest:,}"  # the longest overdue first

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("overview", "latency", "bottlenecks", "substitutions", "meetings", "regulation", "data")
+PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation", "data")
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +157,25 @@ def test_a_page_run_opens_one_cursor_and_a_cached_rerun_none(demo_db, monkeypatc
     at.sidebar.multiselect[0].select(at.sidebar.multiselect[0].options[0]).run()  # a filter change: one more
     assert _store.READER.cursors_opened == opened + 1
     assert not _problems(at), _problems(at)
+
+
+def test_the_clock_page_lists_overdue_cases_first_and_its_tier_choice_narrows_them(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, lang="en", team="执行一团队"), "clock")
+    assert not _problems(at), _problems(at)
+    open_now, red, yellow = (int(m.value.replace(",", "")) for m in at.metric[:3])
+    table = at.dataframe[0].value
+    assert table["Statutory term"].iloc[0] == "Past deadline" and table["Days left"].is_monotonic_increasing
+    assert set(table["Team"]) == {"执行一团队"}
+    assert any(f"of {open_now}" in c.value for c in at.caption)
+    at.button_group(key="clock_tier").set_value("YELLOW").run()
+    assert not _problems(at)
+    assert set(at.dataframe[0].value["Statutory term"]) == {"Near deadline"}
+    assert any(f"of {yellow}" in c.value for c in at.caption) and red > 0
+    assert any("Fa Shi [2000] No. 29" in e.label for e in at.expander), "the SPC rule's article is cited"
+
+
+def test_the_overview_shows_the_on_time_share_and_leads_to_the_clock(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, **{"from": "2024-06", "to": "2024-06"}), "overview")
+    share = next(m for m in at.metric if m.label == "法定期限内结案率")
+    assert share.value.endswith("%") and "较上期" in share.delta
+    assert any(link.label == "查看执行期限" for link in at.get("page_link"))

@@ -197,6 +197,8 @@ def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, 
             config[headers.get(col, col)] = st.column_config.NumberColumn(format=fmt)
         elif dtype.is_float():
             config[headers.get(col, col)] = st.column_config.NumberColumn(format="%.1f")
+        elif dtype == pl.Date:  # a date, not a midnight time; a month as the month
+            config[headers.get(col, col)] = st.column_config.DateColumn(format="YYYY-MM" if col == "month" else "YYYY-MM-DD")
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config)
     if df.is_empty():
         return

@@ -18,17 +18,23 @@ prev = f.previous()
 
 now, before = q("headline", f), (q("headline", prev) if prev else {})
 pending = q("overdue_pending", f)
+open_cases = q("open_cases_now", f)
 levels = q("latency_by_level", f)
 levels_prev = q("latency_by_level", prev) if prev else None
 
 st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_matters")))
-cols = [*st.columns(3), *st.columns(3)]
+cols = [*st.columns(4), *st.columns(4)]
 ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
 ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
 ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
 ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}", inverse=True, help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]))
 ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
 ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"))
+ui.metric(cols[6], tr("metric.on_time_share"), now["on_time_share"], before.get("on_time_share"), fmt="{:.1%}",
+          help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
+with cols[7]:
+    ui.metric(st, tr("clock.metric.red"), open_cases["red"], help_=tr("clock.metric.red.help"))
+    state.page_link("clock", tr("clock.overview.open_page"))
 
 ui.section(tr("overview.level_median"))
 if levels.is_empty():

@@ -19,7 +19,16 @@ from pipelines.queries.bottlenecks import (
     pending_summary,
     workload_speed,
 )
-from pipelines.queries.clock import on_time_monthly, open_cases_by
+from pipelines.queries.clock import (
+    clock_summary,
+    clock_view,
+    closed_by_team,
+    on_time_monthly,
+    open_cases_by,
+    open_cases_count,
+    open_cases_now,
+    open_cases_page,
+)
 from pipelines.queries.data import (
     calendar_coverage,
     input_row_counts,
@@ -82,14 +91,16 @@ from pipelines.queries.summary import report_figures
 
 __all__ = [
     "FAMILY_SQL", "FIGURES", "INPUT_TABLES", "LATENCY_DIMENSIONS", "Figure", "Scope", "StoreInfo",
-    "acting_monthly", "acting_share", "bureau_meetings", "calendar_coverage", "caption", "escalated_items",
-    "figure", "filter_options", "findings_and_records", "findings_by_family_month", "findings_view", "flow_edges",
-    "headline", "input_row_counts", "items_per_meeting", "judged_records_sql", "labelled", "latency_by",
-    "latency_by_level", "latency_quantiles", "load_warning_kinds", "load_warning_rows", "loads", "matter_summary",
-    "median_hours", "meeting_monthly", "meeting_rates", "meetings_held", "meta", "monthly_overview", "on_time_monthly",
-    "open_cases_by", "outcomes", "overdue_pending", "pareto_wait",
-    "pending_by_person", "pending_count", "pending_page", "pending_summary", "records_by_kind", "report_figures",
-    "roster_names", "rule_catalogue", "rule_counts", "rule_trend", "scope", "slowest_approvers", "store_info",
-    "substitution_summary", "substitution_timeline", "substitutions_by", "substitutions_monthly", "tables",
-    "tracing", "violations_count", "violations_page", "where", "workload_speed",
+    "acting_monthly", "acting_share", "bureau_meetings", "calendar_coverage", "caption", "clock_summary",
+    "clock_view", "closed_by_team", "escalated_items", "figure", "filter_options", "findings_and_records",
+    "findings_by_family_month", "findings_view", "flow_edges", "headline", "input_row_counts",
+    "items_per_meeting", "judged_records_sql", "labelled", "latency_by", "latency_by_level",
+    "latency_quantiles", "load_warning_kinds", "load_warning_rows", "loads", "matter_summary", "median_hours",
+    "meeting_monthly", "meeting_rates", "meetings_held", "meta", "monthly_overview", "on_time_monthly",
+    "open_cases_by", "open_cases_count", "open_cases_now", "open_cases_page", "outcomes", "overdue_pending",
+    "pareto_wait", "pending_by_person", "pending_count", "pending_page", "pending_summary", "records_by_kind",
+    "report_figures", "roster_names", "rule_catalogue", "rule_counts", "rule_trend", "scope",
+    "slowest_approvers", "store_info", "substitution_summary", "substitution_timeline", "substitutions_by",
+    "substitutions_monthly", "tables", "tracing", "violations_count", "violations_page", "where",
+    "workload_speed",
 ]

@@ -8,6 +8,7 @@ import polars as pl
 from pipelines.filters import Filters
 from pipelines.marts_spec import LATENCY_MEASURES
 from pipelines.queries._sql import figure, in_list, q, row, scalar, where
+from pipelines.queries.clock import clock_summary
 from pipelines.queries.latency import median_hours
 from pipelines.queries.meetings import bureau_meetings
 from pipelines.queries.substitutions import substitution_summary
@@ -23,6 +24,8 @@ HEADLINE_KEYS = {
     "findings": "violations",
     "records": "compliance_monthly",
     "findings_per_100": "compliance_monthly",
+    "cases_closed": "case_clock",
+    "on_time_share": "case_clock",
 }
 
 
@@ -32,6 +35,7 @@ def headline(con, f: Filters) -> dict[str, float | int | None]:
     `scope("headline", f, key)`)."""
     findings, records = findings_and_records(con, f)
     meetings = bureau_meetings(con, f)
+    clock = clock_summary(con, f)
     return {
         "approved_matters": matter_summary(con, f)["approved_matters"],
         "median_hours": median_hours(con, f),
@@ -41,6 +45,8 @@ def headline(con, f: Filters) -> dict[str, float | int | None]:
         "findings": findings,
         "records": records,
         "findings_per_100": 100.0 * findings / records if records else None,
+        "cases_closed": clock["closed"],
+        "on_time_share": clock["on_time_share"],
     }
 
 

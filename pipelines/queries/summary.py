@@ -6,6 +6,7 @@ from __future__ import annotations
 from pipelines import rules
 from pipelines.filters import Filters, format_month
 from pipelines.queries._sql import scope
+from pipelines.queries.clock import clock_summary, open_cases_now
 from pipelines.queries.info import meta
 from pipelines.queries.latency import latency_by_level
 from pipelines.queries.meetings import bureau_meetings
@@ -23,6 +24,8 @@ SCOPES = {
     "substitutions_total": ("substitution_summary", None),
     "acting_share": ("acting_share", None),
     "bureau_items": ("bureau_meetings", None),
+    "cases_open": ("open_cases_now", None),
+    "cases_closed": ("clock_summary", None),
 }
 # JSON keys that share another's scope.
 SAME_SCOPE = {
@@ -33,6 +36,9 @@ SAME_SCOPE = {
     "substitution_person_days": "substitutions_total", "reverse_substitutions": "substitutions_total",
     "tie_breaks": "bureau_items", "escalations": "bureau_items", "tie_break_rate": "bureau_items",
     "escalation_rate": "bureau_items", "median_days_to_decision": "bureau_items",
+    "cases_past_deadline": "cases_open", "cases_near_deadline": "cases_open",
+    "cases_closed_on_time": "cases_closed", "on_time_share": "cases_closed", "median_days_to_close": "cases_closed",
+    "mean_days_to_close": "cases_closed",
 }
 
 
@@ -85,6 +91,8 @@ def report_figures(con, f: Filters) -> dict:
     pend = overdue_pending(con, f)
     subs = substitution_summary(con, f)
     meet = bureau_meetings(con, f)
+    open_now = open_cases_now(con, f)
+    closed = clock_summary(con, f)
     single_month = f.start is not None and f.start == f.end
     return {
         "snapshot_at": m.get("snapshot_at"),
@@ -115,4 +123,12 @@ def report_figures(con, f: Filters) -> dict:
         "tie_break_rate": meet["tie_break_rate"],
         "escalation_rate": meet["escalation_rate"],
         "median_days_to_decision": meet["median_days_to_decision"],
+        "cases_open": open_now["open"],
+        "cases_past_deadline": open_now["red"],
+        "cases_near_deadline": open_now["yellow"],
+        "cases_closed": closed["closed"],
+        "cases_closed_on_time": closed["on_time"],
+        "on_time_share": closed["on_time_share"],
+        "median_days_to_close": closed["median_days_to_close"],
+        "mean_days_to_close": closed["mean_days_to_close"],
     }
