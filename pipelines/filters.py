@@ -165,3 +165,31 @@ def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "divis
     if not parts:
         return t("describe.all", lang)
     return ("；" if lang == "zh" else "; ").join(parts)
+
+
+# ------------------------------------------------------------------------------------------ period presets
+PRESETS = ("last_month", "last_quarter", "this_year", "last_year")
+
+
+def preset_period(name: str, snapshot_month: date, current: Filters | None = None) -> tuple[date, date]:
+    """A quick period relative to the data's snapshot month (never the wall clock), as (first, last) month:
+
+    - `last_month`: the month before the snapshot's month;
+    - `last_quarter`: the calendar quarter before the snapshot's quarter;
+    - `this_year`: January of the snapshot's year to the snapshot's month;
+    - `last_year`: the current period twelve months earlier (the snapshot's month a year ago without one).
+    """
+    snap = snapshot_month.replace(day=1)
+    if name == "last_month":
+        m = add_months(snap, -1)
+        return m, m
+    if name == "last_quarter":
+        quarter_start = date(snap.year, 3 * ((snap.month - 1) // 3) + 1, 1)
+        return add_months(quarter_start, -3), add_months(quarter_start, -1)
+    if name == "this_year":
+        return date(snap.year, 1, 1), snap
+    if name == "last_year":
+        start = (current.start if current and current.start else snap)
+        end = (current.end if current and current.end else snap)
+        return add_months(start, -12), add_months(end, -12)
+    raise ValueError(f"unknown period preset {name!r}")

@@ -361,7 +361,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "count": (
         "steps", "pending", "red", "yellow", "findings", "records", "substitutions", "items", "tie_breaks",
         "escalations", "decided", "decided_steps", "acting_steps", "meetings", "rows", "over_limit_steps",
-        "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left",
+        "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left", "votes_for", "votes_against",
+        "votes_abstain",
     ),
     "hours": (
         "median_hours", "p90_hours", "mean_hours", "max_hours", "max_age_hours", "age_hours", "wait_hours",
@@ -379,7 +380,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "code": ("level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
     "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline"),
-    "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at"),
+    "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at"),
 }
 _KIND_OF = {col: kind for kind, cols in _KINDS.items() for col in cols}
 _SHOWN = (
@@ -394,6 +395,12 @@ _SHOWN = (
     "wait_hours", "cumulative_share", "year", "source_kind", "table", "rows", "acting_share", "acting_steps",
     "decided_steps", "judge_name", "case_kind", "filed_on", "closed_on", "deadline", "deadline_source", "days_left",
     "closed", "on_time", "on_time_share", "median_days_to_close", "mean_days_to_close", "cases",
+    # the records behind a figure (queries.records_page) and why a meeting item escalated
+    "acting_for", "decided_at", "decision", "latency_hours", "latency_workdays", "over_limit", "submitted_at",
+    "final_level", "final_approver_name", "final_acting_for", "final_decided_at", "lead_time_hours",
+    "lead_time_workdays", "substitution_id", "absent_post", "substitute_post", "decider_name", "reason", "chair_name",
+    "is_major", "votes_for", "votes_against", "votes_abstain", "majority", "vp_position", "chief_position",
+    "vp_dissents", "chief_dissents", "tie_break", "escalation_reason",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

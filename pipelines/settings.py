@@ -76,7 +76,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("calendar.holidays_file", "", PATH, "holidays_file"),
     Setting("load.xlsx_max_uncompressed_mb", 1024, POSITIVE, "xlsx_max_uncompressed_mb"),
     Setting("load.xlsx_max_ratio", 200, POSITIVE, "xlsx_max_ratio"),
+    # Targets the dashboard shows each headline figure against (at most this much): the bureau's own goals,
+    # not the regulation's. Read when a page is drawn, so a change needs no rebuild.
+    *(Setting(f"targets.{name}", default, check, f"target_{name}") for name, default, check in (
+        ("median_step_hours", 24, POSITIVE),
+        ("findings_per_100", 2, POSITIVE),
+        ("escalation_rate", 0.1, SHARE),
+    )),
 )
+TARGETS = tuple(s.name for s in SETTINGS if s.section == "targets")
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(s.section for s in SETTINGS))
 
@@ -121,11 +129,18 @@ class Settings:
     clock_yellow_days: int = DEFAULTS["clock.yellow_days"]
     xlsx_max_uncompressed_mb: float = float(DEFAULTS["load.xlsx_max_uncompressed_mb"])
     xlsx_max_ratio: float = float(DEFAULTS["load.xlsx_max_ratio"])
+    target_median_step_hours: float = float(DEFAULTS["targets.median_step_hours"])
+    target_findings_per_100: float = float(DEFAULTS["targets.findings_per_100"])
+    target_escalation_rate: float = float(DEFAULTS["targets.escalation_rate"])
     holidays_file: Path | None = None  # resolved; None = no user holidays file
     source: Path | None = None  # the user's settings file applied, if any
 
     def limit(self, level: str) -> float:
         return self.level_limits_workdays[level]
+
+    def targets(self) -> dict[str, float]:
+        """{"median_step_hours": 24.0, ...}: the most each headline figure should be."""
+        return {name: getattr(self, f"target_{name}") for name in TARGETS}
 
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with some values changed (tests and scripts)."""
@@ -153,6 +168,7 @@ class Settings:
             "clock_yellow_days": self.clock_yellow_days,
             "xlsx_max_uncompressed_mb": self.xlsx_max_uncompressed_mb,
             "xlsx_max_ratio": self.xlsx_max_ratio,
+            "targets": self.targets(),
             "holidays_file": str(self.holidays_file) if self.holidays_file else None,
             "source": str(self.source) if self.source else None,
         }

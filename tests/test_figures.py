@@ -98,6 +98,8 @@ EXTRA_ARGS = {
     "open_cases_by": [("team",), ("judge",)],
     "open_cases_count": [(), (("RED",),)],
     "open_cases_page": [(), (("RED", "YELLOW"), 10, 5)],
+    "records_count": [(kind,) for kind in queries.RECORD_KINDS],
+    "records_page": [(kind,) for kind in queries.RECORD_KINDS],
 }
 NO_FILTERS = ("store_info", "filter_options", "meta", "tables", "rule_catalogue", "calendar_coverage",
               "input_row_counts", "loads", "load_warning_kinds", "roster_names")

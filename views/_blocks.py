@@ -8,11 +8,104 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import queries, regulation
+from pipelines import charts, contract, queries, regulation
 from pipelines.filters import Filters, add_months, format_month
+from pipelines.i18n import label, t
 from pipelines.monthly_report import write_monthly_docx
 from views import _widgets
-from views._state import Ctx, q, tr
+from views._state import Ctx, ctx, q, tr
+
+
+def reverse(labels: dict[str, str]) -> dict[str, str]:
+    """{code: label} -> {label: code}: a clicked label field back to its code."""
+    return {v: k for k, v in labels.items()}
+
+
+def escalation_reason(row: dict, lang: str) -> str:
+    """Why a meeting item went up (Art. 5): major or not, the votes, the majority, the VP's and the chief's
+    positions (marked where they differ from the majority), and whether Art. 5's conditions hold (a major
+    item, a majority, and the VP or the chief differing from it; else it is an M5-ESCALATE finding)."""
+    if not row.get("escalated"):
+        return ""
+
+    def pos(code):
+        return label("position", code, lang) if code else "—"
+
+    majority = row.get("majority")
+    dissent = t("meetings.reason.dissent", lang)
+    parts = [
+        t("meetings.reason.major" if row.get("is_major") else "meetings.reason.not_major", lang),
+        t("meetings.reason.votes", lang, for_=row.get("votes_for") or 0, against=row.get("votes_against") or 0,
+          abstain=row.get("votes_abstain") or 0),
+        t("meetings.reason.majority", lang, majority=pos(majority)) if majority else t("meetings.reason.no_majority", lang),
+        t("meetings.reason.vp", lang, position=pos(row.get("vp_position"))) + (dissent if row.get("vp_dissents") else ""),
+        t("meetings.reason.chief", lang, position=pos(row.get("chief_position")))
+        + (dissent if row.get("chief_dissents") else ""),
+    ]
+    grounded = bool(row.get("is_major")) and bool(majority) and bool(row.get("vp_dissents") or row.get("chief_dissents"))
+    parts.append(t("meetings.reason.grounded" if grounded else "meetings.reason.not_grounded", lang))
+    return t("meetings.reason.sep", lang).join(parts)
+
+
+ITEM_COLUMNS = ("item_id", "meeting_id", "meeting_type", "held_on", "chair_name", "case_id", "topic", "is_major",
+                "votes_for", "votes_against", "votes_abstain", "vp_position", "chief_position", "outcome",
+                "escalation_reason", "decided_on", "days_to_decision")
+
+
+def items_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Meeting items as shown: why each escalated item went up, positions and outcomes in words."""
+    if df.is_empty():
+        return df
+    reasons = [escalation_reason(r, lang) for r in df.iter_rows(named=True)]
+    out = queries.labelled(df.with_columns(pl.Series("escalation_reason", reasons, dtype=pl.String)), lang)
+    return out.select([c for c in ITEM_COLUMNS if c in out.columns])
+
+
+def records_view(kind: str, lang: str):
+    """How the records of `kind` read on a page and in its exports (a function of one page of rows)."""
+    if kind == "findings":
+        return lambda df: queries.findings_view(df, lang)
+    if kind == "meeting_items":
+        return lambda df: items_view(df, lang)
+    return lambda df: queries.labelled(df, lang)
+
+
+def describe_pick(p: _widgets.Picked, lang: str) -> str:
+    """The clicked mark in words: its month, what it stands for, the kind of records ("2024-05 · 局长 · 审批环节")."""
+    parts = []
+    if p.filters.start and p.filters.start == p.filters.end:
+        parts.append(format_month(p.filters.start))
+    words = {"tier": charts.tier_labels(lang), "family": charts.family_labels(lang),
+             "direction": charts.direction_labels(lang)}
+    flags = {"over_limit": "drill.over_limit", "acting": "drill.acting", "escalated": "drill.escalated"}
+    for name, value in p.conds:
+        if name in flags:
+            if value:
+                parts.append(t(flags[name], lang))
+        elif name in ("level", "source") and value == "SUBMITTED":
+            parts.append(t("chart.submitted", lang))
+        elif name in ("level", "source", "matter_type", "meeting_type", "outcome"):
+            enum = "level" if name == "source" else name
+            parts.append(label(enum, value, lang) if value in contract.ENUMS[enum].codes else str(value))
+        elif name in words:
+            parts.append(words[name].get(value, str(value)))
+        elif name == "post_pair" and isinstance(value, str):
+            parts.append(" → ".join(label("post", x, lang) if x in contract.POST.codes else x for x in value.split("→")))
+        else:
+            parts.append(str(value))
+    parts.append(t(f"drill.kind.{p.kind}", lang))
+    return " · ".join(parts)
+
+
+def records(p: _widgets.Picked, key: str, title: str) -> None:
+    """The records behind a clicked mark or row, paged, with downloads of all of them."""
+    lang = ctx().lang
+    total = q("records_count", p.filters, p.kind, p.conds, "")
+    what = describe_pick(p, lang)
+    st.markdown("**" + t("drill.title", lang, what=what, total=f"{total:,}") + "**")
+    st.caption(_widgets.caption_text("records_page", p.kind, p.filters))
+    _widgets.paged(f"drill_{key}", "records_page", (p.filters, p.kind, p.conds, ""), total,
+                   prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)
 
 
 def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, articles: tuple[int, ...],
@@ -23,9 +116,8 @@ def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, 
     rules = tuple(counts["rule_id"].to_list())
     left, right = st.columns([3, 2])
     with left:
-        _widgets.paged(key, q("violations_count", f, rules),
-              lambda limit, offset: q("violations_page", f, rules, limit, offset),
-              prepare=lambda df: queries.findings_view(df, lang))
+        _widgets.paged(key, "violations_page", (f, rules), q("violations_count", f, rules),
+                       prepare=lambda df: queries.findings_view(df, lang), title=t("findings.export_title", lang))
     with right:
         for no in articles:
             art = regulation.article(no, lang)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.filters import Filters, add_months, format_month, parse_month
+from pipelines.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
 from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
 from pipelines.queries import StoreInfo
 from views import _store
@@ -22,6 +22,7 @@ PAGES = (
     ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
     ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),
     ("regulation", "views/regulation.py", "nav.regulation", ":material/gavel:"),
+    ("findings", "views/findings.py", "nav.findings", ":material/manage_search:"),
     ("data", "views/data.py", "nav.data", ":material/database:"),
 )
 
@@ -140,19 +141,23 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
                 start = default_period
             # Streamlit resets a kept value that is no longer among the options to `value` by itself.
             period = st.select_slider(t("filter.period", lang), options=months, value=start, key="f_period")
+            _preset_buttons(c, months, period)
         else:
             period = (months[0], months[0]) if months else ("", "")
-        divisions = st.multiselect(t("filter.division", lang), opts["divisions"], key="f_div", placeholder=t("filter.all", lang))
+        divisions = st.multiselect(t("filter.division", lang), opts["divisions"], key="f_div", placeholder=t("filter.all", lang),
+                                   select_all=False)
         team_choices = [tm for tm, dv in opts["teams"] if not divisions or dv in divisions]
         if "f_team" in st.session_state:
             st.session_state["f_team"] = [x for x in st.session_state["f_team"] if x in team_choices]
-        teams = st.multiselect(t("filter.team", lang), team_choices, key="f_team", placeholder=t("filter.all", lang))
+        teams = st.multiselect(t("filter.team", lang), team_choices, key="f_team", placeholder=t("filter.all", lang),
+                               select_all=False)
         types = st.multiselect(
             t("filter.matter_type", lang),
             opts["matter_types"],
             format_func=lambda code: label("matter_type", code, lang),
             key="f_type",
             placeholder=t("filter.all", lang),
+            select_all=False,  # its "Select all" is English only; an empty choice already means all
         )
         levels = st.multiselect(
             t("filter.level", lang),
@@ -160,6 +165,7 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
             format_func=lambda code: label("level", code, lang),
             key="f_level",
             placeholder=t("filter.all", lang),
+            select_all=False,
         )
     return Filters(
         start=parse_month(period[0]),
@@ -169,6 +175,73 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
         matter_types=tuple(types),
         levels=tuple(levels),
     )
+
+
+def snapshot_month(c: Ctx):
+    """The month of the data's snapshot (the presets' "now"), else the store's last month."""
+    return parse_month(c.snapshot[:7]) or c.info.last_month
+
+
+def _preset_buttons(c: Ctx, months: list[str], period: tuple[str, str]) -> None:
+    """上月 · 上季度 · 本年 · 去年同期: each sets the period slider through a callback, which runs before the
+    slider is drawn on the next run (a widget's value can only be set before the widget exists)."""
+    snap = snapshot_month(c)
+    if snap is None:
+        return
+    current = Filters(start=parse_month(period[0]), end=parse_month(period[1]))
+    row = st.container(horizontal=True, gap="small")
+    for name in PRESETS:
+        start, end = (format_month(m) for m in preset_period(name, snap, current))
+        inside = start in months and end in months
+        row.button(
+            t(f"preset.{name}", c.lang),
+            key=f"preset_{name}",
+            type="tertiary",
+            disabled=not inside,
+            on_click=_set_period,
+            args=((start, end),),
+            help=t("preset.help" if inside else "preset.unavailable", c.lang, snapshot=format_month(snap), start=start,
+                   end=end),
+        )
+
+
+def _set_period(period: tuple[str, str]) -> None:
+    st.session_state["f_period"] = period
+    st.session_state["_period_start"] = period
+
+
+def targets(c: Ctx) -> dict[str, float]:
+    """The headline targets in effect (settings `[targets]`); an invalid settings file is said, not hidden."""
+    goal, error = _store.targets(str(c.db), _store.settings_stamp(c.db))
+    if error:
+        st.warning(t("target.settings_error", c.lang, error=error[0] if c.lang == "zh" else error[1]),
+                   icon=":material/warning:")
+    return goal
+
+
+def url_choice(key: str, options: tuple[str, ...], default: str) -> str:
+    """A page's choice kept in the URL as `?<key>=`: the URL sets it when its widget is first drawn in this
+    session, and the widget's value goes back to the URL (removed at the default). Draw the widget with
+    `key=key` and `default=widget_default(key, default)` after calling this."""
+    wanted = st.query_params.get(key)
+    if key not in st.session_state and wanted in options:
+        st.session_state[key] = wanted
+    return st.session_state.get(key, default)
+
+
+def widget_default(key: str, default):
+    """`default` for a widget whose value may already be in Session State (None then: Streamlit warns about a
+    widget given both)."""
+    return None if key in st.session_state else default
+
+
+def keep_in_url(key: str, value: str, default: str) -> None:
+    """Mirror a page's choice in the URL (only when it differs, so no extra reruns)."""
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
 
 
 def _write_url(c: Ctx) -> None:

@@ -18,9 +18,12 @@ import streamlit as st
 
 from pipelines import exports, queries
 from pipelines.queries import StoreInfo
+from pipelines.settings import USER_FILE_NAME as USER_SETTINGS
+from pipelines.settings import Settings, SettingsError, settings_for_store
 from pipelines.store import Reader, StoreBusy
 
-__all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "reading", "script_run", "stamp", "store_info"]
+__all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "reading", "run", "script_run", "settings_stamp",
+           "stamp", "store_info", "targets"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
@@ -101,3 +104,30 @@ def clear_caches() -> None:
     cached.clear()
     store_info.clear()
     name_masks.clear()
+    targets.clear()
+
+
+def run(db: str, name: str, args: tuple):
+    """`queries.<name>(con, *args)` uncached, on a cursor of its own: for whole-table exports, which run on a
+    download's worker thread (outside any page run, no Streamlit there) and may be too large to cache."""
+    with READER.cursor(db) as con:
+        return getattr(queries, name)(con, *args)
+
+
+def settings_stamp(db: Path) -> tuple:
+    """The user's settings file beside the store (mtime, size), or () without one: the targets' cache key."""
+    try:
+        s = (db.resolve().parent / USER_SETTINGS).stat()
+    except FileNotFoundError:
+        return ()
+    return (s.st_mtime_ns, s.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def targets(db: str, stamp_: tuple) -> tuple[dict[str, float], tuple[str, str] | None]:
+    """The headline targets (settings `[targets]`, read now: they change no mart) and, for a settings file
+    that does not pass its checks, its error in Chinese and English (the defaults apply meanwhile)."""
+    try:
+        return settings_for_store(db).targets(), None
+    except SettingsError as exc:
+        return Settings().targets(), (exc.format("zh"), exc.format("en"))

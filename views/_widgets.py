@@ -7,17 +7,21 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
-from pipelines import chart_export, charts, exports, queries
-from pipelines.filters import Filters
+from pipelines import chart_export, charts, exports, formatting, queries
+from pipelines.filters import Filters, parse_month
 from pipelines.i18n import t
 from pipelines.marts_spec import NUMBER_FORMATS, kind
 from pipelines.marts_spec import headers as column_headers
 from views import _store
-from views._state import Ctx, ctx
+from views._state import Ctx, ctx, q
 
 PAGE_SIZE = 50
 
@@ -68,12 +72,145 @@ def scope_note(figure: str, part: str | None = None) -> str:
     return f"{t('scope.separator', c.lang)}{note}" if note else ""
 
 
-def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None, part: str | None = None) -> None:
-    """Show an altair chart of `queries.<figure>` with its caption (scope, snapshot) and PNG/SVG downloads."""
+@dataclass(frozen=True)
+class Drill:
+    """What a click on a chart's mark opens: the records of `kind` (pipelines.queries.RECORD_KINDS) behind it.
+
+    `fields` are the data fields that tell marks apart (a point selection projected on them), or `encodings`
+    the channels, for marks drawn from data Vega-Lite aggregates. A selected field becomes a record condition
+    under its own name, or `rename[field]`; a label field maps back to its code through `labels[field] =
+    (condition, {label: code})`; a month narrows the period to that month. `fixed` conditions always hold."""
+
+    kind: str
+    fields: tuple[str, ...] = ()
+    encodings: tuple[str, ...] = ()
+    rename: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
+    fixed: tuple[tuple[str, object], ...] = ()
+    all_levels: bool = False  # the figure ignores the level filter (the flow between levels): so do its records
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The records behind a clicked mark: kind, the filters (one month for a point on a trend), conditions."""
+
+    kind: str
+    filters: Filters
+    conds: tuple[tuple[str, object], ...]
+
+
+PICK = "pick"  # the selection parameter's name in every drillable chart
+MONTH_FIELDS = ("month", "yearmonth_month")
+_LINE_MARKS = ("line", "area", "trail")
+_PICKABLE = ("bar", "rect", "point", "circle", "square", "tick", "arc")
+
+
+def _mark_type(ch) -> str:
+    mark = getattr(ch, "mark", None)
+    if isinstance(mark, str):
+        return mark
+    return getattr(mark, "type", "") or ""
+
+
+def _selection(drill: Drill, name: str = PICK, nearest: bool = False):
+    params = {"name": name, "on": "click", "clear": "dblclick", "nearest": nearest}
+    if drill.fields:
+        params["fields"] = list(drill.fields)
+    else:
+        params["encodings"] = list(drill.encodings)
+    return alt.selection_point(**params)
+
+
+def _fading(ch, sel):
+    """Marks of other values fade while one is picked (unless the chart sets opacity itself)."""
+    enc = getattr(ch, "encoding", alt.Undefined)
+    if enc is alt.Undefined or getattr(enc, "opacity", alt.Undefined) is not alt.Undefined:
+        return ch
+    return ch.encode(opacity=alt.condition(sel, alt.value(1.0), alt.value(0.35)))
+
+
+def _unit(ch) -> alt.Chart:
+    """A layer-able copy of a unit chart: without the top-level-only autosize."""
+    out = ch.copy(deep=True)
+    out.autosize = alt.Undefined
+    return out
+
+
+def selectable(ch, drill: Drill) -> tuple[alt.TopLevelMixin, list[str]]:
+    """The chart with click selections and their names. Bars, cells and points carry one themselves (marks of
+    other values fade while one is picked). A line chart gets an invisible layer of points to click, the
+    nearest point taking the click (the points of `mark_line(point=True)` are a layer of Vega-Lite's own that a
+    selection would not hear). In a layered chart every layer carries one (`pick`, `pick_1`, ...): a click on
+    the number drawn over a cell, or on a point of a Pareto's line, picks the same records as the cell or bar."""
+    if isinstance(ch, alt.LayerChart):
+        out = ch.copy(deep=True)
+        layers, names = [], []
+        for i, layer in enumerate(ch.layer):
+            name = PICK if i == 0 else f"{PICK}_{i}"
+            sel = _selection(drill, name)
+            layer = layer.add_params(sel)
+            if _mark_type(layer) in _PICKABLE:
+                layer = _fading(layer, sel)
+            layers.append(layer)
+            names.append(name)
+        out.layer = layers
+        return out, names
+    if _mark_type(ch) in _LINE_MARKS:
+        sel = _selection(drill, nearest=True)
+        points = _unit(ch)
+        points.mark = alt.MarkDef(type="point", size=120, opacity=0, filled=True)
+        layered = alt.layer(_unit(ch), points.add_params(sel))
+        if ch.autosize is not alt.Undefined:
+            layered = layered.properties(autosize=ch.autosize)
+        return layered, [PICK]
+    sel = _selection(drill)
+    return _fading(ch.add_params(sel), sel), [PICK]
+
+
+def _to_month(value) -> date | None:
+    """A month from a selected value: Vega gives times as epoch milliseconds in the browser's time zone
+    (00:00 in Shanghai is 16:00 UTC the day before), so shift by 15 h before taking the month."""
+    if isinstance(value, int | float):
+        moment = datetime.fromtimestamp(value / 1000, tz=UTC) + timedelta(hours=15)
+        return date(moment.year, moment.month, 1)
+    if isinstance(value, str):
+        return parse_month(value[:7])
+    return None
+
+
+def resolve_pick(drill: Drill, point: Mapping[str, object], f: Filters) -> Picked:
+    """The records behind one selected point (see Drill)."""
+    conds: list[tuple[str, object]] = list(drill.fixed)
+    if drill.all_levels:
+        f = replace(f, levels=())
+    for name, value in point.items():
+        if name in MONTH_FIELDS:
+            month = _to_month(value)
+            if month is not None:
+                f = replace(f, start=month, end=month)
+            continue
+        if name in drill.labels:
+            cond, codes = drill.labels[name]
+            conds.append((cond, codes.get(value, value)))
+            continue
+        conds.append((drill.rename.get(name, name), value))
+    return Picked(drill.kind, f, tuple(conds))
+
+
+def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None, part: str | None = None,
+          drill: Drill | None = None) -> None:
+    """Show an altair chart of `queries.<figure>` with its caption (scope, snapshot) and PNG/SVG downloads.
+    With `drill`, a click on a mark opens the records behind it in a dialog (views._blocks.records)."""
     c = ctx()
     _warm_up()
-    text = caption_text(figure, part, filters)
-    st.altair_chart(ch, width="stretch", key=f"chart_{key}")
+    f = filters or c.filters
+    text = caption_text(figure, part, f)
+    if drill is None:
+        st.altair_chart(ch, width="stretch", key=f"chart_{key}")
+        event = None
+    else:
+        pickable, names = selectable(ch, drill)
+        event = st.altair_chart(pickable, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
@@ -88,6 +225,24 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     row = st.container(horizontal=True, gap="small")
     download(row, "PNG", png, f"{key}.png", "image/png", f"png_{key}", ":material/image:")
     download(row, "SVG", svg, f"{key}.svg", "image/svg+xml", f"svg_{key}", ":material/draw:")
+    chosen = ((event or {}).get("selection") or {}) if drill is not None else {}
+    points = next((v for v in chosen.values() if isinstance(v, list) and v), None)
+    open_records(resolve_pick(drill, points[0], f) if points else None, f"chart_{key}", title)
+
+
+def open_records(picked: Picked | None, key: str, title: str) -> None:
+    """Open the records behind a clicked mark or row in a dialog, once per click: the choice stays selected
+    in its chart or table, and a rerun for anything else (a filter, another chart) must not open it again."""
+    seen = f"_opened_{key}"
+    if picked is None:
+        st.session_state.pop(seen, None)
+        return
+    if st.session_state.get(seen) == picked:
+        return
+    st.session_state[seen] = picked
+    from views import _blocks  # _blocks draws with this module
+
+    st.dialog(title, width="large")(_blocks.records)(picked, key, title)
 
 
 def download(where, label_: str, data, file_name: str, mime: str, key: str, icon: str) -> None:
@@ -152,8 +307,9 @@ def _warm_up() -> threading.Thread:
 
 
 def export_spec(ch, replacements: dict[str, str]) -> dict:
-    """The chart's Vega-Lite spec with every roster name replaced wherever it appears (data, sort orders,
-    titles; names inside longer text such as "张三 → 李四" too, longest names first)."""
+    """The chart's Vega-Lite spec with every roster name replaced wherever it is: in the data (inline values,
+    named datasets) and in the encodings (an explicit sort order lists the names it orders), names inside
+    longer text such as "张三 → 李四" too, longest names first."""
     spec = ch.to_dict()
     if not replacements:
         return spec
@@ -167,92 +323,164 @@ def export_spec(ch, replacements: dict[str, str]) -> dict:
         return value
 
     def walk(node):
-        # every string value: data rows and named datasets, but also a sort order listing the keys
-        # (charts.pareto) or a title naming someone
         if isinstance(node, dict):
-            for key, value in node.items():
-                node[key] = masked(value) if isinstance(value, str) else walk(value)
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                node[i] = masked(item) if isinstance(item, str) else walk(item)
-        return node
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return masked(node)
 
-    walk(spec)
-    return spec
+    return walk(spec)
 
 
-PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people")
+PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people",
+                  "final_approver_name", "chair_name")
+TEXT_COLUMNS = ("detail", "topic", "reason", "escalation_reason")  # free text that may name people
+LONG_COLUMNS = ("detail", "topic", "reason", "escalation_reason", "title", "people")  # shown wide and wrapped
 
 
-def table(df: pl.DataFrame, key: str, headers: dict[str, str] | None = None, *, height: int | None = None) -> None:
-    """Show a table with localised headers and CSV/XLSX downloads of exactly what is shown. Headers and
-    number formats come from the column declarations (pipelines.marts_spec.DISPLAY); `headers` overrides."""
-    c = ctx()
-    headers = {**column_headers(c.lang, df.columns), **(headers or {})}
-    shown = df.rename({k: v for k, v in headers.items() if k in df.columns})
+def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, str]) -> dict:
+    """Formats by kind of value: numbers as the column declarations say (pipelines.marts_spec.DISPLAY), else
+    by type (pipelines.formatting: shares as percentages, decimals to one place), dates without a time,
+    times to the minute, long text wide."""
     config = {}
-    for col, dtype in df.schema.items():
-        fmt = NUMBER_FORMATS.get(kind(col))
-        if fmt and (dtype.is_numeric()):
-            config[headers.get(col, col)] = st.column_config.NumberColumn(format=fmt)
-        elif dtype.is_float():
-            config[headers.get(col, col)] = st.column_config.NumberColumn(format="%.1f")
-        elif dtype == pl.Date:  # a date, not a midnight time; a month as the month
-            config[headers.get(col, col)] = st.column_config.DateColumn(format="YYYY-MM" if col == "month" else "YYYY-MM-DD")
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config)
-    if df.is_empty():
-        return
-    mask = c.mask
+    kinds, shown_kinds = formatting.column_kinds(df), formatting.column_kinds(shown)
+    for col in df.columns:
+        name = headers.get(col, col)
+        declared = NUMBER_FORMATS.get(kind(col))
+        if declared and df.schema[col].is_numeric():
+            config[name] = st.column_config.NumberColumn(format=declared)
+        elif kinds[col] == "share":
+            config[name] = st.column_config.NumberColumn(format="percent")
+        elif kinds[col] == "decimal":
+            config[name] = st.column_config.NumberColumn(format="%.1f")
+        elif shown_kinds.get(col) == "date":
+            config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        elif shown_kinds.get(col) == "datetime":
+            config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        elif col in LONG_COLUMNS:
+            config[name] = st.column_config.TextColumn(width="large")
+    return config
 
-    def prepared() -> pl.DataFrame:
-        out = df
-        people = [col for col in PEOPLE_COLUMNS if col in out.columns]
-        if mask != "none" and people:
-            out = exports.mask_names(out, people, mask)
+
+def export_transform(c: Ctx, prepare=None):
+    """What every exported page goes through: the page's own preparation (labels), then name masking (names
+    in people columns, and inside free text such as a finding's detail). Pure: it runs off the script."""
+    mode = c.mask
+    replacements = _store.name_masks(str(c.db), c.stamp, mode) if mode != "none" else {}
+
+    def transform(page: pl.DataFrame) -> pl.DataFrame:
+        out = prepare(page) if prepare is not None else page
+        if mode != "none":
+            people = [col for col in PEOPLE_COLUMNS if col in out.columns]
+            if people:
+                out = exports.mask_names(out, people, mode)
+            out = exports.mask_text(out, [col for col in TEXT_COLUMNS if col in out.columns], replacements)
         return out
 
+    return transform
+
+
+def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, *, height: int | None = None,
+          title: str | None = None, source=None, prepare=None, figure: str | None = None, part: str | None = None,
+          filters: Filters | None = None, select: bool = False, row_height: int | None = None) -> int | None:
+    """Show a table as people read it (是/否, blank for empty, dates without 00:00:00, percentages) with
+    headers from the column declarations (pipelines.marts_spec.DISPLAY; `headers` overrides), and CSV/XLSX
+    downloads of the whole table: `source` is a frame or a `fetch(limit, offset)` of every row (default:
+    `df`), `prepare` what each exported page goes through first (the labels the page shows); the export's
+    first line names the filters that narrow `queries.<figure>`. With `select`, a click on a row returns its
+    index in `df` (else None)."""
+    c = ctx()
+    headers = {**column_headers(c.lang, df.columns), **(headers or {})}
+    shown = formatting.display_frame(df, c.lang)
+    config = column_config(df, shown, headers)
+    shown = shown.rename({k: v for k, v in headers.items() if k in shown.columns and v not in shown.columns})
+    if row_height is None and any(col in LONG_COLUMNS for col in df.columns):
+        row_height = 56  # two lines of a long text (Streamlit wraps text in taller rows)
+    options = {"hide_index": True, "width": "stretch", "height": height or "auto", "column_config": config,
+               "row_height": row_height}
+    picked = None
+    if select and not df.is_empty():
+        event = st.dataframe(shown, key=f"rows_{key}", on_select="rerun", selection_mode="single-row", **options)
+        rows = event.selection.rows if event is not None else []
+        if rows and rows[0] < df.height:
+            picked = rows[0]
+    else:
+        st.dataframe(shown, **options)
+    if df.is_empty():
+        return None
+    f = filters or c.filters
+    info = exports.ExportInfo(
+        title=title or key, filters=f, snapshot=c.snapshot, lang=c.lang,
+        # the filters that narrow the figure; none for a table of no figure (the load history, warnings)
+        applies=queries.scope(figure, f, part).applied if figure in queries.FIGURES else (),
+    )
+    data = df if source is None else source
+    transform = export_transform(c, prepare)
+
     def csv() -> bytes:
-        return exports.table_to_csv_bytes(prepared(), headers=headers or None)
+        return exports.export_csv(data, info, headers or None, transform=transform)
 
     def xlsx() -> bytes:
-        return exports.table_to_xlsx_bytes(
-            prepared(), sheet_name=key[:31], headers=headers or None
-        )
+        return exports.export_xlsx(data, info, headers or None, transform=transform)
 
     row = st.container(horizontal=True, gap="small")
-    download(row, "CSV", csv, f"{key}.csv", "text/csv", f"csv_{key}", ":material/table:")
-    download(row, "XLSX", xlsx, f"{key}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             f"xlsx_{key}", ":material/grid_on:")
+    download(row, "CSV", csv, exports.export_file_name(info, "csv"), "text/csv", f"csv_{key}", ":material/table:")
+    download(row, "XLSX", xlsx, exports.export_file_name(info, "xlsx"),
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"xlsx_{key}", ":material/grid_on:")
+    return picked
 
 
-def paged(key: str, total: int, fetch, headers: dict[str, str] | None = None, prepare=None) -> None:
-    """Raw rows, one page at a time: `fetch(limit, offset)` runs SQL LIMIT/OFFSET (never the full table)."""
+def paged(key: str, query: str, args: tuple, total: int, headers: Mapping[str, str] | None = None, prepare=None, *,
+          title: str | None = None, part: str | None = None, filters: Filters | None = None,
+          select: bool = False) -> dict | None:
+    """Raw rows, one page at a time: `queries.<query>(con, *args, limit, offset)` runs SQL LIMIT/OFFSET (never
+    the full table on the page); the downloads page through the same query for every row. With `select`, a
+    click on a row returns that row as the query gave it (codes, not labels)."""
     c = ctx()
     if total == 0:
         st.caption(t("table.no_rows", c.lang))
-        return
+        return None
     pages = max(1, -(-total // PAGE_SIZE))
-    cols = st.columns([2, 6])
+    cols = st.columns([2, 6], vertical_alignment="bottom")
     page = cols[0].number_input(t("table.page", c.lang, pages=pages), 1, pages, 1, key=f"page_{key}")
     offset = (int(page) - 1) * PAGE_SIZE
-    df = fetch(PAGE_SIZE, offset)
-    if prepare is not None:
-        df = prepare(df)
+    raw = q(query, *args, PAGE_SIZE, offset)
+    df = prepare(raw) if prepare is not None else raw
     cols[1].caption(t("table.rows", c.lang, first=offset + 1, last=offset + df.height, total=total))
-    table(df, f"{key}_p{int(page)}", headers)
+    db = str(c.db)
+
+    def every_row(limit: int, offset: int) -> pl.DataFrame:  # runs on the download's thread: no Streamlit
+        return _store.run(db, query, (*args, limit, offset))
+
+    index = table(df, key, headers, title=title, source=every_row, prepare=prepare, figure=query, part=part,
+                  filters=filters, select=select)
+    return None if index is None else raw.row(index, named=True)
 
 
-def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", inverse: bool = False, help_: str | None = None):
-    """A headline figure with its change against the previous period (arrow colour: is up good?)."""
+def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", good: str | None = "up",
+           help_: str | None = None, target: float | None = None) -> None:
+    """A headline figure with its change against the previous period and the previous value beside it.
+    `good`: which way is better ("up", "down", or None when neither, e.g. substitutions): it colours the
+    change; no change is grey (±0). With `target`, a badge says whether the figure is at most that."""
     c = ctx()
     shown = "—" if value is None else fmt.format(value)
-    delta = None
+    delta, color, arrow, beside = None, "off", "off", None
     if value is not None and previous is not None:
         diff = value - previous
-        delta = (fmt.format(diff) if not fmt.endswith("%}") else f"{diff * 100:+.1f} pp")
-        if not delta.startswith(("-", "+")):
-            delta = "+" + delta
-        delta = t("metric.vs_previous", c.lang, delta=delta)
-    col.metric(label_, shown, delta, delta_color="inverse" if inverse else "normal", help=help_, border=True)
-
-
+        percent = fmt.endswith("%}")
+        step = round(diff * 100, 1) if percent else diff
+        if abs(step) < 1e-9 or fmt.format(diff) in (fmt.format(0), fmt.format(-0.0)):
+            delta = "±0" + (" pp" if percent else "")
+        else:
+            delta = f"{diff * 100:+.1f} pp" if percent else fmt.format(diff)
+            if not delta.startswith(("-", "+")):
+                delta = "+" + delta
+            color = {"up": "normal", "down": "inverse"}.get(good or "", "off")
+            arrow = "auto"
+        beside = t("metric.previous", c.lang, value=fmt.format(previous))
+    box = col.container(border=True, gap="small", height="stretch")
+    box.metric(label_, shown, delta, delta_color=color, delta_arrow=arrow, delta_description=beside, help=help_)
+    if target is not None and value is not None:
+        met = value <= target
+        text = t("target.met" if met else "target.missed", c.lang, target=fmt.format(target))
+        box.badge(text, color="green" if met else "red", icon=":material/check:" if met else ":material/close:")

@@ -1,6 +1,8 @@
 """瓶颈 Bottlenecks: pending steps now by level and person with their age and warning tier; approver workload
 vs. speed; the flow of matters between levels with median waits; where the period's waiting time went."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from pipelines import charts, queries
@@ -10,39 +12,50 @@ from views._state import q
 c = ui.header("bottlenecks.title", "bottlenecks.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
+st.caption(tr("drill.hint"))
 
 ui.section(tr("bottlenecks.pending"))
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.pending_by_level(q("pending_summary", f), lang), "pending_by_level", tr("bottlenecks.pending"), "pending_summary")
+    ui.chart(charts.pending_by_level(q("pending_summary", f), lang), "pending_by_level", tr("bottlenecks.pending"),
+             "pending_summary", drill=ui.Drill("pending", fields=("level", "tier")))
 with right:
     people = q("pending_by_person", f)
-    ui.table(queries.labelled(people, lang), "pending_by_person", height=300)
+    picked = ui.table(queries.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
+                      figure="pending_by_person", select=True)
+    ui.open_records(None if picked is None else ui.Picked("pending", f, (("approver_id", people["approver_id"][picked]),)),
+                    "pending_by_person", tr("bottlenecks.pending"))
 
 st.markdown("**" + tr("bottlenecks.pending_rows") + "**")
-ui.paged("pending_steps", q("pending_count", f), lambda limit, offset: q("pending_page", f, limit, offset),
-          prepare=lambda df: queries.labelled(df, lang))
+ui.paged("pending_steps", "pending_page", (f,), q("pending_count", f), prepare=lambda df: queries.labelled(df, lang),
+         title=tr("bottlenecks.pending_rows"))
 
 ui.section(tr("bottlenecks.workload"))
 ui.chart(charts.workload_scatter(q("workload_speed", f), lang), "workload_speed", tr("bottlenecks.workload"), "workload_speed",
-         part="decided")
+         part="decided", drill=ui.Drill("steps", fields=("approver_id",)))
 
 ui.section(tr("bottlenecks.flow"))
 st.caption(tr("bottlenecks.flow.help"))
 edges = q("flow_edges", f)
 left, right = st.columns([3, 2])
 with left:
-    ui.chart(charts.flow_matrix(edges, lang), "flow", tr("bottlenecks.flow"), "flow_edges")
+    ui.chart(charts.flow_matrix(edges, lang), "flow", tr("bottlenecks.flow"), "flow_edges",
+             drill=ui.Drill("steps", fields=("source", "target"), rename={"target": "level"}, all_levels=True))
 with right:
-    ui.table(queries.labelled(edges, lang), "flow_edges", height=300)
+    picked = ui.table(queries.labelled(edges, lang), "flow_edges", height=300, title=tr("bottlenecks.flow"),
+                      figure="flow_edges", select=True)
+    # the flow runs between levels: its records ignore the level filter as flow_edges does
+    ui.open_records(None if picked is None else ui.Picked(
+        "steps", replace(f, levels=()), (("source", edges["source"][picked]), ("level", edges["target"][picked]))),
+        "flow_edges", tr("bottlenecks.flow"))
 
 ui.section(tr("bottlenecks.pareto"))
 left, right = st.columns(2)
 with left:
     by_person = q("pareto_wait", f, "approver", lang)
     ui.chart(charts.pareto(by_person, tr("axis.approver"), lang), "pareto_approver", tr("bottlenecks.pareto_person"),
-             "pareto_wait")
+             "pareto_wait", drill=ui.Drill("steps", fields=("key",), rename={"key": "approver_id"}))
 with right:
     by_level = q("pareto_wait", f, "level", lang)
     ui.chart(charts.pareto(by_level, tr("axis.level"), lang, color_by_level=True), "pareto_level",
-             tr("bottlenecks.pareto_level"), "pareto_wait")
+             tr("bottlenecks.pareto_level"), "pareto_wait", drill=ui.Drill("steps", fields=("key",), rename={"key": "level"}))

@@ -25,9 +25,9 @@ ui.metric(cols[0], tr("clock.metric.open"), now_open["open"], help_=ui.caption_t
 ui.metric(cols[1], tr("clock.metric.red"), now_open["red"], help_=tr("clock.metric.red.help"))
 ui.metric(cols[2], tr("clock.metric.yellow"), now_open["yellow"], help_=tr("clock.metric.yellow.help"))
 ui.metric(cols[3], tr("clock.metric.on_time_share"), closed["on_time_share"], closed_before.get("on_time_share"),
-          fmt="{:.1%}", help_=tr("clock.metric.on_time_share.help", closed=closed["closed"], on_time=closed["on_time"]))
+          fmt="{:.1%}", good="up", help_=tr("clock.metric.on_time_share.help", closed=closed["closed"], on_time=closed["on_time"]))
 ui.metric(cols[4], tr("clock.metric.median_days"), closed["median_days_to_close"],
-          closed_before.get("median_days_to_close"), fmt="{:,.0f}", inverse=True,
+          closed_before.get("median_days_to_close"), fmt="{:,.0f}", good="down",
           help_=tr("clock.metric.median_days.help", mean=closed["mean_days_to_close"] or 0))
 st.caption(ui.caption_text("clock_summary"))
 
@@ -57,9 +57,8 @@ tier_choice = st.segmented_control(
 )
 tiers = () if tier_choice in (None, "ALL") else (tier_choice,)
 ui.paged(
-    f"clock_open_{'_'.join(tiers) or 'all'}", q("open_cases_count", f, tiers),
-    lambda limit, offset: q("open_cases_page", f, tiers, limit, offset),
-    headers={"tier": tr("axis.clock_tier")}, prepare=lambda df: queries.clock_view(df, lang),
+    f"clock_open_{'_'.join(tiers) or 'all'}", "open_cases_page", (f, tiers), q("open_cases_count", f, tiers),
+    headers={"tier": tr("axis.clock_tier")}, prepare=lambda df: queries.clock_view(df, lang), title=tr("clock.nearest"),
 )
 st.caption(ui.caption_text("open_cases_page"))
 
@@ -71,7 +70,8 @@ with left:
     ui.chart(charts.on_time_trend(monthly, lang), "clock_on_time", tr("clock.monthly"), "on_time_monthly", window,
              "on_time_share")
 with right:
-    ui.table(monthly.sort("month", descending=True), "clock_monthly", height=320)
+    ui.table(monthly.sort("month", descending=True), "clock_monthly", height=320, title=tr("clock.monthly"),
+             figure="on_time_monthly", part="closed", filters=window)
 
 ui.section(tr("clock.basis.heading"))
 with st.expander(tr("clock.basis.title"), expanded=True):

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import contract, exports, loader, queries, template
+from pipelines import contract, exports, loader, template
 from pipelines.settings import SettingsError, describe, settings_for_store
 from views import _store as store
 from views import _widgets as ui
@@ -104,31 +104,29 @@ else:  # the data-quality panel, the load history, what the store holds
             st.caption(tr("data.quality.none"))
         else:
             ui.table(kinds.select("label", "table", "rows"), f"warning_kinds_{load_id}",
-                     {"label": tr("data.col.kind"), "table": tr("col.table"), "rows": tr("data.col.rows")})
+                     {"label": tr("data.col.kind"), "table": tr("col.table"), "rows": tr("data.col.rows")},
+                     title=f"{tr('data.file.warnings')}_{load_id}")
             labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
             counts = dict(zip(kinds["kind"], kinds["rows"], strict=True))
             kind = st.selectbox(tr("data.quality.kind"), list(labels), format_func=labels.get, key=f"quality_kind_{load_id}")
             headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "value", "other")}
             headers["table"] = tr("col.table")
-            ui.paged(f"warnings_{load_id}_{kind}", counts[kind],
-                     lambda limit, offset: q("load_warning_rows", load_id, kind, lang, limit, offset), headers)
+            ui.paged(f"warnings_{load_id}_{kind}", "load_warning_rows", (load_id, kind, lang), counts[kind], headers,
+                     title=f"{tr('data.file.warnings')}_{load_id}_{labels[kind]}")
+            db = str(c.db)
 
             def fetch_all(limit: int, offset: int) -> pl.DataFrame:  # every warning of the load, page by page
-                con = store.open_readonly(c.db)
-                try:
-                    return queries.load_warning_rows(con, load_id, None, lang, limit, offset)
-                finally:
-                    con.close()
+                return store.run(db, "load_warning_rows", (load_id, None, lang, limit, offset))
 
             info = exports.ExportInfo(title=f"{tr('data.file.warnings')}_{load_id}", lang=lang, applies=())
             row = st.container(horizontal=True, gap="small")
-            row.download_button(f"CSV · {tr('data.quality')}", lambda: exports.export_csv(fetch_all, info, headers),
-                                file_name=exports.export_file_name(info, "csv"), mime="text/csv",
-                                key=f"warnings_all_csv_{load_id}", icon=":material/table:")
-            row.download_button(f"XLSX · {tr('data.quality')}", lambda: exports.export_xlsx(fetch_all, info, headers),
-                                file_name=exports.export_file_name(info, "xlsx"),
-                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                                key=f"warnings_all_xlsx_{load_id}", icon=":material/grid_on:")
+            ui.download(row, f"CSV · {tr('data.quality')}", lambda: exports.export_csv(fetch_all, info, headers),
+                        exports.export_file_name(info, "csv"), "text/csv", f"warnings_all_csv_{load_id}",
+                        ":material/table:")
+            ui.download(row, f"XLSX · {tr('data.quality')}", lambda: exports.export_xlsx(fetch_all, info, headers),
+                        exports.export_file_name(info, "xlsx"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"warnings_all_xlsx_{load_id}",
+                        ":material/grid_on:")
 
     ui.section(tr("data.history"))
     if history.is_empty():
@@ -137,12 +135,13 @@ else:  # the data-quality panel, the load history, what the store holds
         ui.table(history, "loads", {
             "load_id": tr("data.col.load_id"), "loaded_at": tr("data.col.loaded_at"), "files": tr("data.col.files"),
             "rows": tr("data.col.table_rows"), "warnings": tr("data.col.warnings"), "dropped_columns": tr("data.col.dropped"),
-        })
+        }, title=tr("data.history"))
 
     left, right = st.columns([3, 2])
     with left:
         ui.section(tr("data.contents"))
-        ui.table(q("input_row_counts", lang), "tables", {"table": tr("col.table"), "rows": tr("col.rows")})
+        ui.table(q("input_row_counts", lang), "tables", {"table": tr("col.table"), "rows": tr("col.rows")},
+                 title=tr("data.contents"))
     with right:
         ui.section(tr("data.calendar"))
         cov = q("calendar_coverage")
@@ -151,7 +150,7 @@ else:  # the data-quality panel, the load history, what the store holds
         else:
             cov = cov.with_columns(pl.col("source").replace_strict(
                 {k: tr(f"calendar.{k}") for k in ("package", "file", "weekday_fallback")}, default=pl.col("source")))
-            ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")})
+            ui.table(cov, "calendar", {"year": tr("col.year"), "source": tr("col.source_kind")}, title=tr("data.calendar"))
             st.caption(tr("data.calendar.help"))
 
 ui.section(tr("data.settings"))
@@ -163,7 +162,7 @@ else:
     ui.table(pl.DataFrame(describe(settings, lang)), "settings", {
         "key": tr("settings.col.key"), "value": tr("settings.col.value"), "default": tr("settings.col.default"),
         "help": tr("settings.col.help"),
-    })
+    }, title=tr("data.settings"))
 
 ui.section(tr("data.template"))
 st.caption(tr("data.template.help"))

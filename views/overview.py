@@ -23,15 +23,22 @@ levels = q("latency_by_level", f)
 levels_prev = q("latency_by_level", prev) if prev else None
 
 st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_matters")))
+goal = state.targets(c)
 cols = [*st.columns(4), *st.columns(4)]
 ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
-ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", inverse=True)
+ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", good="down",
+          target=goal["median_step_hours"])
 ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
-ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}", inverse=True, help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]))
-ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"))
-ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}", inverse=True, help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"))
+ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}",
+          good="down", help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]),
+          target=goal["findings_per_100"])
+# more or fewer substitutions is neither good nor bad in itself: grey, never green or red
+ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"), good=None)
+ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}",
+          good="down", help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"),
+          target=goal["escalation_rate"])
 ui.metric(cols[6], tr("metric.on_time_share"), now["on_time_share"], before.get("on_time_share"), fmt="{:.1%}",
-          help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
+          good="up", help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
 with cols[7]:
     ui.metric(st, tr("clock.metric.red"), open_cases["red"], help_=tr("clock.metric.red.help"))
     state.page_link("clock", tr("clock.overview.open_page"))
@@ -46,25 +53,30 @@ else:
         if levels_prev is not None:
             match = levels_prev.filter(pl.col("level") == row["level"])
             old = match["median_hours"][0] if match.height else None
-        ui.metric(col, label("level", row["level"], lang), row["median_hours"], old, fmt="{:,.1f}", inverse=True,
+        ui.metric(col, label("level", row["level"], lang), row["median_hours"], old, fmt="{:,.1f}", good="down",
                    help_=tr("metric.level_median.help", steps=row["steps"], p90=row["p90_hours"] or 0))
 
 ui.section(tr("overview.trends"))
 window = f.trend_window(12)
 trend = q("monthly_overview", window)
+st.caption(tr("drill.hint"))
 left, right = st.columns(2)
 with left:
     ui.chart(charts.trend_line(trend, "approved_matters", tr("axis.approved_matters"), lang), "trend_approved",
-              tr("overview.chart.approved"), "monthly_overview", window, "approved_matters")
+             tr("overview.chart.approved"), "monthly_overview", window, "approved_matters",
+             drill=ui.Drill("matters", fields=("month",)))
     ui.chart(charts.findings_by_family(q("findings_by_family_month", window), lang), "trend_findings",
-              tr("overview.chart.findings"), "findings_by_family_month", window)
+             tr("overview.chart.findings"), "findings_by_family_month", window,
+             drill=ui.Drill("findings", encodings=("x", "color"),
+                            labels={"family_label": ("family", blocks.reverse(charts.family_labels(lang)))}))
 with right:
     ui.chart(charts.level_trend(q("latency_by", window, "month", lang).rename({"key": "month"}), "median_hours",
-                                 tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "latency_by",
-             window)
+                                tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "latency_by",
+             window, drill=ui.Drill("steps", fields=("month", "level")))
     ui.chart(charts.rate_trend(trend.filter(pl.col("escalation_rate").is_not_null()), "escalation_rate",
-                                tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
-              "monthly_overview", window, "escalation_rate")
+                               tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
+             "monthly_overview", window, "escalation_rate",
+             drill=ui.Drill("meeting_items", fields=("month",), fixed=(("meeting_type", "BUREAU"),)))
 
 ui.section(tr("overview.attention"))
 left, mid, right = st.columns(3)

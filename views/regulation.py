@@ -32,9 +32,8 @@ with st.container(border=True):
         row = counts.filter(pl.col("rule_id") == rule).row(0, named=True)
         st.markdown(tr("reg.drill.summary", rule=rule, title=row[title_col] or "", article=row["article"],
                        findings=row["findings"], per_100=row["per_100"] or 0))
-        ui.paged(f"findings_{rule}", q("violations_count", f, (rule,)),
-                  lambda limit, offset: q("violations_page", f, (rule,), limit, offset),
-                  prepare=lambda df: queries.findings_view(df, lang))
+        ui.paged(f"findings_{rule}", "violations_page", (f, (rule,)), q("violations_count", f, (rule,)),
+                 prepare=lambda df: queries.findings_view(df, lang), title=f"{rule} · {row[title_col] or ''}")
     elif "rule" in st.query_params:
         del st.query_params["rule"]
 
@@ -62,10 +61,13 @@ for art in regulation.articles(lang):
             continue
         table = counts.filter(pl.col("rule_id").is_in(rules_here)).select(
             "rule_id", pl.col(title_col).alias("title"), "article", "findings", "records", "per_100")
-        ui.table(table, f"rules_art{art.no}")
+        picked = ui.table(table, f"rules_art{art.no}", title=head, figure="rule_counts", part="findings", select=True)
+        ui.open_records(None if picked is None else ui.Picked("findings", f, (("rule_id", table["rule_id"][picked]),)),
+                        f"rules_art{art.no}", head)
         t_here = trend.filter(pl.col("rule_id").is_in(rules_here))
         if t_here.height:
             ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
-                      tr("reg.trend", no=art.no), "rule_trend", f.trend_window(12))
+                     tr("reg.trend", no=art.no), "rule_trend", f.trend_window(12),
+                     drill=ui.Drill("findings", fields=("month", "rule_id")))
         for rid in rules_here:
             state.page_link("regulation", tr("reg.open_records", rule=rid), rule=rid)

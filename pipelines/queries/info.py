@@ -8,6 +8,7 @@ from datetime import date, datetime
 import polars as pl
 
 from pipelines.contract import LEVEL_CODES
+from pipelines.formatting import natural_key, org_order
 from pipelines.marts_spec import MART_NAMES
 from pipelines.queries._sql import q, row, scalar
 
@@ -73,11 +74,15 @@ def filter_options(con) -> dict[str, list]:
            UNION SELECT DISTINCT team, division FROM substitution_facts WHERE team IS NOT NULL
            ORDER BY division NULLS LAST, team""",
     )
-    divisions = sorted({d for d in org["division"].to_list() if d})
+    # natural order (执行一处, 执行二处, 执行三处; 执行二团队 before 执行十团队), never by code point
+    divisions = [d for d in org_order(org["division"].to_list()) if d]
+    rank = {d: i for i, d in enumerate(divisions)}
+    teams = org.select("team", "division").unique(subset="team", keep="first", maintain_order=True).rows()
+    teams.sort(key=lambda td: (rank.get(td[1], len(rank)), natural_key(td[0])))
     present = set(q(con, "SELECT DISTINCT level FROM step_latency")["level"].to_list())
     return {
         "divisions": divisions,
-        "teams": org.select("team", "division").unique(subset="team", keep="first", maintain_order=True).rows(),
+        "teams": teams,
         "matter_types": q(con, "SELECT DISTINCT matter_type FROM step_latency ORDER BY 1")["matter_type"].to_list(),
         "levels": [lv for lv in LEVEL_CODES if lv in present],
     }

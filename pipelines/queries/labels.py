@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.i18n import t
+from pipelines import contract
+from pipelines.i18n import label, t
+from pipelines.marts_spec import SUBSTITUTION_SCOPES
 
 LABELLED = ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
             "direction", "warning_tier", "tier", "family", "source", "target")
 RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item")
+POSITION_COLUMNS = ("vp_position", "chief_position", "majority")  # a meeting item's positions (FOR, AGAINST, ...)
 
 
 def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -20,7 +23,14 @@ def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
         lab = "tier_label" if col in ("warning_tier", "tier") else f"{col}_label"
         if lab in out.columns and col in out.columns:
             out = out.with_columns(pl.col(lab).alias(col)).drop(lab)
-    return out
+    words = {
+        **{col: {c: label("position", c, lang) for c in contract.ENUMS["position"].codes} for col in POSITION_COLUMNS},
+        "final_level": {c: label("level", c, lang) for c in contract.LEVEL_CODES},
+        "scope": {c: t(f"scope.{c}", lang) for c in SUBSTITUTION_SCOPES},
+    }
+    exprs = [pl.col(col).replace_strict(mapping, default=pl.col(col), return_dtype=pl.String)
+             for col, mapping in words.items() if col in out.columns and out.schema[col] in (pl.String, pl.Null)]
+    return out.with_columns(exprs) if exprs else out
 
 
 def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
