@@ -177,5 +177,5 @@ def test_the_clock_page_lists_overdue_cases_first_and_its_tier_choice_narrows_th
 def test_the_overview_shows_the_on_time_share_and_leads_to_the_clock(demo_db, monkeypatch):
     at = _open(_app(demo_db, monkeypatch, **{"from": "2024-06", "to": "2024-06"}), "overview")
     share = next(m for m in at.metric if m.label == "法定期限内结案率")
-    assert share.value.endswith("%") and "较上期" in share.delta
+    assert share.value.endswith("%") and share.delta.endswith(" pp") and share.proto.delta_description.startswith("上期 ")
     assert any(link.label == "查看执行期限" for link in at.get("page_link"))

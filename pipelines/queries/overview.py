@@ -215,9 +215,10 @@ def violations_page(con, f: Filters, rule_ids: tuple[str, ...] = (), limit: int 
         con,
         f"""SELECT v.rule_id, v.article, v.record_kind, v.record_id, v.occurred_at, v.month, v.team, v.division,
                    v.detail, v.detail_en,
-                   (SELECT string_agg(coalesce(s.name, pid), '、')
-                      FROM (SELECT unnest(string_split(coalesce(v.people, ''), ';')) AS pid) ids
-                      LEFT JOIN staff s ON s.staff_id = ids.pid WHERE pid <> '') AS people
+                   (SELECT string_agg(coalesce(s.name, ids.pid), '、' ORDER BY ids.i)  -- in the finding's order, run after run
+                      FROM (SELECT unnest(l) AS pid, generate_subscripts(l, 1) AS i
+                            FROM (SELECT string_split(coalesce(v.people, ''), ';') AS l)) ids
+                      LEFT JOIN staff s ON s.staff_id = ids.pid WHERE ids.pid <> '') AS people
             FROM violations v {w}
             ORDER BY v.occurred_at DESC NULLS LAST, v.rule_id, v.record_id
             LIMIT {int(limit)} OFFSET {int(offset)}""",

@@ -76,9 +76,10 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "findings": RecordKind(
         "violations", (),
         """v.rule_id, v.article, v.record_kind, v.record_id, v.occurred_at, v.month, v.team, v.division, v.detail,
-           v.detail_en, (SELECT string_agg(coalesce(s.name, pid), '、')
-                         FROM (SELECT unnest(string_split(coalesce(v.people, ''), ';')) AS pid) ids
-                         LEFT JOIN staff s ON s.staff_id = ids.pid WHERE pid <> '') AS people""",
+           v.detail_en, (SELECT string_agg(coalesce(s.name, ids.pid), '、' ORDER BY ids.i)
+                         FROM (SELECT unnest(l) AS pid, generate_subscripts(l, 1) AS i
+                               FROM (SELECT string_split(coalesce(v.people, ''), ';') AS l)) ids
+                         LEFT JOIN staff s ON s.staff_id = ids.pid WHERE ids.pid <> '') AS people""",
         "v.occurred_at DESC NULLS LAST, v.rule_id, v.record_id",
         {"rule_id": "v.rule_id", "family": FAMILY_SQL, "record_kind": "v.record_kind", "team": "v.team",
          "division": "v.division"},
