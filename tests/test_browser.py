@@ -138,7 +138,10 @@ def test_language_switch_in_the_sidebar(server, page):
 
 
 def _approved(page) -> int:
-    metric = page.locator("[data-testid='stMetric']").first
+    # by its label: the Overview's metrics are drawn column by column, and a page read between two runs
+    # (the first run mirrors the filters into the URL and reruns) may not have drawn the first one yet
+    metric = page.locator("[data-testid='stMetric']", has_text="Approved matters").first
+    metric.wait_for(timeout=30_000)
     return int(metric.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
 
 
