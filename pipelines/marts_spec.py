@@ -400,7 +400,7 @@ _SHOWN = (
     "final_level", "final_approver_name", "final_acting_for", "final_decided_at", "lead_time_hours",
     "lead_time_workdays", "substitution_id", "absent_post", "substitute_post", "decider_name", "reason", "chair_name",
     "is_major", "votes_for", "votes_against", "votes_abstain", "majority", "vp_position", "chief_position",
-    "vp_dissents", "chief_dissents", "tie_break", "escalation_reason",
+    "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

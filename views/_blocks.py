@@ -47,9 +47,11 @@ def escalation_reason(row: dict, lang: str) -> str:
     return t("meetings.reason.sep", lang).join(parts)
 
 
-ITEM_COLUMNS = ("item_id", "meeting_id", "meeting_type", "held_on", "chair_name", "case_id", "topic", "is_major",
-                "votes_for", "votes_against", "votes_abstain", "vp_position", "chief_position", "outcome",
-                "escalation_reason", "decided_on", "days_to_decision")
+# what a reader looks for first on the left (a table wider than the page scrolls): the item, its topic, why it
+# went up and what came of it; then the meeting and the votes
+ITEM_COLUMNS = ("item_id", "held_on", "topic", "escalation_reason", "outcome", "decided_on", "days_to_decision",
+                "meeting_type", "meeting_id", "chair_name", "case_id", "is_major", "votes_for", "votes_against",
+                "votes_abstain", "vp_position", "chief_position")
 
 
 def items_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:

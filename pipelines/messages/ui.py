@@ -128,6 +128,8 @@ MESSAGES = {
     "col.vp_dissents": ("副院长与多数不同", "VP differs from majority"),
     "col.chief_dissents": ("局长与多数不同", "Chief differs from majority"),
     "col.tie_break": ("副院长决定", "Decided by the VP"),
+    "col.mean_workdays": ("平均（工作日）", "Mean (wd)"),
+    "col.over_limit_steps": ("超时限环节", "Steps over limit"),
     "scope.TEAM": ("团队内", "Within the team"),
     "scope.DIVISION": ("分管部门内", "Within the division"),
     "scope.BUREAU": ("全局", "Bureau-wide"),

@@ -11,6 +11,7 @@ from pipelines.marts_spec import SUBSTITUTION_SCOPES
 LABELLED = ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
             "direction", "warning_tier", "tier", "family", "source", "target")
 RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item")
+FINDING_COLUMNS = ("rule_id", "article", "record_id", "detail", "people", "occurred_at", "record_kind")
 POSITION_COLUMNS = ("vp_position", "chief_position", "majority")  # a meeting item's positions (FOR, AGAINST, ...)
 
 
@@ -39,7 +40,10 @@ def findings_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
         return df
     detail = "detail" if lang == "zh" else "detail_en"
     kinds = {k: t(f"kind.{k}", lang) for k in RECORD_KINDS}
-    return df.with_columns(
+    out = df.with_columns(
         pl.col(detail).fill_null(pl.col("detail")).alias("detail"),
         pl.col("record_kind").replace_strict(kinds, default=pl.col("record_kind")),
     ).drop("detail_en")
+    # the rule, the record and what was found first (a table wider than the page scrolls), then where and when
+    first = [c for c in FINDING_COLUMNS if c in out.columns]
+    return out.select(first + [c for c in out.columns if c not in first])

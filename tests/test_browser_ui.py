@@ -1,0 +1,342 @@
+"""The dashboard as its users meet it, in a real browser (Debian's chromium via Playwright) against
+`streamlit run app.py` on the demo store, one server for the module: every chart drawn at a readable size
+with tick labels (read from the rendered SVG), in both languages at 1366x768 and 1920x1080; every download
+button on every page yields a file; a click on a bar or a cell opens the records behind it, as many as the
+mark says; the period slider moved in the browser holds, and so do the presets. Screenshots and the time
+from a filter change to a settled page go to test-artifacts/ (git-ignored) for people to look at."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
+CHART_PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation")
+ALL_PAGES = (*CHART_PAGES, "findings", "data")
+MIN_CHART_HEIGHT = 150  # px of a drawn chart (plot, axes and legend): below it a chart does not read
+MIN_CHART_WIDTH = 250
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must have Debian's chromium at /usr/bin/chromium for the browser tests", pytrace=False)
+    pytest.skip("no /usr/bin/chromium on this machine (apt-get install chromium); browser tests not run",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    """One `streamlit run app.py` for the module, on a free port, against the demo store."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "streamlit-ui.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(demo_db)}, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace"))
+                time.sleep(0.3)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+# Records every change of the app's script state with its time, so a test can wait for a run it caused
+# (the state may still read 'notRunning' for a moment after a click) and measure how long it took.
+RUN_WATCH = """
+window.__runs = [];
+new MutationObserver(() => {
+  const el = document.querySelector('[data-test-script-state]');
+  const state = el && el.getAttribute('data-test-script-state');
+  const last = window.__runs[window.__runs.length - 1];
+  if (state && (!last || last.state !== state)) window.__runs.push({state, t: performance.now()});
+}).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
+def _page(browser, width: int, height: int, lang: str = "zh"):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN" if lang == "zh" else "en-US",
+                              accept_downloads=True)
+    ctx.add_init_script(RUN_WATCH)
+    return ctx, ctx.new_page()
+
+
+def _settle(page, timeout: float = 60_000) -> None:
+    page.wait_for_selector("[data-testid='stMain'] h2", timeout=timeout)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    _settle(page)
+
+
+def _after_run(page, since: float, timeout: float = 60_000) -> float:
+    """Wait for the run an action started at `since` (performance.now()) to finish; its duration in s."""
+    page.wait_for_function(
+        """since => { const r = window.__runs; const i = r.findIndex(x => x.t >= since && x.state === 'running');
+                      return i >= 0 && r.slice(i).some(x => x.state === 'notRunning'); }""",
+        arg=since, timeout=timeout)
+    done = page.evaluate("""since => { const r = window.__runs; const i = r.findIndex(x => x.t >= since && x.state === 'running');
+                                       return r.slice(i).find(x => x.state === 'notRunning').t; }""", since)
+    _settle(page, timeout)
+    return (done - since) / 1000
+
+
+def _now(page) -> float:
+    return page.evaluate("performance.now()")
+
+
+def _assert_no_errors(page, what: str) -> None:
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, f"{what}: " + " | ".join(errors.all_inner_texts())[:2000]
+
+
+def _url(server: str, name: str, lang: str, query: str = "") -> str:
+    path = "" if name == "overview" else name
+    params = "&".join(p for p in (f"lang={lang}" if lang != "zh" else "", query) if p)
+    return f"{server}/{path}" + (f"?{params}" if params else "")
+
+
+# ------------------------------------------------------------------------------------------ charts as drawn
+def _drawn_charts(page, width: int, height: int, shot: Path | None = None) -> list[dict]:
+    """Every visible chart once Vega has drawn it: its size and its axes' tick labels. The page is made tall
+    for this (Streamlit draws a chart when it scrolls into view; a chart's size depends on the width only)."""
+    page.set_viewport_size({"width": width, "height": 8000})
+    try:
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+                     .filter(e => e.offsetParent !== null).every(e => e.querySelector('svg.marks'))""",
+            timeout=30_000)
+        if shot is not None:  # the whole page (the app scrolls inside its own pane)
+            page.screenshot(path=str(shot))
+        return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]
+            .filter(e => e.offsetParent !== null)  // not in a closed tab or expander
+            .map(e => {
+                const r = e.getBoundingClientRect();
+                const axes = [...e.querySelectorAll('g.role-axis')].map(a => ({
+                    labels: [...a.querySelectorAll('g.role-axis-label text')].map(t => t.textContent.trim()).filter(x => x),
+                    title: [...a.querySelectorAll('g.role-axis-title text')].map(t => t.textContent).join('')}));
+                return {width: Math.round(r.width), height: Math.round(r.height), axes,
+                        section: e.getAttribute('aria-label') || '',
+                        marks: e.querySelectorAll('g.role-mark > path, g.role-mark > g').length};
+            })""")
+    finally:
+        page.set_viewport_size({"width": width, "height": height})
+
+
+VIEWS = [("zh", 1366, 768, CHART_PAGES), ("en", 1920, 1080, CHART_PAGES),
+         ("en", 1366, 768, ("overview", "bottlenecks")), ("zh", 1920, 1080, ("overview", "bottlenecks"))]
+
+
+@pytest.mark.parametrize(("lang", "width", "height", "pages"), VIEWS, ids=[f"{v[0]}-{v[1]}" for v in VIEWS])
+def test_every_chart_is_drawn_at_a_readable_size_with_tick_labels(server, browser, lang, width, height, pages):
+    ctx, page = _page(browser, width, height, lang)
+    measured, problems = {}, []
+    try:
+        for name in pages:
+            _open(page, _url(server, name, lang))
+            _assert_no_errors(page, f"{name} ({lang}, {width})")
+            page.screenshot(path=str(ARTIFACTS / f"ui-{name}-{lang}-{width}.png"))
+            full = ARTIFACTS / f"ui-{name}-{lang}-{width}-full.png" if pages == CHART_PAGES else None
+            charts = _drawn_charts(page, width, height, full)
+            assert charts, f"{name}: no chart drawn"
+            measured[name] = charts
+            for n, ch in enumerate(charts):
+                where = f"{name} chart {n + 1} ({ch['section']}, {lang}, {width}px)"
+                if ch["height"] < MIN_CHART_HEIGHT or ch["width"] < MIN_CHART_WIDTH:
+                    problems.append(f"{where}: drawn {ch['width']}x{ch['height']} px")
+                axes = [a for a in ch["axes"] if a["labels"] or a["title"]]  # not the grid-only axes
+                if not axes or any(not a["labels"] for a in axes) or max(len(a["labels"]) for a in axes) < 2:
+                    problems.append(f"{where}: tick labels missing: {axes}")
+                if ch["marks"] < 1:
+                    problems.append(f"{where}: nothing drawn")
+    finally:
+        (ARTIFACTS / f"ui-charts-{lang}-{width}.json").write_text(json.dumps(measured, ensure_ascii=False, indent=1))
+        ctx.close()
+    assert not problems, "\n".join(problems)
+
+
+# ------------------------------------------------------------------------------------------ downloads
+def test_every_download_button_on_every_page_yields_a_file(server, browser, tmp_path):
+    """Clicked one after another without waiting (as people do): every button gives its file."""
+    ctx, page = _page(browser, 1366, 768)
+    got: list = []
+    page.on("download", lambda d: got.append(d))
+    missing = []
+    try:
+        for name in ALL_PAGES:
+            _open(page, _url(server, name, "zh", "from=2022-07&to=2024-06" if name == "findings" else ""))
+            buttons = page.locator("[data-testid='stDownloadButton'] button:visible")
+            count = buttons.count()
+            assert count or name == "data", f"{name}: no download button"
+            before = len(got)
+            for i in range(count):
+                buttons.nth(i).scroll_into_view_if_needed()
+                buttons.nth(i).click()
+                page.wait_for_timeout(80)
+            deadline = time.monotonic() + 30 + 2 * count
+            while len(got) - before < count and time.monotonic() < deadline:
+                page.wait_for_timeout(250)
+            if len(got) - before < count:
+                missing.append(f"{name}: {len(got) - before} of {count} downloads came")
+            _assert_no_errors(page, f"{name} after downloading")
+        files = {}
+        for d in got:
+            path = tmp_path / d.suggested_filename
+            d.save_as(path)
+            files[d.suggested_filename] = path.read_bytes()
+    finally:
+        ctx.close()
+    assert not missing, "\n".join(missing)
+    assert all(len(b) > 0 for b in files.values()), [n for n, b in files.items() if not b]
+    pngs = [b for n, b in files.items() if n.endswith(".png")]
+    assert pngs and all(b.startswith(b"\x89PNG") for b in pngs)
+    # the all-findings table exports every matching row, not the page of 50 shown, under a first line
+    findings = next(b for n, b in files.items() if n.startswith("违规发现_2022-07") and n.endswith(".csv"))
+    lines = findings.decode("utf-8-sig").strip().splitlines()
+    assert "数据截至" in lines[0] and len(lines) - 2 > 50, (lines[0], len(lines))
+
+
+# ------------------------------------------------------------------------------------------ drill-down
+def _mark_number(label: str) -> int:
+    """The count a bar's aria-label states first ('待办环节（个）: 4; 审批层级: 团队长; …')."""
+    return int(re.search(r":\s*([\d,]+)", label).group(1).replace(",", ""))
+
+
+def _dialog_total(page) -> int:
+    dialog = page.locator("[role='dialog']")
+    dialog.wait_for(timeout=60_000)
+    page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
+    text = dialog.inner_text()
+    return int(re.search(r"共 ([\d,]+) 条记录", text).group(1).replace(",", ""))
+
+
+def test_a_click_on_a_bar_or_a_cell_opens_the_records_behind_it(server, browser):
+    ctx, page = _page(browser, 1366, 768)
+    try:
+        _open(page, _url(server, "bottlenecks", "zh"))
+        chart = page.locator("[data-testid='stVegaLiteChart']").first  # pending steps per level and tier
+        chart.scroll_into_view_if_needed()
+        bar = chart.locator("g.mark-rect.role-mark path").nth(1)
+        expected = _mark_number(bar.get_attribute("aria-label"))
+        since = _now(page)
+        bar.click()
+        assert _dialog_total(page) == expected
+        _after_run(page, since)
+        page.screenshot(path=str(ARTIFACTS / "ui-drill-pending-bar.png"))
+        rows = page.locator("[role='dialog'] [data-testid='stDataFrame']")
+        assert rows.is_visible()
+        page.keyboard.press("Escape")
+        page.locator("[role='dialog']").wait_for(state="detached", timeout=10_000)
+
+        # a cell of the flow matrix: the number drawn on it takes the click too
+        flow = page.locator("[data-testid='stVegaLiteChart']").nth(2)
+        flow.scroll_into_view_if_needed()
+        cell = flow.locator("g.mark-rect.role-mark path").first
+        steps = int(re.search(r"（个）: ([\d,]+)", cell.get_attribute("aria-label")).group(1).replace(",", ""))
+        flow.locator("g.mark-text.role-mark text").first.click()
+        assert _dialog_total(page) == steps
+        page.screenshot(path=str(ARTIFACTS / "ui-drill-flow-cell.png"))
+        _assert_no_errors(page, "after the drill-down")
+    finally:
+        ctx.close()
+
+
+# ------------------------------------------------------------------------------------------ the period
+def _thumbs(page) -> list[str]:
+    return page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-valuetext'))")
+
+
+def test_the_period_moved_in_the_browser_holds_and_a_filter_change_settles(server, browser):
+    ctx, page = _page(browser, 1366, 768)
+    timings = []
+    try:
+        _open(page, _url(server, "overview", "zh"))
+        assert _thumbs(page) == ["2024-04", "2024-06"]
+        thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
+        thumb.focus()
+        since = _now(page)
+        for _ in range(3):
+            page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => location.search.includes('from=2024-01')", timeout=30_000)
+        _after_run(page, since)
+        page.wait_for_timeout(1500)  # the snap-back came within a second
+        assert _thumbs(page) == ["2024-01", "2024-06"] and "from=2024-01" in page.url
+
+        # another filter: the period stays; time each change to a settled page
+        division = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
+        for i in range(6):
+            since = _now(page)
+            division.locator("input").click()
+            if i % 2 == 0:  # choose the first division
+                page.get_by_role("option").first.click()
+            else:  # and remove it again
+                page.keyboard.press("Backspace")
+            page.keyboard.press("Escape")
+            timings.append(_after_run(page, since))
+            assert _thumbs(page) == ["2024-01", "2024-06"], f"after filter change {i + 1}"
+        assert "from=2024-01" in page.url
+        page.screenshot(path=str(ARTIFACTS / "ui-period-held.png"))
+
+        since = _now(page)
+        page.locator("[data-testid='stSidebar']").get_by_role("button", name="上月", exact=True).click()
+        page.wait_for_function("() => location.search.includes('from=2024-05') && location.search.includes('to=2024-05')",
+                               timeout=30_000)
+        _after_run(page, since)
+        assert _thumbs(page) == ["2024-05", "2024-05"]
+        _assert_no_errors(page, "after the presets")
+    finally:
+        (ARTIFACTS / "ui-filter-change-seconds.json").write_text(json.dumps(
+            {"samples": timings, "median": statistics.median(timings) if timings else None}, indent=1))
+        ctx.close()
