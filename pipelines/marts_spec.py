@@ -372,7 +372,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
         "median_workdays", "p90_workdays", "mean_workdays", "limit_workdays", "max_age_workdays", "age_workdays",
         "latency_workdays", "lead_time_workdays",
     ),
-    "days": ("days", "days_to_decision", "person_days", "median_days_to_decision",
+    "days": ("days", "days_to_decision", "person_days", "median_days_to_decision", "days_to_close", "days_late",
              "median_days_to_close", "mean_days_to_close"),
     "share": ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
               "tie_break_rate", "on_time_share"),
@@ -400,7 +400,7 @@ _SHOWN = (
     "final_level", "final_approver_name", "final_acting_for", "final_decided_at", "lead_time_hours",
     "lead_time_workdays", "substitution_id", "absent_post", "substitute_post", "decider_name", "reason", "chair_name",
     "is_major", "votes_for", "votes_against", "votes_abstain", "majority", "vp_position", "chief_position",
-    "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps",
+    "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps", "days_to_close", "days_late", "clock_tier",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

@@ -172,6 +172,12 @@ def test_the_records_behind_each_bar_and_cell_add_up_to_it(con):
     for r in queries.outcomes(con, f).iter_rows(named=True):
         conds = (("meeting_type", r["meeting_type"]), ("outcome", r["outcome"]))
         assert queries.records_count(con, f, "meeting_items", conds) == r["items"]
+    for r in queries.open_cases_by(con, f, "team").iter_rows(named=True):
+        conds = (("open", True), ("team", r["key"]), ("tier", r["tier"] or "OK"))
+        assert queries.records_count(con, Filters(), "cases", conds) == r["cases"], r  # open cases: now, no period
+    for r in queries.on_time_monthly(con, window).iter_rows(named=True):
+        month = Filters(r["month"], r["month"])
+        assert queries.records_count(con, month, "cases", (("open", False),)) == r["closed"], r["month"]
     page = queries.records_page(con, f, "steps", (("level", "CHIEF"),), "", 10, 0)
     assert page.height == 10 and set(page["level"]) == {"CHIEF"}
 

@@ -69,6 +69,8 @@ def records_view(kind: str, lang: str):
         return lambda df: queries.findings_view(df, lang)
     if kind == "meeting_items":
         return lambda df: items_view(df, lang)
+    if kind == "cases":
+        return lambda df: queries.clock_view(df.rename({"clock_tier": "tier"}), lang).rename({"tier": "clock_tier"})
     return lambda df: queries.labelled(df, lang)
 
 
@@ -79,9 +81,12 @@ def describe_pick(p: _widgets.Picked, lang: str) -> str:
         parts.append(format_month(p.filters.start))
     words = {"tier": charts.tier_labels(lang), "family": charts.family_labels(lang),
              "direction": charts.direction_labels(lang)}
+    words["tier"] = charts.clock_tier_labels(lang) if p.kind == "cases" else words["tier"]
     flags = {"over_limit": "drill.over_limit", "acting": "drill.acting", "escalated": "drill.escalated"}
     for name, value in p.conds:
-        if name in flags:
+        if name == "open":
+            parts.append(t("drill.open" if value else "drill.closed", lang))
+        elif name in flags:
             if value:
                 parts.append(t(flags[name], lang))
         elif name in ("level", "source") and value == "SUBMITTED":

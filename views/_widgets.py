@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -88,6 +87,7 @@ class Drill:
     labels: Mapping[str, tuple[str, Mapping[str, str]]] = field(default_factory=dict)
     fixed: tuple[tuple[str, object], ...] = ()
     all_levels: bool = False  # the figure ignores the level filter (the flow between levels): so do its records
+    now: bool = False  # a figure of the snapshot's moment (open cases): no period narrows its records
 
 
 @dataclass(frozen=True)
@@ -105,66 +105,57 @@ _LINE_MARKS = ("line", "area", "trail")
 _PICKABLE = ("bar", "rect", "point", "circle", "square", "tick", "arc")
 
 
-def _mark_type(ch) -> str:
-    mark = getattr(ch, "mark", None)
-    if isinstance(mark, str):
-        return mark
-    return getattr(mark, "type", "") or ""
-
-
-def _selection(drill: Drill, name: str = PICK, nearest: bool = False):
-    params = {"name": name, "on": "click", "clear": "dblclick", "nearest": nearest}
+def _selection(drill: Drill, name: str = PICK, nearest: bool = False) -> dict:
+    select = {"type": "point", "on": "click", "clear": "dblclick", "nearest": nearest}
     if drill.fields:
-        params["fields"] = list(drill.fields)
+        select["fields"] = list(drill.fields)
     else:
-        params["encodings"] = list(drill.encodings)
-    return alt.selection_point(**params)
+        select["encodings"] = list(drill.encodings)
+    return {"name": name, "select": select}
 
 
-def _fading(ch, sel):
-    """Marks of other values fade while one is picked (unless the chart sets opacity itself)."""
-    enc = getattr(ch, "encoding", alt.Undefined)
-    if enc is alt.Undefined or getattr(enc, "opacity", alt.Undefined) is not alt.Undefined:
-        return ch
-    return ch.encode(opacity=alt.condition(sel, alt.value(1.0), alt.value(0.35)))
+def _mark(unit: dict) -> str:
+    mark = unit.get("mark")
+    return mark if isinstance(mark, str) else (mark or {}).get("type", "")
 
 
-def _unit(ch) -> alt.Chart:
-    """A layer-able copy of a unit chart: without the top-level-only autosize."""
-    out = ch.copy(deep=True)
-    out.autosize = alt.Undefined
-    return out
+def _pick(unit: dict, drill: Drill, name: str, nearest: bool = False) -> None:
+    """Give a unit view the selection `name`; its bars, cells or points fade while another is picked."""
+    unit.setdefault("params", []).append(_selection(drill, name, nearest))
+    encoding = unit.setdefault("encoding", {})
+    if _mark(unit) in _PICKABLE and "opacity" not in encoding:
+        encoding["opacity"] = {"condition": {"param": name, "value": 1.0, "empty": True}, "value": 0.35}
 
 
-def selectable(ch, drill: Drill) -> tuple[alt.TopLevelMixin, list[str]]:
-    """The chart with click selections and their names. Bars, cells and points carry one themselves (marks of
-    other values fade while one is picked). A line chart gets an invisible layer of points to click, the
-    nearest point taking the click (the points of `mark_line(point=True)` are a layer of Vega-Lite's own that a
-    selection would not hear). In a layered chart every layer carries one (`pick`, `pick_1`, ...): a click on
-    the number drawn over a cell, or on a point of a Pareto's line, picks the same records as the cell or bar."""
-    if isinstance(ch, alt.LayerChart):
-        out = ch.copy(deep=True)
-        layers, names = [], []
-        for i, layer in enumerate(ch.layer):
+LAYER_KEYS = ("mark", "encoding", "params", "transform", "name", "description")
+
+
+def selectable(ch, drill: Drill) -> tuple[dict, list[str]]:
+    """The chart's Vega-Lite spec with click selections, and their names. Bars, cells and points carry one
+    themselves (marks of other values fade while one is picked). A line chart gets an invisible layer of points
+    to click, the nearest point taking the click (the points of `mark_line(point=True)` are a layer of
+    Vega-Lite's own that a selection would not hear). In a layered chart every layer carries one (`pick`,
+    `pick_1`, ...): a click on the number drawn over a cell, or on a point of a Pareto's line, picks the same
+    records as the cell or bar. Works on the spec (one `to_dict`, no copies of the altair objects)."""
+    spec = ch.to_dict()
+    if "layer" in spec:
+        names = []
+        for i, layer in enumerate(spec["layer"]):
             name = PICK if i == 0 else f"{PICK}_{i}"
-            sel = _selection(drill, name)
-            layer = layer.add_params(sel)
-            if _mark_type(layer) in _PICKABLE:
-                layer = _fading(layer, sel)
-            layers.append(layer)
+            _pick(layer, drill, name)
             names.append(name)
-        out.layer = layers
-        return out, names
-    if _mark_type(ch) in _LINE_MARKS:
-        sel = _selection(drill, nearest=True)
-        points = _unit(ch)
-        points.mark = alt.MarkDef(type="point", size=120, opacity=0, filled=True)
-        layered = alt.layer(_unit(ch), points.add_params(sel))
-        if ch.autosize is not alt.Undefined:
-            layered = layered.properties(autosize=ch.autosize)
-        return layered, [PICK]
-    sel = _selection(drill)
-    return _fading(ch.add_params(sel), sel), [PICK]
+        return spec, names
+    if _mark(spec) in _LINE_MARKS:
+        line = {k: spec.pop(k) for k in LAYER_KEYS if k in spec}
+        points = {"mark": {"type": "point", "size": 120, "filled": True},
+                  "encoding": {**line.get("encoding", {}), "opacity": {"value": 0}}}  # invisible, but clickable
+        if "transform" in line:
+            points["transform"] = line["transform"]
+        _pick(points, drill, PICK, nearest=True)
+        spec["layer"] = [line, points]
+        return spec, [PICK]
+    _pick(spec, drill, PICK)
+    return spec, [PICK]
 
 
 def _to_month(value) -> date | None:
@@ -183,6 +174,8 @@ def resolve_pick(drill: Drill, point: Mapping[str, object], f: Filters) -> Picke
     conds: list[tuple[str, object]] = list(drill.fixed)
     if drill.all_levels:
         f = replace(f, levels=())
+    if drill.now:
+        f = replace(f, start=None, end=None)
     for name, value in point.items():
         if name in MONTH_FIELDS:
             month = _to_month(value)
@@ -209,8 +202,8 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
         st.altair_chart(ch, width="stretch", key=f"chart_{key}")
         event = None
     else:
-        pickable, names = selectable(ch, drill)
-        event = st.altair_chart(pickable, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
+        spec, names = selectable(ch, drill)
+        event = st.vega_lite_chart(spec=spec, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
@@ -395,7 +388,7 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
     config = column_config(df, shown, headers)
     shown = shown.rename({k: v for k, v in headers.items() if k in shown.columns and v not in shown.columns})
     if row_height is None and any(col in LONG_COLUMNS for col in df.columns):
-        row_height = 56  # two lines of a long text (Streamlit wraps text in taller rows)
+        row_height = 72  # three lines of a long text: Streamlit wraps text only in rows taller than 4rem (64 px)
     options = {"hide_index": True, "width": "stretch", "height": height or "auto", "column_config": config,
                "row_height": row_height}
     picked = None

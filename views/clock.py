@@ -31,12 +31,20 @@ ui.metric(cols[4], tr("clock.metric.median_days"), closed["median_days_to_close"
           help_=tr("clock.metric.median_days.help", mean=closed["mean_days_to_close"] or 0))
 st.caption(ui.caption_text("clock_summary"))
 
+def open_cases_drill(by: str) -> ui.Drill:
+    """A bar of open cases per team or judge and tier: those cases, now (no period narrows open cases)."""
+    tiers = {label_: code for code, label_ in charts.clock_tier_labels(lang).items()}
+    return ui.Drill("cases", encodings=("y", "color"), rename={"key_label": by},
+                    labels={"clock_tier_label": ("tier", tiers)}, fixed=(("open", True),), now=True)
+
+
+st.caption(tr("drill.hint"))
 ui.section(tr("clock.open_by"))
 left, right = st.columns(2)
 with left:
     by_team = q("open_cases_by", f, "team")
     ui.chart(charts.open_cases_by_tier(by_team, tr("axis.team"), lang), "clock_open_by_team", tr("clock.open_by_team"),
-             "open_cases_by")
+             "open_cases_by", drill=open_cases_drill("team"))
 with right:
     by_judge = q("open_cases_by", f, "judge")
     at_risk = by_judge.filter(pl.col("tier").is_not_null()).group_by("key").agg(
@@ -48,7 +56,7 @@ with right:
         st.caption(tr("table.no_rows"))
     else:
         ui.chart(charts.open_cases_by_tier(judges, tr("axis.judge"), lang), "clock_open_by_judge",
-                 tr("clock.open_by_judge"), "open_cases_by")
+                 tr("clock.open_by_judge"), "open_cases_by", drill=open_cases_drill("judge"))
 
 ui.section(tr("clock.nearest"))
 tier_choice = st.segmented_control(
@@ -68,7 +76,7 @@ monthly = q("on_time_monthly", window)
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.on_time_trend(monthly, lang), "clock_on_time", tr("clock.monthly"), "on_time_monthly", window,
-             "on_time_share")
+             "on_time_share", drill=ui.Drill("cases", fields=("month",), fixed=(("open", False),)))
 with right:
     ui.table(monthly.sort("month", descending=True), "clock_monthly", height=320, title=tr("clock.monthly"),
              figure="on_time_monthly", part="closed", filters=window)

@@ -1,5 +1,5 @@
-"""The records behind a figure (drill-down): the steps, pending steps, matters, substitutions, meeting items
-or findings a bar, a point, a cell or a table row stands for, and one searchable list of all findings.
+"""The records behind a figure (drill-down): the steps, pending steps, matters, substitutions, meeting items,
+findings or cases a bar, a point, a cell or a table row stands for, and one searchable list of all findings.
 
     n = records_count(con, f, "steps", (("level", "CHIEF"), ("over_limit", True)))
     page = records_page(con, f, "steps", (("level", "CHIEF"),), "", limit=50, offset=0)
@@ -84,6 +84,14 @@ RECORD_KINDS: dict[str, RecordKind] = {
         {"rule_id": "v.rule_id", "family": FAMILY_SQL, "record_kind": "v.record_kind", "team": "v.team",
          "division": "v.division"},
         alias="v",
+    ),
+    "cases": RecordKind(
+        "case_clock", (),
+        """case_id, team, division, judge_name, case_kind, filed_on, closed_on, deadline, deadline_source, days_left,
+           tier AS clock_tier, on_time, days_to_close, days_late""",
+        "is_open DESC, days_left NULLS LAST, closed_on DESC NULLS LAST, case_id",
+        {"team": "coalesce(team, '—')", "judge": "coalesce(judge_name, judge_id, '—')", "tier": "coalesce(tier, 'OK')",
+         "open": "is_open"},
     ),
 }
 KIND_MARTS = {kind: k.mart for kind, k in RECORD_KINDS.items()}
