@@ -143,8 +143,8 @@ def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Sett
     ]
     con = store.connect_readonly(db) if db.exists() else None
     try:
-        existing = (lambda table, column: store.stored_values(con, table, column)) if con else None
-        validated = validate_sources(read.sources, existing=existing, progress=_scaled(progress, 0.45, 0.6), lang=lang)
+        not_stored = (lambda table, column, values: store.missing_values(con, table, column, values)) if con else None
+        validated = validate_sources(read.sources, not_stored=not_stored, progress=_scaled(progress, 0.45, 0.6), lang=lang)
     finally:
         if con is not None:
             con.close()

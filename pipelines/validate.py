@@ -632,31 +632,41 @@ def _check_consistent(table: contract.Table, df: pl.DataFrame) -> list[pl.DataFr
     return out
 
 
-Existing = Callable[[str, str], "pl.Series | None"]
+# `not_stored(table, column, values)`: those of `values` (distinct, non-null text) that no stored row of
+# `table.column` holds. The loader answers it in DuckDB (store.missing_values), so only the incoming values
+# the store lacks, usually none, come back to Python, never the stored keys.
+NotStored = Callable[[str, str, pl.Series], pl.Series]
 
 
-def _check_references(frames: dict[str, pl.DataFrame], existing: Existing | None) -> list[pl.DataFrame]:
-    out = []
-    targets: dict[tuple[str, str], pl.Series] = {}
+def _check_references(frames: dict[str, pl.DataFrame], not_stored: NotStored | None) -> list[pl.DataFrame]:
+    """Reference problems: values that neither this load nor (through `not_stored`) the store holds."""
+    columns: dict[contract.Reference, pl.DataFrame] = {}
+    wanted: dict[tuple[str, str], list[pl.Series]] = {}
     for ref in contract.REFERENCES:
         df = frames.get(ref.table)
         if df is None or df.is_empty():
             continue
-        tkey = (ref.target_table, ref.target_column)
-        if tkey not in targets:
-            parts = []
-            if ref.target_table in frames:
-                parts.append(frames[ref.target_table][ref.target_column].drop_nulls())
-            if existing is not None:
-                stored = existing(*tkey)
-                if stored is not None:
-                    parts.append(stored.cast(pl.String).alias(ref.target_column))
-            targets[tkey] = pl.concat(parts).unique() if parts else pl.Series(ref.target_column, [], pl.String)
-        known = targets[tkey].implode()
         col = df.select(SRC, ROW, ref.column)
         if isinstance(df.schema[ref.column], pl.List):
             col = col.explode(ref.column)
-        bad = col.filter(pl.col(ref.column).is_not_null() & ~pl.col(ref.column).is_in(known))
+        columns[ref] = col.filter(pl.col(ref.column).is_not_null())
+        wanted.setdefault((ref.target_table, ref.target_column), []).append(
+            columns[ref][ref.column].unique().alias("value")
+        )
+    unknown: dict[tuple[str, str], pl.Series] = {}
+    for (table, column), parts in wanted.items():
+        values = pl.concat(parts).unique()
+        if table in frames:
+            values = values.filter(~values.is_in(frames[table][column].drop_nulls().implode()))
+        if not_stored is not None and values.len():
+            values = not_stored(table, column, values)
+        unknown[(table, column)] = values
+    out = []
+    for ref, col in columns.items():
+        missing = unknown[(ref.target_table, ref.target_column)]
+        if missing.is_empty():
+            continue
+        bad = col.filter(pl.col(ref.column).is_in(missing.implode()))
         if bad.height:
             out.append(_problem_frame(bad, ref.table, ref.column, "reference", pl.col(ref.column)))
     return out
@@ -704,13 +714,14 @@ def _located(frame: pl.DataFrame, sources: list[Source], prepared: list[_Prepare
 
 def validate_sources(
     sources: list[Source],
-    existing: Existing | None = None,
+    not_stored: NotStored | None = None,
     progress: Callable[[float, str], None] | None = None,
     lang: str = "zh",
     max_problems: int = MAX_PROBLEMS,
     today: dt.date | None = None,
 ) -> Validated:
-    """Normalise every source and check everything; `existing(table, column)` gives stored values.
+    """Normalise every source and check everything; `not_stored(table, column, values)` says which of the
+    values this load refers to the store lacks (None: check references within the load only).
 
     `today` is the day of the load (dates more than a year after it are refused); default: today.
     """
@@ -748,7 +759,7 @@ def validate_sources(
         problem_frames += _check_duplicates(table, df)
         problem_frames += _check_consistent(table, df)
         problem_frames += _check_ordered(name, df)
-    problem_frames += _check_references(frames, existing)
+    problem_frames += _check_references(frames, not_stored)
 
     by_index = {p.index: p for p in prepared}
     problems = list(fixed)

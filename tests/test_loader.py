@@ -211,6 +211,27 @@ def test_references_are_checked_against_what_is_stored(tmp_path, empty_db):
     assert [(p.row, p.column, p.value) for p in report.problems] == [(4, "审批人工号", "C7")]
 
 
+def test_attendee_lists_are_checked_against_the_stored_staff_in_the_store(tmp_path, empty_db):
+    staff_only = tmp_path / "staff"
+    staff_only.mkdir()
+    shutil.copy(VALID / "人员名册.csv", staff_only)
+    assert load_paths([staff_only], empty_db).ok
+    meetings = tmp_path / "meetings"
+    meetings.mkdir()
+    (meetings / "会议.csv").write_text(
+        "会议编号,会议类型,召开日期,主持人工号,授权主持,参会人员工号\n"
+        "HY01,局务会议,2024-06-07,C1,否,C1；D1、L1\n"
+        "HY02,局务会议,2024-06-14,X'1,否,C1；Z9、L1、Z9\n",
+        encoding="utf-8",
+    )
+    report = validate_paths([meetings], empty_db)
+    # Stored staff are found by the store (DuckDB), not by reading every stored id into Python; each
+    # unknown id is named on its row, once per mention.
+    assert sorted((p.row, p.column, p.value) for p in report.problems) == [
+        (3, "主持人工号", "X'1"), (3, "参会人员工号", "Z9"), (3, "参会人员工号", "Z9"),
+    ]
+
+
 def test_extra_columns_are_listed_and_never_stored(tmp_path, empty_db):
     folder = exports(tmp_path, {"人员名册.csv": ("工号,姓名,岗位,所属团队,分管部门,职务,党支部书记", "工号,姓名,身份证号,岗位,所属团队,分管部门,职务,党支部书记")})
     path = folder / "人员名册.csv"
