@@ -185,3 +185,26 @@ def findings(db: Path, rule_id: str | None = None) -> dict[str, set[str]] | set[
     if rule_id is not None:
         return set(v.filter(pl.col("rule_id") == rule_id)["record_id"].to_list())
     return {r: set(g["record_id"].to_list()) for (r,), g in v.group_by("rule_id")}
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every table and view of a store as the app opens it (store.connect_readonly), rows in a fixed order:
+    for comparing a store table for table (NaN made comparable)."""
+    import math
+
+    from pipelines import store
+
+    con = store.connect_readonly(db)
+    try:
+        names = [r[0] for r in con.sql(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "UNION SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal "
+            "ORDER BY 1"
+        ).fetchall()]
+        return {
+            name: [tuple("NaN" if isinstance(v, float) and math.isnan(v) else v for v in row)
+                   for row in con.sql(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall()]
+            for name in names
+        }
+    finally:
+        con.close()

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from storebuilder import snapshot
 
 from pipelines import contract, store
 from pipelines.loader import load_paths, validate_paths
@@ -99,7 +100,7 @@ WARNING_INPUTS = {
 def test_bad_input_is_located_and_the_store_is_unchanged(tmp_path, db, case):
     file, edit, (row, column, value) = BAD_INPUTS[case]
     folder = exports(tmp_path, {file: edit})
-    before = sha(db)
+    before, tables, beside = sha(db), snapshot(db), set(db.parent.iterdir())
     report = load_paths([folder], db)
     assert not report.ok and not report.written
     located = [(p.file, p.row, p.column, p.value) for p in report.problems]
@@ -107,7 +108,9 @@ def test_bad_input_is_located_and_the_store_is_unchanged(tmp_path, db, case):
     text = report.format("zh")
     assert file in text and f"第 {row} 行" in text and f"「{column}」" in text
     assert sha(db) == before  # byte for byte
+    assert snapshot(db) == tables  # and table for table, marts included
     assert store.log_path(db).exists()  # the attempt is logged beside the store, never in it
+    assert {p.name for p in set(db.parent.iterdir()) - beside} <= {store.lock_path(db).name, store.log_path(db).name}
 
 
 @pytest.mark.parametrize("case", WARNING_INPUTS, ids=list(WARNING_INPUTS))

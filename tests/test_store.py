@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from storebuilder import snapshot
 
 from pipelines import contract, store
 from pipelines.loader import load_paths
@@ -77,6 +78,68 @@ def test_a_failing_change_leaves_the_store_byte_for_byte_unchanged(empty_db):
         raise RuntimeError("marts failed")
     assert sha(empty_db) == before
     assert [p.name for p in empty_db.parent.iterdir() if "building" in p.name] == []
+
+
+class Injected(Exception):
+    """The failure injected into a real load (raised from its progress callback, inside the write)."""
+
+
+def _newer_exports(tmp_path: Path) -> Path:
+    """The example exports again, with two new matters and a renamed chief: a load that adds and replaces."""
+    out = tmp_path / "newer"
+    shutil.copytree(VALID, out)
+    steps = out / "审批记录_2024-06.csv"
+    steps.write_text(steps.read_text(encoding="utf-8").replace("SP00", "SQ00"), encoding="utf-8")
+    staff = out / "人员名册.csv"
+    staff.write_text(staff.read_text(encoding="utf-8").replace("吴局长", "吴局长（新）"), encoding="utf-8")
+    return out
+
+
+def test_a_load_that_fails_while_writing_leaves_the_store_unchanged(tmp_path):
+    """Failed at points it reports progress while writing (storing the tables, the marts' stages, the
+    switch), the load leaves the store byte for byte and table for table as it was, nothing
+    beside it but the log, and the next load succeeds as if the failure had never happened."""
+    base = tmp_path / "base" / "warehouse.duckdb"
+    assert load_paths([VALID], base).ok
+    newer = _newer_exports(tmp_path)
+
+    # Where a successful load reports progress once validation is over: each is a point to fail at.
+    reference = tmp_path / "reference" / "warehouse.duckdb"
+    reference.parent.mkdir()
+    shutil.copy(base, reference)
+    reports: list[tuple[float, str]] = []
+    assert load_paths([newer], reference, lang="en", progress=lambda f, msg: reports.append((f, msg))).ok
+    validated = next(i for i, (f, _) in enumerate(reports) if f >= 0.6)  # the loader's last validation report
+    writing = [i for i, (f, _) in enumerate(reports) if i > validated and f < 1.0]
+    assert len(writing) >= 4, reports  # storing, the marts' stages, the switch
+    points = sorted({*writing[:: max(1, len(writing) // 4)], writing[-1]})  # first, last and between
+    loaded = snapshot(reference)
+    assert loaded["staff"] != snapshot(base)["staff"] and len(loaded["approvals"]) == 10
+
+    for point in points:
+        db = tmp_path / f"fail-{point}" / "warehouse.duckdb"
+        db.parent.mkdir()
+        shutil.copy(base, db)
+        before, tables, beside = sha(db), snapshot(db), set(db.parent.iterdir())
+        seen = iter(range(len(reports)))
+
+        def fail_here(f: float, msg: str, point=point, seen=seen) -> None:
+            if next(seen) == point:
+                raise Injected(f"at {f:.3f} {msg!r}")
+
+        with pytest.raises(Injected):
+            load_paths([newer], db, lang="en", progress=fail_here)
+        assert sha(db) == before, reports[point]
+        assert snapshot(db) == tables, reports[point]
+        left = {p.name for p in set(db.parent.iterdir()) - beside}
+        assert left <= {store.lock_path(db).name, store.log_path(db).name}, (reports[point], left)
+        assert '"outcome": "error"' in store.log_path(db).read_text(encoding="utf-8")
+        assert load_paths([newer], db).ok
+        again = snapshot(db)
+        assert {k: v for k, v in again.items() if k not in ("loads", "meta")} == {
+            k: v for k, v in loaded.items() if k not in ("loads", "meta")
+        }, reports[point]
+        assert len(again["loads"]) == len(loaded["loads"])
 
 
 def test_upsert_replaces_rows_with_the_same_key(empty_db):
