@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -404,6 +405,16 @@ def _remove(path: Path) -> None:
             pass
 
 
+def _remove_stale_copies(db: Path) -> None:
+    """Delete the building copies (and their WALs) of changes that were killed before they could clean up:
+    each is as large as the store. Called under the lock, so no copy beside `db` is being built."""
+    pattern = re.compile(rf"\.{re.escape(db.name)}\.\d+\.building(\.wal)?")
+    if db.parent.is_dir():
+        for path in db.parent.iterdir():
+            if pattern.fullmatch(path.name):
+                path.unlink(missing_ok=True)
+
+
 @contextmanager
 def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection on a copy of the store, in one open transaction, schema current.
@@ -413,8 +424,8 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     """
     db = Path(db)
     with locked(db):
+        _remove_stale_copies(db)
         tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
-        _remove(tmp)
         if db.exists():
             shutil.copyfile(db, tmp)
         con = duckdb.connect(str(tmp))
