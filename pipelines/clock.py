@@ -37,9 +37,13 @@ def calendar_span(cases: pl.DataFrame) -> tuple[dt.date, dt.date] | None:
     filed = cases["filed_on"].drop_nulls()
     if filed.is_empty():
         return None
-    lo, hi = filed.min(), filed.max()
-    # the longest term plus room for the move past a holiday (the longest, Spring Festival, is ~9 days)
-    return lo, hi + dt.timedelta(days=31 * STATUTORY_MONTHS + 31)
+    return span_of(filed.min(), filed.max())
+
+
+def span_of(first_filed: dt.date, last_filed: dt.date) -> tuple[dt.date, dt.date]:
+    """The calendar's span for cases filed from `first_filed` to `last_filed`: the longest term plus room
+    for the move past a holiday (the longest, Spring Festival, is ~9 days)."""
+    return first_filed, last_filed + dt.timedelta(days=31 * STATUTORY_MONTHS + 31)
 
 
 def _covers(cal: Calendar, span: tuple[dt.date, dt.date]) -> bool:

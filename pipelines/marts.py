@@ -1,16 +1,34 @@
-"""Derived tables (marts) rebuilt after every load: metrics (DOMAIN.md §5) and rule findings (§4).
+"""Derived tables (marts) built inside a load: metrics (DOMAIN.md §5) and rule findings (§4).
 
-`rebuild_marts(con, settings=None, progress=None)` reads the six input tables from `con` (a read-write
-DuckDB connection; the loader calls it inside its load transaction), computes every mart with polars and
-writes each with `CREATE OR REPLACE TABLE … AS SELECT * FROM <frame>`. Mart names and columns:
-docs/ARCHITECTURE.md. Settings default to the store's own (`settings.toml` beside the store).
+`rebuild_marts(con, settings=None, progress=None, changes=None)` builds them in `con` (a read-write DuckDB
+connection; the loader calls it inside its load transaction). Mart names and columns: pipelines.marts_spec
+and docs/ARCHITECTURE.md. Settings default to the store's own (`settings.toml` beside the store).
+
+How a load's cost follows its data, not the store (issue 9):
+
+- *Per matter, per case.* A matter's rows in `step_latency`, `matters` and its findings in `violations`
+  depend only on its own steps, its case's team, the roster, the calendar, the settings and (pending steps
+  only) the snapshot; a case's `case_clock` row on the case, the roster, calendar, settings and (open cases
+  only) the snapshot. So a load (`changes`: what it wrote) recomputes the matters it can change — its own,
+  those of cases it wrote, those still pending, those with a step acting for someone in a substitution it
+  wrote or replaced — and the cases it wrote or that are open, and keeps every other row.
+- *Full rebuild* when the marts were built on another basis (meta: settings, holidays file, roster,
+  MARTS_VERSION) or nothing says what changed (`changes=None`: `python -m pipelines rebuild`, tests).
+- *Bounded memory.* Matters and cases are computed in batches of about BATCH_STEPS rows read from DuckDB,
+  so memory follows the batch, not the store. Aggregates over the steps (`level_latency`, `acting_monthly`,
+  `pending_steps`) are SQL in DuckDB over the stored `step_latency`; `compliance_monthly` and
+  `clock_monthly` are polars over narrow projections. Substitutions and meetings are small at any scale
+  (~60k rows for a province) and their marts are rebuilt every load.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import math
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -19,17 +37,40 @@ import polars as pl
 from pipelines import clock, contract, marts_spec, metrics, rules
 from pipelines.i18n import t
 from pipelines.settings import Settings, settings_for_store
-from pipelines.workdays import build_calendar
+from pipelines.workdays import Calendar, build_calendar
 
 # The marts, their grain, columns and filters: pipelines.marts_spec (this module builds them).
 MART_NAMES = marts_spec.MART_NAMES
 
 Progress = Callable[[float, str], None]
 
-
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 5  # 5: acting_monthly per matter type, team and division; latency_by, substitutions_monthly retired
+MARTS_VERSION = 6  # 6: meta records the basis (holidays file, roster) that decides incremental vs full
+
+# Approval steps (and cases) computed at once: bounds a load's memory (~1 GB of polars per 500k steps).
+BATCH_STEPS = 500_000
+
+# Marts written per matter / per case, batch by batch; the rest are rebuilt whole every time.
+MATTER_MARTS = ("step_latency", "matters", "violations")
+CASE_MARTS = ("case_clock",)
+# Marts that are SQL over the stored `step_latency` (one definition each, here).
+SQL_MARTS = ("level_latency", "acting_monthly", "pending_steps")
+
+# The keys of `meta` that record what the marts were built on: any change means a full rebuild. `meta`
+# also says how the last build went: `build` (full | incremental), `recomputed_matters`, `recomputed_cases`.
+BASIS_KEYS = ("settings", "holidays_sha256", "roster_sha256", "marts_version")
+
+
+@dataclass
+class Changes:
+    """What a load wrote, for deciding which matters and cases its marts must recompute."""
+
+    matter_ids: list[str] = field(default_factory=list)  # matters with a step in the load
+    case_ids: list[str] = field(default_factory=list)  # cases in the load
+    # (absent_id, substitute_id) of substitutions the load wrote, and of the stored rows they replaced
+    substitution_pairs: list[tuple[str, str]] = field(default_factory=list)
+
 
 def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The file behind `con`'s current database (None for an in-memory store)."""
@@ -39,94 +80,293 @@ def store_path(con: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(row[0][0]) if row and row[0][0] else None
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
     # via Arrow: about twice as fast as .pl() on wide text tables
-    return {name: pl.from_arrow(con.sql(f'SELECT * FROM "{name}"').to_arrow_table()) for name in contract.LOAD_ORDER}
+    return pl.from_arrow(con.sql(sql).to_arrow_table())
 
 
-def _calendar_span(
-    approvals: pl.DataFrame, cases: pl.DataFrame, snapshot: dt.datetime | None, settings: Settings
-) -> tuple[dt.date, dt.date]:
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
+    return con.sql(sql).fetchall()[0][0]
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(_scalar(
+        con,
+        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}' AND database_name = current_database() "
+        "AND NOT temporary",
+    ))
+
+
+def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
+    """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists."""
+    con.register("_tierwatch_frame", frame)
+    try:
+        if append and _exists(con, name):
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _tierwatch_frame')
+        else:
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _tierwatch_frame')
+    finally:
+        con.unregister("_tierwatch_frame")
+
+
+def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, column: str, ids: list) -> None:
+    frame = pl.DataFrame({column: ids}, schema={column: pl.String})
+    con.register("_tierwatch_ids", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {column} FROM _tierwatch_ids")
+    finally:
+        con.unregister("_tierwatch_ids")
+
+
+# --------------------------------------------------------------------------------------------------
+# What every batch shares: roster, snapshot, calendar, settings, the small tables
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Globals:
+    settings: Settings
+    people: pl.DataFrame
+    teams: pl.DataFrame
+    snapshot: dt.datetime | None
+    calendar: Calendar
+    has_data: bool
+    subs: pl.DataFrame  # metrics.substitution_facts
+    meetings: pl.DataFrame  # metrics.meeting_facts
+    items: pl.DataFrame  # metrics.meeting_item_facts
+    basis: dict[str, str]
+
+
+def snapshot_time(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """Latest received_at or decided_at in the stored approvals: the data's "now" (metrics.snapshot_time)."""
+    return _scalar(con, "SELECT greatest(max(received_at), max(decided_at)) FROM approvals")
+
+
+def _calendar_span(con: duckdb.DuckDBPyConnection, snapshot: dt.datetime | None, settings: Settings) -> tuple[dt.date, dt.date]:
     """The days the calendar covers: the approvals' span, and what the cases' statutory clock needs."""
-    spans = [clock.calendar_span(cases)] if not cases.is_empty() else []
-    if not approvals.is_empty():
-        lo = approvals.select(pl.min_horizontal(pl.col("submitted_at").min(), pl.col("received_at").min())).item()
-        spans.append((min(lo.date(), snapshot.date()), snapshot.date()))
-    spans = [s for s in spans if s is not None]
+    spans = []
+    lo, hi = con.sql("SELECT min(filed_on), max(filed_on) FROM cases").fetchall()[0]
+    if lo is not None:
+        spans.append(clock.span_of(lo, hi))
+    first = _scalar(con, "SELECT least(min(submitted_at), min(received_at)) FROM approvals")
+    if first is not None and snapshot is not None:
+        spans.append((min(first.date(), snapshot.date()), snapshot.date()))
     if not spans:
         return settings.effective_date, settings.effective_date
     return min(a for a, _ in spans), max(b for _, b in spans)
 
 
-# Marts that `rebuild_marts` writes in DuckDB from the stored `step_latency` (write_latency_marts).
-SQL_MARTS = ("level_latency",)
+def _sha256(path: str | Path | None) -> str:
+    if not path or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def compute_marts(
-    inputs: dict[str, pl.DataFrame], settings: Settings, progress: Progress | None = None
-) -> dict[str, pl.DataFrame]:
-    """Every mart but the SQL_MARTS as a polars frame, from the input tables (pure: no store needed)."""
-    say = progress or (lambda _f, _m: None)
-    approvals = inputs["approvals"]
-    snapshot = metrics.snapshot_time(approvals)
-    start, end = _calendar_span(approvals, inputs["cases"], snapshot, settings)
+def _globals(con: duckdb.DuckDBPyConnection, settings: Settings) -> Globals:
+    staff = _frame(con, "SELECT * FROM staff")
+    ppl, teams = metrics.people(staff), metrics.team_divisions(staff)
+    snapshot = snapshot_time(con)
+    start, end = _calendar_span(con, snapshot, settings)
     cal = build_calendar(start, end, settings.holidays_file)
-
-    say(0.2, t("metrics.progress.latency"))
-    ppl = metrics.people(inputs["staff"])
-    teams = metrics.team_divisions(inputs["staff"])
-    steps = metrics.step_latency(approvals, inputs["cases"], ppl, teams, cal, settings, snapshot)
-    matters = metrics.matters(steps, cal)
-    subs = metrics.substitution_facts(inputs["substitutions"], ppl, teams, snapshot, settings)
-    mfacts = metrics.meeting_facts(inputs["meetings"], ppl)
-    ifacts = metrics.meeting_item_facts(inputs["meeting_items"], mfacts)
-
-    say(0.5, t("metrics.progress.rules"))
-    ctx = rules.Context(settings=settings, people=ppl, steps=steps, matters=matters, subs=subs, meetings=mfacts, items=ifacts,
-                        snapshot=snapshot)
-    violations = rules.evaluate(ctx)
-    compliance = rules.compliance_monthly(ctx, violations)
-    case_clock = clock.case_clock(inputs["cases"], ppl, teams, settings, snapshot, cal)
-
-    meta = pl.DataFrame(
-        {
-            "key": [
-                "snapshot_at", "effective_date", "calendar_fallback_years", "settings", "settings_source",
-                "holidays_file", "rules", "built_from_load", "marts_version",
-            ],
-            "value": [
-                snapshot.isoformat(sep=" ") if snapshot else None,
-                settings.effective_date.isoformat(),
-                ",".join(str(y) for y in cal.fallback_years),
-                json.dumps(settings.as_dict(), ensure_ascii=False),
-                str(settings.source) if settings.source else None,
-                str(settings.holidays_file) if settings.holidays_file else None,
-                str(len(rules.RULES)),
-                None,
-                str(MARTS_VERSION),
-            ],
-        },
-        schema={"key": pl.String, "value": pl.String},
+    has_data = bool(_scalar(con, "SELECT (SELECT count(*) FROM approvals) + (SELECT count(*) FROM cases)"))
+    mfacts = metrics.meeting_facts(_frame(con, "SELECT * FROM meetings"), ppl)
+    roster = _scalar(
+        con, "SELECT md5(coalesce(string_agg(CAST(s AS VARCHAR), chr(10) ORDER BY CAST(s AS VARCHAR)), '')) FROM staff s"
     )
-    coverage = cal.coverage if not (approvals.is_empty() and inputs["cases"].is_empty()) else cal.coverage.clear()
-    out = {
-        "meta": meta,
-        "calendar_coverage": coverage,
-        "step_latency": steps,
-        "pending_steps": metrics.pending_steps(steps),
-        "matters": matters,
-        "substitution_facts": subs,
-        "acting_monthly": metrics.acting_monthly(steps),
-        "meeting_facts": mfacts,
-        "meeting_item_facts": ifacts,
-        "meeting_monthly": metrics.meeting_monthly(mfacts, ifacts),
-        "violations": violations,
-        "compliance_monthly": compliance,
-        "rule_catalogue": rules.rule_catalogue(),
-        "case_clock": case_clock,
-        "clock_monthly": clock.clock_monthly(case_clock),
+    return Globals(
+        settings=settings,
+        people=ppl,
+        teams=teams,
+        snapshot=snapshot,
+        calendar=cal,
+        has_data=has_data,
+        subs=metrics.substitution_facts(_frame(con, "SELECT * FROM substitutions"), ppl, teams, snapshot, settings),
+        meetings=mfacts,
+        items=metrics.meeting_item_facts(_frame(con, "SELECT * FROM meeting_items"), mfacts),
+        basis={
+            "settings": json.dumps(settings.as_dict(), ensure_ascii=False),
+            "holidays_sha256": _sha256(settings.holidays_file),
+            "roster_sha256": roster,
+            "marts_version": str(MARTS_VERSION),
+        },
+    )
+
+
+def _stored_basis(con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | None:
+    """What the stored marts were built on (None: no complete marts to build on)."""
+    tables = {r[0] for r in con.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+    ).fetchall()}
+    if not set(MART_NAMES) <= tables:
+        return None
+    rows = dict(con.sql("SELECT key, value FROM meta").fetchall())
+    return {k: rows.get(k) for k in BASIS_KEYS}
+
+
+# --------------------------------------------------------------------------------------------------
+# The dirty set
+# --------------------------------------------------------------------------------------------------
+
+
+def _mark_dirty(con: duckdb.DuckDBPyConnection, changes: Changes | None) -> None:
+    """Temp tables _tierwatch_matters and _tierwatch_cases: the matters and cases to recompute."""
+    if changes is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS SELECT DISTINCT matter_id FROM approvals")
+        con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_cases AS SELECT case_id FROM cases")
+        return
+    _temp_ids(con, "_tierwatch_load_matters", "matter_id", changes.matter_ids)
+    _temp_ids(con, "_tierwatch_load_cases", "case_id", changes.case_ids)
+    pairs = pl.DataFrame(changes.substitution_pairs, schema={"absent_id": pl.String, "substitute_id": pl.String},
+                         orient="row")
+    con.register("_tierwatch_pairs", pairs)
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS
+               SELECT matter_id FROM _tierwatch_load_matters
+               UNION SELECT matter_id FROM approvals WHERE case_id IN (SELECT case_id FROM _tierwatch_load_cases)
+               UNION SELECT matter_id FROM matters WHERE pending_steps > 0
+               UNION SELECT a.matter_id FROM approvals a JOIN _tierwatch_pairs p
+                     ON a.acting_for = p.absent_id AND a.approver_id = p.substitute_id"""
+        )
+    finally:
+        con.unregister("_tierwatch_pairs")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _tierwatch_cases AS
+           SELECT case_id FROM _tierwatch_load_cases UNION SELECT case_id FROM case_clock WHERE is_open"""
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Matters and cases, batch by batch
+# --------------------------------------------------------------------------------------------------
+
+MATTER_RULES = tuple(r for r in rules.RULES if r.record_kind == "matter")
+OTHER_RULES = tuple(r for r in rules.RULES if r.record_kind != "matter")
+
+
+def _batches(con: duckdb.DuckDBPyConnection, ids: str, column: str, rows_sql: str) -> int:
+    """Number the ids of temp table `ids` into batches of about BATCH_STEPS rows (column `batch`)."""
+    rows = _scalar(con, rows_sql)
+    n = max(1, math.ceil(rows / BATCH_STEPS))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
+    return n
+
+
+def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
+    """step_latency, matters and the matter findings of `violations` for the dirty matters."""
+    if not full:
+        con.execute("DELETE FROM step_latency WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
+        con.execute("DELETE FROM matters WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
+        con.execute(
+            "DELETE FROM violations WHERE record_kind <> 'matter' "
+            "OR record_id IN (SELECT matter_id FROM _tierwatch_matters)"
+        )
+    n = _batches(
+        con, "_tierwatch_matters", "matter_id",
+        "SELECT count(*) FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)",
+    )
+    for i in range(n):
+        approvals = _frame(
+            con,
+            f"SELECT * FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters WHERE batch = {i})",
+        )
+        say(0.1 + 0.6 * i / n, t("metrics.progress.batch", batch=i + 1, batches=n, steps=approvals.height))
+        con.register("_tierwatch_batch", approvals.select("case_id").unique())
+        try:
+            cases = _frame(con, "SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM _tierwatch_batch)")
+        finally:
+            con.unregister("_tierwatch_batch")
+        steps = metrics.step_latency(approvals, cases, g.people, g.teams, g.calendar, g.settings, g.snapshot)
+        matters = metrics.matters(steps, g.calendar)
+        ctx = rules.Context(settings=g.settings, people=g.people, steps=steps, matters=matters, subs=g.subs,
+                            meetings=g.meetings, items=g.items, snapshot=g.snapshot)
+        found = rules.evaluate(ctx, MATTER_RULES)
+        append = not (full and i == 0)
+        _write(con, "step_latency", steps, append=append)
+        _write(con, "matters", matters, append=append)
+        _write(con, "violations", found, append=append)
+
+
+def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
+    """case_clock for the dirty cases."""
+    say(0.7, t("metrics.progress.cases"))
+    if not full:
+        con.execute("DELETE FROM case_clock WHERE case_id IN (SELECT case_id FROM _tierwatch_cases)")
+    n = _batches(con, "_tierwatch_cases", "case_id", "SELECT count(*) FROM _tierwatch_cases")
+    for i in range(n):
+        cases = _frame(
+            con, f"SELECT * FROM cases WHERE case_id IN (SELECT case_id FROM _tierwatch_cases WHERE batch = {i})"
+        )
+        frame = clock.case_clock(cases, g.people, g.teams, g.settings, g.snapshot, g.calendar)
+        _write(con, "case_clock", frame, append=not (full and i == 0))
+
+
+# --------------------------------------------------------------------------------------------------
+# Everything else: whole, from the small tables and from the stored step-grain marts
+# --------------------------------------------------------------------------------------------------
+
+
+def write_sql_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """The marts that are SQL over the stored `step_latency`, with the one definition of each."""
+    con.execute(
+        f"""CREATE OR REPLACE TABLE level_latency AS
+            SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
+            FROM step_latency WHERE NOT is_pending GROUP BY level, level_rank ORDER BY level_rank"""
+    )
+    # Decided steps and those decided by someone acting for the approver, per month, level, matter type,
+    # team and division: every shared filter narrows the acting-for share through its own column.
+    con.execute(
+        """CREATE OR REPLACE TABLE acting_monthly AS
+           SELECT month, level, level_rank, matter_type, team, division,
+                  count(*)::BIGINT AS decided_steps, count(acting_for)::BIGINT AS acting_steps
+           FROM step_latency WHERE NOT is_pending
+           GROUP BY ALL ORDER BY ALL NULLS LAST"""
+    )
+    # Steps waiting at the snapshot, most of their limit used first.
+    con.execute(
+        """CREATE OR REPLACE TABLE pending_steps AS
+           SELECT * FROM step_latency WHERE is_pending ORDER BY used_share DESC NULLS LAST, matter_id, step_no"""
+    )
+
+
+def _whole_marts(con: duckdb.DuckDBPyConnection, g: Globals, load: str | None, build: dict[str, str]) -> dict[str, pl.DataFrame]:
+    """The marts rebuilt whole every time (small, or aggregates over narrow projections)."""
+    matters = _frame(con, "SELECT closed, final_decided_at, team, division FROM matters WHERE closed")
+    ctx = rules.Context(settings=g.settings, people=g.people, steps=pl.DataFrame(), matters=matters, subs=g.subs,
+                        meetings=g.meetings, items=g.items, snapshot=g.snapshot)
+    other = rules.evaluate(ctx, OTHER_RULES)
+    _write(con, "violations", other, append=True)
+    con.execute("CREATE OR REPLACE TABLE violations AS SELECT * FROM violations ORDER BY rule_id, record_id")
+    found = _frame(con, "SELECT rule_id, month, team, division FROM violations")
+    closed_cases = _frame(
+        con, "SELECT month, team, division, is_open, on_time, days_to_close FROM case_clock WHERE NOT is_open"
+    )
+    cal = g.calendar
+    meta = {
+        "snapshot_at": g.snapshot.isoformat(sep=" ") if g.snapshot else None,
+        "effective_date": g.settings.effective_date.isoformat(),
+        "calendar_fallback_years": ",".join(str(y) for y in cal.fallback_years),
+        "settings": g.basis["settings"],
+        "settings_source": str(g.settings.source) if g.settings.source else None,
+        "holidays_file": str(g.settings.holidays_file) if g.settings.holidays_file else None,
+        "rules": str(len(rules.RULES)),
+        "built_from_load": load,
+        "marts_version": g.basis["marts_version"],
+        "holidays_sha256": g.basis["holidays_sha256"],
+        "roster_sha256": g.basis["roster_sha256"],
+        **build,
     }
-    return out
+    return {
+        "meta": pl.DataFrame({"key": list(meta), "value": list(meta.values())}, schema={"key": pl.String, "value": pl.String}),
+        "calendar_coverage": cal.coverage if g.has_data else cal.coverage.clear(),
+        "substitution_facts": g.subs,
+        "meeting_facts": g.meetings,
+        "meeting_item_facts": g.items,
+        "meeting_monthly": metrics.meeting_monthly(g.meetings, g.items),
+        "compliance_monthly": rules.compliance_monthly(ctx, found),
+        "rule_catalogue": rules.rule_catalogue(),
+        "clock_monthly": clock.clock_monthly(closed_cases),
+    }
 
 
 def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -141,15 +381,6 @@ def _last_load(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
 
 
-def write_latency_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """`level_latency` from the stored `step_latency`, with the one definition of the latency measures."""
-    con.execute(
-        f"""CREATE OR REPLACE TABLE level_latency AS
-            SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
-            FROM step_latency WHERE NOT is_pending GROUP BY level, level_rank ORDER BY level_rank"""
-    )
-
-
 def check_marts(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = MART_NAMES) -> None:
     """Every written mart has exactly its declared columns and types (raises MartSchemaError)."""
     for name in names:
@@ -157,36 +388,41 @@ def check_marts(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = MART_NA
         marts_spec.check_written(name, described)
 
 
-def write_marts(con: duckdb.DuckDBPyConnection, marts: dict[str, pl.DataFrame]) -> None:
-    for name, frame in marts.items():
-        view = f"_tierwatch_mart_{name}"
-        con.register(view, frame)
-        try:
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{view}"')
-        finally:
-            con.unregister(view)
+def rebuild_marts(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    changes: Changes | None = None,
+) -> bool:
+    """Build every derived table inside `con` (a read-write DuckDB connection, inside the load).
 
-
-def rebuild_marts(con: duckdb.DuckDBPyConnection, settings: Settings | None = None, progress: Progress | None = None) -> None:
-    """Rebuild every derived table inside `con` (a read-write DuckDB connection, inside the load)."""
+    `changes`: what the load wrote; the marts then recompute only what it can change, unless they were
+    built on another basis. None: rebuild everything. Returns whether it was a full rebuild."""
     say = progress or (lambda _f, _m: None)
     if settings is None:
         settings = settings_for_store(store_path(con))
     say(0.0, t("metrics.progress.read"))
-    inputs = read_inputs(con)
-    marts = compute_marts(inputs, settings, progress)
-    load = _last_load(con)
-    if load is not None:
-        marts["meta"] = marts["meta"].with_columns(
-            value=pl.when(pl.col("key") == "built_from_load").then(pl.lit(load)).otherwise("value")
-        )
-    undeclared = set(marts) - set(MART_NAMES)
+    g = _globals(con, settings)
+    full = changes is None or _stored_basis(con) != g.basis
+    _mark_dirty(con, None if full else changes)
+    say(0.1, t("metrics.progress.latency"))
+    _build_matters(con, g, full, say)
+    _build_cases(con, g, full, say)
+    say(0.8, t("metrics.progress.write"))
+    write_sql_marts(con)
+    build = {
+        "build": "full" if full else "incremental",
+        "recomputed_matters": str(_scalar(con, "SELECT count(*) FROM _tierwatch_matters")),
+        "recomputed_cases": str(_scalar(con, "SELECT count(*) FROM _tierwatch_cases")),
+    }
+    whole = _whole_marts(con, g, _last_load(con), build)
+    undeclared = (set(whole) | set(MATTER_MARTS) | set(CASE_MARTS) | set(SQL_MARTS)) - set(MART_NAMES)
     if undeclared:
         raise marts_spec.MartSchemaError(f"marts not declared in pipelines.marts_spec: {sorted(undeclared)}")
-    say(0.8, t("metrics.progress.write"))
-    write_marts(con, marts)
-    write_latency_marts(con)
+    for name, frame in whole.items():
+        _write(con, name, frame)
     for name in marts_spec.RETIRED:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')
     check_marts(con)
     say(1.0, t("metrics.progress.done"))
+    return full

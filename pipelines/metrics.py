@@ -137,10 +137,6 @@ def step_latency(
     )
 
 
-def pending_steps(steps: pl.DataFrame) -> pl.DataFrame:
-    return steps.filter(pl.col("is_pending")).sort("used_share", descending=True, nulls_last=True)
-
-
 # --------------------------------------------------------------------------------------------------
 # Matters
 # --------------------------------------------------------------------------------------------------
@@ -247,21 +243,6 @@ def substitution_facts(
         )
     )
     return df.sort("substitution_id")
-
-
-def acting_monthly(steps: pl.DataFrame) -> pl.DataFrame:
-    """Decided steps and those decided by someone acting for the approver, per month, level, matter type,
-    team and division: every shared filter narrows the acting-for share through its own column."""
-    keys = ["month", "level", "level_rank", "matter_type", "team", "division"]
-    return (
-        steps.filter(~pl.col("is_pending"))
-        .group_by(keys)
-        .agg(
-            pl.len().cast(pl.Int64).alias("decided_steps"),
-            pl.col("acting_for").is_not_null().sum().cast(pl.Int64).alias("acting_steps"),
-        )
-        .sort(keys, nulls_last=True)
-    )
 
 
 # --------------------------------------------------------------------------------------------------

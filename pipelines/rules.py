@@ -88,6 +88,11 @@ def num(expr: pl.Expr, digits: int = 1) -> pl.Expr:
 
 Params = Callable[[str], dict[str, pl.Expr]]
 
+EMITTED_SCHEMA = {
+    "record_id": pl.String, "detail": pl.String, "detail_en": pl.String, "team": pl.String,
+    "division": pl.String, "people": pl.String, "occurred_at": pl.Datetime("us"),
+}
+
 
 def emit(
     df: pl.DataFrame,
@@ -115,6 +120,8 @@ def emit(
             chain = chain.when(cond).then(fmt(key, lang, **p))
         return chain.otherwise(pl.lit(None, pl.String))
 
+    if df.is_empty():  # no offending records: skip building the messages (most rules, most loads)
+        return pl.DataFrame(schema=EMITTED_SCHEMA)
     return df.select(
         record_id=record_id.cast(pl.String),
         detail=detail("zh"),

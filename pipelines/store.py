@@ -474,10 +474,35 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
         con.unregister("__incoming")
 
 
-def _rebuild_marts(con: duckdb.DuckDBPyConnection, settings, progress: Progress | None) -> None:
+def _rebuild_marts(con: duckdb.DuckDBPyConnection, settings, progress: Progress | None, changes=None) -> bool:
     from pipelines.marts import rebuild_marts
 
-    rebuild_marts(con, settings=settings, progress=progress)
+    return rebuild_marts(con, settings=settings, progress=progress, changes=changes)
+
+
+def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]):
+    """What a load is about to write, for its marts to recompute only that (marts.Changes). Read before the
+    upsert: a substitution the load replaces counts with its stored pair of people too."""
+    from pipelines.marts import Changes
+
+    changes = Changes()
+    if "approvals" in frames:
+        changes.matter_ids = frames["approvals"]["matter_id"].unique().to_list()
+    if "cases" in frames:
+        changes.case_ids = frames["cases"]["case_id"].unique().to_list()
+    subs = frames.get("substitutions")
+    if subs is not None and subs.height:
+        con.register("__incoming_subs", subs.select("substitution_id"))
+        try:
+            stored = con.sql(
+                """SELECT absent_id, substitute_id FROM substitutions
+                   WHERE substitution_id IN (SELECT substitution_id FROM __incoming_subs)"""
+            ).fetchall()
+        finally:
+            con.unregister("__incoming_subs")
+        pairs = set(stored) | set(subs.select("absent_id", "substitute_id").iter_rows())
+        changes.substitution_pairs = sorted(pairs, key=str)
+    return changes
 
 
 def write_load(
@@ -494,6 +519,7 @@ def write_load(
     `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own."""
     say = messages or (lambda key, table: table)
     with building(db) as con:
+        changes = _changes(con, frames)
         n = max(len(frames), 1)
         for i, (table, frame) in enumerate(frames.items()):
             if progress:
@@ -521,7 +547,7 @@ def write_load(
                 con.unregister("__warnings")
         if progress:
             progress(0.6, say("marts", ""))
-        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95))
+        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95), changes)
         if progress:
             progress(0.97, say("switch", ""))
     return int(load_id)

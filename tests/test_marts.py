@@ -27,7 +27,7 @@ def test_empty_store_builds_every_mart(tmp_path):
     assert set(MART_NAMES) <= tables
     for name in MART_NAMES:
         rows = read(db, name).height
-        assert rows == (len(RULES) if name == "rule_catalogue" else 9 if name == "meta" else 0), name
+        assert rows == (len(RULES) if name == "rule_catalogue" else 14 if name == "meta" else 0), name
     assert CONTRACT_LEVEL_COLUMNS <= set(read(db, "level_latency").columns)
     assert CONTRACT_VIOLATION_COLUMNS <= set(read(db, "violations").columns)
     fractions = [f for f, _ in calls]

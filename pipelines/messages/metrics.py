@@ -21,6 +21,11 @@ MESSAGES = {
     "metrics.progress.latency": ("计算审批用时", "Computing approval latency"),
     "metrics.progress.rules": ("检查规定执行情况", "Checking the rules"),
     "metrics.progress.write": ("写入统计表", "Writing the marts"),
+    "metrics.progress.batch": (
+        "计算审批事项 第 {batch}/{batches} 批（{steps} 个环节）",
+        "Computing matters, batch {batch} of {batches} ({steps} steps)",
+    ),
+    "metrics.progress.cases": ("计算案件审限", "Computing the cases' statutory clock"),
     "metrics.progress.done": ("统计完成", "Marts built"),
     # text report
     "report.title": ("执行管理层级运行情况", "Tiered responsibility: headline figures"),
