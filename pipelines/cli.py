@@ -155,7 +155,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         return 0
     bar = _Bar()
     try:
-        store.rebuild(db, progress=bar)
+        store.rebuild(db, progress=bar, lang=args.lang)
     finally:
         bar.close()
     print(t("cli.rebuilt", args.lang, db=db))

@@ -223,7 +223,7 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
     try:
         report.load_id = store.write_load(
             db, validated.frames, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say,
-            warnings=validated.warning_frame, settings=settings,
+            warnings=validated.warning_frame, settings=settings, lang=lang,
         )
     except Exception as exc:
         store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})

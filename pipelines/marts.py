@@ -34,7 +34,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, contract, marts_spec, metrics, rules
+from pipelines import clock, marts_spec, metrics, rules
 from pipelines.i18n import t
 from pipelines.settings import Settings, settings_for_store
 from pipelines.workdays import Calendar, build_calendar
@@ -135,6 +135,7 @@ class Globals:
     meetings: pl.DataFrame  # metrics.meeting_facts
     items: pl.DataFrame  # metrics.meeting_item_facts
     basis: dict[str, str]
+    lang: str = "zh"  # of the progress messages
 
 
 def snapshot_time(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
@@ -270,7 +271,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
             con,
             f"SELECT * FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters WHERE batch = {i})",
         )
-        say(0.1 + 0.6 * i / n, t("metrics.progress.batch", batch=i + 1, batches=n, steps=approvals.height))
+        say(0.1 + 0.6 * i / n, t("metrics.progress.batch", g.lang, batch=i + 1, batches=n, steps=approvals.height))
         con.register("_tierwatch_batch", approvals.select("case_id").unique())
         try:
             cases = _frame(con, "SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM _tierwatch_batch)")
@@ -289,7 +290,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
 
 def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
     """case_clock for the dirty cases."""
-    say(0.7, t("metrics.progress.cases"))
+    say(0.7, t("metrics.progress.cases", g.lang))
     if not full:
         con.execute("DELETE FROM case_clock WHERE case_id IN (SELECT case_id FROM _tierwatch_cases)")
     n = _batches(con, "_tierwatch_cases", "case_id", "SELECT count(*) FROM _tierwatch_cases")
@@ -393,22 +394,25 @@ def rebuild_marts(
     settings: Settings | None = None,
     progress: Progress | None = None,
     changes: Changes | None = None,
+    lang: str = "zh",
 ) -> bool:
     """Build every derived table inside `con` (a read-write DuckDB connection, inside the load).
 
     `changes`: what the load wrote; the marts then recompute only what it can change, unless they were
-    built on another basis. None: rebuild everything. Returns whether it was a full rebuild."""
+    built on another basis. None: rebuild everything. `lang`: of the progress messages. Returns whether it
+    was a full rebuild."""
     say = progress or (lambda _f, _m: None)
     if settings is None:
         settings = settings_for_store(store_path(con))
-    say(0.0, t("metrics.progress.read"))
+    say(0.0, t("metrics.progress.read", lang))
     g = _globals(con, settings)
+    g.lang = lang
     full = changes is None or _stored_basis(con) != g.basis
     _mark_dirty(con, None if full else changes)
-    say(0.1, t("metrics.progress.latency"))
+    say(0.1, t("metrics.progress.latency", lang))
     _build_matters(con, g, full, say)
     _build_cases(con, g, full, say)
-    say(0.8, t("metrics.progress.write"))
+    say(0.8, t("metrics.progress.write", lang))
     write_sql_marts(con)
     build = {
         "build": "full" if full else "incremental",
@@ -424,5 +428,5 @@ def rebuild_marts(
     for name in marts_spec.RETIRED:
         con.execute(f'DROP TABLE IF EXISTS "{name}"')
     check_marts(con)
-    say(1.0, t("metrics.progress.done"))
+    say(1.0, t("metrics.progress.done", lang))
     return full

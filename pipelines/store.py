@@ -474,10 +474,12 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
         con.unregister("__incoming")
 
 
-def _rebuild_marts(con: duckdb.DuckDBPyConnection, settings, progress: Progress | None, changes=None) -> bool:
+def _rebuild_marts(
+    con: duckdb.DuckDBPyConnection, settings, progress: Progress | None, changes=None, lang: str = "zh"
+) -> bool:
     from pipelines.marts import rebuild_marts
 
-    return rebuild_marts(con, settings=settings, progress=progress, changes=changes)
+    return rebuild_marts(con, settings=settings, progress=progress, changes=changes, lang=lang)
 
 
 def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]):
@@ -514,9 +516,11 @@ def write_load(
     messages: Callable[[str, str], str] | None = None,
     warnings: pl.DataFrame | None = None,
     settings=None,
+    lang: str = "zh",
 ) -> int:
-    """Store validated frames atomically, rebuild the marts, record the load and its warnings (rows of
-    `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own."""
+    """Store validated frames atomically, update the marts, record the load and its warnings (rows of
+    `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own; `lang`: of the
+    marts' progress messages."""
     say = messages or (lambda key, table: table)
     with building(db) as con:
         changes = _changes(con, frames)
@@ -547,19 +551,19 @@ def write_load(
                 con.unregister("__warnings")
         if progress:
             progress(0.6, say("marts", ""))
-        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95), changes)
+        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95), changes, lang)
         if progress:
             progress(0.97, say("switch", ""))
     return int(load_id)
 
 
-def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | None = None) -> None:
+def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | None = None, lang: str = "zh") -> None:
     """Rebuild every mart from the stored tables (after a settings change), atomically like a load."""
     path = Path(db)
     if not path.exists():
         raise FileNotFoundError(path)
     with building(path) as con:
-        _rebuild_marts(con, settings, progress)
+        _rebuild_marts(con, settings, progress, lang=lang)
 
 
 def log_attempt(db: Path | str, record: dict) -> None:

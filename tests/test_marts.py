@@ -92,3 +92,16 @@ def test_violations_carry_what_the_pages_need(tmp_path):
     assert str(v["month"]) == "2024-03-01" and str(v["occurred_at"]) == "2024-03-04 00:00:00"
     assert "Lead One（L1）" in v["detail"] and "逆向" in v["detail"]
     assert "Lead One (L1)" in v["detail_en"] and "reverse" in v["detail_en"]
+
+
+def test_progress_speaks_the_users_language(tmp_path):
+    db = make_store(tmp_path, approvals=[step("A", 1, "TEAM_LEAD", "L1", "2024-03-04 09:00", "2024-03-05 17:00")],
+                    rebuild=False)
+    for lang, chinese in (("en", False), ("zh", True)):
+        calls = []
+        con = duckdb.connect(str(db))
+        try:
+            rebuild_marts(con, progress=lambda f, m: calls.append(m), lang=lang)
+        finally:
+            con.close()
+        assert calls and all(any("\u4e00" <= ch <= "\u9fff" for ch in m) == chinese for m in calls), calls
