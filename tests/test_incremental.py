@@ -183,7 +183,7 @@ def test_loads_one_after_another_equal_a_full_rebuild(tmp_path_factory, base_sto
 
 def test_a_load_recomputes_its_matters_and_the_pending_ones_only(tmp_path):
     db = _base_store(tmp_path)
-    decided = dict(decided_at=BASE + dt.timedelta(days=1), decision="APPROVE")
+    decided = {"decided_at": BASE + dt.timedelta(days=1), "decision": "APPROVE"}
     first = [
         {**_step("X0", 1), **decided}, {**_step("X1", 1), **decided}, {**_step("X2", 1), **decided},
         _step("X3", 1),  # pending

@@ -101,7 +101,7 @@ def test_progress_speaks_the_users_language(tmp_path):
         calls = []
         con = duckdb.connect(str(db))
         try:
-            rebuild_marts(con, progress=lambda f, m: calls.append(m), lang=lang)
+            rebuild_marts(con, progress=lambda f, m, calls=calls: calls.append(m), lang=lang)
         finally:
             con.close()
         assert calls and all(any("\u4e00" <= ch <= "\u9fff" for ch in m) == chinese for m in calls), calls
