@@ -2,7 +2,7 @@
 
 `make_store(path, approvals=[step(...), ...], ...)` creates the six input tables (pipelines.schema),
 inserts the rows given (everything else empty, staff defaults to ROSTER), runs `rebuild_marts` and
-returns the store's path. `read(db, table)` reads a table back as polars.
+returns the store's path. `read(db, table)` reads a table back as polars, `read_all(db, tables)` several.
 """
 
 from __future__ import annotations
@@ -175,6 +175,15 @@ def read(db: Path, table: str, order: str | None = None) -> pl.DataFrame:
     try:
         q = f'SELECT * FROM "{table}"' + (f" ORDER BY {order}" if order else "")
         return con.sql(q).pl()
+    finally:
+        con.close()
+
+
+def read_all(db: Path, tables) -> dict[str, pl.DataFrame]:
+    """Several tables read through one connection (opening the file costs ~40 ms, reading a small mart ~1 ms)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.sql(f'SELECT * FROM "{t}"').pl() for t in tables}
     finally:
         con.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storebuilder import ROSTER, item, make_store, meeting, read, rebuild, sub
+from storebuilder import ROSTER, item, make_store, meeting, read_all, rebuild, sub
 
 from pipelines import contract, queries
 from pipelines.filters import Filters
@@ -81,7 +81,8 @@ def stores(draw):
 def test_marts_hold_together_on_random_stores(data):
     with tempfile.TemporaryDirectory() as tmp:
         db = make_store(Path(tmp), **data)
-        steps = read(db, "step_latency")
+        marts = read_all(db, MART_NAMES)  # one open of the file for every mart read below
+        steps = marts["step_latency"]
 
         # latency and age are never negative
         for col in ("latency_hours", "latency_workdays", "age_hours", "age_workdays"):
@@ -89,7 +90,7 @@ def test_marts_hold_together_on_random_stores(data):
         assert steps.height == len(data["approvals"])
 
         # counts add up across breakdowns: every dimension sums to level_latency's steps per level
-        lv = dict(read(db, "level_latency").select("level", "steps").iter_rows())
+        lv = dict(marts["level_latency"].select("level", "steps").iter_rows())
         assert sum(lv.values()) == steps.filter(~pl.col("is_pending")).height
         # the level_latency mart and the query over step_latency (any filter set) give the same table
         con = connect_readonly(db)
@@ -97,13 +98,13 @@ def test_marts_hold_together_on_random_stores(data):
             computed = queries.latency_by_level(con, Filters(start=dt.date(1990, 1, 1)))
         finally:
             con.close()
-        mart = read(db, "level_latency").sort("level_rank")
+        mart = marts["level_latency"].sort("level_rank")
         assert computed.columns == mart.columns
         for col in mart.columns:
             a, b = mart[col].to_list(), computed[col].to_list()
             assert all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True)), col
-        assert read(db, "pending_steps").height == steps.filter(pl.col("is_pending")).height
-        acting = read(db, "acting_monthly")
+        assert marts["pending_steps"].height == steps.filter(pl.col("is_pending")).height
+        acting = marts["acting_monthly"]
         assert acting["decided_steps"].sum() == sum(lv.values())
 
         # findings only name records that exist, of the kind they say
@@ -113,24 +114,24 @@ def test_marts_hold_together_on_random_stores(data):
             "meeting": {r["meeting_id"] for r in data["meetings"]},
             "meeting_item": {r["item_id"] for r in data["meeting_items"]},
         }
-        v = read(db, "violations")
+        v = marts["violations"]
         for kind, rid in v.select("record_kind", "record_id").iter_rows():
             assert rid in existing[kind]
         assert v.select("rule_id", "record_id").is_duplicated().sum() == 0  # one finding per rule and record
         assert v["detail"].null_count() == 0 and v["detail_en"].null_count() == 0
 
         # compliance: findings add up to the violations; never more findings than records
-        comp = read(db, "compliance_monthly")
+        comp = marts["compliance_monthly"]
         assert comp["findings"].sum() == v.height
         assert (comp["findings"] <= comp["records"]).all()
 
         # closed matters have a final decision; matter count = distinct matters
-        m = read(db, "matters")
+        m = marts["matters"]
         assert m.height == len(existing["matter"])
         assert m.filter(pl.col("closed") & pl.col("final_decision").is_null()).height == 0
 
         # rebuilding gives identical tables
-        before = {n: read(db, n) for n in MART_NAMES}
         rebuild(db)
+        after = read_all(db, MART_NAMES)
         for n in MART_NAMES:
-            assert read(db, n).equals(before[n]), n
+            assert after[n].equals(marts[n]), n
