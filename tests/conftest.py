@@ -1,4 +1,5 @@
-"""Shared fixtures. Area-specific fixtures live in the test modules that use them."""
+"""Shared fixtures. Area-specific fixtures live in the test modules that use them; what several modules use on
+the demo store (a read-only connection, the Streamlit server and the browser) is built once per session here."""
 
 from __future__ import annotations
 
@@ -33,3 +34,34 @@ def demo_db(tmp_path_factory, demo_exports) -> Path:
 def empty_db(tmp_path) -> Path:
     """Path of a store that does not exist yet (what a fresh install has)."""
     return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def con(demo_db):
+    """A read-only connection to the demo store, the way the pages open it (store.connect_readonly)."""
+    from pipelines.store import connect_readonly
+
+    c = connect_readonly(demo_db)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db):
+    """One `streamlit run app.py` against the demo store for every browser test module (its caches stay warm)."""
+    from browserkit import streamlit_server
+
+    with streamlit_server(demo_db, "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for every browser test module; each test opens its own context."""
+    from browserkit import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

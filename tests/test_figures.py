@@ -35,13 +35,6 @@ FIXED_TEAM = "执行二团队"
 
 
 @pytest.fixture(scope="module")
-def con(demo_db):
-    c = connect_readonly(demo_db)
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
 def options(con):
     return queries.filter_options(con)
 

@@ -7,14 +7,6 @@ import pytest
 
 from pipelines import queries
 from pipelines.filters import Filters
-from pipelines.store import connect_readonly
-
-
-@pytest.fixture(scope="module")
-def con(demo_db):
-    c = connect_readonly(demo_db)
-    yield c
-    c.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 import streamlit as st
@@ -26,13 +25,6 @@ def fresh_caches():
     st.cache_resource.clear()
     yield
     st.cache_data.clear()
-
-
-@pytest.fixture(scope="module")
-def con(demo_db):
-    c = duckdb.connect(str(demo_db), read_only=True)
-    yield c
-    c.close()
 
 
 def _app(db: Path, monkeypatch, page: str = "overview", **params) -> AppTest:
