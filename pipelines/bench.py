@@ -63,13 +63,14 @@ def _reader():
 
 # ------------------------------------------------------------------------------------------ the pages' queries
 def overview_plan(f) -> list[tuple]:
-    """The queries the Overview runs for filters `f` (views/overview.py), as (queries function, *args)."""
-    prev = f.previous()
+    """The queries the Overview runs for filters `f` (views/overview.py), as (queries function, *args), in its
+    order; tests/test_pages.py holds the two equal."""
     window = f.trend_window(12)
-    plan = [("headline", f), ("overdue_pending", f), ("latency_by_level", f)]
-    if prev is not None:
-        plan += [("headline", prev), ("latency_by_level", prev)]
-    return plan + [
+    return [
+        ("headline_periods", f),
+        ("overdue_pending", f),
+        ("open_cases_now", f),
+        ("latency_by_level_periods", f),
         ("monthly_overview", window),
         ("findings_by_family_month", window),
         ("latency_by", window, "month", "zh"),

@@ -136,3 +136,115 @@ def test_findings_per_100_follow_the_division_and_team_filters(con, info):
     team = next(t for t, d in queries.filter_options(con)["teams"] if d == division)
     _, team_records = queries.findings_and_records(con, Filters(whole.start, whole.end, teams=(team,)))
     assert 0 < team_records <= records
+
+
+# ------------------------------------------------------------------------------------------ the Overview's combined queries
+def _headline_of_its_parts(con, f: Filters) -> dict:
+    """The headline as the figures it is made of compute it, one query each (what `headline` ran before it
+    counted everything in one query)."""
+    from pipelines.queries.clock import clock_summary
+
+    findings, records = queries.findings_and_records(con, f)
+    meetings, clock = queries.bureau_meetings(con, f), clock_summary(con, f)
+    return {
+        "approved_matters": queries.matter_summary(con, f)["approved_matters"],
+        "median_hours": queries.median_hours(con, f),
+        "substitutions": queries.substitution_summary(con, f)["substitutions"],
+        "bureau_items": meetings["items"],
+        "escalation_rate": meetings["escalation_rate"],
+        "findings": findings,
+        "records": records,
+        "findings_per_100": 100.0 * findings / records if records else None,
+        "cases_closed": clock["closed"],
+        "on_time_share": clock["on_time_share"],
+    }
+
+
+def _levels_as_before(con, f: Filters) -> pl.DataFrame:
+    """`latency_by_level` as one query of its own for `f` (what it ran before the periods were combined)."""
+    from pipelines.marts_spec import LATENCY_MEASURES_SQL
+
+    if f == Filters():
+        return con.sql("SELECT * FROM level_latency ORDER BY level_rank").pl()
+    w, p = queries.where(f, "step_latency", "NOT is_pending")
+    return con.sql(f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL} FROM step_latency {w}
+                       GROUP BY level, level_rank ORDER BY level_rank""", params=p or None).pl()
+
+
+def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filters(con, info):
+    """The Overview reads the period and the one before it in one query each (headline_periods,
+    latency_by_level_periods): to the last digit what each period's own queries give, for any filters."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    opts = queries.filter_options(con)
+    months, m = [], info.first_month
+    while m <= info.last_month:
+        months.append(m)
+        m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+    subset = lambda values, n: st.lists(st.sampled_from(values), max_size=n, unique=True).map(tuple)
+
+    @st.composite
+    def filter_sets(draw):
+        start = draw(st.sampled_from(months))
+        end = draw(st.sampled_from([x for x in months if x >= start]))
+        period = draw(st.sampled_from(["month", "range", "range", "none", "start only"]))
+        return Filters(
+            start=None if period == "none" else start,
+            end={"none": None, "start only": None, "month": start}.get(period, end),
+            divisions=draw(subset(opts["divisions"], 1)),
+            teams=draw(subset([tm for tm, _ in opts["teams"]], 2)),
+            matter_types=draw(subset(opts["matter_types"], 2)),
+            levels=draw(subset(opts["levels"], 2)),
+        )
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(filter_sets())
+    def check(f):
+        prev = f.previous()
+        now, before = queries.headline_periods(con, f)
+        assert now == _headline_of_its_parts(con, f) == queries.headline(con, f)
+        assert before == (_headline_of_its_parts(con, prev) if prev else {})
+        levels, levels_prev = queries.latency_by_level_periods(con, f)
+        alone = queries.latency_by_level(con, f)
+        assert levels.equals(alone) and alone.equals(_levels_as_before(con, f)) and levels.schema == alone.schema
+        if prev is None:
+            assert levels_prev is None
+        else:
+            assert levels_prev.equals(_levels_as_before(con, prev)) and levels_prev.schema == alone.schema
+
+    check()
+
+
+def test_the_previous_period_before_the_data_is_empty_not_missing(con, info):
+    f = Filters(info.first_month, info.first_month)  # the month before holds no data
+    now, before = queries.headline_periods(con, f)
+    assert now["approved_matters"] > 0
+    assert before == _headline_of_its_parts(con, f.previous())
+    assert before["approved_matters"] == 0 and before["median_hours"] is None  # no step before the first month
+    levels, levels_prev = queries.latency_by_level_periods(con, f)
+    assert levels.height > 0 and levels_prev.is_empty() and levels_prev.schema == levels.schema
+
+
+class _Counting:
+    """A connection that counts the SQL statements it runs."""
+
+    def __init__(self, con):
+        self.con, self.statements = con, 0
+
+    def sql(self, text, params=None):
+        self.statements += 1
+        return self.con.sql(text, params=params)
+
+
+def test_a_filter_change_on_the_overview_runs_nine_statements(con, info):
+    """What the Overview runs for a filter (pipelines.bench.overview_plan, held equal to the page by
+    tests/test_pages.py): one SQL statement per query function, the period before included. It ran 22
+    before the period and the one before it were read together (headline: 7 per period)."""
+    from pipelines.bench import overview_plan
+
+    f = Filters(date(2024, 4, 1), date(2024, 6, 1), divisions=(queries.filter_options(con)["divisions"][0],))
+    counting = _Counting(con)
+    for name, *args in overview_plan(f):
+        getattr(queries, name)(counting, *args)
+    assert len(overview_plan(f)) == 9 and counting.statements == 9

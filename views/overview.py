@@ -14,13 +14,12 @@ from views._state import q
 c = ui.header("overview.title", "overview.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
-prev = f.previous()
 
-now, before = q("headline", f), (q("headline", prev) if prev else {})
+# the period and the one before it, each in one query (pipelines/bench.py `overview_plan` runs what this page runs)
+now, before = q("headline_periods", f)
 pending = q("overdue_pending", f)
 open_cases = q("open_cases_now", f)
-levels = q("latency_by_level", f)
-levels_prev = q("latency_by_level", prev) if prev else None
+levels, levels_prev = q("latency_by_level_periods", f)
 
 st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_matters")))
 goal = state.targets(c)

@@ -11,9 +11,10 @@ filter the figure ignores, nor hide one it ignores.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 
 import polars as pl
 
@@ -168,6 +169,39 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
     if trace is not None:
         trace.append((fig.name if fig else None, mart, tuple(applied)))
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def periods_of(f: Filters) -> list[Filters]:
+    """`f`, then the period of equal length just before it when `f` has one (the Overview's comparison)."""
+    prev = f.previous()
+    return [f] if prev is None else [f, prev]
+
+
+def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | None = None) -> tuple[str, list, list[str]]:
+    """Several periods in one query. `fs` differ in their period only; returns `WHERE …` and its parameters
+    over the rows of all of them (`where()` of the filters from the earliest start to the latest end), and
+    per filter an SQL condition that keeps its own period's rows: `agg(…) FILTER (WHERE cond)` is then
+    `agg(…)` of `where(fs[i], mart)`. The condition is "true" where the period does not narrow the mart."""
+    base = fs[0]
+    assert all(replace(g, start=base.start, end=base.end) == base for g in fs), "filters differ beyond the period"
+    starts, ends = [g.start for g in fs], [g.end for g in fs]
+    hull = replace(base, start=None if None in starts else min(starts), end=None if None in ends else max(ends))
+    w, p = where(hull, mart, *extra, alias=alias)
+    fig = _current.get()
+    column = MARTS[mart].filters.get("period")
+    if fig is not None and "period" in fig.drop:
+        column = None
+    conds = []
+    for g in fs:
+        parts = []
+        if column is not None:
+            col = f'{alias + "." if alias else ""}"{column}"'
+            for op, month in ((">=", g.start), ("<=", g.end)):
+                if month is not None:
+                    assert type(month) is date, month  # a literal of a date only: nothing else gets inlined
+                    parts.append(f"{col} {op} DATE '{month.isoformat()}'")
+        conds.append(" AND ".join(parts) or "true")
+    return w, p, conds
 
 
 class tracing:

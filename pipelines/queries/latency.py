@@ -7,7 +7,7 @@ import polars as pl
 from pipelines.filters import Filters
 from pipelines.i18n import label
 from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
-from pipelines.queries._sql import figure, is_set, q, where
+from pipelines.queries._sql import figure, is_set, periods_of, q, where
 
 DECIDED = "NOT is_pending"
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
@@ -18,15 +18,30 @@ def latency_by_level(con, f: Filters) -> pl.DataFrame:
     """Per level (low to high) over the decided steps of the filters: every latency measure.
 
     With no filter set this is the `level_latency` mart itself (written with the same measures)."""
-    if not any(is_set(f, d) for d in ("period", "division", "team", "matter_type", "level")):
-        return q(con, f"SELECT {', '.join(LEVEL_COLUMNS)} FROM level_latency ORDER BY level_rank")
-    w, p = where(f, "step_latency", DECIDED)
-    return q(
-        con,
-        f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL}
-            FROM step_latency {w} GROUP BY level, level_rank ORDER BY level_rank""",
-        p,
-    )
+    return _by_level(con, [f])[0]
+
+
+@figure("step_latency", "level_latency")
+def latency_by_level_periods(con, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """`latency_by_level` of the filters' period and of the period just before it (None when the filters
+    have no period), in one query: the Overview's level medians and their comparison."""
+    frames = _by_level(con, periods_of(f))
+    return frames[0], (frames[1] if len(frames) > 1 else None)
+
+
+def _by_level(con, fs: list[Filters]) -> list[pl.DataFrame]:
+    """`latency_by_level` of each of `fs` in one statement: one SELECT per period, UNION ALL. Not one scan
+    grouped by period: DuckDB sums doubles per chunk, so `mean_hours` would differ in its last digit."""
+    if not any(is_set(fs[0], d) for d in ("period", "division", "team", "matter_type", "level")):
+        return [q(con, f"SELECT {', '.join(LEVEL_COLUMNS)} FROM level_latency ORDER BY level_rank")] * len(fs)
+    selects, params = [], []
+    for i, g in enumerate(fs):
+        w, p = where(g, "step_latency", DECIDED)
+        selects.append(f"""(SELECT {i} AS _period, level, level_rank, {LATENCY_MEASURES_SQL}
+                            FROM step_latency {w} GROUP BY level, level_rank)""")
+        params += p
+    df = q(con, " UNION ALL ".join(selects) + " ORDER BY _period, level_rank", params)
+    return [df.filter(pl.col("_period") == i).drop("_period") for i in range(len(fs))]
 
 
 @figure("step_latency")

@@ -3,15 +3,15 @@ monthly Word report."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from pipelines.filters import Filters
 from pipelines.marts_spec import LATENCY_MEASURES
-from pipelines.queries._sql import figure, in_list, q, row, scalar, where
-from pipelines.queries.clock import clock_summary
-from pipelines.queries.latency import median_hours
-from pipelines.queries.meetings import bureau_meetings
-from pipelines.queries.substitutions import substitution_summary
+from pipelines.queries._sql import figure, in_list, periods_of, q, row, scalar, where, where_periods
+from pipelines.queries.latency import DECIDED
+from pipelines.queries.meetings import BUREAU
 
 APPROVED = ("closed", "final_decision = 'APPROVE'")
 
@@ -32,22 +32,68 @@ HEADLINE_KEYS = {
 @figure(*dict.fromkeys(HEADLINE_KEYS.values()), keys=HEADLINE_KEYS)
 def headline(con, f: Filters) -> dict[str, float | int | None]:
     """The overview's headline figures for the filters' period (each narrowed as its mart allows:
-    `scope("headline", f, key)`)."""
-    findings, records = findings_and_records(con, f)
-    meetings = bureau_meetings(con, f)
-    clock = clock_summary(con, f)
-    return {
-        "approved_matters": matter_summary(con, f)["approved_matters"],
-        "median_hours": median_hours(con, f),
-        "substitutions": substitution_summary(con, f)["substitutions"],
-        "bureau_items": meetings["items"],
-        "escalation_rate": meetings["escalation_rate"],
-        "findings": findings,
-        "records": records,
-        "findings_per_100": 100.0 * findings / records if records else None,
-        "cases_closed": clock["closed"],
-        "on_time_share": clock["on_time_share"],
-    }
+    `scope("headline", f, key)`). Each is the figure of its own query function, counted in one query:
+    approved matters (`matter_summary`), median hours (`median_hours`), substitutions
+    (`substitution_summary`), bureau items and escalation rate (`bureau_meetings`), findings and records
+    (`findings_and_records`), cases closed and on-time share (`clock_summary`); tests/test_queries.py holds
+    them equal."""
+    return _headlines(con, [f])[0]
+
+
+@figure(*dict.fromkeys(HEADLINE_KEYS.values()), keys=HEADLINE_KEYS)
+def headline_periods(con, f: Filters) -> tuple[dict[str, float | int | None], dict[str, float | int | None]]:
+    """`headline` of the filters' period and of the period just before it ({} when the filters have no
+    period), in one query: the Overview's figures and their comparison."""
+    heads = _headlines(con, periods_of(f))
+    return heads[0], (heads[1] if len(heads) > 1 else {})
+
+
+def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
+    """`headline` of each of `fs` (filters that differ in their period only) in one query: every mart's
+    figures for all periods at once, `agg(…) FILTER (WHERE <period i>)`."""
+    parts, params = [], []
+
+    def part(mart: str, measures: dict[str, tuple[str, str]], *extra: str,
+             source: Callable[[str], str] | None = None) -> None:
+        """`measures` (name -> (aggregate, condition or "")) for every period, from `mart`, or from the
+        subquery `source(WHERE …)` over it."""
+        w, p, conds = where_periods(fs, mart, *extra)
+        aggs = []
+        for i, cond in enumerate(conds):
+            for name, (agg, inner) in measures.items():
+                when = f"{inner} AND {cond}" if inner else cond
+                aggs.append(f"{agg} FILTER (WHERE {when}) AS {name}_{i}")
+        parts.append(f"(SELECT {', '.join(aggs)} FROM {source(w) if source else f'{mart} {w}'})")
+        params.extend(p)
+
+    part("matters", {"approved_matters": ("count(*)", " AND ".join(APPROVED))})
+    part("step_latency", {"median_hours": (LATENCY_MEASURES["median_hours"], "")}, DECIDED)
+    part("substitution_facts", {"substitutions": ("count(*)", "")})
+    part("meeting_item_facts", {"bureau_items": ("count(*)", ""), "escalations": ("count(*)", "escalated")}, BUREAU)
+    part("violations", {"findings": ("count(*)", "")})
+    part("compliance_monthly", {"records": ("sum(records)", "")}, source=lambda w: f"({judged_records_sql(w)})")
+    part("case_clock", {"cases_closed": ("count(*)", ""), "on_time": ("count(*)", "on_time")}, "NOT is_open")
+    rel = con.sql("SELECT * FROM " + ", ".join(parts), params=params or None)
+    values = dict(zip(rel.columns, rel.fetchall()[0], strict=True))
+    heads = []
+    for i in range(len(fs)):
+        v = {name: values[f"{name}_{i}"] for name in
+             ("approved_matters", "median_hours", "substitutions", "bureau_items", "escalations", "findings",
+              "records", "cases_closed", "on_time")}
+        items, findings, records, closed = v["bureau_items"], v["findings"], int(v["records"] or 0), v["cases_closed"]
+        heads.append({
+            "approved_matters": int(v["approved_matters"]),
+            "median_hours": v["median_hours"],
+            "substitutions": int(v["substitutions"]),
+            "bureau_items": int(items),
+            "escalation_rate": v["escalations"] / items if items else None,
+            "findings": int(findings),
+            "records": records,
+            "findings_per_100": 100.0 * findings / records if records else None,
+            "cases_closed": int(closed),
+            "on_time_share": v["on_time"] / closed if closed else None,
+        })
+    return heads
 
 
 @figure("matters")
