@@ -159,6 +159,26 @@ def test_a_page_run_opens_one_cursor_and_a_cached_rerun_none(demo_db, monkeypatc
     assert not _problems(at), _problems(at)
 
 
+def test_a_filter_change_on_the_overview_runs_the_bench_plan(demo_db, monkeypatch):
+    """The Overview runs, for a new filter, exactly what `pipelines.bench` times as its filter change: the
+    period and the one before it in one query each (9 queries, one SQL statement each: 14 were the
+    headline's alone before)."""
+    from pipelines.bench import overview_plan
+    from views import _store
+
+    at = _app(demo_db, monkeypatch)
+    at.run()
+    assert not _problems(at), _problems(at)
+    log: list = []
+    monkeypatch.setattr(_store, "QUERY_LOG", log)
+    at.sidebar.multiselect[0].select(at.sidebar.multiselect[0].options[0]).run()
+    assert not _problems(at), _problems(at)
+    f = log[0][1][0]
+    assert f.divisions and f.previous() is not None
+    assert log == [(name, tuple(args)) for name, *args in overview_plan(f)]
+    assert len(log) == 9
+
+
 def test_the_clock_page_lists_overdue_cases_first_and_its_tier_choice_narrows_them(demo_db, monkeypatch):
     at = _open(_app(demo_db, monkeypatch, lang="en", team="执行一团队"), "clock")
     assert not _problems(at), _problems(at)

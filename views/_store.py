@@ -83,9 +83,16 @@ def store_info(db: str, stamp_: tuple | None) -> StoreInfo:
         return queries.store_info(con)
 
 
+# A list to append (name, args) of every query a page run executes (those the cache cannot answer) to, or
+# None: tests/test_pages.py holds the Overview's to pipelines.bench.overview_plan with it.
+QUERY_LOG: list | None = None
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def cached(db: str, stamp_: tuple | None, name: str, args: tuple):
     """`queries.<name>(con, *args)` against the store version `stamp_`, cached per version."""
+    if QUERY_LOG is not None:
+        QUERY_LOG.append((name, args))
     with reading(db, stamp_) as con:
         return getattr(queries, name)(con, *args)
 
