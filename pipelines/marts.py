@@ -256,6 +256,7 @@ def _batches(con: duckdb.DuckDBPyConnection, ids: str, column: str, rows_sql: st
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
     """step_latency, matters and the matter findings of `violations` for the dirty matters."""
     if not full:
+        _touched_months(con)
         con.execute("DELETE FROM step_latency WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
         con.execute("DELETE FROM matters WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
         con.execute(
@@ -286,6 +287,19 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
         _write(con, "step_latency", steps, append=append)
         _write(con, "matters", matters, append=append)
         _write(con, "violations", found, append=append)
+    if not full:
+        _touched_months(con)
+
+
+def _touched_months(con: duckdb.DuckDBPyConnection) -> None:
+    """The months the dirty matters' steps and matters fall in (called before and after they are
+    recomputed: a month a matter leaves changes too): the cells of the monthly marts to recompute."""
+    for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} (month DATE)")
+        con.execute(
+            f"""INSERT INTO {temp} SELECT DISTINCT month FROM {table}
+                WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters) AND month NOT IN (SELECT month FROM {temp})"""
+        )
 
 
 def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -307,8 +321,9 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
 # --------------------------------------------------------------------------------------------------
 
 
-def write_sql_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """The marts that are SQL over the stored `step_latency`, with the one definition of each."""
+def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
+    """The marts that are SQL over the stored `step_latency`, with the one definition of each. Not `full`:
+    `acting_monthly` only for the months the load touched (_touched_months)."""
     con.execute(
         f"""CREATE OR REPLACE TABLE level_latency AS
             SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
@@ -316,13 +331,16 @@ def write_sql_marts(con: duckdb.DuckDBPyConnection) -> None:
     )
     # Decided steps and those decided by someone acting for the approver, per month, level, matter type,
     # team and division: every shared filter narrows the acting-for share through its own column.
-    con.execute(
-        """CREATE OR REPLACE TABLE acting_monthly AS
-           SELECT month, level, level_rank, matter_type, team, division,
-                  count(*)::BIGINT AS decided_steps, count(acting_for)::BIGINT AS acting_steps
-           FROM step_latency WHERE NOT is_pending
-           GROUP BY ALL ORDER BY ALL NULLS LAST"""
-    )
+    acting = """SELECT month, level, level_rank, matter_type, team, division,
+                       count(*)::BIGINT AS decided_steps, count(acting_for)::BIGINT AS acting_steps
+                FROM step_latency WHERE NOT is_pending {months}
+                GROUP BY ALL ORDER BY ALL NULLS LAST"""
+    if full:
+        con.execute("CREATE OR REPLACE TABLE acting_monthly AS " + acting.format(months=""))
+    else:
+        months = "AND month IN (SELECT month FROM _tierwatch_step_months)"
+        con.execute("DELETE FROM acting_monthly WHERE month IN (SELECT month FROM _tierwatch_step_months)")
+        con.execute("INSERT INTO acting_monthly " + acting.format(months=months))
     # Steps waiting at the snapshot, most of their limit used first.
     con.execute(
         """CREATE OR REPLACE TABLE pending_steps AS
@@ -330,15 +348,27 @@ def write_sql_marts(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _whole_marts(con: duckdb.DuckDBPyConnection, g: Globals, load: str | None, build: dict[str, str]) -> dict[str, pl.DataFrame]:
-    """The marts rebuilt whole every time (small, or aggregates over narrow projections)."""
-    matters = _frame(con, "SELECT closed, final_decided_at, team, division FROM matters WHERE closed")
+def _whole_marts(
+    con: duckdb.DuckDBPyConnection, g: Globals, load: str | None, build: dict[str, str], full: bool
+) -> dict[str, pl.DataFrame]:
+    """The marts rebuilt whole every time (small, or aggregates over narrow projections). Not `full`:
+    compliance for matters only in the months the load touched, the other months' rows kept."""
+    months = "" if full else "AND month IN (SELECT month FROM _tierwatch_matter_months)"
+    matters = _frame(con, f"SELECT closed, final_decided_at, team, division FROM matters WHERE closed {months}")
     ctx = rules.Context(settings=g.settings, people=g.people, steps=pl.DataFrame(), matters=matters, subs=g.subs,
                         meetings=g.meetings, items=g.items, snapshot=g.snapshot)
     other = rules.evaluate(ctx, OTHER_RULES)
     _write(con, "violations", other, append=True)
     con.execute("CREATE OR REPLACE TABLE violations AS SELECT * FROM violations ORDER BY rule_id, record_id")
-    found = _frame(con, "SELECT rule_id, month, team, division FROM violations")
+    found = _frame(con, "SELECT rule_id, month, team, division FROM violations" + (
+        "" if full else " WHERE record_kind <> 'matter' OR month IN (SELECT month FROM _tierwatch_matter_months)"))
+    compliance = rules.compliance_monthly(ctx, found)
+    if not full:
+        touched = _frame(con, "SELECT month FROM _tierwatch_matter_months")["month"].implode()
+        kept = _frame(con, "SELECT * FROM compliance_monthly WHERE record_kind = 'matter' "
+                           "AND month NOT IN (SELECT month FROM _tierwatch_matter_months)")
+        fresh = compliance.filter((pl.col("record_kind") != "matter") | pl.col("month").is_in(touched))
+        compliance = pl.concat([kept, fresh]).sort(rules.COMPLIANCE_ORDER, nulls_last=True)
     closed_cases = _frame(
         con, "SELECT month, team, division, is_open, on_time, days_to_close FROM case_clock WHERE NOT is_open"
     )
@@ -364,7 +394,7 @@ def _whole_marts(con: duckdb.DuckDBPyConnection, g: Globals, load: str | None, b
         "meeting_facts": g.meetings,
         "meeting_item_facts": g.items,
         "meeting_monthly": metrics.meeting_monthly(g.meetings, g.items),
-        "compliance_monthly": rules.compliance_monthly(ctx, found),
+        "compliance_monthly": compliance,
         "rule_catalogue": rules.rule_catalogue(),
         "clock_monthly": clock.clock_monthly(closed_cases),
     }
@@ -413,13 +443,13 @@ def rebuild_marts(
     _build_matters(con, g, full, say)
     _build_cases(con, g, full, say)
     say(0.8, t("metrics.progress.write", lang))
-    write_sql_marts(con)
+    write_sql_marts(con, full)
     build = {
         "build": "full" if full else "incremental",
         "recomputed_matters": str(_scalar(con, "SELECT count(*) FROM _tierwatch_matters")),
         "recomputed_cases": str(_scalar(con, "SELECT count(*) FROM _tierwatch_cases")),
     }
-    whole = _whole_marts(con, g, _last_load(con), build)
+    whole = _whole_marts(con, g, _last_load(con), build, full)
     undeclared = (set(whole) | set(MATTER_MARTS) | set(CASE_MARTS) | set(SQL_MARTS)) - set(MART_NAMES)
     if undeclared:
         raise marts_spec.MartSchemaError(f"marts not declared in pipelines.marts_spec: {sorted(undeclared)}")

@@ -761,6 +761,9 @@ def evaluate(ctx: Context, rules: tuple[Rule, ...] = RULES) -> pl.DataFrame:
     return out.sort("rule_id", "record_id")
 
 
+COMPLIANCE_ORDER = ["rule_id", "month", "division", "team"]
+
+
 def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
     """Findings per rule, month, team and division, per 100 records of the rule's kind judged there.
 
@@ -786,7 +789,7 @@ def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("findings").fill_null(0))
         .with_columns(per_100=pl.col("findings") * 100.0 / pl.col("records"))
         .select("rule_id", "article", "family", "record_kind", "month", "team", "division", "findings", "records", "per_100")
-        .sort("rule_id", "month", "division", "team", nulls_last=True)
+        .sort(COMPLIANCE_ORDER, nulls_last=True)
     )
 
 

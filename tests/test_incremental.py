@@ -167,6 +167,11 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
                                                     "decision": "APPROVE"}])},
                 {"cases": _frame("cases", [{"case_id": "C3", "team": "T3", "judge_id": "M3",
                                             "filed_on": dt.date(2024, 1, 2), "case_kind": "首执"}])}])
+# a decided step corrected into another month: the month it left is recomputed too
+@example(loads=[{"approvals": _frame("approvals", [{**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=4),
+                                                    "decision": "APPROVE"}])},
+                {"approvals": _frame("approvals", [{**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=35),
+                                                    "decision": "APPROVE"}])}])
 def test_loads_one_after_another_equal_a_full_rebuild(tmp_path_factory, base_store, loads):
     tmp = tmp_path_factory.mktemp("incremental")
     db = tmp / "incremental.duckdb"
