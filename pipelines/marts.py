@@ -254,11 +254,15 @@ def _batches(con: duckdb.DuckDBPyConnection, ids: str, column: str, rows_sql: st
 
 
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
-    """step_latency, matters and the matter findings of `violations` for the dirty matters."""
+    """step_latency, matters and the matter findings of `violations` for the dirty matters. Not `full`:
+    also the months their steps and rows left or entered (temp tables _tierwatch_step_months and
+    _tierwatch_matter_months), the cells of the monthly marts to recompute."""
+    months: dict[str, list[pl.Series]] = {"step_latency": [], "matters": []}
     if not full:
-        _touched_months(con)
-        con.execute("DELETE FROM step_latency WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
-        con.execute("DELETE FROM matters WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)")
+        for table, found in months.items():
+            found.append(_frame(
+                con, f"DELETE FROM {table} WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters) RETURNING month"
+            )["month"].unique())
         con.execute(
             "DELETE FROM violations WHERE record_kind <> 'matter' "
             "OR record_id IN (SELECT matter_id FROM _tierwatch_matters)"
@@ -287,19 +291,17 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
         _write(con, "step_latency", steps, append=append)
         _write(con, "matters", matters, append=append)
         _write(con, "violations", found, append=append)
+        months["step_latency"].append(steps["month"].unique())
+        months["matters"].append(matters["month"].unique())
     if not full:
-        _touched_months(con)
-
-
-def _touched_months(con: duckdb.DuckDBPyConnection) -> None:
-    """The months the dirty matters' steps and matters fall in (called before and after they are
-    recomputed: a month a matter leaves changes too): the cells of the monthly marts to recompute."""
-    for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
-        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {temp} (month DATE)")
-        con.execute(
-            f"""INSERT INTO {temp} SELECT DISTINCT month FROM {table}
-                WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters) AND month NOT IN (SELECT month FROM {temp})"""
-        )
+        for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
+            touched = pl.concat(months[table]).unique().to_frame("month") if months[table] else pl.DataFrame(
+                schema={"month": pl.Date})
+            con.register("_tierwatch_months", touched)
+            try:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT month FROM _tierwatch_months")
+            finally:
+                con.unregister("_tierwatch_months")
 
 
 def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
