@@ -37,6 +37,8 @@ class LoadReport:
     warning_count: int = 0
     warning_kinds: dict[str, int] = field(default_factory=dict)  # kind -> rows
     settings_error: SettingsError | None = None
+    build: str | None = None  # how the load updated the marts: "full" or "incremental" (meta.build)
+    recomputed: dict[str, int] = field(default_factory=dict)  # {"matters": n, "cases": n} recomputed
 
     SHOWN_PER_KIND = 20  # warnings listed per kind in the text report (all are recorded with the load)
 
@@ -49,6 +51,11 @@ class LoadReport:
         if self.ok and self.written:
             lines.append(t("loader.report.ok", lang, files=len(self.files), rows=total_rows))
             lines.append(t("loader.report.load_id", lang, load_id=self.load_id))
+            if self.build == "incremental":
+                lines.append(t("loader.report.build_incremental", lang, matters=f"{self.recomputed.get('matters', 0):,}",
+                               cases=f"{self.recomputed.get('cases', 0):,}"))
+            elif self.build == "full":
+                lines.append(t("loader.report.build_full", lang))
         elif self.ok:
             lines.append(t("loader.report.valid", lang, files=len(self.files), rows=total_rows))
         elif not self.problems and not self.rows:
@@ -101,6 +108,8 @@ class LoadReport:
             "ok": self.ok,
             "written": self.written,
             "load_id": self.load_id,
+            "build": self.build,
+            "recomputed": self.recomputed,
             "rows": self.rows,
             "files": self.files,
             "problem_count": self.problem_count,
@@ -229,6 +238,13 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
         store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
         raise
     report.written = True
+    con = store.connect_readonly(db)
+    try:
+        meta = dict(con.sql("SELECT key, value FROM meta WHERE key LIKE 'build' OR key LIKE 'recomputed_%'").fetchall())
+    finally:
+        con.close()
+    report.build = meta.get("build")
+    report.recomputed = {k: int(meta.get(f"recomputed_{k}") or 0) for k in ("matters", "cases")}
     if progress:
         progress(1.0, t("loader.progress.done", lang))
     return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -219,3 +220,27 @@ def test_a_changed_roster_or_settings_rebuild_everything(tmp_path):
     store.write_load(db, {"approvals": _frame("approvals", [_step("X1", 1)])}, [], [])
     assert _meta(db)["build"] == "full"
 
+
+
+def test_the_demo_exports_newest_month_loads_incrementally_and_equals_a_full_rebuild(tmp_path, demo_exports):
+    from pipelines.bench import hold_out_last_month
+    from pipelines.loader import load_paths
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    paths = [Path(shutil.copy(p, exports / p.name)) for p in demo_exports]
+    paths, month_file, month_rows = hold_out_last_month(paths, tmp_path / "month")
+    db = tmp_path / "store.duckdb"
+    first = load_paths(paths, db)
+    assert first.ok and first.build == "full", first.format("en")
+    report = load_paths([month_file], db, lang="en")
+    assert report.ok and report.build == "incremental", report.format("en")
+    assert report.rows == {"approvals": month_rows}
+    matters = _read(db, "matters").height
+    assert 0 < report.recomputed["matters"] < matters / 4  # the month's matters and the pending ones
+    assert f"recomputed only the {report.recomputed['matters']:,} matter(s)" in report.format("en")
+    assert report.to_dict()["recomputed"] == report.recomputed
+    reference = tmp_path / "full.duckdb"
+    shutil.copyfile(db, reference)
+    store.rebuild(reference)
+    assert_same_marts(db, reference)

@@ -140,6 +140,14 @@ MESSAGES = {
     ),
     "loader.report.problem_line_file": ("  应为{expected}", "  expected {expected}"),
     "loader.report.load_id": ("导入批次：{load_id}", "Load id: {load_id}"),
+    "loader.report.build_incremental": (
+        "统计表：只重算本次涉及的 {matters} 件审批事项、{cases} 件案件（含仍在办理中的），其余保持不变。",
+        "Marts: recomputed only the {matters} matter(s) and {cases} case(s) this load touches (and those still open); the rest kept.",
+    ),
+    "loader.report.build_full": (
+        "统计表：全部重算（首次载入，或规定解读设置、节假日文件、人员名册有变化）。",
+        "Marts: all recomputed (a first load, or the settings, holidays file or roster changed).",
+    ),
     "loader.report.and": ("、", ", "),
     "loader.location": ("{file} 第 {row} 行", "{file} row {row}"),
     "loader.condition.non_empty": ("非空", "not empty"),
