@@ -1,95 +1,27 @@
 """A real browser (Debian's chromium via Playwright) against `streamlit run app.py` on the demo store:
-every page in both languages, a filter changed through the URL, no Streamlit error element anywhere.
+every page without charts in both languages (the chart pages: test_browser_ui.py), a filter changed through the URL, no Streamlit error element anywhere.
 Screenshots are kept in test-artifacts/ (git-ignored) for people to look at."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
 import pytest
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, require_chromium, streamlit_server
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-PAGES = ("overview", "latency", "bottlenecks", "substitutions", "meetings", "regulation", "data")
+# The chart pages are opened in both languages by test_browser_ui.py's chart check (no error, a header, and
+# every chart drawn readably, with screenshots); here the pages without a chart, in both languages.
+PAGES = tuple(p for p in ALL_PAGES if p not in CHART_PAGES)
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must have Debian's chromium at /usr/bin/chromium for the browser tests", pytrace=False)
-    pytest.skip("no /usr/bin/chromium on this machine (apt-get install chromium); browser tests not run",
-                allow_module_level=True)
+require_chromium()
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _streamlit(db: Path, log_name: str):
-    """`streamlit run app.py` on a free port against the store `db`; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "TIERWATCH_DB": str(db)}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / log_name
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace"))
-                time.sleep(0.3)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with _streamlit(demo_db, "streamlit.log") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
-        )
-        yield b
-        b.close()
+# `server` (one `streamlit run app.py` on the demo store) and `browser` (one chromium) are session fixtures in
+# conftest.py, shared with test_browser_ui.py.
 
 
 @pytest.fixture
@@ -114,7 +46,7 @@ def _assert_no_errors(page, what: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_renders_without_errors(server, page, lang):
+def test_every_page_without_charts_renders_without_errors(server, page, lang):
     for name in PAGES:
         _open(page, f"{server}/{'' if name == 'overview' else name}?lang={lang}")
         _assert_no_errors(page, f"{name} ({lang})")
@@ -183,7 +115,7 @@ def _upload(page, files: list[Path]) -> None:
 
 def test_data_page_uploads_several_files_validates_and_loads(page, tmp_path):
     db = tmp_path / "warehouse.duckdb"  # a fresh install: no store yet
-    with _streamlit(db, "streamlit-upload.log") as url:
+    with streamlit_server(db, "streamlit-upload.log") as url:
         _open(page, f"{url}/data")
         _assert_no_errors(page, "data page on an empty store")
         files = sorted(VALID.iterdir())
@@ -224,7 +156,7 @@ def test_data_page_reports_an_invalid_file_in_chinese_and_keeps_the_store(page, 
     lines[2] = ",".join(cells)
     (upload / STEPS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    with _streamlit(db, "streamlit-upload-invalid.log") as url:
+    with streamlit_server(db, "streamlit-upload-invalid.log") as url:
         _open(page, f"{url}/data")
         _upload(page, sorted(upload.iterdir()))
         error = page.locator("[data-testid='stAlertContentError']")

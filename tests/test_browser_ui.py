@@ -1,5 +1,5 @@
 """The dashboard as its users meet it, in a real browser (Debian's chromium via Playwright) against
-`streamlit run app.py` on the demo store, one server for the module: every chart drawn at a readable size
+`streamlit run app.py` on the demo store, one server for the session (conftest.py): every chart drawn at a readable size
 with tick labels (read from the rendered SVG), in both languages at 1366x768 and 1920x1080; every download
 button on every page yields a file; a click on a bar or a cell opens the records behind it, as many as the
 mark says; the period slider moved in the browser holds, and so do the presets. Screenshots and the time
@@ -8,85 +8,22 @@ from a filter change to a settled page go to test-artifacts/ (git-ignored) for p
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, require_chromium
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
-CHART_PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation")
-ALL_PAGES = (*CHART_PAGES, "findings", "data")
 MIN_CHART_HEIGHT = 150  # px of a drawn chart (plot, axes and legend): below it a chart does not read
 MIN_CHART_WIDTH = 250
 
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail("CI must have Debian's chromium at /usr/bin/chromium for the browser tests", pytrace=False)
-    pytest.skip("no /usr/bin/chromium on this machine (apt-get install chromium); browser tests not run",
-                allow_module_level=True)
+require_chromium()
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    """One `streamlit run app.py` for the module, on a free port, against the demo store."""
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "streamlit-ui.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(demo_db)}, stdout=out, stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace"))
-                time.sleep(0.3)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        yield b
-        b.close()
+# `server` (one `streamlit run app.py` on the demo store) and `browser` (one chromium) are session fixtures in
+# conftest.py, shared with test_browser.py.
 
 
 # Records every change of the app's script state with its time, so a test can wait for a run it caused
@@ -184,7 +121,7 @@ def test_every_chart_is_drawn_at_a_readable_size_with_tick_labels(server, browse
     measured, problems = {}, []
     try:
         for name in pages:
-            _open(page, _url(server, name, lang))
+            _open(page, _url(server, name, lang))  # waits for the page's header (h2): without one it fails
             _assert_no_errors(page, f"{name} ({lang}, {width})")
             page.screenshot(path=str(ARTIFACTS / f"ui-{name}-{lang}-{width}.png"))
             full = ARTIFACTS / f"ui-{name}-{lang}-{width}-full.png" if pages == CHART_PAGES else None

@@ -1,0 +1,79 @@
+"""What the browser tests share: Debian's chromium, `streamlit run app.py` on a free port, the artifacts folder.
+
+The demo-store server and the browser themselves are session fixtures in conftest.py (`server`, `browser`), so
+tests/test_browser.py and tests/test_browser_ui.py start one of each between them. A test that needs a store of
+its own (an empty one, a copy to write to) starts its own server with `streamlit_server`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+# Every page of the app, and those that draw charts: test_browser_ui.py opens each chart page in both languages
+# (no error, a page header, every chart readable); test_browser.py opens the others in both languages.
+CHART_PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation")
+ALL_PAGES = (*CHART_PAGES, "findings", "data")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def require_chromium() -> None:
+    """Call at a browser test module's top: CI must have chromium; elsewhere the module says why it did not run."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail("CI must have Debian's chromium at /usr/bin/chromium for the browser tests", pytrace=False)
+    pytest.skip("no /usr/bin/chromium on this machine (apt-get install chromium); browser tests not run",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path, log_name: str) -> Iterator[str]:
+    """`streamlit run app.py` on a free port against the store `db`; yields its base URL."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / log_name
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("streamlit did not start:\n" + log.read_text(errors="replace"))
+                time.sleep(0.3)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
