@@ -27,7 +27,8 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,25 +98,29 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ))
 
 
-def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
-    """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists."""
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[str]:
+    """`frame` visible to SQL in `con` under the name yielded, for the block."""
     con.register("_tierwatch_frame", frame)
     try:
-        if append and _exists(con, name):
-            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _tierwatch_frame')
-        else:
-            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _tierwatch_frame')
+        yield "_tierwatch_frame"
     finally:
         con.unregister("_tierwatch_frame")
 
 
-def _temp_ids(con: duckdb.DuckDBPyConnection, name: str, column: str, ids: list) -> None:
-    frame = pl.DataFrame({column: ids}, schema={column: pl.String})
-    con.register("_tierwatch_ids", frame)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {column} FROM _tierwatch_ids")
-    finally:
-        con.unregister("_tierwatch_ids")
+def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
+    """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists."""
+    with _registered(con, frame) as view:
+        if append and _exists(con, name):
+            con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {view}')
+        else:
+            con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Temp table `name` holding the distinct rows of `frame` (ids, months), for the rest of the build."""
+    with _registered(con, frame) as view:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT * FROM {view}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,22 +220,18 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, changes: Changes | None) -> None
         con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS SELECT DISTINCT matter_id FROM approvals")
         con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_cases AS SELECT case_id FROM cases")
         return
-    _temp_ids(con, "_tierwatch_load_matters", "matter_id", changes.matter_ids)
-    _temp_ids(con, "_tierwatch_load_cases", "case_id", changes.case_ids)
-    pairs = pl.DataFrame(changes.substitution_pairs, schema={"absent_id": pl.String, "substitute_id": pl.String},
-                         orient="row")
-    con.register("_tierwatch_pairs", pairs)
-    try:
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS
-               SELECT matter_id FROM _tierwatch_load_matters
-               UNION SELECT matter_id FROM approvals WHERE case_id IN (SELECT case_id FROM _tierwatch_load_cases)
-               UNION SELECT matter_id FROM matters WHERE pending_steps > 0
-               UNION SELECT a.matter_id FROM approvals a JOIN _tierwatch_pairs p
-                     ON a.acting_for = p.absent_id AND a.approver_id = p.substitute_id"""
-        )
-    finally:
-        con.unregister("_tierwatch_pairs")
+    _temp_table(con, "_tierwatch_load_matters", pl.DataFrame({"matter_id": changes.matter_ids}, schema={"matter_id": pl.String}))
+    _temp_table(con, "_tierwatch_load_cases", pl.DataFrame({"case_id": changes.case_ids}, schema={"case_id": pl.String}))
+    _temp_table(con, "_tierwatch_pairs", pl.DataFrame(
+        changes.substitution_pairs, schema={"absent_id": pl.String, "substitute_id": pl.String}, orient="row"))
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS
+           SELECT matter_id FROM _tierwatch_load_matters
+           UNION SELECT matter_id FROM approvals WHERE case_id IN (SELECT case_id FROM _tierwatch_load_cases)
+           UNION SELECT matter_id FROM matters WHERE pending_steps > 0
+           UNION SELECT a.matter_id FROM approvals a JOIN _tierwatch_pairs p
+                 ON a.acting_for = p.absent_id AND a.approver_id = p.substitute_id"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE _tierwatch_cases AS
            SELECT case_id FROM _tierwatch_load_cases UNION SELECT case_id FROM case_clock WHERE is_open"""
@@ -277,11 +278,8 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
             f"SELECT * FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters WHERE batch = {i})",
         )
         say(0.1 + 0.6 * i / n, t("metrics.progress.batch", g.lang, batch=i + 1, batches=n, steps=approvals.height))
-        con.register("_tierwatch_batch", approvals.select("case_id").unique())
-        try:
-            cases = _frame(con, "SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM _tierwatch_batch)")
-        finally:
-            con.unregister("_tierwatch_batch")
+        with _registered(con, approvals.select("case_id").unique()) as batch:
+            cases = _frame(con, f"SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM {batch})")
         steps = metrics.step_latency(approvals, cases, g.people, g.teams, g.calendar, g.settings, g.snapshot)
         matters = metrics.matters(steps, g.calendar)
         ctx = rules.Context(settings=g.settings, people=g.people, steps=steps, matters=matters, subs=g.subs,
@@ -295,13 +293,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
         months["matters"].append(matters["month"].unique())
     if not full:
         for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
-            touched = pl.concat(months[table]).unique().to_frame("month") if months[table] else pl.DataFrame(
-                schema={"month": pl.Date})
-            con.register("_tierwatch_months", touched)
-            try:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT month FROM _tierwatch_months")
-            finally:
-                con.unregister("_tierwatch_months")
+            _temp_table(con, temp, pl.concat([pl.Series("month", [], pl.Date), *months[table]]).to_frame())
 
 
 def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -325,7 +317,7 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
 
 def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
     """The marts that are SQL over the stored `step_latency`, with the one definition of each. Not `full`:
-    `acting_monthly` only for the months the load touched (_touched_months)."""
+    `acting_monthly` only for the months the load touched (_build_matters)."""
     con.execute(
         f"""CREATE OR REPLACE TABLE level_latency AS
             SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
