@@ -2,7 +2,7 @@
 
 A bureau as DOMAIN.md describes it: one VP, one chief, three deputies each leading a division, nine
 teams of 5-8 people per unit of `scale`, and `2 * scale` years of approval steps, substitutions and
-meetings ending on `END`. Every rule of DOMAIN.md §4 gets a few planted breaches, all dated after the
+meetings ending on `END` (at most MAX_YEARS: beyond, more teams). Every rule of DOMAIN.md §4 gets a few planted breaches, all dated after the
 regulation's default effective date so the rules judge them (the later five rules' breaches are planted
 last, from a random stream of their own, so they leave every other record as it was). Records stay valid against the contract:
 breaches are of the regulation, never of the file format.
@@ -17,6 +17,7 @@ tables (staff, substitutions, meetings) use short loops over people or meetings.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -934,14 +935,27 @@ class DemoData:
     meeting_items: pl.DataFrame
 
 
+# At most this many years of records, so every date stays plausible (contract.EARLIEST_DATE, 1990): a
+# larger scale adds teams instead (scale 24, the bench's 10M steps, would otherwise start in 1976).
+MAX_YEARS = 30
+
+
+def span(scale: int) -> tuple[int, int]:
+    """(years, teams) of the demo at `scale`: 2 × scale years and 9 × scale teams, the years capped at
+    MAX_YEARS with teams added so the records still grow as scale²."""
+    years = min(2 * scale, MAX_YEARS)
+    return years, math.ceil(9 * scale * 2 * scale / years)
+
+
 def generate(seed: int = 7, scale: int = 1) -> DemoData:
-    """The demo bureau: 9 × scale teams, 2 × scale years ending on END; same seed, same records."""
+    """The demo bureau: 9 × scale teams, 2 × scale years ending on END (see `span`); same seed, same records."""
     if scale < 1:
         raise ValueError("scale must be >= 1")
     rng = np.random.default_rng(seed)
-    first = dt.date(END.year - 2 * scale, 7, 1)
+    years, teams = span(scale)
+    first = dt.date(END.year - years, 7, 1)
     cal = build_calendar(first - dt.timedelta(days=400), END.date() + dt.timedelta(days=800))
-    org = build_org(rng, 9 * scale)
+    org = build_org(rng, teams)
     cases = build_cases(rng, org, cal, first)
     subs = build_substitutions(rng, org, cal, first)
     approvals, _ = build_approvals(rng, org, cal, cases, subs, first)

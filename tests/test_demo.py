@@ -442,3 +442,14 @@ def test_rules_engine_finds_exactly_the_planted_breaches(demo_db):
         con.close()
     assert set(found["rule_id"]) == set(contract_rules())
     assert found.to_dicts() == planted.to_dicts()
+
+
+def test_a_large_demo_keeps_its_dates_plausible_and_grows_by_teams():
+    from pipelines.contract import EARLIEST_DATE
+    from pipelines.demo_data import END, span
+
+    assert span(1) == (2, 9) and span(8) == (16, 72)  # the scales the tests and the bench use, as before
+    for scale in range(1, 41):
+        years, teams = span(scale)
+        assert END.year - years - 2 >= EARLIEST_DATE.year  # cases are filed up to ~2 years before the first step
+        assert years * teams >= 2 * scale * 9 * scale  # the records still grow as scale²
