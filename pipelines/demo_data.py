@@ -351,8 +351,9 @@ def _planted_substitutions(rng: np.random.Generator, org: Org, n_normal: int) ->
             t2 = t + 1 if (t + 1 < n_teams and org.team_division[t + 1] == div) else t - 1
             other = int(org.members[org.member_start[t2]])
             rows.append(("S12-AUTHORITY", a, other, org.leader[t], 4, "date", False, False, "外出学习培训"))
-        # S12-TEMPORARY: no end, or far longer than 30 days.
-        rows.append(("S12-TEMPORARY", b, a, org.leader[t], 40 + 5 * i, "date", False, i % 2 == 0, "产假"))
+        # S12-TEMPORARY: no end, or far longer than 30 days (40-95: at a large scale 40 + 5 * i ran for decades,
+        # past the dates the loader accepts).
+        rows.append(("S12-TEMPORARY", b, a, org.leader[t], 40 + 5 * (i % 12), "date", False, i % 2 == 0, "产假"))
     n = len(rows)
     col = list(zip(*rows))
     return {"planted": np.array(col[0], dtype=object), "absent": np.array(col[1]), "substitute": np.array(col[2]),
