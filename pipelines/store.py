@@ -27,6 +27,9 @@ import polars as pl
 from pipelines import contract, schema
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
+# DuckDB's memory during a load (its buffer pool, sorts, joins): beyond it DuckDB spills to a temp folder
+# beside the store, so a load's memory stays bounded as the store grows (issue 9).
+LOAD_MEMORY_LIMIT = "1GB"
 ATTACHED_AS = "store"
 
 Progress = Callable[[float, str], None]
@@ -428,7 +431,7 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
         if db.exists():
             shutil.copyfile(db, tmp)
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY_LIMIT})
         try:
             # Migrations commit on their own, before the load's transaction. In one transaction with a
             # large insert, DuckDB 2.0 showed the marts an empty `approvals` right after the v2
