@@ -216,9 +216,7 @@ def _stored_basis(con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | Non
 
 def _mark_dirty(con: duckdb.DuckDBPyConnection, changes: Changes | None) -> None:
     """Temp tables _tierwatch_matters and _tierwatch_cases: the matters and cases to recompute."""
-    if changes is None:
-        con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_matters AS SELECT DISTINCT matter_id FROM approvals")
-        con.execute("CREATE OR REPLACE TEMP TABLE _tierwatch_cases AS SELECT case_id FROM cases")
+    if changes is None:  # everything: the batches go by the ids' hash, no tables of ids needed
         return
     _temp_table(con, "_tierwatch_load_matters", pl.DataFrame({"matter_id": changes.matter_ids}, schema={"matter_id": pl.String}))
     _temp_table(con, "_tierwatch_load_cases", pl.DataFrame({"case_id": changes.case_ids}, schema={"case_id": pl.String}))
@@ -246,12 +244,16 @@ MATTER_RULES = tuple(r for r in rules.RULES if r.record_kind == "matter")
 OTHER_RULES = tuple(r for r in rules.RULES if r.record_kind != "matter")
 
 
-def _batches(con: duckdb.DuckDBPyConnection, ids: str, column: str, rows_sql: str) -> int:
-    """Number the ids of temp table `ids` into batches of about BATCH_STEPS rows (column `batch`)."""
-    rows = _scalar(con, rows_sql)
+def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str | None) -> list[str]:
+    """Conditions on `table`, one per batch of about BATCH_STEPS rows: every row by the hash of its `column`
+    (`ids` None: a full rebuild, no join), else the ids in temp table `ids` (numbered into batches)."""
+    if ids is None:
+        n = max(1, math.ceil(_scalar(con, f"SELECT count(*) FROM {table}") / BATCH_STEPS))
+        return [f"hash({column}) % {n} = {i}" for i in range(n)]
+    rows = _scalar(con, f"SELECT count(*) FROM {table} WHERE {column} IN (SELECT {column} FROM {ids})")
     n = max(1, math.ceil(rows / BATCH_STEPS))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
-    return n
+    return [f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})" for i in range(n)]
 
 
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -268,15 +270,10 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
             "DELETE FROM violations WHERE record_kind <> 'matter' "
             "OR record_id IN (SELECT matter_id FROM _tierwatch_matters)"
         )
-    n = _batches(
-        con, "_tierwatch_matters", "matter_id",
-        "SELECT count(*) FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters)",
-    )
-    for i in range(n):
-        approvals = _frame(
-            con,
-            f"SELECT * FROM approvals WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters WHERE batch = {i})",
-        )
+    batches = _batches(con, "approvals", "matter_id", None if full else "_tierwatch_matters")
+    n = len(batches)
+    for i, batch in enumerate(batches):
+        approvals = _frame(con, f"SELECT * FROM approvals WHERE {batch}")
         say(0.1 + 0.6 * i / n, t("metrics.progress.batch", g.lang, batch=i + 1, batches=n, steps=approvals.height))
         with _registered(con, approvals.select("case_id").unique()) as batch:
             cases = _frame(con, f"SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM {batch})")
@@ -301,11 +298,8 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
     say(0.7, t("metrics.progress.cases", g.lang))
     if not full:
         con.execute("DELETE FROM case_clock WHERE case_id IN (SELECT case_id FROM _tierwatch_cases)")
-    n = _batches(con, "_tierwatch_cases", "case_id", "SELECT count(*) FROM _tierwatch_cases")
-    for i in range(n):
-        cases = _frame(
-            con, f"SELECT * FROM cases WHERE case_id IN (SELECT case_id FROM _tierwatch_cases WHERE batch = {i})"
-        )
+    for i, batch in enumerate(_batches(con, "cases", "case_id", None if full else "_tierwatch_cases")):
+        cases = _frame(con, f"SELECT * FROM cases WHERE {batch}")
         frame = clock.case_clock(cases, g.people, g.teams, g.settings, g.snapshot, g.calendar)
         _write(con, "case_clock", frame, append=not (full and i == 0))
 
@@ -438,10 +432,11 @@ def rebuild_marts(
     _build_cases(con, g, full, say)
     say(0.8, t("metrics.progress.write", lang))
     write_sql_marts(con, full)
+    matters, cases = ("matters", "case_clock") if full else ("_tierwatch_matters", "_tierwatch_cases")
     build = {
         "build": "full" if full else "incremental",
-        "recomputed_matters": str(_scalar(con, "SELECT count(*) FROM _tierwatch_matters")),
-        "recomputed_cases": str(_scalar(con, "SELECT count(*) FROM _tierwatch_cases")),
+        "recomputed_matters": str(_scalar(con, f"SELECT count(*) FROM {matters}")),
+        "recomputed_cases": str(_scalar(con, f"SELECT count(*) FROM {cases}")),
     }
     whole = _whole_marts(con, g, _last_load(con), build, full)
     undeclared = (set(whole) | set(MATTER_MARTS) | set(CASE_MARTS) | set(SQL_MARTS)) - set(MART_NAMES)
