@@ -90,12 +90,11 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
     return con.sql(sql).fetchall()[0][0]
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(_scalar(
-        con,
-        f"SELECT count(*) FROM duckdb_tables() WHERE table_name = '{name}' AND database_name = current_database() "
-        "AND NOT temporary",
-    ))
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The store's tables (not the build's temp tables)."""
+    return {r[0] for r in con.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+    ).fetchall()}
 
 
 @contextmanager
@@ -111,7 +110,7 @@ def _registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
     """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists."""
     with _registered(con, frame) as view:
-        if append and _exists(con, name):
+        if append and name in _tables(con):
             con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {view}')
         else:
             con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
@@ -144,7 +143,7 @@ class Globals:
 
 
 def snapshot_time(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """Latest received_at or decided_at in the stored approvals: the data's "now" (metrics.snapshot_time)."""
+    """Latest received_at or decided_at in the stored approvals: the data's "now"."""
     return _scalar(con, "SELECT greatest(max(received_at), max(decided_at)) FROM approvals")
 
 
@@ -200,10 +199,7 @@ def _globals(con: duckdb.DuckDBPyConnection, settings: Settings) -> Globals:
 
 def _stored_basis(con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | None:
     """What the stored marts were built on (None: no complete marts to build on)."""
-    tables = {r[0] for r in con.sql(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
-    ).fetchall()}
-    if not set(MART_NAMES) <= tables:
+    if not set(MART_NAMES) <= _tables(con):
         return None
     rows = dict(con.sql("SELECT key, value FROM meta").fetchall())
     return {k: rows.get(k) for k in BASIS_KEYS}

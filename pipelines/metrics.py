@@ -66,14 +66,6 @@ def people(staff: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def snapshot_time(approvals: pl.DataFrame) -> dt.datetime | None:
-    """Latest received_at or decided_at in the approvals: the data's "now"."""
-    if approvals.is_empty():
-        return None
-    row = approvals.select(pl.max_horizontal(pl.col("received_at").max(), pl.col("decided_at").max()))
-    return row.item()
-
-
 # --------------------------------------------------------------------------------------------------
 # Approval steps
 # --------------------------------------------------------------------------------------------------

@@ -88,10 +88,9 @@ def num(expr: pl.Expr, digits: int = 1) -> pl.Expr:
 
 Params = Callable[[str], dict[str, pl.Expr]]
 
-EMITTED_SCHEMA = {
-    "record_id": pl.String, "detail": pl.String, "detail_en": pl.String, "team": pl.String,
-    "division": pl.String, "people": pl.String, "occurred_at": pl.Datetime("us"),
-}
+# What `emit` returns: the finding's own columns (evaluate adds the rule's and the month).
+EMITTED_SCHEMA = {k: VIOLATION_SCHEMA[k] for k in ("record_id", "detail", "detail_en", "team", "division", "people",
+                                                  "occurred_at")}
 
 
 def emit(
@@ -152,7 +151,7 @@ class Context:
     subs: pl.DataFrame  # metrics.substitution_facts
     meetings: pl.DataFrame  # metrics.meeting_facts
     items: pl.DataFrame  # metrics.meeting_item_facts
-    snapshot: dt.datetime | None = None  # the data's "now" (metrics.snapshot_time); None: no approvals
+    snapshot: dt.datetime | None = None  # the data's "now" (marts.snapshot_time); None: no approvals
 
     def _from_effective(self, expr: pl.Expr) -> pl.Expr:
         return expr.cast(pl.Date) >= pl.lit(self.settings.effective_date)
