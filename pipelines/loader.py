@@ -141,29 +141,31 @@ def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
     return lambda f, msg: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), msg)
 
 
-def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Settings):
-    read = readers.read_paths(
-        [Path(p) for p in paths],
-        progress=(lambda f, name: progress(0.45 * f, t("loader.progress.read", lang, file=name))) if progress else None,
-        limits=readers.Limits.of(settings),
-    )
+def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path):
+    """Read and validate every file, chunk by chunk, its rows staged as Parquet in `staging`."""
+    read = readers.open_paths([Path(p) for p in paths], limits=readers.Limits.of(settings), workdir=staging)
+    say = None
+    if progress:
+        def say(f: float, msg: str) -> None:
+            progress(0.6 * f, msg)
+    validated = validate_sources(read.sources, store_db=db if db.exists() else None, progress=say, lang=lang,
+                                 staging=staging)
+    read.unreadable += [readers.unreadable_of(s, exc) for s, exc in validated.unreadable]
+    order = {f.path: i for i, f in enumerate(read.files)}
+    read.unreadable.sort(key=lambda u: order.get(u.path, -1))
+    failed = {u.path for u in read.unreadable}
+    read.files = [f for f in read.files if f.path in failed or any(s.path == f.path for s in validated.read)]
+    readers.count_rows(read, validated.read)
     unreadable = [
         Problem(u.kind, u.path.name, u.sheet, other=u.error, params=u.params) for u in read.unreadable
     ]
-    con = store.connect_readonly(db) if db.exists() else None
-    try:
-        not_stored = (lambda table, column, values: store.missing_values(con, table, column, values)) if con else None
-        validated = validate_sources(read.sources, not_stored=not_stored, progress=_scaled(progress, 0.45, 0.6), lang=lang)
-    finally:
-        if con is not None:
-            con.close()
     problems = unreadable + validated.problems
     files = [
         {"name": f.path.name, "path": str(f.path), "sha256": f.sha256, "rows": f.rows} for f in read.files
     ]
     kinds = validated.warning_frame.group_by("kind", maintain_order=True).len()
     report = LoadReport(
-        ok=validated.ok and not unreadable and bool(read.sources),
+        ok=validated.ok and not unreadable and bool(validated.read),
         problems=problems,
         problem_count=validated.problem_count + len(unreadable),
         dropped_columns=validated.dropped,
@@ -200,7 +202,8 @@ def validate_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", p
     settings, refused = _settings(Path(db))
     if refused is not None:
         return refused
-    report, _ = _check(paths, Path(db), lang, progress, settings)
+    with store.staging(db) as staging:
+        report, _ = _check(paths, Path(db), lang, progress, settings, staging)
     return report
 
 
@@ -211,7 +214,12 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
     if refused is not None:
         store.log_attempt(db, {"outcome": "rejected", "settings_error": refused.settings_error.format("en")})
         return refused
-    report, validated = _check(paths, db, lang, progress, settings)
+    with store.staging(db) as staging:
+        return _load(paths, db, lang, progress, settings, staging)
+
+
+def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path) -> LoadReport:
+    report, validated = _check(paths, db, lang, progress, settings, staging)
     if not report.ok:
         store.log_attempt(
             db,
@@ -231,7 +239,7 @@ def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progr
 
     try:
         report.load_id = store.write_load(
-            db, validated.frames, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say,
+            db, validated.staged, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say,
             warnings=validated.warning_frame, settings=settings, lang=lang,
         )
     except Exception as exc:

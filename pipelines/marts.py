@@ -67,8 +67,9 @@ BASIS_KEYS = ("settings", "holidays_sha256", "roster_sha256", "marts_version")
 class Changes:
     """What a load wrote, for deciding which matters and cases its marts must recompute."""
 
-    matter_ids: list[str] = field(default_factory=list)  # matters with a step in the load
-    case_ids: list[str] = field(default_factory=list)  # cases in the load
+    # matters with a step in the load, cases in the load: ids, or a SELECT of them (over staged Parquet)
+    matter_ids: list[str] | str = field(default_factory=list)
+    case_ids: list[str] | str = field(default_factory=list)
     # (absent_id, substitute_id) of substitutions the load wrote, and of the stored rows they replaced
     substitution_pairs: list[tuple[str, str]] = field(default_factory=list)
 
@@ -214,8 +215,12 @@ def _mark_dirty(con: duckdb.DuckDBPyConnection, changes: Changes | None) -> None
     """Temp tables _tierwatch_matters and _tierwatch_cases: the matters and cases to recompute."""
     if changes is None:  # everything: the batches go by the ids' hash, no tables of ids needed
         return
-    _temp_table(con, "_tierwatch_load_matters", pl.DataFrame({"matter_id": changes.matter_ids}, schema={"matter_id": pl.String}))
-    _temp_table(con, "_tierwatch_load_cases", pl.DataFrame({"case_id": changes.case_ids}, schema={"case_id": pl.String}))
+    for name, column, ids in (("_tierwatch_load_matters", "matter_id", changes.matter_ids),
+                              ("_tierwatch_load_cases", "case_id", changes.case_ids)):
+        if isinstance(ids, str):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT {column} FROM ({ids})")
+        else:
+            _temp_table(con, name, pl.DataFrame({column: ids}, schema={column: pl.String}))
     _temp_table(con, "_tierwatch_pairs", pl.DataFrame(
         changes.substitution_pairs, schema={"absent_id": pl.String, "substitute_id": pl.String}, orient="row"))
     con.execute(

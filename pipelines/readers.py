@@ -4,15 +4,23 @@ A file names its table by its stem (`审批记录_2024-06.csv`), a workbook shee
 row keeps where it came from: the source (file, sheet) and the row number as the user sees it in Excel
 (header = row 1, first data row = 2). Frames come back as read: CSV and xlsx cells as text, Parquet with
 its own types; `pipelines.validate` turns them into the contract's types.
+
+`open_paths` finds the sources without reading their rows: each `Source.chunks(rows)` then reads a file
+chunk by chunk (CSV and Parquet through polars' streaming reader, a GB18030 CSV transcoded to UTF-8 on
+disk first; a workbook sheet at once, bounded by the `load.xlsx_*` limits), so a load's memory follows
+the chunk, not the files (issue 9). `read_paths` reads every source whole (tests, small uploads).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import os
 import re
+import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +41,10 @@ SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
 Progress = Callable[[float, str], None]
 
 
+class Empty(Exception):
+    """A CSV file with no header row at all."""
+
+
 @dataclass
 class Source:
     """The rows of one table from one file (or one sheet of a workbook)."""
@@ -40,10 +52,13 @@ class Source:
     table: str
     path: Path
     sheet: str | None
-    frame: pl.DataFrame  # columns with the file's own headers, plus ROW
+    # Columns with the file's own headers, plus ROW; None until read (`chunks` reads the file).
+    frame: pl.DataFrame | None = None
     encoding: str | None = None
     # Frame columns that repeat an earlier header (the reader renamed them) -> the header as written.
     repeated_headers: dict[str, str] = field(default_factory=dict)
+    rows_read: int = 0  # rows `chunks` has yielded (a source not held as `frame`)
+    workdir: Path | None = None  # where a GB18030 file is transcoded (None: the system's temp folder)
 
     @property
     def file(self) -> str:
@@ -55,7 +70,43 @@ class Source:
 
     @property
     def rows(self) -> int:
-        return self.frame.height
+        return self.frame.height if self.frame is not None else self.rows_read
+
+    def chunks(self, rows: int) -> Iterator[pl.DataFrame]:
+        """The source's rows, at most `rows` at a time, in file order (ROW counts on across chunks). The
+        first chunk may have no rows (a header-only file) but has every column; an empty workbook sheet
+        yields nothing. A reader error is raised from here: see `retry`, `unreadable_of`."""
+        if self.frame is not None:
+            for offset in range(0, max(self.frame.height, 1), rows):
+                yield self.frame.slice(offset, rows)
+            return
+        self.rows_read = 0
+        suffix = self.path.suffix.lower()
+        chunks = (
+            _csv_chunks(self, rows) if suffix in CSV_SUFFIXES
+            else _parquet_chunks(self.path, rows) if suffix in PARQUET_SUFFIXES
+            else _sheet_chunks(self, rows)
+        )
+        for chunk in chunks:
+            self.rows_read += chunk.height
+            yield chunk
+
+    def retry(self, exc: BaseException) -> bool:
+        """Whether to read the source again after `exc`: a CSV file that is not UTF-8 is read as GB18030."""
+        if self.path.suffix.lower() in CSV_SUFFIXES and self.encoding != "gb18030" and _not_utf8(exc):
+            self.encoding = "gb18030"
+            return True
+        return False
+
+    def all_null(self, column: str) -> bool:
+        """Whether every row of `column` is empty (a typed Parquet column that holds nothing is not refused)."""
+        if self.frame is not None:
+            return self.frame[column].null_count() == self.frame.height
+        if self.path.suffix.lower() in PARQUET_SUFFIXES:
+            lf = pl.scan_parquet(self.path)
+            nulls, height = lf.select(pl.col(column).null_count(), pl.len()).collect().row(0)
+            return nulls == height
+        return False
 
 
 @dataclass
@@ -144,6 +195,94 @@ def _repeated(columns: list[str], written: list[str]) -> dict[str, str]:
     return out
 
 
+def _not_utf8(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, pl.exceptions.ComputeError) and ("utf-8" in text or "utf8" in text)
+
+
+CSV_OPTIONS = {"infer_schema": False, "row_index_name": ROW, "row_index_offset": 2, "raise_if_empty": False}
+
+
+def _csv_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """ROW first, as UInt32; a BOM never sticks to the first header."""
+    if df.columns and df.columns[0] != ROW:  # keep ROW first, whatever polars does
+        df = df.select(ROW, pl.exclude(ROW))
+    df = df.rename({c: c.lstrip("\ufeff") for c in df.columns if c.startswith("\ufeff")})
+    return df.with_columns(pl.col(ROW).cast(pl.UInt32))
+
+
+def _transcode(path: Path, encoding: str, workdir: Path | None) -> Path:
+    """A UTF-8 copy of text file `path` (decoded block by block), for polars' streaming reader."""
+    fd, name = tempfile.mkstemp(prefix=".transcoded-", suffix=".csv", dir=workdir)
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            while block := src.read(1 << 22):
+                out.write(decoder.decode(block))
+            out.write(decoder.decode(b"", final=True))
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _csv_chunks(source: Source, rows: int) -> Iterator[pl.DataFrame]:
+    """A CSV file chunk by chunk, as text columns + ROW, in `source.encoding` (None: UTF-8)."""
+    path, copy = source.path, None
+    if source.encoding == "gb18030":
+        try:
+            path = copy = _transcode(source.path, "gb18030", source.workdir)
+        except UnicodeDecodeError:
+            pl.read_csv(source.path, encoding="gb18030", **CSV_OPTIONS)  # the reader's own error, as before
+            raise
+    else:
+        source.encoding = "utf-8"
+    try:
+        lf = pl.scan_csv(path, encoding="utf8", **CSV_OPTIONS)
+        columns = lf.collect_schema()
+        if len(columns) <= 1:
+            raise Empty("empty")
+        first = True
+        for chunk in lf.collect_batches(chunk_size=rows):
+            chunk = _csv_frame(chunk)
+            if first:
+                source.repeated_headers = _repeated([c for c in chunk.columns if c != ROW],
+                                                    _csv_header(source.path, source.encoding))
+                first = False
+            yield chunk
+        if first:  # a header without rows
+            empty = _csv_frame(pl.DataFrame(schema=columns))
+            source.repeated_headers = _repeated([c for c in empty.columns if c != ROW],
+                                                _csv_header(source.path, source.encoding))
+            yield empty
+    finally:
+        if copy is not None:
+            copy.unlink(missing_ok=True)
+
+
+def _parquet_chunks(path: Path, rows: int) -> Iterator[pl.DataFrame]:
+    lf = pl.scan_parquet(path, row_index_name=ROW, row_index_offset=2)
+    first = True
+    for chunk in lf.collect_batches(chunk_size=rows):
+        first = False
+        yield chunk
+    if first:
+        yield pl.DataFrame(schema=lf.collect_schema())
+
+
+def _sheet_chunks(source: Source, rows: int) -> Iterator[pl.DataFrame]:
+    """A workbook sheet (read at once: its size is bounded by the `load.xlsx_*` limits), in chunks. An
+    entirely empty sheet yields nothing."""
+    import fastexcel
+
+    df = read_sheet(fastexcel.read_excel(source.path), source.sheet)
+    if df.width <= 1:
+        return
+    source.repeated_headers = _sheet_repeated(df.columns)
+    for offset in range(0, max(df.height, 1), rows):
+        yield df.slice(offset, rows)
+
+
 def read_csv(path: Path) -> tuple[pl.DataFrame, str]:
     """A CSV file as text columns + ROW. Tries strict UTF-8 (a BOM is dropped), else GB18030 (⊃ GBK)."""
     options = {"infer_schema": False, "row_index_name": ROW, "row_index_offset": 2, "raise_if_empty": False}
@@ -210,7 +349,8 @@ def read_parquet(path: Path) -> pl.DataFrame:
     return df
 
 
-def _read_file(path: Path, limits: Limits) -> tuple[list[Source], list[str], list[Unreadable]]:
+def _open_file(path: Path, limits: Limits) -> tuple[list[Source], list[str], list[Unreadable]]:
+    """The sources of one file, not yet read (workbooks: their sheets are listed, not parsed)."""
     suffix = path.suffix.lower()
     stem_table = contract.table_for_name(path.stem)
     if suffix in XLSX_SUFFIXES:
@@ -228,26 +368,38 @@ def _read_file(path: Path, limits: Limits) -> tuple[list[Source], list[str], lis
             chosen, skipped = [(names[0], stem_table)], [f"{path.name} [{s}]" for s in names[1:]]
         else:
             return [], [path.name], []
-        sources = []
-        for sheet, table in chosen:
-            df = read_sheet(reader, sheet)
-            if df.width <= 1:  # an entirely empty sheet: nothing to load
-                continue
-            sources.append(Source(table, path, sheet, df, repeated_headers=_sheet_repeated(df.columns)))
+        sources = [Source(table, path, sheet, repeated_headers={}) for sheet, table in chosen]
         # Empty unrecognised sheets (a workbook's default "Sheet2") are not worth a mention.
         skipped = [s for s in skipped if _sheet_has_cells(reader, s.split(" [", 1)[1][:-1])]
         return sources, skipped, []
     if not stem_table:
         return [], [path.name], []
-    if suffix in CSV_SUFFIXES:
-        df, encoding = read_csv(path)
-        if df.width <= 1:
-            return [], [], [Unreadable(path, None, "empty")]
-        repeated = _repeated([c for c in df.columns if c != ROW], _csv_header(path, encoding))
-        return [Source(stem_table, path, None, df, encoding, repeated)], [], []
-    if suffix in PARQUET_SUFFIXES:
-        return [Source(stem_table, path, None, read_parquet(path))], [], []
+    if suffix in CSV_SUFFIXES or suffix in PARQUET_SUFFIXES:
+        return [Source(stem_table, path, None)], [], []
     return [], [path.name], []
+
+
+def unreadable_of(source: Source, exc: BaseException) -> Unreadable:
+    """A source whose reading failed with `exc`, as the problem the user reads."""
+    if isinstance(exc, TooLarge):
+        return Unreadable(source.path, None, str(exc), "too_large", exc.params)
+    if isinstance(exc, Empty):
+        return Unreadable(source.path, None, "empty")
+    return Unreadable(source.path, None, _first_line(exc))
+
+
+def read_source(source: Source, rows: int = 1 << 62) -> pl.DataFrame | None:
+    """The whole of `source` as one frame (None: an empty sheet), retrying another encoding if need be."""
+    while True:
+        try:
+            parts = list(source.chunks(rows))
+        except Exception as exc:
+            if source.retry(exc):
+                continue
+            raise
+        if not parts:
+            return None
+        return pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
 
 
 def _first_line(exc: Exception) -> str:
@@ -263,40 +415,85 @@ def _sheet_has_cells(reader, sheet: str) -> bool:
         return True
 
 
-def read_paths(
-    paths: list[Path] | list[str], progress: Progress | None = None, limits: Limits | None = None
+def open_paths(
+    paths: list[Path] | list[str], progress: Progress | None = None, limits: Limits | None = None,
+    workdir: Path | None = None,
 ) -> ReadResult:
-    """Read every file under `paths`. Files that name no table are listed, never silently ignored."""
+    """Find every source under `paths` without reading its rows (`Source.chunks` reads them). Files that
+    name no table are listed, never silently ignored. `FileInfo.rows` is filled by `count_rows` once the
+    sources were read."""
     limits = limits or Limits.of()
     files = find_files(paths)
-    sizes = [max(f.stat().st_size, 1) for f in files]
-    total = sum(sizes) or 1
     result = ReadResult([], [], [], [])
-    done = 0
-    with ThreadPoolExecutor(max_workers=1) as pool:  # hash while polars reads
+    with ThreadPoolExecutor(max_workers=1) as pool:
         hashes = {f: pool.submit(sha256_of, f) for f in files if f.suffix.lower() in SUFFIXES}
-        for f, size in zip(files, sizes):
+        for i, f in enumerate(files):
             if progress:
-                progress(done / total, f.name)
+                progress(i / max(len(files), 1), f.name)
             if f.suffix.lower() not in SUFFIXES:
                 result.unrecognised.append(f.name)
-                done += size
                 continue
             try:
-                sources, skipped, unreadable = _read_file(f, limits)
+                sources, skipped, unreadable = _open_file(f, limits)
             except TooLarge as exc:
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, str(exc), "too_large", exc.params)]
             except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, _first_line(exc))]
+            for s in sources:
+                s.workdir = workdir
             result.sources.extend(sources)
             result.unrecognised.extend(skipped)
             result.unreadable.extend(unreadable)
             if sources or unreadable:
-                info = FileInfo(f, hashes[f].result())
-                for s in sources:
-                    info.rows[s.table] = info.rows.get(s.table, 0) + s.rows
-                result.files.append(info)
-            done += size
+                result.files.append(FileInfo(f, hashes[f].result()))
+    if progress:
+        progress(1.0, "")
+    return result
+
+
+def count_rows(result: ReadResult, read: list[Source]) -> None:
+    """Fill `result.files[*].rows` from the sources that were read (`read`: those that were, whole)."""
+    by_path = {f.path: f for f in result.files}
+    for info in result.files:
+        info.rows = {}
+    for s in read:
+        info = by_path[s.path]
+        info.rows[s.table] = info.rows.get(s.table, 0) + s.rows
+
+
+def read_paths(
+    paths: list[Path] | list[str], progress: Progress | None = None, limits: Limits | None = None
+) -> ReadResult:
+    """Read every file under `paths`, each source whole (`Source.frame`). Files that name no table are
+    listed, never silently ignored."""
+    result = open_paths(paths, None, limits)
+    files = {f.path for f in result.files}
+    sizes = {f: max(f.stat().st_size, 1) for f in files}
+    total, done = sum(sizes.values()) or 1, 0
+    sources: list[Source] = []
+    failed: set[Path] = set()
+    seen: set[Path] = set()
+    for s in result.sources:
+        if progress and s.path not in seen:
+            progress(done / total, s.path.name)
+            done += sizes[s.path]
+            seen.add(s.path)
+        if s.path in failed:
+            continue
+        try:
+            s.frame = read_source(s)
+        except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+            result.unreadable.append(unreadable_of(s, exc))
+            failed.add(s.path)
+            continue
+        if s.frame is not None:
+            sources.append(s)
+    result.sources = [s for s in sources if s.path not in failed]
+    order = {f.path: i for i, f in enumerate(result.files)}
+    result.unreadable.sort(key=lambda u: order.get(u.path, -1))
+    kept = {s.path for s in result.sources} | {u.path for u in result.unreadable}
+    result.files = [f for f in result.files if f.path in kept]
+    count_rows(result, result.sources)
     if progress:
         progress(1.0, "")
     return result

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -454,6 +455,35 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             raise
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def staging(db: Path | str) -> Iterator[Path]:
+    """A folder beside the store for a load's validated rows (Parquet, `validate.validate_sources`), removed
+    when the block ends. Folders of loads that were killed (their process is gone) are swept first. Beside
+    the store, not in /tmp: the rows of a province's load are as large as its store."""
+    db = Path(db)
+    parent = db.parent if db.parent.is_dir() else Path(tempfile.gettempdir())
+    pattern = re.compile(rf"\.{re.escape(db.name)}\.(\d+)\.staging")
+    for path in parent.iterdir():
+        m = pattern.fullmatch(path.name)
+        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{db.name}.{os.getpid()}.staging", dir=parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def init_store(db: Path | str = DEFAULT_DB) -> Path:
     """Create an empty store (schema only) if there is none; migrate an old one."""
     db = Path(db)
@@ -463,18 +493,44 @@ def init_store(db: Path | str = DEFAULT_DB) -> Path:
     return db
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert `frame` into `table`; rows whose key is already stored are replaced."""
-    t = contract.TABLES[table]
-    cols = ", ".join(f'"{c}"' for c in t.column_names)
-    con.register("__incoming", frame.select(t.column_names))
+# A table's rows for a load: a polars frame, or the Parquet files validation staged them in (in order).
+Rows = pl.DataFrame | list[Path]
+
+
+def _parquet(paths: list[Path]) -> str:
+    return "read_parquet([" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "])"
+
+
+@contextmanager
+def _incoming(con: duckdb.DuckDBPyConnection, rows: Rows, columns: list[str]) -> Iterator[str]:
+    """`rows` as something SQL can select from: staged Parquet is read by DuckDB directly (no Python copy)."""
+    if not isinstance(rows, pl.DataFrame):
+        yield f"(SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM {_parquet(rows)})"
+        return
+    con.register("__incoming", rows.select(columns))
     try:
-        if con.sql(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)').fetchall()[0][0]:
-            on = " AND ".join(f'"{table}"."{k}" = n."{k}"' for k in t.key)
-            con.execute(f'DELETE FROM "{table}" USING __incoming AS n WHERE {on}')
-        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM __incoming')
+        yield "__incoming"
     finally:
         con.unregister("__incoming")
+
+
+def _height(con: duckdb.DuckDBPyConnection, rows: Rows) -> int:
+    if isinstance(rows, pl.DataFrame):
+        return rows.height
+    return con.sql(f"SELECT count(*) FROM {_parquet(rows)}").fetchall()[0][0] if rows else 0
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> None:
+    """Insert `rows` into `table`; rows whose key is already stored are replaced."""
+    t = contract.TABLES[table]
+    cols = ", ".join(f'"{c}"' for c in t.column_names)
+    if not isinstance(rows, pl.DataFrame) and not rows:
+        return
+    with _incoming(con, rows, list(t.column_names)) as incoming:
+        if con.sql(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)').fetchall()[0][0]:
+            on = " AND ".join(f'"{table}"."{k}" = n."{k}"' for k in t.key)
+            con.execute(f'DELETE FROM "{table}" USING {incoming} AS n WHERE {on}')
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM {incoming}')
 
 
 def _rebuild_marts(
@@ -485,34 +541,37 @@ def _rebuild_marts(
     return rebuild_marts(con, settings=settings, progress=progress, changes=changes, lang=lang)
 
 
-def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]):
+def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, Rows]):
     """What a load is about to write, for its marts to recompute only that (marts.Changes). Read before the
-    upsert: a substitution the load replaces counts with its stored pair of people too."""
+    upsert: a substitution the load replaces counts with its stored pair of people too. Of staged rows,
+    the load's matters and cases are SQL over the Parquet files (evaluated by the marts only when they
+    recompute part of the store: a first load rebuilds everything), never lists in Python."""
     from pipelines.marts import Changes
 
     changes = Changes()
     if "approvals" in frames:
-        changes.matter_ids = frames["approvals"]["matter_id"].unique().to_list()
+        a = frames["approvals"]
+        changes.matter_ids = a["matter_id"].unique().to_list() if isinstance(a, pl.DataFrame) else (
+            f"SELECT matter_id FROM {_parquet(a)}" if a else [])
     if "cases" in frames:
-        changes.case_ids = frames["cases"]["case_id"].unique().to_list()
+        c = frames["cases"]
+        changes.case_ids = c["case_id"].unique().to_list() if isinstance(c, pl.DataFrame) else (
+            f"SELECT case_id FROM {_parquet(c)}" if c else [])
     subs = frames.get("substitutions")
-    if subs is not None and subs.height:
-        con.register("__incoming_subs", subs.select("substitution_id"))
-        try:
-            stored = con.sql(
-                """SELECT absent_id, substitute_id FROM substitutions
-                   WHERE substitution_id IN (SELECT substitution_id FROM __incoming_subs)"""
+    if subs is not None and _height(con, subs):
+        with _incoming(con, subs, ["substitution_id", "absent_id", "substitute_id"]) as incoming:
+            pairs = con.sql(
+                f"""SELECT absent_id, substitute_id FROM substitutions
+                    WHERE substitution_id IN (SELECT substitution_id FROM {incoming})
+                    UNION SELECT absent_id, substitute_id FROM {incoming}"""
             ).fetchall()
-        finally:
-            con.unregister("__incoming_subs")
-        pairs = set(stored) | set(subs.select("absent_id", "substitute_id").iter_rows())
-        changes.substitution_pairs = sorted(pairs, key=str)
+        changes.substitution_pairs = sorted(set(pairs), key=str)
     return changes
 
 
 def write_load(
     db: Path | str,
-    frames: dict[str, pl.DataFrame],
+    frames: dict[str, Rows],
     files: list[dict],
     dropped: list[tuple[str, list[str]]],
     progress: Progress | None = None,
@@ -521,7 +580,8 @@ def write_load(
     settings=None,
     lang: str = "zh",
 ) -> int:
-    """Store validated frames atomically, update the marts, record the load and its warnings (rows of
+    """Store validated rows atomically (per table a polars frame, or the Parquet files validation staged,
+    which DuckDB inserts directly), update the marts, record the load and its warnings (rows of
     `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own; `lang`: of the
     marts' progress messages."""
     say = messages or (lambda key, table: table)
@@ -534,7 +594,7 @@ def write_load(
             upsert(con, table, frame)
         # Record the load before the marts, so meta.built_from_load names this load.
         load_id = con.sql("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchall()[0][0]
-        rows = {t: f.height for t, f in frames.items()}
+        rows = {t: _height(con, f) for t, f in frames.items()}
         con.execute(
             "INSERT INTO loads VALUES (?, ?, 'ok', ?, ?, ?)",
             [load_id, datetime.now(), json.dumps(files, ensure_ascii=False), json.dumps(rows), json.dumps(dropped, ensure_ascii=False)],

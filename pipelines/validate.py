@@ -14,11 +14,14 @@ before it was received…) load and are reported and recorded with the load.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import polars as pl
 
 from pipelines import contract
@@ -30,6 +33,10 @@ if TYPE_CHECKING:
 ROW = "__row"
 SRC = "__src"
 MAX_PROBLEMS = 5000  # problems (and warnings) materialised for the report; the counts are always exact
+# Rows of a source read, typed and checked at once: bounds a load's memory whatever the files' sizes
+# (issue 9); each chunk is staged as Parquet and the checks across chunks and files run in DuckDB.
+CHUNK_ROWS = 250_000
+CHECK_MEMORY_LIMIT = "1GB"  # DuckDB's, for those checks (beyond it, it spills to the staging folder)
 
 POLARS_TYPES: dict[str, pl.DataType] = {
     contract.TEXT: pl.String(),
@@ -301,7 +308,7 @@ def _fallback(col: contract.Column, raw: pl.Series) -> tuple[pl.Series, pl.Serie
 
 @dataclass
 class Validated:
-    frames: dict[str, pl.DataFrame]  # table -> contract columns, stored types (all sources concatenated)
+    frames: dict[str, pl.DataFrame]  # table -> contract columns, stored types (without a staging folder)
     problems: list[Problem]  # errors (the first `max_problems`)
     problem_count: int
     dropped: list[tuple[str, list[str]]]  # (source label, headers not in the contract)
@@ -309,6 +316,9 @@ class Validated:
     warnings: list[Problem] = field(default_factory=list)  # the first `max_problems` warnings
     warning_count: int = 0
     warning_frame: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WARNING_SCHEMA))  # all of them
+    staged: dict[str, list[Path]] = field(default_factory=dict)  # table -> its rows as Parquet files, in order
+    read: list[Source] = field(default_factory=list)  # the sources read whole (Source.rows: how many rows)
+    unreadable: list[tuple[Source, BaseException]] = field(default_factory=list)  # reading failed midway
 
     @property
     def ok(self) -> bool:
@@ -408,22 +418,34 @@ def _type_fits(col: contract.Column, dtype: pl.DataType) -> bool:
     return False
 
 
-def _prepare(index: int, source: Source) -> _Prepared:
+@dataclass
+class _Plan:
+    """What a source's header row says, the same for each of its chunks."""
+
+    index: int
+    source: Source
+    mapping: dict[str, str]  # raw header (frame column) -> contract column, in file order
+    headers: dict[str, str]  # contract column -> header text the file used (or would have used)
+    dropped: list[str]
+    refused: set[str]
+    header_problems: list[Problem]
+
+
+def _plan(index: int, source: Source, first: pl.DataFrame) -> _Plan:
+    """Map the source's headers (the columns of its first chunk) to the contract's columns."""
     table = contract.TABLES[source.table]
     lookup = table.header_lookup()
-    df = source.frame
     mapping: dict[str, str] = {}  # raw header -> contract column
     headers: dict[str, str] = {}
     dropped: list[str] = []
     refused: set[str] = set()
-    problems: list[pl.DataFrame] = []
     header_problems: list[Problem] = []
 
     def header_problem(kind: str, written: str, name: str | None, row: int | None = 1, other: str | None = None) -> None:
         header_problems.append(Problem(kind, source.file, source.sheet, row, written, written if row else None,
                                        table.name, name, other))
 
-    for raw_name in df.columns:
+    for raw_name in first.columns:
         if raw_name == ROW:
             continue
         written = source.repeated_headers.get(raw_name, raw_name)
@@ -435,8 +457,8 @@ def _prepare(index: int, source: Source) -> _Prepared:
             dropped.append(written)
         elif name in headers or raw_name in source.repeated_headers:
             header_problem("duplicate_column", written, name)
-        elif not _type_fits(table.column(name), df.schema[raw_name]) and df[raw_name].null_count() < df.height:
-            header_problem("column_type", written, name, row=None, other=str(df.schema[raw_name]))
+        elif not _type_fits(table.column(name), first.schema[raw_name]) and not source.all_null(raw_name):
+            header_problem("column_type", written, name, row=None, other=str(first.schema[raw_name]))
             headers[name] = written
             refused.add(name)
         else:
@@ -448,9 +470,15 @@ def _prepare(index: int, source: Source) -> _Prepared:
             headers[c.name] = c.zh if chinese else c.name
             if c.required is True:
                 header_problems.append(Problem("missing_column", source.file, source.sheet, None, headers[c.name], None, table.name, c.name))
-    present = [mapping_name for mapping_name in mapping]  # raw names in file order
-    df = df.select([pl.col(ROW).cast(pl.UInt32)] + [pl.col(r).alias(mapping[r]) for r in present])
-    df = df.with_columns(pl.lit(index, pl.UInt32).alias(SRC))
+    return _Plan(index, source, mapping, headers, dropped, refused, header_problems)
+
+
+def _prepare(plan: _Plan, chunk: pl.DataFrame) -> _Prepared:
+    """A chunk of the source's rows in the contract's columns and types (cells not yet checked)."""
+    table = contract.TABLES[plan.source.table]
+    mapping = plan.mapping
+    df = chunk.select([pl.col(ROW).cast(pl.UInt32)] + [pl.col(r).alias(mapping[r]) for r in mapping])
+    df = df.with_columns(pl.lit(plan.index, pl.UInt32).alias(SRC))
     schema = df.schema
     exprs = []
     for c in table.columns:
@@ -459,7 +487,7 @@ def _prepare(index: int, source: Source) -> _Prepared:
         else:
             exprs.append(pl.lit(None, polars_type(c)).alias(c.name))
     typed = df.select(pl.col(SRC), pl.col(ROW), *exprs)
-    return _Prepared(index, source, typed, headers, df, problems, header_problems, dropped, refused)
+    return _Prepared(plan.index, plan.source, typed, plan.headers, df, [], [], [], plan.refused)
 
 
 def _check_cells(p: _Prepared) -> None:
@@ -633,42 +661,96 @@ def _check_consistent(table: contract.Table, df: pl.DataFrame) -> list[pl.DataFr
 
 
 # `not_stored(table, column, values)`: those of `values` (distinct, non-null text) that no stored row of
-# `table.column` holds. The loader answers it in DuckDB (store.missing_values), so only the incoming values
-# the store lacks, usually none, come back to Python, never the stored keys.
+# `table.column` holds. For callers that hold the store elsewhere (tests); the loader names the store
+# instead (`store_db`), and DuckDB anti-joins the incoming values against it directly.
 NotStored = Callable[[str, str, pl.Series], pl.Series]
 
 
-def _check_references(frames: dict[str, pl.DataFrame], not_stored: NotStored | None) -> list[pl.DataFrame]:
-    """Reference problems: values that neither this load nor (through `not_stored`) the store holds."""
-    columns: dict[contract.Reference, pl.DataFrame] = {}
-    wanted: dict[tuple[str, str], list[pl.Series]] = {}
-    for ref in contract.REFERENCES:
-        df = frames.get(ref.table)
-        if df is None or df.is_empty():
-            continue
-        col = df.select(SRC, ROW, ref.column)
-        if isinstance(df.schema[ref.column], pl.List):
-            col = col.explode(ref.column)
-        columns[ref] = col.filter(pl.col(ref.column).is_not_null())
-        wanted.setdefault((ref.target_table, ref.target_column), []).append(
-            columns[ref][ref.column].unique().alias("value")
-        )
-    unknown: dict[tuple[str, str], pl.Series] = {}
-    for (table, column), parts in wanted.items():
-        values = pl.concat(parts).unique()
-        if table in frames:
-            values = values.filter(~values.is_in(frames[table][column].drop_nulls().implode()))
-        if not_stored is not None and values.len():
-            values = not_stored(table, column, values)
-        unknown[(table, column)] = values
+def _sql_list(paths: list[Path]) -> str:
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame | None:
+    """The rows of `sql` as a frame, or None when there are none (the usual case: no conversion then)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __found AS {sql}")
+    if not con.sql("SELECT count(*) FROM __found").fetchall()[0][0]:
+        return None
+    return con.sql("SELECT * FROM __found").pl()
+
+
+def _check_staged(
+    con: duckdb.DuckDBPyConnection, staged: dict[str, list[Path]], stored: bool, not_stored: NotStored | None,
+) -> list[pl.DataFrame]:
+    """The checks that span chunks and files, in DuckDB over the staged Parquet: a key twice, a matter's
+    columns that disagree between rows, references to values neither this load nor the store holds. Only
+    the rows concerned come back to polars, where the same checks as on one frame locate them."""
+    for name, paths in staged.items():
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "incoming_{name}" AS SELECT * FROM read_parquet({_sql_list(paths)})')
+    out: list[pl.DataFrame] = []
+    for name in staged:
+        table = contract.TABLES[name]
+        keys = ", ".join(f'"{k}"' for k in table.key)
+        complete = " AND ".join(f'"{k}" IS NOT NULL' for k in table.key)
+        dup = _fetch(con, f"""SELECT t."{SRC}", t."{ROW}", {", ".join(f't."{k}"' for k in table.key)}
+            FROM "incoming_{name}" t SEMI JOIN (SELECT {keys} FROM "incoming_{name}" WHERE {complete}
+                                                GROUP BY ALL HAVING count(*) > 1) d USING ({keys})
+            ORDER BY t."{SRC}", t."{ROW}" """)
+        if dup is not None:
+            out += _check_duplicates(table, dup)
+        if table.consistent_within:
+            group, cols = table.consistent_within
+            values = ", ".join(f"'{c}': \"{c}\"" for c in cols)
+            columns = ", ".join(f't."{c}"' for c in dict.fromkeys((group, table.key[-1], *cols)))
+            rows = _fetch(con, f"""SELECT t."{SRC}", t."{ROW}", {columns} FROM "incoming_{name}" t
+                WHERE EXISTS (SELECT 1 FROM (SELECT "{group}" AS g FROM "incoming_{name}" GROUP BY "{group}"
+                                             HAVING count(DISTINCT {{{values}}}) > 1) d
+                              WHERE d.g IS NOT DISTINCT FROM t."{group}")
+                ORDER BY t."{SRC}", t."{ROW}" """)
+            if rows is not None:
+                out += _check_consistent(table, rows)
+    out += _check_references(con, staged, stored, not_stored)
+    return out
+
+
+def _check_references(
+    con: duckdb.DuckDBPyConnection, staged: dict[str, list[Path]], stored: bool, not_stored: NotStored | None,
+) -> list[pl.DataFrame]:
+    """Reference problems: values that neither this load nor the store (attached as `stored`, or asked
+    through `not_stored`) holds."""
+
+    def values_of(ref: contract.Reference) -> str:
+        col = contract.TABLES[ref.table].column(ref.column)
+        v = f'unnest("{ref.column}")' if col.type == contract.ID_LIST else f'"{ref.column}"'
+        return f'SELECT "{SRC}", "{ROW}", {v} AS value FROM "incoming_{ref.table}"'
+
+    refs = [r for r in contract.REFERENCES if r.table in staged]
+    targets = list(dict.fromkeys((r.target_table, r.target_column) for r in refs))
     out = []
-    for ref, col in columns.items():
-        missing = unknown[(ref.target_table, ref.target_column)]
-        if missing.is_empty():
+    for i, (table, column) in enumerate(targets):
+        parts = " UNION ".join(f"SELECT value FROM ({values_of(r)}) WHERE value IS NOT NULL"
+                               for r in refs if (r.target_table, r.target_column) == (table, column))
+        unknown = f"__unknown_{i}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {unknown} AS {parts}")
+        if table in staged:
+            con.execute(f'DELETE FROM {unknown} WHERE value IN (SELECT "{column}" FROM "incoming_{table}")')
+        if stored:
+            con.execute(f'DELETE FROM {unknown} WHERE value IN (SELECT "{column}" FROM stored."{table}")')
+        elif not_stored is not None:
+            rows = con.sql(f"SELECT value FROM {unknown}").fetchall()
+            if rows:
+                kept = not_stored(table, column, pl.Series("value", [r[0] for r in rows], pl.String))
+                con.execute(f"DELETE FROM {unknown}")
+                if kept.len():
+                    con.executemany(f"INSERT INTO {unknown} VALUES (?)", [[v] for v in kept.to_list()])
+        if not con.sql(f"SELECT count(*) FROM {unknown}").fetchall()[0][0]:
             continue
-        bad = col.filter(pl.col(ref.column).is_in(missing.implode()))
-        if bad.height:
-            out.append(_problem_frame(bad, ref.table, ref.column, "reference", pl.col(ref.column)))
+        for ref in refs:
+            if (ref.target_table, ref.target_column) != (table, column):
+                continue
+            bad = _fetch(con, f"""SELECT "{SRC}", "{ROW}", value AS "{ref.column}" FROM ({values_of(ref)})
+                                  WHERE value IN (SELECT value FROM {unknown}) ORDER BY "{SRC}", "{ROW}" """)
+            if bad is not None:
+                out.append(_problem_frame(bad, ref.table, ref.column, "reference", pl.col(ref.column)))
     return out
 
 
@@ -719,49 +801,77 @@ def validate_sources(
     lang: str = "zh",
     max_problems: int = MAX_PROBLEMS,
     today: dt.date | None = None,
+    *,
+    staging: Path | None = None,
+    store_db: Path | None = None,
+    chunk_rows: int | None = None,
 ) -> Validated:
-    """Normalise every source and check everything; `not_stored(table, column, values)` says which of the
-    values this load refers to the store lacks (None: check references within the load only).
+    """Normalise every source and check everything, chunk by chunk; `not_stored(table, column, values)`
+    says which of the values this load refers to the store lacks, or `store_db` names the store to check
+    them against (neither: references within the load only).
+
+    Each source is read `chunk_rows` rows at a time (default CHUNK_ROWS); each chunk is typed, its cells
+    checked, and written as Parquet to `staging` (a folder; `Validated.staged` lists the files per table).
+    The checks that span chunks and files then run in DuckDB over those files. Without `staging` the
+    files go to a temporary folder and come back as `Validated.frames` (small inputs: tests, the Data page).
 
     `today` is the day of the load (dates more than a year after it are refused); default: today.
     """
+    if staging is None:
+        with tempfile.TemporaryDirectory(prefix="tierwatch-validate-") as tmp:
+            v = validate_sources(sources, not_stored, progress, lang, max_problems, today, staging=Path(tmp),
+                                 store_db=store_db, chunk_rows=chunk_rows)
+            v.frames = {name: _read_staged(paths, name) for name, paths in v.staged.items()}
+            v.staged = {}
+            return v
     today = today or dt.date.today()
-    prepared: list[_Prepared] = []
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    plans: dict[int, _Plan] = {}
     fixed: list[Problem] = []
     dropped: list[tuple[str, list[str]]] = []
+    problem_frames: list[pl.DataFrame] = []
+    staged: dict[str, list[Path]] = {}
+    rows: dict[str, int] = {}
+    read: list[Source] = []
+    unreadable: list[tuple[Source, BaseException]] = []
     n = max(len(sources), 1)
     for i, s in enumerate(sources):
-        if progress:
-            progress(0.7 * i / n, t("loader.progress.validate", lang, table=s.label))
+        say = (lambda f, s=s, i=i: progress(0.8 * (i + f) / n, t("loader.progress.validate", lang, table=s.label))) if progress else None
+        outcome = _validate_source(i, s, today, staging, chunk_rows, say)
+        if isinstance(outcome, Problem):
+            fixed.append(outcome)
+            continue
+        if isinstance(outcome, BaseException):
+            unreadable.append((s, outcome))
+            continue
+        if outcome is None:  # an empty sheet: nothing to load
+            continue
+        plan, frames, parts, height = outcome
+        read.append(s)
+        plans[i] = plan
+        fixed.extend(plan.header_problems)
+        if plan.dropped:
+            dropped.append((s.label, plan.dropped))
+        problem_frames += frames
+        staged.setdefault(s.table, []).extend(parts)
+        rows[s.table] = rows.get(s.table, 0) + height
+    staged = {name: staged[name] for name in contract.LOAD_ORDER if name in staged}
+    rows = {name: rows[name] for name in staged}
+    if progress:
+        progress(0.85, t("loader.progress.validate", lang, table=", ".join(contract.TABLES[n].label(lang) for n in staged)))
+    if staged:
+        con = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY_LIMIT,
+                                                 "temp_directory": str(staging / "duckdb.tmp")})
         try:
-            p = _prepare(i, s)
-            _check_cells(p)
-            _check_plausible(p, today)
-        except Exception as exc:  # noqa: BLE001 - a file polars cannot take is refused, located by file
-            fixed.append(Problem("unexpected", s.file, s.sheet, table=s.table, other=f"{type(exc).__name__}: "
-                                 + (str(exc).strip().splitlines() or [""])[0][:300]))
-            continue
-        fixed.extend(p.header_problems)
-        if p.dropped:
-            dropped.append((s.label, p.dropped))
-        prepared.append(p)
-    frames: dict[str, pl.DataFrame] = {}
-    problem_frames: list[pl.DataFrame] = [f for p in prepared for f in p.problems]
-    for name in contract.LOAD_ORDER:
-        parts = [p.frame for p in prepared if p.source.table == name]
-        if not parts:
-            continue
-        frames[name] = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
-    for k, (name, df) in enumerate(frames.items()):
-        if progress:
-            progress(0.7 + 0.25 * k / max(len(frames), 1), t("loader.progress.validate", lang, table=contract.TABLES[name].label(lang)))
-        table = contract.TABLES[name]
-        problem_frames += _check_duplicates(table, df)
-        problem_frames += _check_consistent(table, df)
-        problem_frames += _check_ordered(name, df)
-    problem_frames += _check_references(frames, not_stored)
+            stored = False
+            if store_db is not None and Path(store_db).exists():
+                quoted = str(Path(store_db).resolve()).replace("'", "''")
+                con.execute(f"ATTACH '{quoted}' AS stored (READ_ONLY)")
+                stored = True
+            problem_frames += _check_staged(con, staged, stored, not_stored)
+        finally:
+            con.close()
 
-    by_index = {p.index: p for p in prepared}
     problems = list(fixed)
     count = len(fixed)
     warnings: list[Problem] = []
@@ -771,11 +881,87 @@ def validate_sources(
         is_warning = pl.col("kind").replace_strict(contract.SEVERITY, default=contract.ERROR, return_dtype=pl.String) == contract.WARNING
         errors, warned = allp.filter(~is_warning), allp.filter(is_warning)
         count += errors.height
-        problems += _to_problems(errors, sources, by_index, max_problems - len(fixed))
-        warnings = _to_problems(warned, sources, by_index, max_problems)
-        warning_frame = _located(warned, sources, prepared)
-    frames = {name: df.select(contract.TABLES[name].column_names) for name, df in frames.items()}
-    rows = {name: df.height for name, df in frames.items()}
+        problems += _to_problems(errors, sources, plans, max_problems - len(fixed))
+        warnings = _to_problems(warned, sources, plans, max_problems)
+        warning_frame = _located(warned, sources, list(plans.values()))
     if progress:
         progress(1.0, "")
-    return Validated(frames, problems, count, dropped, rows, warnings, warning_frame.height, warning_frame)
+    return Validated({}, problems, count, dropped, rows, warnings, warning_frame.height, warning_frame,
+                     staged=staged, read=read, unreadable=unreadable)
+
+
+def _read_staged(paths: list[Path], name: str) -> pl.DataFrame:
+    return pl.concat([pl.read_parquet(p) for p in paths], how="vertical").select(contract.TABLES[name].column_names)
+
+
+def _validate_source(
+    index: int, source: Source, today: dt.date, staging: Path, chunk_rows: int, say: Callable[[float], None] | None,
+) -> tuple[_Plan, list[pl.DataFrame], list[Path], int] | Problem | BaseException | None:
+    """Read, type and check one source chunk by chunk, staging each chunk's rows as Parquet. Returns its
+    plan, problem records, staged files and rows; a Problem (a chunk polars cannot take: the source is
+    refused, located by file); the reader's exception (the file is unreadable); None (nothing in it).
+    Whatever failed leaves nothing staged."""
+    table = contract.TABLES[source.table]
+    folder = staging / source.table
+    folder.mkdir(parents=True, exist_ok=True)
+    size = max(source.path.stat().st_size, 1) if source.path.exists() else 1
+
+    def read_bytes(rows: int) -> float:  # about how far into the file `rows` rows are (progress only)
+        return rows * 120.0
+    while True:
+        plan: _Plan | None = None
+        frames: list[pl.DataFrame] = []
+        parts: list[Path] = []
+        height = 0
+        chunks = source.chunks(chunk_rows)
+        try:
+            for k, chunk in enumerate(_reading(chunks)):
+                if say:
+                    say(min(0.99, read_bytes(height) / size))
+                try:
+                    if plan is None:
+                        plan = _plan(index, source, chunk)
+                    p = _prepare(plan, chunk)
+                    _check_cells(p)
+                    _check_plausible(p, today)
+                    frames += p.problems
+                    frames += _check_ordered(source.table, p.frame)
+                    part = folder / f"part-{index:05d}-{k:05d}.parquet"
+                    p.frame.select(SRC, ROW, *table.column_names).write_parquet(part, compression="lz4")
+                    parts.append(part)
+                    height += p.frame.height
+                except Exception as exc:  # noqa: BLE001 - a file polars cannot take is refused, located by file
+                    _unstage(parts)
+                    return Problem("unexpected", source.file, source.sheet, table=source.table,
+                                   other=f"{type(exc).__name__}: " + (str(exc).strip().splitlines() or [""])[0][:300])
+        except _ReadFailed as failed:
+            _unstage(parts)
+            if source.retry(failed.exc):
+                continue
+            return failed.exc
+        if plan is None:
+            return None
+        return plan, frames, parts, height
+
+
+class _ReadFailed(Exception):
+    def __init__(self, exc: BaseException) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+
+
+def _reading(chunks):
+    """The chunks of a reader, its own errors raised as _ReadFailed (the file's), not the validation's."""
+    while True:
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _ReadFailed(exc) from exc
+        yield chunk
+
+
+def _unstage(parts: list[Path]) -> None:
+    for part in parts:
+        part.unlink(missing_ok=True)
