@@ -472,7 +472,7 @@ def staging(db: Path | str) -> Iterator[Path]:
     the store, not in /tmp: the rows of a province's load are as large as its store."""
     db = Path(db)
     parent = db.parent if db.parent.is_dir() else Path(tempfile.gettempdir())
-    pattern = re.compile(rf"\.{re.escape(db.name)}\.(\d+)\.staging")
+    pattern = re.compile(rf"\.{re.escape(db.name)}\.(\d+)\.staging\w*")
     for path in parent.iterdir():
         m = pattern.fullmatch(path.name)
         if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
