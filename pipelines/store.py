@@ -335,6 +335,21 @@ class _ArrowStream:
         return self._frame.__arrow_c_stream__(requested_schema)
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[str]:
+    """`frame` visible to SQL as `name` for the block, let go of on leaving: DuckDB keeps the object behind
+    a dropped view until the transaction ends (a load's), so a plain `register` holds every frame to the end."""
+    from pipelines.marts import _Stream
+
+    stream = _Stream(frame)
+    con.register(name, stream)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+        stream.table = None
+
+
 def missing_values(con: duckdb.DuckDBPyConnection, table: str, column: str, values: pl.Series) -> pl.Series:
     """Those of `values` (distinct, non-null text) that no stored row of `table.column` holds.
 
@@ -507,11 +522,8 @@ def _incoming(con: duckdb.DuckDBPyConnection, rows: Rows, columns: list[str]) ->
     if not isinstance(rows, pl.DataFrame):
         yield f"(SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM {_parquet(rows)})"
         return
-    con.register("__incoming", rows.select(columns))
-    try:
-        yield "__incoming"
-    finally:
-        con.unregister("__incoming")
+    with _registered(con, "__incoming", rows.select(columns)) as name:
+        yield name
 
 
 def _height(con: duckdb.DuckDBPyConnection, rows: Rows) -> int:
@@ -603,15 +615,12 @@ def write_load(
         if file_rows:
             con.executemany("INSERT INTO load_files VALUES (?, ?, ?, ?, ?)", file_rows)
         if warnings is not None and warnings.height:
-            con.register("__warnings", warnings)
-            try:
+            with _registered(con, "__warnings", warnings) as name:
                 con.execute(
-                    """INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
-                       FROM __warnings""",
+                    f"""INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
+                       FROM {name}""",
                     [load_id],
                 )
-            finally:
-                con.unregister("__warnings")
         if progress:
             progress(0.6, say("marts", ""))
         _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95), changes, lang)
