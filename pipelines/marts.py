@@ -307,6 +307,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
         _write(con, "violations", found, append=append)
         months["step_latency"].append(steps["month"].unique())
         months["matters"].append(matters["month"].unique())
+        del approvals, cases, steps, matters, ctx, found  # before the next batch is read, not after
     if not full:
         for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
             _temp_table(con, temp, pl.concat([pl.Series("month", [], pl.Date), *months[table]]).to_frame())
