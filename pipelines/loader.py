@@ -156,6 +156,7 @@ def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Sett
     failed = {u.path for u in read.unreadable}
     read.files = [f for f in read.files if f.path in failed or any(s.path == f.path for s in validated.read)]
     readers.count_rows(read, validated.read)
+    read.wait_hashes()
     unreadable = [
         Problem(u.kind, u.path.name, u.sheet, other=u.error, params=u.params) for u in read.unreadable
     ]

@@ -21,7 +21,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,6 +151,15 @@ class ReadResult:
     files: list[FileInfo]
     unrecognised: list[str]  # file names / "file [sheet]" that name no table
     unreadable: list[Unreadable]
+    _hashing: dict[Path, Future] = field(default_factory=dict)  # FileInfo.sha256 still being computed
+
+    def wait_hashes(self) -> None:
+        """Fill each `FileInfo.sha256` (files are hashed in a thread while they are read)."""
+        for info in self.files:
+            future = self._hashing.get(info.path)
+            if future is not None:
+                info.sha256 = future.result()
+        self._hashing = {}
 
 
 def find_files(paths: list[Path] | list[str]) -> list[Path]:
@@ -425,8 +434,9 @@ def open_paths(
     limits = limits or Limits.of()
     files = find_files(paths)
     result = ReadResult([], [], [], [])
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashes = {f: pool.submit(sha256_of, f) for f in files if f.suffix.lower() in SUFFIXES}
+    pool = ThreadPoolExecutor(max_workers=1)  # hash while the files are read (wait_hashes)
+    try:
+        result._hashing = {f: pool.submit(sha256_of, f) for f in files if f.suffix.lower() in SUFFIXES}
         for i, f in enumerate(files):
             if progress:
                 progress(i / max(len(files), 1), f.name)
@@ -445,7 +455,9 @@ def open_paths(
             result.unrecognised.extend(skipped)
             result.unreadable.extend(unreadable)
             if sources or unreadable:
-                result.files.append(FileInfo(f, hashes[f].result()))
+                result.files.append(FileInfo(f, ""))
+    finally:
+        pool.shutdown(wait=False)
     if progress:
         progress(1.0, "")
     return result
@@ -494,6 +506,7 @@ def read_paths(
     kept = {s.path for s in result.sources} | {u.path for u in result.unreadable}
     result.files = [f for f in result.files if f.path in kept]
     count_rows(result, result.sources)
+    result.wait_hashes()
     if progress:
         progress(1.0, "")
     return result
