@@ -140,3 +140,15 @@ def test_a_gb18030_file_whose_first_chunks_are_ascii_is_read_as_gb18030(tmp_path
     assert frame.height == 12 and frame["team"].to_list()[-1] == "执行二队"
     assert sorted(p.name for p in staging.iterdir()) == ["approvals"]  # the transcoded copy is gone
     assert readers.read_paths([path]).sources[0].frame.height == 12
+
+
+def test_a_file_unreadable_in_a_later_chunk_is_refused_as_a_whole(tmp_path, monkeypatch):
+    """Its earlier chunks' problems are not reported (they were read from a file that cannot be read)."""
+    folder = tmp_path / "ragged"
+    folder.mkdir()
+    rows = ["工号,姓名,岗位", "S1,n1,不是岗位"] + [f"S{i},n{i},局长" for i in range(2, 12)] + ["S99,x,局长,多一列"]
+    (folder / "人员名册.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 4)
+    report = load_paths([folder], tmp_path / "store" / "w.duckdb", lang="en")
+    assert [(p.file, p.kind) for p in report.problems] == [("人员名册.csv", "unreadable")]
+    assert "found more fields" in report.format("en")
