@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines import readers, store, validate
@@ -109,17 +110,26 @@ def test_the_same_errors_and_warnings_at_the_same_rows_whatever_the_chunk_size(t
         ("审批记录_2024-06-big.csv", 25, "decided_before_received")]
 
 
-def test_rows_are_staged_chunk_by_chunk(tmp_path):
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".xlsx"])
+def test_rows_are_staged_chunk_by_chunk(tmp_path, suffix):
     folder = _exports(tmp_path, bad=False)
+    path = folder / "审批记录_2024-06-big.csv"
+    if suffix != ".csv":
+        frame = pl.read_csv(path, infer_schema=False)
+        path = path.with_suffix(suffix)
+        frame.write_parquet(path) if suffix == ".parquet" else frame.write_excel(path)
     staging = tmp_path / "staging"
     staging.mkdir()
-    read = open_paths([folder / "审批记录_2024-06-big.csv"])
+    read = open_paths([path])
     v = validate_sources(read.sources, staging=staging, chunk_rows=4)
     assert v.rows == {"approvals": 30}
     assert len(v.staged["approvals"]) == 8  # 30 rows, 4 at a time
     con = duckdb.connect()
     rows = con.sql(f"SELECT __row FROM read_parquet({[str(p) for p in v.staged['approvals']]})").fetchall()
     assert [r[0] for r in rows] == list(range(2, 32))  # Excel's row numbers run on across chunks
+    whole = validate_sources(readers.read_paths([path]).sources)
+    assert validate._read_staged(v.staged["approvals"], "approvals").equals(whole.frames["approvals"])
+    assert [p.format("en") for p in v.problems] == [p.format("en") for p in whole.problems]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
