@@ -154,8 +154,10 @@ def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Sett
     order = {f.path: i for i, f in enumerate(read.files)}
     read.unreadable.sort(key=lambda u: order.get(u.path, -1))
     failed = {u.path for u in read.unreadable}
-    read.files = [f for f in read.files if f.path in failed or any(s.path == f.path for s in validated.read)]
-    readers.count_rows(read, validated.read)
+    gone = {id(s) for s in validated.empty} | {id(s) for s, _ in validated.unreadable}
+    counted = [s for s in read.sources if id(s) not in gone]  # read, or refused by validation
+    read.files = [f for f in read.files if f.path in failed or any(s.path == f.path for s in counted)]
+    readers.count_rows(read, counted)
     read.wait_hashes()
     unreadable = [
         Problem(u.kind, u.path.name, u.sheet, other=u.error, params=u.params) for u in read.unreadable

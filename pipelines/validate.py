@@ -319,6 +319,7 @@ class Validated:
     staged: dict[str, list[Path]] = field(default_factory=dict)  # table -> its rows as Parquet files, in order
     read: list[Source] = field(default_factory=list)  # the sources read whole (Source.rows: how many rows)
     unreadable: list[tuple[Source, BaseException]] = field(default_factory=list)  # reading failed midway
+    empty: list[Source] = field(default_factory=list)  # sources with nothing in them (an empty sheet)
 
     @property
     def ok(self) -> bool:
@@ -834,6 +835,7 @@ def validate_sources(
     rows: dict[str, int] = {}
     read: list[Source] = []
     unreadable: list[tuple[Source, BaseException]] = []
+    empty: list[Source] = []
     n = max(len(sources), 1)
     for i, s in enumerate(sources):
         say = (lambda f, s=s, i=i: progress(0.8 * (i + f) / n, t("loader.progress.validate", lang, table=s.label))) if progress else None
@@ -845,6 +847,7 @@ def validate_sources(
             unreadable.append((s, outcome))
             continue
         if outcome is None:  # an empty sheet: nothing to load
+            empty.append(s)
             continue
         plan, frames, parts, height = outcome
         read.append(s)
@@ -887,7 +890,7 @@ def validate_sources(
     if progress:
         progress(1.0, "")
     return Validated({}, problems, count, dropped, rows, warnings, warning_frame.height, warning_frame,
-                     staged=staged, read=read, unreadable=unreadable)
+                     staged=staged, read=read, unreadable=unreadable, empty=empty)
 
 
 def _read_staged(paths: list[Path], name: str) -> pl.DataFrame:
