@@ -15,8 +15,9 @@ memory (VmHWM) is its own:
 | Overview first load | a new process: the store's info, the sidebar's options and every Overview query, default filters |
 | app memory (`--app`) | `streamlit run app.py` on this store, the Overview opened in a real browser (Debian's chromium); the server's resident memory afterwards, and the browser's wait for the first Overview |
 
-The targets (issue 9, DEVELOPERS.md) are stated for 10M approval steps (`--scale 24`, ~21 GB of memory
-today: not on a shared machine); `--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
+The targets (issue 9, DEVELOPERS.md) are stated for 10M approval steps (`--scale 24`: its load
+took 21 GB, then 11.7 GB, ~2 GB estimated since loads read in chunks; still not on a shared machine);
+`--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
 DuckDB cannot read them, so R covers the CSV files only.
 """
 

@@ -36,6 +36,7 @@ MAX_PROBLEMS = 5000  # problems (and warnings) materialised for the report; the 
 # Rows of a source read, typed and checked at once: bounds a load's memory whatever the files' sizes
 # (issue 9); each chunk is staged as Parquet and the checks across chunks and files run in DuckDB.
 CHUNK_ROWS = 250_000
+ROW_BYTES = 120  # about, of an exported row: for progress within a file
 CHECK_MEMORY_LIMIT = "1GB"  # DuckDB's, for those checks (beyond it, it spills to the staging folder)
 
 POLARS_TYPES: dict[str, pl.DataType] = {
@@ -908,9 +909,6 @@ def _validate_source(
     folder = staging / source.table
     folder.mkdir(parents=True, exist_ok=True)
     size = max(source.path.stat().st_size, 1) if source.path.exists() else 1
-
-    def read_bytes(rows: int) -> float:  # about how far into the file `rows` rows are (progress only)
-        return rows * 120.0
     while True:
         plan: _Plan | None = None
         frames: list[pl.DataFrame] = []
@@ -919,8 +917,8 @@ def _validate_source(
         chunks = source.chunks(chunk_rows)
         try:
             for k, chunk in enumerate(_reading(chunks)):
-                if say:
-                    say(min(0.99, read_bytes(height) / size))
+                if say:  # about how far into the file (progress only)
+                    say(min(0.99, height * ROW_BYTES / size))
                 try:
                     if plan is None:
                         plan = _plan(index, source, chunk)
