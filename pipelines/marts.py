@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, marts_spec, metrics, rules
+from pipelines import clock, marts_spec, metrics, parts, rules
 from pipelines.i18n import t
 from pipelines.settings import Settings, settings_for_store
 from pipelines.workdays import Calendar, build_calendar
@@ -92,10 +92,9 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The store's tables (not the build's temp tables)."""
-    return {r[0] for r in con.sql(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
-    ).fetchall()}
+    """The store's tables and views (the partitioned tables are views: pipelines.parts), not the build's
+    temp tables."""
+    return parts._tables(con) | parts._views(con)
 
 
 class _Stream:
@@ -127,9 +126,17 @@ def _registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
-    """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists."""
+    """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists.
+    The partitioned marts (pipelines.parts) through the load's overlay; `violations` is the matters'
+    findings (partitioned) and the others' (`other_violations`, replaced whole with every build)."""
+    if name == "violations":
+        name = "matter_violations" if frame.height == 0 or (frame["record_kind"] == "matter").all() else None
+        if name is None:
+            raise ValueError("violations: write the matters' findings and the others' apart")
     with _registered(con, frame) as view:
-        if append and name in _tables(con):
+        if name in parts.PARTITIONED:
+            (parts.insert if append else parts.replace)(con, name, view)
+        elif append and name in _tables(con):
             con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {view}')
         else:
             con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
@@ -282,13 +289,10 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
     months: dict[str, list[pl.Series]] = {"step_latency": [], "matters": []}
     if not full:
         for table, found in months.items():
-            found.append(_frame(
-                con, f"DELETE FROM {table} WHERE matter_id IN (SELECT matter_id FROM _tierwatch_matters) RETURNING month"
+            found.append(parts.delete(
+                con, table, "t.matter_id IN (SELECT matter_id FROM _tierwatch_matters)", returning="month"
             )["month"].unique())
-        con.execute(
-            "DELETE FROM violations WHERE record_kind <> 'matter' "
-            "OR record_id IN (SELECT matter_id FROM _tierwatch_matters)"
-        )
+        parts.delete(con, "matter_violations", "t.record_id IN (SELECT matter_id FROM _tierwatch_matters)")
     batches = _batches(con, "approvals", "matter_id", None if full else "_tierwatch_matters")
     n = len(batches)
     for i, batch in enumerate(batches):
@@ -317,7 +321,7 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
     """case_clock for the dirty cases."""
     say(0.7, t("metrics.progress.cases", g.lang))
     if not full:
-        con.execute("DELETE FROM case_clock WHERE case_id IN (SELECT case_id FROM _tierwatch_cases)")
+        parts.delete(con, "case_clock", "t.case_id IN (SELECT case_id FROM _tierwatch_cases)")
     for i, batch in enumerate(_batches(con, "cases", "case_id", None if full else "_tierwatch_cases")):
         cases = _frame(con, f"SELECT * FROM cases WHERE {batch}")
         frame = clock.case_clock(cases, g.people, g.teams, g.settings, g.snapshot, g.calendar)
@@ -365,9 +369,10 @@ def _whole_marts(
     matters = _frame(con, f"SELECT closed, final_decided_at, team, division FROM matters WHERE closed {months}")
     ctx = rules.Context(settings=g.settings, people=g.people, steps=pl.DataFrame(), matters=matters, subs=g.subs,
                         meetings=g.meetings, items=g.items, snapshot=g.snapshot)
-    other = rules.evaluate(ctx, OTHER_RULES)
-    _write(con, "violations", other, append=True)
-    con.execute("CREATE OR REPLACE TABLE violations AS SELECT * FROM violations ORDER BY rule_id, record_id")
+    # The other findings, whole every time; `violations` is a view over both (no rewrite of the matters'
+    # findings: readers that page or export them order explicitly).
+    _write(con, "other_violations", rules.evaluate(ctx, OTHER_RULES).sort("rule_id", "record_id"))
+    parts.ensure_violations_view(con)
     found = _frame(con, "SELECT rule_id, month, team, division FROM violations" + (
         "" if full else " WHERE record_kind <> 'matter' OR month IN (SELECT month FROM _tierwatch_matter_months)"))
     compliance = rules.compliance_monthly(ctx, found)

@@ -135,6 +135,13 @@ _STEP_COLUMNS = (
     _c("warning_tier VARCHAR", WARNING_TIERS), _c("ord_key BIGINT"),
 )
 
+def exact_hours_sum(col: str) -> str:
+    """SQL: the sum of a column of hours, exact at a second's resolution (an integer sum of seconds). A
+    floating sum over Parquet files read in parallel depends on the order the threads finish in (the same
+    query gave mean_hours differing in the last digits run to run), an integer sum never does."""
+    return f"(sum(round({col} * 3600)::HUGEINT)::DOUBLE / 3600)"
+
+
 # The latency measures, one definition: the `level_latency` mart is written with them and every query
 # of latency by level (dashboard, report, Word report) aggregates step_latency's decided steps with them.
 # DuckDB's quantile_cont is linear interpolation (numpy's default).
@@ -142,7 +149,7 @@ LATENCY_MEASURES = {
     "steps": "count(*)",
     "median_hours": "quantile_cont(latency_hours, 0.5)",
     "p90_hours": "quantile_cont(latency_hours, 0.9)",
-    "mean_hours": "avg(latency_hours)",
+    "mean_hours": f"{exact_hours_sum('latency_hours')} / nullif(count(latency_hours), 0)",
     "max_hours": "max(latency_hours)",
     "median_workdays": "quantile_cont(latency_workdays::DOUBLE, 0.5)",
     "p90_workdays": "quantile_cont(latency_workdays::DOUBLE, 0.9)",

@@ -25,13 +25,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import contract, schema
+from pipelines import contract, parts, schema
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 # DuckDB's memory during a load (its buffer pool, sorts, joins): beyond it DuckDB spills to a temp folder
 # beside the store, so a load's memory stays bounded as the store grows (issue 9).
 LOAD_MEMORY_LIMIT = "1GB"
 ATTACHED_AS = "store"
+# Readers cache the Parquet files' footers (pipelines.parts): a file is never rewritten under its name,
+# so what is cached stays true, and each query no longer parses the footers of the files it scans.
+def _reading(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("SET parquet_metadata_cache = true")
+    return con
 
 Progress = Callable[[float, str], None]
 
@@ -100,11 +105,36 @@ def _v4_cases_deadline_on(con: duckdb.DuckDBPyConnection) -> None:
     con.execute('ALTER TABLE "cases" ADD COLUMN IF NOT EXISTS "deadline_on" DATE')
 
 
+def _v5_partitioned_parquet(con: duckdb.DuckDBPyConnection) -> None:
+    """The big tables move out of the DuckDB file into Parquet partitioned by month beside it
+    (pipelines.parts): the inputs `approvals` and `cases`, the marts `step_latency`, `matters`,
+    `case_clock` and the matters' findings of `violations`, which becomes a view over those
+    (`matter_violations`, partitioned) and the other findings (`other_violations`, a small table). The
+    file keeps one view per table under its old name, so every query and `duckdb <store>` work unchanged."""
+    parts.create_catalogue_tables(con)
+    names = {r[0] for r in con.sql(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
+    ).fetchall()}
+    cols = ", ".join(f'"{c}" {t}' for c, t in parts.columns("other_violations"))
+    con.execute(f"CREATE TABLE IF NOT EXISTS other_violations ({cols})")
+    if "violations" in names:
+        con.execute("CREATE TEMP TABLE __moving_matter_violations AS SELECT * FROM violations WHERE record_kind = 'matter'")
+        con.execute("INSERT INTO other_violations BY NAME SELECT * FROM violations WHERE record_kind <> 'matter'")
+        con.execute("DROP TABLE violations")
+        parts.session(con).replace("matter_violations", "__moving_matter_violations")
+        parts.session(con).flush()
+        con.execute("DROP TABLE __moving_matter_violations")
+    for name in parts.PARTITIONED:
+        parts.move_out(con, name)
+    parts.ensure_violations_view(con)
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1_initial,
     _v2_input_tables_without_key_indexes,
     _v3_load_warnings,
     _v4_cases_deadline_on,
+    _v5_partitioned_parquet,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -169,9 +199,9 @@ def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.D
 
 def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """One open of the file: attach, and migrate (then attach again) only when its schema is older."""
-    con = _attach(duckdb.connect(":memory:"), path, ATTACHED_AS)
+    con = _attach(_reading(duckdb.connect(":memory:")), path, ATTACHED_AS)
     try:
-        current = schema_version(con) >= SCHEMA_VERSION
+        current = schema_version(con) >= SCHEMA_VERSION and not parts.moved(con, path)
     except BaseException:
         con.close()
         raise
@@ -180,7 +210,7 @@ def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     con.close()
     with building(path):
         pass
-    return _attach(duckdb.connect(":memory:"), path, ATTACHED_AS)
+    return _attach(_reading(duckdb.connect(":memory:")), path, ATTACHED_AS)
 
 
 def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> duckdb.DuckDBPyConnection:
@@ -268,7 +298,7 @@ class Reader:
     def _current(self, path: Path) -> str:
         """The alias of the store's current version, attached (and its schema current) if new. Locked."""
         if self._base is None:
-            self._base = duckdb.connect(":memory:", config={"memory_limit": self._memory_limit})
+            self._base = _reading(duckdb.connect(":memory:", config={"memory_limit": self._memory_limit}))
         key = _version_key(path)
         alias = self._versions.get(key)
         if alias is not None:
@@ -285,7 +315,7 @@ class Reader:
         ).fetchall()[0][0]
         if version:
             version = self._base.sql(f"SELECT max(version) FROM {alias}.schema_version").fetchall()[0][0] or 0
-        if version < SCHEMA_VERSION:
+        if version < SCHEMA_VERSION or parts.moved(self._base, path, alias):
             self._base.execute(f"DETACH {alias}")
             with building(path):  # migrate on a copy, switched in: a new version, attached next time
                 pass
@@ -319,7 +349,7 @@ def _needs_migration(path: Path) -> bool:
         quoted = str(path.resolve()).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS probe (READ_ONLY)")
         con.execute("USE probe")
-        return schema_version(con) < SCHEMA_VERSION
+        return schema_version(con) < SCHEMA_VERSION or parts.moved(con, path)
     finally:
         con.close()
 
@@ -436,10 +466,13 @@ def _remove_stale_copies(db: Path) -> None:
 
 @contextmanager
 def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection on a copy of the store, in one open transaction, schema current.
+    """A read-write connection on a copy of the store's catalogue, in one open transaction, schema current.
 
-    Leaving the block normally commits, checkpoints and switches the copy in; an exception discards it
-    and the store stays byte-for-byte as it was.
+    The catalogue is small (the big tables are Parquet files beside it, pipelines.parts): copying it is
+    cheap. The partitioned tables are changed through the load's overlay (`parts.session(con)`), whose
+    touched partitions are written to new files when the block is left normally; then the copy is
+    committed, checkpointed and switched in. An exception discards the copy and the files the load wrote:
+    the catalogue stays byte-for-byte as it was and the parts folder holds the same files.
     """
     db = Path(db)
     with locked(db):
@@ -448,6 +481,7 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         if db.exists():
             shutil.copyfile(db, tmp)
         con = duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY_LIMIT})
+        overlay = parts.Session(con, db)
         try:
             # Migrations commit on their own, before the load's transaction. In one transaction with a
             # large insert, DuckDB 2.0 showed the marts an empty `approvals` right after the v2
@@ -455,19 +489,27 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
             # discarded on any failure, so the store stays all-or-nothing.
             con.execute("BEGIN TRANSACTION")
             migrate(con)
+            parts.relocate(con, db)  # the store folder was moved or restored elsewhere
             con.execute("COMMIT")
+            # What a killed load left under the parts folder: no catalogue lists it.
+            parts.sweep(db, parts.referenced(con))
             con.execute("BEGIN TRANSACTION")
             yield con
+            overlay.flush()
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
             os.replace(tmp, db)
+            overlay.after_switch()
         except BaseException:
             try:
                 con.close()
             finally:
                 _remove(tmp)
+                overlay.discard()
             raise
+        finally:
+            overlay.close()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -539,6 +581,11 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> None:
     if not isinstance(rows, pl.DataFrame) and not rows:
         return
     with _incoming(con, rows, list(t.column_names)) as incoming:
+        if table in parts.PARTITIONED and parts.active(con) is not None:  # Parquet files: the load's overlay
+            match = " AND ".join(f't."{k}" = n."{k}"' for k in t.key)
+            parts.delete(con, table, f"EXISTS (SELECT 1 FROM {incoming} AS n WHERE {match})")
+            parts.insert(con, table, incoming)
+            return
         if con.sql(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT 1)').fetchall()[0][0]:
             on = " AND ".join(f'"{table}"."{k}" = n."{k}"' for k in t.key)
             con.execute(f'DELETE FROM "{table}" USING {incoming} AS n WHERE {on}')

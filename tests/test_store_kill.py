@@ -1,5 +1,6 @@
 """A load killed at any point (SIGKILL: no cleanup runs) leaves a store that opens with the previous data,
-and the next load succeeds over whatever the killed one left behind (its half-built copy, the lock file).
+and the next load succeeds over whatever the killed one left behind (its half-built copy, the lock file, the
+Parquet files it wrote that no catalogue lists).
 
 The load is the command line's (`python -m pipelines load`) in a subprocess on a copy of the demo store,
 adding a year of approval steps under new matter ids. It is killed once in each slice of its measured
@@ -22,7 +23,7 @@ import polars as pl
 import pytest
 from storebuilder import snapshot
 
-from pipelines import store
+from pipelines import parts, store
 
 ROOT = Path(__file__).resolve().parents[1]
 SLICES = 3  # random kill points, one in each third of the load's duration
@@ -122,4 +123,14 @@ def test_a_load_killed_at_any_point_leaves_the_previous_store_and_the_next_load_
     assert stable(snapshot(db)) == stable(loaded)
     assert building_files(db.parent, beside) == []
     left = {p.name for p in set(db.parent.iterdir()) - beside}
-    assert left <= {store.lock_path(db).name, store.log_path(db).name}, left
+    assert left <= {store.lock_path(db).name, store.log_path(db).name, parts.parts_dir(db).name}, left
+    # The Parquet files the killed loads wrote and no catalogue lists were swept: every file under the
+    # store's parts folder is one its catalogue lists (or keeps for older readers), and each listed exists.
+    con = store.connect_readonly(db)
+    try:
+        listed = parts.referenced(con)
+        own = {r[0] for r in con.sql("SELECT path FROM part_files").fetchall() if r[0].startswith(str(parts.parts_dir(db)))}
+    finally:
+        con.close()
+    on_disk = {str(p.resolve()) for p in parts.parts_dir(db).rglob("*") if p.is_file()}
+    assert on_disk <= listed and own <= on_disk and own, (sorted(on_disk - listed)[:3], sorted(own - on_disk)[:3])

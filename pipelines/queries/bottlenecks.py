@@ -6,7 +6,7 @@ import polars as pl
 
 from pipelines.filters import Filters
 from pipelines.i18n import label
-from pipelines.marts_spec import LATENCY_MEASURES
+from pipelines.marts_spec import LATENCY_MEASURES, exact_hours_sum
 from pipelines.queries._sql import figure, q, scalar, where
 
 MEDIAN_HOURS = LATENCY_MEASURES["median_hours"]
@@ -106,7 +106,7 @@ def pareto_wait(con, f: Filters, by: str = "approver", lang: str = "zh") -> pl.D
     w, p = where(f, "step_latency", "NOT is_pending")
     df = q(
         con,
-        f"""WITH g AS (SELECT {key} AS key, {name} AS name, sum(latency_hours) AS wait_hours, count(*) AS steps
+        f"""WITH g AS (SELECT {key} AS key, {name} AS name, {exact_hours_sum('latency_hours')} AS wait_hours, count(*) AS steps
                    FROM step_latency {w} GROUP BY 1)
            SELECT *, sum(wait_hours) OVER (ORDER BY wait_hours DESC, key ROWS UNBOUNDED PRECEDING)
                      / nullif(sum(wait_hours) OVER (), 0) AS cumulative_share,

@@ -1,0 +1,257 @@
+"""The partitioned store (pipelines.parts): a load rewrites the Parquet partitions it touches and no
+others, copies no big table, leaves catalogue and files as they were when it fails, keeps retired files
+for readers until their grace has passed, sweeps what a killed load left, and an old store migrates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from storebuilder import make_store, snapshot, step
+
+from pipelines import contract, marts_spec, parts, store
+from pipelines.loader import load_paths
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def files(db: Path) -> dict[str, int]:
+    """Every file under the store's parts folder -> its mtime (ns)."""
+    root = parts.parts_dir(db)
+    return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def listed(db: Path, table: str) -> dict[str, tuple]:
+    """path -> (first month, last month) of the files the catalogue lists for `table`."""
+    con = store.connect_readonly(db)
+    try:
+        rows = con.execute("SELECT path, month_lo, month_hi FROM part_files WHERE table_name = ?", [table]).fetchall()
+    finally:
+        con.close()
+    return {path: (lo, hi) for path, lo, hi in rows}
+
+
+SMALL_FILES = 3_000  # rows per file in these tests' stores: the demo's tables in several files each
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory, demo_exports) -> Path:
+    """A demo store loaded into its own folder (its own parts), not to be changed: copy it with copy_store."""
+    db = tmp_path_factory.mktemp("parts-base") / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(parts, "ROWS_PER_FILE", SMALL_FILES)
+        assert load_paths(demo_exports, db).ok
+    return db
+
+
+@pytest.fixture(autouse=True)
+def small_files(monkeypatch):
+    monkeypatch.setattr(parts, "ROWS_PER_FILE", SMALL_FILES)
+
+
+def copy_store(src: Path, dst: Path) -> Path:
+    """A store folder copied the way a court's IT restores a backup elsewhere: catalogue and parts folder."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src, dst)
+    shutil.copytree(parts.parts_dir(src), parts.parts_dir(dst))
+    assert store.init_store(dst) == dst  # a restored store's views are pointed at its own folder
+    return dst
+
+
+@pytest.fixture
+def one_month(tmp_path, demo_exports) -> tuple[Path, dt.date]:
+    """The demo's approval steps of one submission month again under new matter ids: a month's load."""
+    [year] = [p for p in demo_exports if p.name == "审批记录_2024.csv"]
+    steps = pl.read_csv(year, infer_schema=False)
+    submitted = next(c.zh for c in contract.APPROVALS.columns if c.name == "submitted_at")
+    month = steps.filter(pl.col(submitted).str.starts_with("2024-03"))
+    folder = tmp_path / "month"
+    folder.mkdir()
+    month.with_columns(("N" + pl.col("审批单号")).alias("审批单号")).write_csv(folder / year.name, include_bom=True)
+    assert month.height > 100
+    return folder, dt.date(2024, 3, 1)
+
+
+def test_a_load_rewrites_only_the_files_of_the_months_it_touches(tmp_path, base, one_month):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    folder, month = one_month
+    before, approvals_before, steps_before = files(db), listed(db, "approvals"), listed(db, "step_latency")
+    assert len(approvals_before) > 3 and len(steps_before) > 3
+    catalogue_before = db.stat().st_size
+    assert load_paths([folder], db).ok
+
+    approvals_after, steps_after = listed(db, "approvals"), listed(db, "step_latency")
+    # inputs: the files holding the month were rewritten (its rows are in new files), every other file is
+    # listed as before and was not written again (same name, same mtime)
+    rewritten = set(approvals_before) - set(approvals_after)
+    assert rewritten == {p for p, (lo, hi) in approvals_before.items() if lo is not None and lo <= month <= hi}
+    assert len(rewritten) < len(approvals_before) / 2
+    kept = set(approvals_before) & set(approvals_after)
+    assert kept and all(Path(p).stat().st_mtime_ns == before[str(Path(p).relative_to(parts.parts_dir(db)))] for p in kept)
+    # the marts too: the files of the new steps' months and the pending matters', not the others
+    assert 0 < len(set(steps_before) - set(steps_after)) < len(steps_before) / 2
+    # every file the catalogue listed before is still there (the replaced ones retired, kept for readers)
+    after = files(db)
+    assert all(after.get(name) == mtime for name, mtime in before.items())
+    # no copy of the big tables in the catalogue: it stays small (its free blocks after rewriting the small
+    # marts are reused by the next load: ~1.7x the first build at most) while the parts grow
+    assert db.stat().st_size < catalogue_before * 2 and db.stat().st_size < 16 * 2**20
+    con = store.connect_readonly(db)
+    try:
+        assert con.sql("SELECT count(*) FROM approvals WHERE matter_id LIKE 'N%'").fetchall()[0][0] > 100
+    finally:
+        con.close()
+
+
+def test_the_catalogue_holds_no_big_table_and_every_view_has_its_declared_columns(base):
+    con = store.connect_readonly(base)
+    try:
+        tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+        views = {r[0] for r in con.sql(
+            "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal").fetchall()}
+        assert set(parts.PARTITIONED) | {"violations"} <= views
+        assert not (set(parts.PARTITIONED) | {"violations"}) & tables
+        for name in parts.PARTITIONED:
+            described = [(r[0], r[1]) for r in con.sql(f'DESCRIBE "{name}"').fetchall()]
+            assert described == parts.columns(name), name
+            assert con.sql(f'SELECT count(*) FROM "{name}"').fetchall()[0][0] > 0, name
+        for name in marts_spec.MART_NAMES:  # every mart, views included, as declared
+            marts_spec.check_written(name, [(r[0], r[1]) for r in con.sql(f'DESCRIBE "{name}"').fetchall()])
+        for name in contract.LOAD_ORDER:
+            cols = [r[0] for r in con.sql(f'DESCRIBE "{name}"').fetchall()]
+            assert tuple(cols) == contract.TABLES[name].column_names, name
+        # files hold whole months in order, within their recorded range, up to ROWS_PER_FILE rows
+        for name, p in parts.PARTITIONED.items():
+            for path, lo, hi, rows in con.execute(
+                "SELECT path, month_lo, month_hi, rows FROM part_files WHERE table_name = ?", [name]).fetchall():
+                got = con.sql(f"SELECT min({p.key_sql}), max({p.key_sql}), count(*) FROM read_parquet('{path}')").fetchall()
+                assert got == [(lo, hi, rows)] and (rows <= SMALL_FILES or lo == hi), (name, path)
+    finally:
+        con.close()
+
+
+def test_a_load_that_fails_at_the_switch_leaves_catalogue_and_files_as_they_were(tmp_path, base, one_month, monkeypatch):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    folder, _ = one_month
+    catalogue, before, tables = sha(db), files(db), snapshot(db)
+
+    def refuse(src, dst):  # the switch itself fails (a full disk, a read-only folder): every file is written by now
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(store.os, "replace", refuse)
+    try:
+        assert not load_paths([folder], db).ok
+    except OSError:
+        pass
+    monkeypatch.undo()
+    assert sha(db) == catalogue and files(db) == before and snapshot(db) == tables
+    assert [p.name for p in db.parent.iterdir() if "building" in p.name] == []
+    assert load_paths([folder], db).ok  # and the next load succeeds
+
+
+def test_retired_files_stay_for_readers_until_their_grace_has_passed(tmp_path, base, one_month, monkeypatch):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    folder, _ = one_month
+    reader = store.Reader()
+    with reader.cursor(db) as old:  # a page run that started before the load
+        count = old.sql("SELECT count(*) FROM approvals").fetchall()[0][0]
+        assert load_paths([folder], db).ok
+        # its catalogue's files were retired, not deleted: it finishes on the data it started with
+        assert old.sql("SELECT count(*) FROM approvals").fetchall()[0][0] == count
+        assert old.sql("SELECT count(*) FROM step_latency").fetchall()[0][0] > 0
+    con = store.connect_readonly(db)
+    retired = [r[0] for r in con.sql("SELECT path FROM retired_files").fetchall()]
+    con.close()
+    assert retired and all(Path(p).exists() for p in retired)
+    # a later load within the grace keeps them; one after it deletes them and forgets them
+    store.rebuild(db)
+    assert all(Path(p).exists() for p in retired)
+    monkeypatch.setattr(parts, "RETIRED_GRACE", dt.timedelta(0))
+    store.rebuild(db)
+    assert not any(Path(p).exists() for p in retired)
+    con = store.connect_readonly(db)
+    try:
+        listed = parts.referenced(con)
+        assert not set(retired) & listed
+        assert con.sql("SELECT count(*) FROM approvals").fetchall()[0][0] > count
+    finally:
+        con.close()
+    reader.close()
+
+
+def test_the_next_load_sweeps_what_a_killed_load_left_and_nothing_it_does_not_own(tmp_path, base):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    root = parts.parts_dir(db)
+    orphan = root / "step_latency" / "killed-load-0000.parquet"
+    shutil.copy(next((root / "step_latency").rglob("*.parquet")), orphan)
+    staging = root / ".staging-killed" / "approvals" / "seg=0"
+    staging.mkdir(parents=True)
+    (staging / "part_0.parquet").write_bytes(b"half")
+    elsewhere = tmp_path / "other.parquet"  # a file outside the store's folder (another store's)
+    elsewhere.write_bytes(b"not ours")
+    before = snapshot(db)
+    store.rebuild(db)
+    assert not orphan.exists() and not staging.exists() and elsewhere.exists()
+    assert snapshot(db) == before
+
+
+def test_a_store_copied_elsewhere_reads_its_own_files(tmp_path, base):
+    db = copy_store(base, tmp_path / "moved" / "warehouse.duckdb")
+    con = store.connect_readonly(db)
+    try:
+        paths = [r[0] for r in con.sql("SELECT path FROM part_files").fetchall()]
+    finally:
+        con.close()
+    assert paths and all(p.startswith(str(parts.parts_dir(db).resolve())) for p in paths)
+    assert snapshot(db) == snapshot(base)
+
+
+def test_an_old_store_with_its_tables_inside_the_file_migrates_to_parquet(tmp_path):
+    # What version 4 wrote: every table inside the DuckDB file, `violations` one table.
+    db = make_store(
+        tmp_path / "old.duckdb",
+        approvals=[step("A", 1, "TEAM_LEAD", "L1", "2024-03-04 09:00", "2024-03-05 17:00"),
+                   step("B", 1, "TEAM_LEAD", "L1", "2024-05-04 09:00", None)],
+    )
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    con.execute("INSERT INTO schema_version VALUES (1, NULL), (2, NULL), (3, NULL), (4, NULL)")
+    for migration in store.MIGRATIONS[:4]:
+        if migration is not store.MIGRATIONS[1]:
+            migration(con)
+    con.execute("CREATE TABLE v4_violations AS SELECT * FROM violations ORDER BY rule_id, record_id")
+    con.execute("DROP VIEW violations")
+    con.execute("DROP TABLE matter_violations; DROP TABLE other_violations")
+    con.execute("ALTER TABLE v4_violations RENAME TO violations")
+    tables = {r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {"approvals", "step_latency", "violations", "case_clock"} <= tables
+    names = [*contract.LOAD_ORDER, *marts_spec.MART_NAMES]
+    old = {name: con.sql(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall() for name in names}
+    con.close()
+    ro = store.connect_readonly(db)
+    try:
+        assert store.schema_version(ro) == store.SCHEMA_VERSION
+        views = {r[0] for r in ro.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        assert set(parts.PARTITIONED) | {"violations"} <= views
+        assert ro.sql("SELECT count(*) FROM approvals").fetchall() == [(2,)]
+    finally:
+        ro.close()
+    assert files(db)  # the rows are in Parquet files now
+    now = snapshot(db)
+    assert {name: now[name] for name in names} == old
+    assert findings_of(db)
+
+
+def findings_of(db: Path) -> list[tuple]:
+    con = store.connect_readonly(db)
+    try:
+        return con.sql("SELECT rule_id, record_id FROM violations ORDER BY ALL").fetchall()
+    finally:
+        con.close()
