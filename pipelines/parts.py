@@ -82,7 +82,7 @@ VIOLATIONS_PARTS = ("matter_violations", "other_violations")
 # So files are large and few (1.1M steps: 3 per table; 10M: ~20), and a month's load rewrites ~1-2 of
 # them per table: the newest, and the one of any older month it changes.
 ROWS_PER_FILE = 500_000
-COMPRESSION = "lz4"  # decodes faster than zstd here (files ~1.4x larger, still smaller than DuckDB's own)
+COMPRESSION = "snappy"  # writes 2x faster than lz4 or zstd here, reads as fast as lz4 (zstd: ~10% slower)
 
 
 def columns(name: str) -> list[tuple[str, str]]:
