@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import contract, schema
+from pipelines import contract, schema, store
 from pipelines.marts import rebuild_marts
 
 # A bureau: the VP in charge, the chief, two deputies (divisions D-ONE, D-TWO), three teams.
@@ -163,11 +163,18 @@ def make_store(
 
 
 def rebuild(db: Path, settings=None) -> None:
+    """Rebuild the marts of a store `make_store` built. Once the app's way of opening it has migrated the
+    store (its big tables became views over Parquet, pipelines.parts), only a load's connection can write
+    them: then the rebuild is the users' own (`store.rebuild`)."""
     con = duckdb.connect(str(db))
     try:
-        rebuild_marts(con, settings)
+        migrated = store.schema_version(con) > 0
+        if not migrated:
+            rebuild_marts(con, settings)
     finally:
         con.close()
+    if migrated:
+        store.rebuild(db, settings)
 
 
 def read(db: Path, table: str, order: str | None = None) -> pl.DataFrame:

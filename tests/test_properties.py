@@ -130,8 +130,10 @@ def test_marts_hold_together_on_random_stores(data):
         assert m.height == len(existing["matter"])
         assert m.filter(pl.col("closed") & pl.col("final_decision").is_null()).height == 0
 
-        # rebuilding gives identical tables
+        # rebuilding gives identical tables (the same rows: the first read is of the tables make_store wrote,
+        # the second of the views over Parquet the app's opening migrated them to, in no promised order)
         rebuild(db)
         after = read_all(db, MART_NAMES)
         for n in MART_NAMES:
-            assert after[n].equals(marts[n]), n
+            cols = marts[n].columns
+            assert after[n].sort(cols, nulls_last=True).equals(marts[n].sort(cols, nulls_last=True)), n
