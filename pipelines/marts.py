@@ -110,19 +110,20 @@ class _Stream:
 
 
 @contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[str]:
-    """`frame` visible to SQL in `con` under the name yielded, for the block.
+def registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, name: str = "_tierwatch_frame") -> Iterator[str]:
+    """`frame` visible to SQL in `con` as `name` for the block (the one way frames reach DuckDB in a load).
 
     Registered as a stream that drops the frame on leaving: DuckDB keeps the object behind a dropped view
     until the transaction ends, so a registered frame (or the Arrow copy `register` makes of it) lived as
     long as the load: a batch of matters (~250 MB at 380k steps) more per batch, 6.8 GB at 10M steps."""
     stream = _Stream(frame)
-    con.register("_tierwatch_frame", stream)
+    con.register(name, stream)
     try:
-        yield "_tierwatch_frame"
+        yield name
     finally:
-        con.unregister("_tierwatch_frame")
+        con.unregister(name)
         stream.table = None
+
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
@@ -133,7 +134,7 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, ap
         name = "matter_violations" if frame.height == 0 or (frame["record_kind"] == "matter").all() else None
         if name is None:
             raise ValueError("violations: write the matters' findings and the others' apart")
-    with _registered(con, frame) as view:
+    with registered(con, frame) as view:
         if name in parts.PARTITIONED:
             (parts.insert if append else parts.replace)(con, name, view)
         elif append and name in _tables(con):
@@ -144,7 +145,7 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, ap
 
 def _temp_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Temp table `name` holding the distinct rows of `frame` (ids, months), for the rest of the build."""
-    with _registered(con, frame) as view:
+    with registered(con, frame) as view:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT DISTINCT * FROM {view}")
 
 
@@ -298,7 +299,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
     for i, batch in enumerate(batches):
         approvals = _frame(con, f"SELECT * FROM approvals WHERE {batch}")
         say(0.1 + 0.6 * i / n, t("metrics.progress.batch", g.lang, batch=i + 1, batches=n, steps=approvals.height))
-        with _registered(con, approvals.select("case_id").unique()) as batch:
+        with registered(con, approvals.select("case_id").unique()) as batch:
             cases = _frame(con, f"SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM {batch})")
         steps = metrics.step_latency(approvals, cases, g.people, g.teams, g.calendar, g.settings, g.snapshot)
         matters = metrics.matters(steps, g.calendar)

@@ -112,9 +112,7 @@ def _v5_partitioned_parquet(con: duckdb.DuckDBPyConnection) -> None:
     (`matter_violations`, partitioned) and the other findings (`other_violations`, a small table). The
     file keeps one view per table under its old name, so every query and `duckdb <store>` work unchanged."""
     parts.create_catalogue_tables(con)
-    names = {r[0] for r in con.sql(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
-    ).fetchall()}
+    names = parts._tables(con)
     cols = ", ".join(f'"{c}" {t}' for c, t in parts.columns("other_violations"))
     con.execute(f"CREATE TABLE IF NOT EXISTS other_violations ({cols})")
     if "violations" in names:
@@ -365,19 +363,11 @@ class _ArrowStream:
         return self._frame.__arrow_c_stream__(requested_schema)
 
 
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[str]:
-    """`frame` visible to SQL as `name` for the block, let go of on leaving: DuckDB keeps the object behind
-    a dropped view until the transaction ends (a load's), so a plain `register` holds every frame to the end."""
-    from pipelines.marts import _Stream
+def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame):
+    """`frame` visible to SQL as `name` for the block, let go of on leaving (marts.registered)."""
+    from pipelines.marts import registered
 
-    stream = _Stream(frame)
-    con.register(name, stream)
-    try:
-        yield name
-    finally:
-        con.unregister(name)
-        stream.table = None
+    return registered(con, frame, name)
 
 
 def missing_values(con: duckdb.DuckDBPyConnection, table: str, column: str, values: pl.Series) -> pl.Series:
