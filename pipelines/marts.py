@@ -56,7 +56,7 @@ BATCH_STEPS = 500_000
 MATTER_MARTS = ("step_latency", "matters", "violations")
 CASE_MARTS = ("case_clock",)
 # Marts that are SQL over the stored `step_latency` (one definition each, here).
-SQL_MARTS = ("level_latency", "acting_monthly", "pending_steps")
+SQL_MARTS = ("level_latency", "acting_monthly", "pending_steps", "latency_steps")
 
 # The keys of `meta` that record what the marts were built on: any change means a full rebuild. `meta`
 # also says how the last build went: `build` (full | incremental), `recomputed_matters`, `recomputed_cases`.
@@ -334,6 +334,13 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
 # --------------------------------------------------------------------------------------------------
 
 
+def latency_steps_sql(condition: str = "") -> str:
+    """The one definition of `latency_steps`: step_latency's decided steps in its declared columns, by month
+    (`condition`: "AND …" to take some months only). Also what store migration v6 builds it with."""
+    columns = ", ".join(f'"{c}"' for c in marts_spec.MARTS["latency_steps"].column_names)
+    return f"SELECT {columns} FROM step_latency WHERE NOT is_pending {condition} ORDER BY month, level_rank"
+
+
 def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
     """The marts that are SQL over the stored `step_latency`, with the one definition of each. Not `full`:
     `acting_monthly` only for the months the load touched (_build_matters)."""
@@ -354,6 +361,13 @@ def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
         months = "AND month IN (SELECT month FROM _tierwatch_step_months)"
         con.execute("DELETE FROM acting_monthly WHERE month IN (SELECT month FROM _tierwatch_step_months)")
         con.execute("INSERT INTO acting_monthly " + acting.format(months=months))
+    # The decided steps' latency columns, in the catalogue: what the pages' latency figures read. Not `full`:
+    # only the months whose steps the load changed (their rows are replaced whole, as in acting_monthly).
+    if full:
+        con.execute("CREATE OR REPLACE TABLE latency_steps AS " + latency_steps_sql())
+    else:
+        con.execute("DELETE FROM latency_steps WHERE month IN (SELECT month FROM _tierwatch_step_months)")
+        con.execute("INSERT INTO latency_steps " + latency_steps_sql(months))
     # Steps waiting at the snapshot, most of their limit used first.
     con.execute(
         """CREATE OR REPLACE TABLE pending_steps AS

@@ -104,6 +104,10 @@ def test_marts_hold_together_on_random_stores(data):
             a, b = mart[col].to_list(), computed[col].to_list()
             assert all(x == y or abs(x - y) < 1e-9 for x, y in zip(a, b, strict=True)), col
         assert marts["pending_steps"].height == steps.filter(pl.col("is_pending")).height
+        # latency_steps (what the latency figures read) is step_latency's decided rows, in its columns
+        decided, cols = marts["latency_steps"], marts["latency_steps"].columns
+        assert decided.sort(cols, nulls_last=True).equals(
+            steps.filter(~pl.col("is_pending")).select(cols).sort(cols, nulls_last=True))
         acting = marts["acting_monthly"]
         assert acting["decided_steps"].sum() == sum(lv.values())
 

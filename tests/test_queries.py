@@ -171,10 +171,8 @@ def _levels_as_before(con, f: Filters) -> pl.DataFrame:
                        GROUP BY level, level_rank ORDER BY level_rank""", params=p or None).pl()
 
 
-def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filters(con, info):
-    """The Overview reads the period and the one before it in one query each (headline_periods,
-    latency_by_level_periods): to the last digit what each period's own queries give, for any filters."""
-    from hypothesis import HealthCheck, given, settings
+def _filter_sets(con, info):
+    """A hypothesis strategy: filters a user can set on this store (any period, up to two of each list)."""
     from hypothesis import strategies as st
 
     opts = queries.filter_options(con)
@@ -198,8 +196,16 @@ def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filter
             levels=draw(subset(opts["levels"], 2)),
         )
 
+    return filter_sets()
+
+
+def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filters(con, info):
+    """The Overview reads the period and the one before it in one query each (headline_periods,
+    latency_by_level_periods): to the last digit what each period's own queries give, for any filters."""
+    from hypothesis import HealthCheck, given, settings
+
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(filter_sets())
+    @given(_filter_sets(con, info))
     def check(f):
         prev = f.previous()
         now, before = queries.headline_periods(con, f)
@@ -214,6 +220,59 @@ def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filter
             assert levels_prev.equals(_levels_as_before(con, prev)) and levels_prev.schema == alone.schema
 
     check()
+
+
+class _OnTheStepRows:
+    """A connection on which the latency figures read step_latency's decided rows (Parquet files) instead of
+    `latency_steps`, their copy in the catalogue: the same SQL over the rows it is copied from."""
+
+    ROWS = "(SELECT * FROM step_latency WHERE NOT is_pending) AS latency_steps"
+
+    def __init__(self, con):
+        self.con, self.rewritten = con, 0
+
+    def sql(self, text, params=None):
+        if "FROM latency_steps" in text:
+            self.rewritten += 1
+            text = text.replace("FROM latency_steps", "FROM " + self.ROWS)
+        return self.con.sql(text, params=params)
+
+
+def test_latency_figures_from_latency_steps_equal_those_on_the_step_rows_for_random_filters(con, info):
+    """Every latency figure reads latency_steps; for any filters it equals, to the last digit, the same
+    figure computed with quantile_cont over step_latency's decided rows."""
+    from hypothesis import HealthCheck, given, settings
+
+    rows = _OnTheStepRows(con)
+    figures = [
+        lambda c, f: queries.median_hours(c, f),
+        lambda c, f: queries.latency_by_level(c, f),
+        lambda c, f: queries.latency_quantiles(c, f, "hours"),
+        lambda c, f: queries.latency_quantiles(c, f, "workdays"),
+        lambda c, f: queries.latency_by(c, f, "month"),
+        lambda c, f: queries.latency_by(c, f, "team"),
+        lambda c, f: queries.latency_by(c, f, "approver"),
+        lambda c, f: queries.slowest_approvers(c, f),
+        lambda c, f: queries.workload_speed(c, f),
+        lambda c, f: queries.pareto_wait(c, f),
+        lambda c, f: queries.flow_edges(c, f),
+        lambda c, f: queries.headline(c, f)["median_hours"],
+        lambda c, f: queries.monthly_overview(c, f).select("month", "median_hours"),
+    ]
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(_filter_sets(con, info))
+    def check(f):
+        for fig in figures:
+            got, want = fig(con, f), fig(rows, f)
+            if isinstance(got, pl.DataFrame):
+                assert got.equals(want) and got.schema == want.schema, f
+            else:
+                assert got == want, f
+
+    check()
+    assert rows.rewritten > 0
+    assert queries.latency_by_level(con, Filters(levels=("CHIEF",))).height == 1  # the copy is not empty
 
 
 def test_the_previous_period_before_the_data_is_empty_not_missing(con, info):

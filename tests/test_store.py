@@ -239,6 +239,33 @@ def test_reader_migrates_an_old_store_once(empty_db):
         reader.close()
 
 
+def test_a_version_5_store_gets_latency_steps_from_its_steps_without_a_rebuild(tmp_path):
+    """Stores built before `latency_steps` existed open with it built from their step_latency (migration
+    v6), and their latency figures are what the steps give."""
+    from pipelines import queries
+    from pipelines.filters import Filters
+
+    db = tmp_path / "warehouse.duckdb"
+    assert load_paths([VALID], db).ok
+    with store.building(db) as con:  # what version 5 left: no latency_steps
+        con.execute("DROP TABLE latency_steps")
+        con.execute("DELETE FROM schema_version WHERE version = 6")
+    built_at = duckdb.connect(str(db), read_only=True).sql(
+        "SELECT value FROM meta WHERE key = 'marts_version'").fetchall()
+    ro = store.connect_readonly(db)
+    try:
+        assert store.schema_version(ro) == store.SCHEMA_VERSION
+        assert ro.sql("SELECT value FROM meta WHERE key = 'marts_version'").fetchall() == built_at  # no rebuild
+        decided = ro.sql("SELECT count(*) FROM step_latency WHERE NOT is_pending").fetchall()[0][0]
+        assert decided > 0 and ro.sql("SELECT count(*) FROM latency_steps").fetchall()[0][0] == decided
+        f = Filters(levels=("TEAM_LEAD",))
+        w, p = queries.where(f, "step_latency", "NOT is_pending")
+        assert queries.median_hours(ro, f) == ro.sql(
+            f"SELECT quantile_cont(latency_hours, 0.5) FROM step_latency {w}", params=p).fetchall()[0][0]
+    finally:
+        ro.close()
+
+
 def test_reader_on_a_missing_store_says_so(tmp_path):
     with pytest.raises(FileNotFoundError), store.Reader().cursor(tmp_path / "none.duckdb"):
         pass

@@ -61,17 +61,17 @@ def pending_page(con, f: Filters, limit: int = 50, offset: int = 0) -> pl.DataFr
     )
 
 
-@figure("step_latency", "pending_steps", keys={"decided": "step_latency", "median_hours": "step_latency",
+@figure("latency_steps", "pending_steps", keys={"decided": "latency_steps", "median_hours": "latency_steps",
                                                 "pending": "pending_steps"})
 def workload_speed(con, f: Filters) -> pl.DataFrame:
     """Per approver: decided steps in the period, their median hours, and pending steps now."""
-    w, p = where(f, "step_latency", "NOT is_pending")
+    w, p = where(f, "latency_steps")
     wp, pp = where(f, "pending_steps")
     return q(
         con,
         f"""WITH d AS (SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level,
                           count(*) AS decided, {MEDIAN_HOURS} AS median_hours
-                   FROM step_latency {w} GROUP BY 1),
+                   FROM latency_steps {w} GROUP BY 1),
              q AS (SELECT approver_id, count(*) AS pending FROM pending_steps {wp} GROUP BY 1)
            SELECT d.*, coalesce(q.pending, 0) AS pending FROM d LEFT JOIN q USING (approver_id)
            ORDER BY decided DESC, approver_id""",
@@ -79,17 +79,17 @@ def workload_speed(con, f: Filters) -> pl.DataFrame:
     )
 
 
-@figure("step_latency", drop={"level": "between_levels"})
+@figure("latency_steps", drop={"level": "between_levels"})
 def flow_edges(con, f: Filters) -> pl.DataFrame:
     """Edges between consecutive steps of a matter (source level -> target level; the first step's
     source is 'SUBMITTED'): matters passing, median wait at the target (its step latency, hours).
     The level filter does not apply: the flow runs between levels."""
-    w, p = where(f, "step_latency", "NOT is_pending")
+    w, p = where(f, "latency_steps")
     return q(
         con,
         f"""WITH s AS (SELECT matter_id, level, latency_hours,
                           lag(level) OVER (PARTITION BY matter_id ORDER BY step_no) AS source
-                   FROM step_latency {w})
+                   FROM latency_steps {w})
            SELECT coalesce(source, 'SUBMITTED') AS source, level AS target, count(*) AS steps,
                   {MEDIAN_HOURS} AS median_hours
            FROM s GROUP BY 1, 2 ORDER BY steps DESC, source, target""",
@@ -97,17 +97,17 @@ def flow_edges(con, f: Filters) -> pl.DataFrame:
     )
 
 
-@figure("step_latency")
+@figure("latency_steps")
 def pareto_wait(con, f: Filters, by: str = "approver", lang: str = "zh") -> pl.DataFrame:
     """Waiting hours of the period's decided steps per approver or level, largest first, cumulative share;
     `key_label` names the approver or the level."""
     key = "approver_id" if by == "approver" else "level"
     name = "any_value(approver_name)" if by == "approver" else "NULL"
-    w, p = where(f, "step_latency", "NOT is_pending")
+    w, p = where(f, "latency_steps")
     df = q(
         con,
         f"""WITH g AS (SELECT {key} AS key, {name} AS name, {exact_hours_sum('latency_hours')} AS wait_hours, count(*) AS steps
-                   FROM step_latency {w} GROUP BY 1)
+                   FROM latency_steps {w} GROUP BY 1)
            SELECT *, sum(wait_hours) OVER (ORDER BY wait_hours DESC, key ROWS UNBOUNDED PRECEDING)
                      / nullif(sum(wait_hours) OVER (), 0) AS cumulative_share,
                   row_number() OVER (ORDER BY wait_hours DESC, key) AS rank

@@ -9,11 +9,10 @@ from pipelines.i18n import label
 from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
 from pipelines.queries._sql import figure, is_set, periods_of, q, where
 
-DECIDED = "NOT is_pending"
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
 
 
-@figure("step_latency", "level_latency")
+@figure("latency_steps", "level_latency")
 def latency_by_level(con, f: Filters) -> pl.DataFrame:
     """Per level (low to high) over the decided steps of the filters: every latency measure.
 
@@ -21,7 +20,7 @@ def latency_by_level(con, f: Filters) -> pl.DataFrame:
     return _by_level(con, [f])[0]
 
 
-@figure("step_latency", "level_latency")
+@figure("latency_steps", "level_latency")
 def latency_by_level_periods(con, f: Filters) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """`latency_by_level` of the filters' period and of the period just before it (None when the filters
     have no period), in one query: the Overview's level medians and their comparison."""
@@ -36,33 +35,33 @@ def _by_level(con, fs: list[Filters]) -> list[pl.DataFrame]:
         return [q(con, f"SELECT {', '.join(LEVEL_COLUMNS)} FROM level_latency ORDER BY level_rank")] * len(fs)
     selects, params = [], []
     for i, g in enumerate(fs):
-        w, p = where(g, "step_latency", DECIDED)
+        w, p = where(g, "latency_steps")
         selects.append(f"""(SELECT {i} AS _period, level, level_rank, {LATENCY_MEASURES_SQL}
-                            FROM step_latency {w} GROUP BY level, level_rank)""")
+                            FROM latency_steps {w} GROUP BY level, level_rank)""")
         params += p
     df = q(con, " UNION ALL ".join(selects) + " ORDER BY _period, level_rank", params)
     return [df.filter(pl.col("_period") == i).drop("_period") for i in range(len(fs))]
 
 
-@figure("step_latency")
+@figure("latency_steps")
 def median_hours(con, f: Filters) -> float | None:
     """Median hours of every decided step of the filters (all levels together)."""
-    w, p = where(f, "step_latency", DECIDED)
-    return con.sql(f"SELECT {LATENCY_MEASURES['median_hours']} FROM step_latency {w}", params=p or None).fetchall()[0][0]
+    w, p = where(f, "latency_steps")
+    return con.sql(f"SELECT {LATENCY_MEASURES['median_hours']} FROM latency_steps {w}", params=p or None).fetchall()[0][0]
 
 
-@figure("step_latency")
+@figure("latency_steps")
 def latency_quantiles(con, f: Filters, unit: str = "hours") -> pl.DataFrame:
     """Per level: p10, p25, median, p75, p90 of the step latency (for a distribution chart)."""
     col = "latency_workdays::DOUBLE" if unit == "workdays" else "latency_hours"
-    w, p = where(f, "step_latency", DECIDED)
+    w, p = where(f, "latency_steps")
     return q(
         con,
         f"""SELECT level, count(*) AS steps,
                    quantile_cont({col}, 0.1) AS p10, quantile_cont({col}, 0.25) AS p25,
                    quantile_cont({col}, 0.5) AS p50, quantile_cont({col}, 0.75) AS p75,
                    quantile_cont({col}, 0.9) AS p90
-            FROM step_latency {w} GROUP BY level, level_rank ORDER BY level_rank""",
+            FROM latency_steps {w} GROUP BY level, level_rank ORDER BY level_rank""",
         p,
     )
 
@@ -76,17 +75,17 @@ LATENCY_DIMENSIONS = {
 }
 
 
-@figure("step_latency")
+@figure("latency_steps")
 def latency_by(con, f: Filters, dimension: str, lang: str = "zh") -> pl.DataFrame:
     """Latency measures per `dimension` value and level (month, matter_type, division, team, approver);
     `key_label` is what a person reads (a matter type's label, an approver's name)."""
     col = LATENCY_DIMENSIONS[dimension]
-    w, p = where(f, "step_latency", DECIDED, f"{col} IS NOT NULL")
+    w, p = where(f, "latency_steps", f"{col} IS NOT NULL")
     name = ", any_value(approver_name) AS name" if dimension == "approver" else ""
     df = q(
         con,
         f"""SELECT {col} AS key, level, level_rank, {LATENCY_MEASURES_SQL}{name}
-            FROM step_latency {w} GROUP BY 1, 2, 3 ORDER BY 1, level_rank""",
+            FROM latency_steps {w} GROUP BY 1, 2, 3 ORDER BY 1, level_rank""",
         p,
     )
     if dimension == "matter_type":
@@ -97,14 +96,14 @@ def latency_by(con, f: Filters, dimension: str, lang: str = "zh") -> pl.DataFram
     return df.with_columns(key_label=pl.col("key").cast(pl.String))
 
 
-@figure("step_latency")
+@figure("latency_steps")
 def slowest_approvers(con, f: Filters, n: int = 3, min_steps: int = 5) -> pl.DataFrame:
-    w, p = where(f, "step_latency", DECIDED)
+    w, p = where(f, "latency_steps")
     return q(
         con,
         f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS steps,
                    {LATENCY_MEASURES['median_hours']} AS median_hours
-            FROM step_latency {w} GROUP BY 1 HAVING count(*) >= {int(min_steps)}
+            FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= {int(min_steps)}
             ORDER BY median_hours DESC, approver_id LIMIT {int(n)}""",
         p,
     )

@@ -10,14 +10,13 @@ import polars as pl
 from pipelines.filters import Filters
 from pipelines.marts_spec import LATENCY_MEASURES
 from pipelines.queries._sql import figure, in_list, periods_of, q, row, scalar, where, where_periods
-from pipelines.queries.latency import DECIDED
 from pipelines.queries.meetings import BUREAU
 
 APPROVED = ("closed", "final_decision = 'APPROVE'")
 
 HEADLINE_KEYS = {
     "approved_matters": "matters",
-    "median_hours": "step_latency",
+    "median_hours": "latency_steps",
     "substitutions": "substitution_facts",
     "bureau_items": "meeting_item_facts",
     "escalation_rate": "meeting_item_facts",
@@ -67,7 +66,7 @@ def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
         params.extend(p)
 
     part("matters", {"approved_matters": ("count(*)", " AND ".join(APPROVED))})
-    part("step_latency", {"median_hours": (LATENCY_MEASURES["median_hours"], "")}, DECIDED)
+    part("latency_steps", {"median_hours": (LATENCY_MEASURES["median_hours"], "")})
     part("substitution_facts", {"substitutions": ("count(*)", "")})
     part("meeting_item_facts", {"bureau_items": ("count(*)", ""), "escalations": ("count(*)", "escalated")}, BUREAU)
     part("violations", {"findings": ("count(*)", "")})
@@ -163,7 +162,7 @@ def overdue_pending(con, f: Filters) -> dict[str, int]:
 
 MONTHLY_KEYS = {
     "approved_matters": "matters",
-    "median_hours": "step_latency",
+    "median_hours": "latency_steps",
     "substitutions": "substitution_facts",
     "escalation_rate": "meeting_item_facts",
     "findings": "violations",
@@ -174,14 +173,14 @@ MONTHLY_KEYS = {
 def monthly_overview(con, f: Filters) -> pl.DataFrame:
     """Per month: approved matters, median step hours, substitutions, bureau escalation rate, findings."""
     w1, p1 = where(f, "matters", *APPROVED)
-    w2, p2 = where(f, "step_latency", "NOT is_pending")
+    w2, p2 = where(f, "latency_steps")
     w3, p3 = where(f, "substitution_facts")
     w4, p4 = where(f, "meeting_item_facts", "meeting_type = 'BUREAU'")
     w5, p5 = where(f, "violations")
     return q(
         con,
         f"""WITH a AS (SELECT month, count(*) AS approved_matters FROM matters {w1} GROUP BY 1),
-             l AS (SELECT month, {LATENCY_MEASURES['median_hours']} AS median_hours FROM step_latency {w2} GROUP BY 1),
+             l AS (SELECT month, {LATENCY_MEASURES['median_hours']} AS median_hours FROM latency_steps {w2} GROUP BY 1),
              s AS (SELECT month, count(*) AS substitutions FROM substitution_facts {w3} GROUP BY 1),
              m AS (SELECT month, avg(CASE WHEN escalated THEN 1.0 ELSE 0.0 END) AS escalation_rate
                    FROM meeting_item_facts {w4} GROUP BY 1),
