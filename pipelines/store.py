@@ -133,10 +133,7 @@ def _v6_latency_steps(con: duckdb.DuckDBPyConnection) -> None:
     (a few seconds at 10M steps, against minutes)."""
     from pipelines.marts import latency_steps_sql
 
-    names = {r[0] for r in con.sql(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary "
-        "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT temporary"
-    ).fetchall()}
+    names = parts._tables(con) | parts._views(con)
     if "step_latency" in names and "latency_steps" not in names:
         con.execute("CREATE TABLE latency_steps AS " + latency_steps_sql())
 
