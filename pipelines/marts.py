@@ -334,6 +334,10 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
 # --------------------------------------------------------------------------------------------------
 
 
+# The months whose steps a load changed (_build_matters): the rows the monthly SQL marts replace.
+STEP_MONTHS = "AND month IN (SELECT month FROM _tierwatch_step_months)"
+
+
 def latency_steps_sql(condition: str = "") -> str:
     """The one definition of `latency_steps`: step_latency's decided steps in its declared columns, by month
     (`condition`: "AND …" to take some months only). Also what store migration v6 builds it with."""
@@ -343,11 +347,19 @@ def latency_steps_sql(condition: str = "") -> str:
 
 def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
     """The marts that are SQL over the stored `step_latency`, with the one definition of each. Not `full`:
-    `acting_monthly` only for the months the load touched (_build_matters)."""
+    `latency_steps` and `acting_monthly` only for the months the load touched (_build_matters)."""
+    # The decided steps' latency columns, in the catalogue: what the pages' latency figures read. Not `full`:
+    # only the months whose steps the load changed (their rows are replaced whole, as in acting_monthly).
+    if full:
+        con.execute("CREATE OR REPLACE TABLE latency_steps AS " + latency_steps_sql())
+    else:
+        con.execute("DELETE FROM latency_steps WHERE month IN (SELECT month FROM _tierwatch_step_months)")
+        con.execute("INSERT INTO latency_steps " + latency_steps_sql(STEP_MONTHS))
+    # Per level over every decided step: the latency figures' query with no filter, from the same rows.
     con.execute(
         f"""CREATE OR REPLACE TABLE level_latency AS
             SELECT level, level_rank, {marts_spec.LATENCY_MEASURES_SQL}
-            FROM step_latency WHERE NOT is_pending GROUP BY level, level_rank ORDER BY level_rank"""
+            FROM latency_steps GROUP BY level, level_rank ORDER BY level_rank"""
     )
     # Decided steps and those decided by someone acting for the approver, per month, level, matter type,
     # team and division: every shared filter narrows the acting-for share through its own column.
@@ -358,16 +370,8 @@ def write_sql_marts(con: duckdb.DuckDBPyConnection, full: bool = True) -> None:
     if full:
         con.execute("CREATE OR REPLACE TABLE acting_monthly AS " + acting.format(months=""))
     else:
-        months = "AND month IN (SELECT month FROM _tierwatch_step_months)"
         con.execute("DELETE FROM acting_monthly WHERE month IN (SELECT month FROM _tierwatch_step_months)")
-        con.execute("INSERT INTO acting_monthly " + acting.format(months=months))
-    # The decided steps' latency columns, in the catalogue: what the pages' latency figures read. Not `full`:
-    # only the months whose steps the load changed (their rows are replaced whole, as in acting_monthly).
-    if full:
-        con.execute("CREATE OR REPLACE TABLE latency_steps AS " + latency_steps_sql())
-    else:
-        con.execute("DELETE FROM latency_steps WHERE month IN (SELECT month FROM _tierwatch_step_months)")
-        con.execute("INSERT INTO latency_steps " + latency_steps_sql(months))
+        con.execute("INSERT INTO acting_monthly " + acting.format(months=STEP_MONTHS))
     # Steps waiting at the snapshot, most of their limit used first.
     con.execute(
         """CREATE OR REPLACE TABLE pending_steps AS
