@@ -48,6 +48,10 @@ def require_data() -> Ctx:
 
 
 def empty_guide(c: Ctx) -> None:
+    if c.info.status == "stale":  # data loaded, figures from an older version: recompute, not re-import
+        st.info(t("guide.stale", c.lang, db=str(c.db)), icon=":material/info:")
+        st.code("uv run python -m pipelines rebuild --db " + str(c.db), language="bash")
+        return
     key = "guide.missing" if c.info.status == "missing" else "guide.empty"
     st.info(t(key, c.lang, db=str(c.db)), icon=":material/info:")
     st.markdown(t("guide.steps", c.lang))

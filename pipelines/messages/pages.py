@@ -57,6 +57,17 @@ MESSAGES = {
         ),
     ),
     "guide.to_data": ("前往数据管理", "Go to the Data page"),
+    "guide.stale": (
+        (
+            "数据仓库（{db}）中的数据已导入，但统计表由旧版本生成，缺少本版本需要的表。"
+            "无需重新导入：在服务器上运行下面的命令重新计算（`make run` 启动时会自动执行），然后刷新本页。"
+        ),
+        (
+            "The data store ({db}) holds loaded data, but its derived tables were built by an older version and "
+            "some this version reads are missing. No need to load again: run the command below on the server "
+            "to recompute them (`make run` does it when it starts), then reload this page."
+        ),
+    ),
     # tables
     "table.no_rows": ("（无记录）", "(no rows)"),
     "table.page": ("页码（共 {pages} 页）", "Page (of {pages})"),

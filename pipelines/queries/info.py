@@ -17,7 +17,7 @@ INPUT_TABLES = ("staff", "cases", "approvals", "substitutions", "meetings", "mee
 
 @dataclass(frozen=True)
 class StoreInfo:
-    status: str  # "missing" | "empty" | "ready"
+    status: str  # "missing" | "empty" | "stale" (data loaded, marts of an older version missing) | "ready"
     tables: tuple[str, ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
     first_month: date | None = None
@@ -36,10 +36,13 @@ def tables(con) -> set[str]:
 
 
 def store_info(con) -> StoreInfo:
-    """What the store holds: `ready` when the marts are built and hold approval steps."""
+    """What the store holds: `ready` when the marts are built and hold approval steps; `stale` when approval
+    steps are loaded but marts this version reads are missing (built by an older version: a rebuild
+    computes them)."""
     present = tables(con)
     if not set(MART_NAMES) <= present:
-        return StoreInfo("empty", tuple(sorted(present)))
+        loaded = "approvals" in present and scalar(con, "SELECT count(*) FROM approvals")
+        return StoreInfo("stale" if loaded else "empty", tuple(sorted(present)))
     meta = tuple(q(con, "SELECT key, CAST(value AS VARCHAR) AS value FROM meta").iter_rows())
     steps = scalar(con, "SELECT count(*) FROM step_latency")
     if not steps:
