@@ -34,6 +34,13 @@ LOAD_MEMORY_LIMIT = "1GB"
 ATTACHED_AS = "store"
 # Readers cache the Parquet files' footers (pipelines.parts): a file is never rewritten under its name,
 # so what is cached stays true, and each query no longer parses the footers of the files it scans.
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar of DuckDB's own: a load's statements run for seconds at 10M steps, and DuckDB would
+    draw bars into the command line's and the server's output between the load's own progress lines."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _reading(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("SET parquet_metadata_cache = true")
     return con
@@ -482,7 +489,7 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
         if db.exists():
             shutil.copyfile(db, tmp)
-        con = duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY_LIMIT})
+        con = quiet(duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY_LIMIT}))
         overlay = parts.Session(con, db)
         try:
             # Migrations commit on their own, before the load's transaction. In one transaction with a

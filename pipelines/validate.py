@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
-from pipelines import contract
+from pipelines import contract, store
 from pipelines.i18n import t
 
 if TYPE_CHECKING:
@@ -864,8 +864,8 @@ def validate_sources(
     if progress:
         progress(0.85, t("loader.progress.validate", lang, table=", ".join(contract.TABLES[n].label(lang) for n in staged)))
     if staged:
-        con = duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY_LIMIT,
-                                                 "temp_directory": str(staging / "duckdb.tmp")})
+        con = store.quiet(duckdb.connect(":memory:", config={"memory_limit": CHECK_MEMORY_LIMIT,
+                                                             "temp_directory": str(staging / "duckdb.tmp")}))
         try:
             stored = False
             if store_db is not None and Path(store_db).exists():
