@@ -157,7 +157,7 @@ MESSAGES = {
     "loader.progress.validate": ("校验 {table}", "Validating {table}"),
     "loader.progress.write": ("写入 {table}", "Writing {table}"),
     "loader.progress.marts": ("计算统计表", "Building the summary tables"),
-    "loader.progress.switch": ("切换到新数据", "Switching to the new data"),
+    "loader.progress.switch": ("写入数据文件并切换到新数据", "Writing the data files and switching to the new data"),
     "loader.progress.done": ("完成", "Done"),
     # Command line.
     "cli.description": (
