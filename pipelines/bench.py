@@ -175,11 +175,13 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
 
 def _part_files(db: Path) -> list[str]:
     """The Parquet files the store's catalogue lists (none before the first load)."""
+    from pipelines import parts
+
     if not db.exists():
         return []
     con = duckdb.connect(str(db), read_only=True)
     try:
-        if not con.sql("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'part_files'").fetchall()[0][0]:
+        if "part_files" not in parts.relations(con):
             return []
         return [r[0] for r in con.sql("SELECT path FROM part_files").fetchall()]
     finally:

@@ -94,7 +94,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The store's tables and views (the partitioned tables are views: pipelines.parts), not the build's
     temp tables."""
-    return parts._tables(con) | parts._views(con)
+    return parts.relations(con)
 
 
 class _Stream:
@@ -125,15 +125,14 @@ def registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, name: str = 
         stream.table = None
 
 
-
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
     """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists.
     The partitioned marts (pipelines.parts) through the load's overlay; `violations` is the matters'
     findings (partitioned) and the others' (`other_violations`, replaced whole with every build)."""
     if name == "violations":
-        name = "matter_violations" if frame.height == 0 or (frame["record_kind"] == "matter").all() else None
-        if name is None:
+        if not (frame["record_kind"] == "matter").all():  # all() of no rows is true
             raise ValueError("violations: write the matters' findings and the others' apart")
+        name = "matter_violations"
     with registered(con, frame) as view:
         if name in parts.PARTITIONED:
             (parts.insert if append else parts.replace)(con, name, view)

@@ -127,6 +127,11 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     ).fetchall()}
 
 
+def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Everything the catalogue holds under a name: its tables and its views (no temp ones)."""
+    return _tables(con) | _views(con)
+
+
 def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.sql(
         "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT temporary "

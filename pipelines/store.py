@@ -32,17 +32,19 @@ DEFAULT_DB = Path("data/warehouse.duckdb")
 # beside the store, so a load's memory stays bounded as the store grows (issue 9).
 LOAD_MEMORY_LIMIT = "1GB"
 ATTACHED_AS = "store"
+
+
 # Readers cache the Parquet files' footers (pipelines.parts): a file is never rewritten under its name,
 # so what is cached stays true, and each query no longer parses the footers of the files it scans.
+def _reading(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    con.execute("SET parquet_metadata_cache = true")
+    return con
+
+
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """No progress bar of DuckDB's own: a load's statements run for seconds at 10M steps, and DuckDB would
     draw bars into the command line's and the server's output between the load's own progress lines."""
     con.execute("SET enable_progress_bar = false")
-    return con
-
-
-def _reading(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    con.execute("SET parquet_metadata_cache = true")
     return con
 
 Progress = Callable[[float, str], None]
@@ -140,7 +142,7 @@ def _v6_latency_steps(con: duckdb.DuckDBPyConnection) -> None:
     (~12 s at 10M steps, against 2 minutes)."""
     from pipelines.marts import latency_steps_sql
 
-    names = parts._tables(con) | parts._views(con)
+    names = parts.relations(con)
     if "step_latency" in names and "latency_steps" not in names:
         con.execute("CREATE TABLE latency_steps AS " + latency_steps_sql())
 
