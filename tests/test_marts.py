@@ -5,10 +5,13 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from storebuilder import findings, make_store, read, rebuild, step, sub
 
 from pipelines import schema
-from pipelines.marts import MART_NAMES, rebuild_marts
+from pipelines.marts import MART_NAMES, level_latency, rebuild_marts
+from pipelines.marts_spec import LATENCY_MEASURES_SQL
 from pipelines.rules import RULES
 from pipelines.settings import load_settings
 
@@ -105,3 +108,26 @@ def test_progress_speaks_the_users_language(tmp_path):
         finally:
             con.close()
         assert calls and all(any("\u4e00" <= ch <= "\u9fff" for ch in m) == chinese for m in calls), calls
+
+
+# level_latency is merged from value counts; DuckDB's own aggregates over the rows are the reference.
+_LEVELS = {"TEAM_LEAD": (2, 1.0), "DEPUTY": (3, 2.0), "CHIEF": (4, None)}
+_HOURS = st.one_of(st.none(), st.sampled_from([0.0, 0.5, 2.75, 25.1]),
+                   st.integers(0, 2000 * 60).map(lambda m: m / 60), st.floats(0, 3000, allow_nan=False))
+_STEP = st.tuples(st.sampled_from(sorted(_LEVELS)), _HOURS, st.one_of(st.none(), st.integers(0, 400)),
+                  st.one_of(st.none(), st.booleans()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_STEP, min_size=0, max_size=60))
+def test_level_latency_from_value_counts_equals_the_aggregates_over_the_rows(steps):
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE latency_steps (level VARCHAR, level_rank TINYINT, latency_hours DOUBLE,
+                   latency_workdays INTEGER, limit_workdays DOUBLE, over_limit BOOLEAN)""")
+    rows = [(lv, _LEVELS[lv][0], h, w, _LEVELS[lv][1], o) for lv, h, w, o in steps]
+    if rows:
+        con.executemany("INSERT INTO latency_steps VALUES (?, ?, ?, ?, ?, ?)", rows)
+    merged = level_latency(con).rows()
+    on_rows = con.sql(f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL} FROM latency_steps
+                          GROUP BY level, level_rank ORDER BY level_rank""").fetchall()
+    assert merged == on_rows  # to the last digit, NULLs in the same places
