@@ -168,18 +168,21 @@ class Globals:
     lang: str = "zh"  # of the progress messages
 
 
-def snapshot_time(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """Latest received_at or decided_at in the stored approvals: the data's "now"."""
-    return _scalar(con, "SELECT greatest(max(received_at), max(decided_at)) FROM approvals")
+def _approvals_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(first, snapshot) of the stored approvals, in one scan: the earliest submitted_at or received_at, and
+    the latest received_at or decided_at, the data's "now"."""
+    return con.sql("""SELECT least(min(submitted_at), min(received_at)),
+                             greatest(max(received_at), max(decided_at)) FROM approvals""").fetchall()[0]
 
 
-def _calendar_span(con: duckdb.DuckDBPyConnection, snapshot: dt.datetime | None, settings: Settings) -> tuple[dt.date, dt.date]:
+def _calendar_span(
+    con: duckdb.DuckDBPyConnection, first: dt.datetime | None, snapshot: dt.datetime | None, settings: Settings
+) -> tuple[dt.date, dt.date]:
     """The days the calendar covers: the approvals' span, and what the cases' statutory clock needs."""
     spans = []
     lo, hi = con.sql("SELECT min(filed_on), max(filed_on) FROM cases").fetchall()[0]
     if lo is not None:
         spans.append(clock.span_of(lo, hi))
-    first = _scalar(con, "SELECT least(min(submitted_at), min(received_at)) FROM approvals")
     if first is not None and snapshot is not None:
         spans.append((min(first.date(), snapshot.date()), snapshot.date()))
     if not spans:
@@ -196,10 +199,10 @@ def _sha256(path: str | Path | None) -> str:
 def _globals(con: duckdb.DuckDBPyConnection, settings: Settings) -> Globals:
     staff = _frame(con, "SELECT * FROM staff")
     ppl, teams = metrics.people(staff), metrics.team_divisions(staff)
-    snapshot = snapshot_time(con)
-    start, end = _calendar_span(con, snapshot, settings)
+    first, snapshot = _approvals_span(con)
+    start, end = _calendar_span(con, first, snapshot, settings)
     cal = build_calendar(start, end, settings.holidays_file)
-    has_data = bool(_scalar(con, "SELECT (SELECT count(*) FROM approvals) + (SELECT count(*) FROM cases)"))
+    has_data = _scalar(con, "SELECT EXISTS (FROM approvals) OR EXISTS (FROM cases)")
     mfacts = metrics.meeting_facts(_frame(con, "SELECT * FROM meetings"), ppl)
     roster = _scalar(
         con, "SELECT md5(coalesce(string_agg(CAST(s AS VARCHAR), chr(10) ORDER BY CAST(s AS VARCHAR)), '')) FROM staff s"
@@ -270,16 +273,20 @@ MATTER_RULES = tuple(r for r in rules.RULES if r.record_kind == "matter")
 OTHER_RULES = tuple(r for r in rules.RULES if r.record_kind != "matter")
 
 
-def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str | None) -> list[str]:
-    """Conditions on `table`, one per batch of about BATCH_STEPS rows: every row by the hash of its `column`
-    (`ids` None: a full rebuild, no join), else the ids in temp table `ids` (numbered into batches)."""
+def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str | None) -> tuple[str, list[str]]:
+    """What to read of partitioned `table`, and conditions on it, one per batch of about BATCH_STEPS rows:
+    every row by the hash of its `column` (`ids` None: a full rebuild, no join), else the ids in temp table
+    `ids` (numbered into batches), read from the files of their months only (at 10M steps a month's load
+    reads 2 of 23 files of approvals for its matters: 0.57 -> 0.05 s)."""
     if ids is None:
         n = max(1, math.ceil(_scalar(con, f"SELECT count(*) FROM {table}") / BATCH_STEPS))
-        return [f"hash({column}) % {n} = {i}" for i in range(n)]
-    rows = _scalar(con, f"SELECT count(*) FROM {table} WHERE {column} IN (SELECT {column} FROM {ids})")
-    n = max(1, math.ceil(rows / BATCH_STEPS))
+        return table, [f"hash({column}) % {n} = {i}" for i in range(n)]
+    months = con.sql(f"""SELECT {parts.PARTITIONED[table].key_sql}, count(*) FROM {table}
+                         WHERE {column} IN (SELECT {column} FROM {ids}) GROUP BY ALL""").fetchall()
+    n = max(1, math.ceil(sum(rows for _, rows in months) / BATCH_STEPS))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
-    return [f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})" for i in range(n)]
+    source = parts.of_months(con, table, {month for month, _ in months})
+    return source, [f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})" for i in range(n)]
 
 
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -293,10 +300,10 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
                 con, table, "t.matter_id IN (SELECT matter_id FROM _tierwatch_matters)", returning="month"
             )["month"].unique())
         parts.delete(con, "matter_violations", "t.record_id IN (SELECT matter_id FROM _tierwatch_matters)")
-    batches = _batches(con, "approvals", "matter_id", None if full else "_tierwatch_matters")
+    source, batches = _batches(con, "approvals", "matter_id", None if full else "_tierwatch_matters")
     n = len(batches)
     for i, batch in enumerate(batches):
-        approvals = _frame(con, f"SELECT * FROM approvals WHERE {batch}")
+        approvals = _frame(con, f"SELECT * FROM {source} WHERE {batch}")
         say(0.1 + 0.6 * i / n, t("metrics.progress.batch", g.lang, batch=i + 1, batches=n, steps=approvals.height))
         with registered(con, approvals.select("case_id").unique()) as batch:
             cases = _frame(con, f"SELECT case_id, team FROM cases WHERE case_id IN (SELECT case_id FROM {batch})")
@@ -322,8 +329,9 @@ def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Pr
     say(0.7, t("metrics.progress.cases", g.lang))
     if not full:
         parts.delete(con, "case_clock", "t.case_id IN (SELECT case_id FROM _tierwatch_cases)")
-    for i, batch in enumerate(_batches(con, "cases", "case_id", None if full else "_tierwatch_cases")):
-        cases = _frame(con, f"SELECT * FROM cases WHERE {batch}")
+    source, batches = _batches(con, "cases", "case_id", None if full else "_tierwatch_cases")
+    for i, batch in enumerate(batches):
+        cases = _frame(con, f"SELECT * FROM {source} WHERE {batch}")
         frame = clock.case_clock(cases, g.people, g.teams, g.settings, g.snapshot, g.calendar)
         _write(con, "case_clock", frame, append=not (full and i == 0))
 

@@ -329,6 +329,16 @@ class Session:
         ).fetchall()}
 
     # ---- the API
+    def of_months(self, name: str, months) -> str:
+        """A relation holding every row of `name` whose month is in `months` (and others): the untouched
+        files covering any of them and the work table. Reads those files only."""
+        done = self.touched.get(name, set())
+        files = [f.path for f in self._listed(name) if f.path not in done and any(f.covers(m) for m in months)]
+        select = scan_sql(name, files)
+        if name in self.touched:
+            select += f" UNION ALL SELECT {_cols(name)} FROM __parts_{name}"
+        return f"({select})"
+
     def delete(self, name: str, where: str, returning: str | None = None) -> pl.DataFrame | None:
         """DELETE the rows of `name` that match `where` (SQL on alias `t`); with `returning`, their columns."""
         work = self._work(name)
@@ -476,6 +486,13 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, relation: str) -> None:
         con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {relation}')
     else:
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {relation}')
+
+
+def of_months(con: duckdb.DuckDBPyConnection, name: str, months) -> str:
+    """SQL relation with every row of `name` in `months` (its partition key's), reading only the files that
+    hold them inside a load; elsewhere the whole table."""
+    s = active(con)
+    return s.of_months(name, months) if s is not None else f'"{name}"'
 
 
 def delete(con: duckdb.DuckDBPyConnection, name: str, where: str, returning: str | None = None):

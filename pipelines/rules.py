@@ -151,7 +151,7 @@ class Context:
     subs: pl.DataFrame  # metrics.substitution_facts
     meetings: pl.DataFrame  # metrics.meeting_facts
     items: pl.DataFrame  # metrics.meeting_item_facts
-    snapshot: dt.datetime | None = None  # the data's "now" (marts.snapshot_time); None: no approvals
+    snapshot: dt.datetime | None = None  # the data's "now" (the latest received_at or decided_at); None: no approvals
 
     def _from_effective(self, expr: pl.Expr) -> pl.Expr:
         return expr.cast(pl.Date) >= pl.lit(self.settings.effective_date)
