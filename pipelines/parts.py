@@ -82,6 +82,13 @@ VIOLATIONS_PARTS = ("matter_violations", "other_violations")
 # So files are large and few (1.1M steps: 3 per table; 10M: ~20), and a month's load rewrites ~1-2 of
 # them per table: the newest, and the one of any older month it changes.
 ROWS_PER_FILE = 500_000
+# A load writes the months it changes to files of their own, apart from the unchanged months that shared a
+# file with them (rewritten once, as one file): so the next load, which changes the newest months again,
+# rewrites a month's rows, not the ~500k of the file it had joined (at 10M a month's load wrote 0.7 s of
+# Parquet for 25k new steps); a table written whole keeps its newest two months apart for the same reason.
+# The small files this leaves are merged when there are more than MAX_SMALL_FILES of a table (fewer than
+# ROWS_PER_FILE // 4 rows each): ~every 6th load rewrites them.
+MAX_SMALL_FILES = 6
 FLUSH_ROWS = 122_880  # DuckDB's Parquet row group: rows a partitioned write buffers per file (flush)
 COMPRESSION = "snappy"  # writes 2x faster than lz4 or zstd here, reads as fast as lz4 (zstd: ~10% slower)
 
@@ -252,6 +259,7 @@ class _File:
     lo: dt.date | None
     hi: dt.date | None
     path: str
+    rows: int
 
     def covers(self, month: dt.date | None) -> bool:
         if month is None or self.lo is None:
@@ -270,6 +278,7 @@ class Session:
         self.written: list[Path] = []  # files this load wrote (deleted if it fails)
         self.expired: list[str] = []  # retired files to delete once the switch is done
         self.touched: dict[str, set[str]] = {}  # table -> files read into its work table (or replaced)
+        self.changed: dict[str, set] = {}  # table -> the months whose rows the load deletes or inserts
         self.whole: set[str] = set()  # tables replaced whole
         self.files: dict[str, list[_File]] = {}  # table -> its files as the catalogue lists them
         _SESSIONS[id(con)] = self
@@ -283,7 +292,8 @@ class Session:
             found: list[_File] = []
             if "part_files" in _tables(self.con):
                 found = [_File(*r) for r in self.con.execute(
-                    "SELECT month_lo, month_hi, path FROM part_files WHERE table_name = ? ORDER BY month_lo NULLS FIRST, path",
+                    "SELECT month_lo, month_hi, path, rows FROM part_files WHERE table_name = ? "
+                    "ORDER BY month_lo NULLS FIRST, path",
                     [name]).fetchall()]
             self.files[name] = found
         return self.files[name]
@@ -308,10 +318,13 @@ class Session:
             f"UNION ALL SELECT {_cols(name)} FROM __parts_{name}"
         )
 
-    def touch(self, name: str, months) -> None:
-        """Read the files holding any of `months` of `name` into its work table (those not read yet)."""
+    def touch(self, name: str, months, *, changed: bool = True) -> None:
+        """Read the files holding any of `months` of `name` into its work table (those not read yet); the
+        load changes their rows, unless not `changed` (files read to be merged)."""
         work = self._work(name)
         months = set(months)
+        if changed:
+            self.changed.setdefault(name, set()).update(months)
         files = [f.path for f in self._listed(name)
                  if f.path not in self.touched[name] and any(f.covers(m) for m in months)]
         if files:
@@ -368,25 +381,38 @@ class Session:
             self.insert(name, relation)
 
     # ---- commit
+    def _merge_small_files(self, name: str) -> None:
+        """Read the table's small files into its work table when there are more than MAX_SMALL_FILES."""
+        small = [f for f in self._listed(name) if f.path not in self.touched.get(name, set()) and f.lo is not None
+                 and f.rows < ROWS_PER_FILE // 4]
+        if len(small) > MAX_SMALL_FILES:
+            self.touch(name, {f.lo for f in small}, changed=False)
+
     def _plan(self, name: str, work: str) -> list[tuple]:
         """(segment, first month, last month, rows) of the files to write from the work table: whole months
-        in order, up to ROWS_PER_FILE rows each, never spanning the range of a file left as it is."""
+        in order, up to ROWS_PER_FILE rows each, never spanning the range of a file left as it is, and (not
+        a table replaced whole) the months the load changed apart from those it only carried along, (a table
+        replaced whole) its newest two months apart from the others: what the next load changes again."""
         key = PARTITIONED[name].key_sql
         counts = self.con.sql(f"SELECT {key} AS m, count(*) FROM {work} GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
         kept = [f.lo for f in self._listed(name) if f.path not in self.touched[name] and f.lo is not None]
-        plan: list[list] = []  # [segment, lo, hi, rows]
+        changed = set(sorted(m for m, _ in counts if m is not None)[-2:]) if name in self.whole else \
+            self.changed.get(name, set())
+        plan: list[list] = []  # [segment, lo, hi, rows, changed]
         for month, n in counts:
             last = plan[-1] if plan else None
+            new = month in changed
             start = (
                 last is None or month is None or last[1] is None
                 or last[3] + n > ROWS_PER_FILE
                 or any(last[2] < lo < month for lo in kept)
+                or last[4] != new
             )
             if start:
-                plan.append([len(plan), month, month, n])
+                plan.append([len(plan), month, month, n, new])
             else:
                 last[2], last[3] = month, last[3] + n
-        return [tuple(p) for p in plan]
+        return [tuple(p[:4]) for p in plan]
 
     def flush(self) -> None:
         """Write the touched months to new files, record them, retire the files they replace, redefine the
@@ -395,6 +421,8 @@ class Session:
         now = dt.datetime.now()
         retired: list[str] = []
         for name in sorted(self.touched):
+            if name not in self.whole:
+                self._merge_small_files(name)
             work = f"__parts_{name}"
             plan = self._plan(name, work)
             out = self.staging / name
@@ -440,7 +468,7 @@ class Session:
             self.con.execute(f'DROP VIEW IF EXISTS temp.main."{name}"')
             self.con.execute(f"DROP TABLE IF EXISTS temp.main.{work}")
             define_views(self.con, [name])
-        self.touched, self.whole, self.files = {}, set(), {}
+        self.touched, self.whole, self.files, self.changed = {}, set(), {}, {}
         shutil.rmtree(self.staging, ignore_errors=True)
         if retired:
             self.con.executemany("INSERT INTO retired_files VALUES (?, ?)", [(p, now) for p in retired])

@@ -110,6 +110,55 @@ def test_a_load_rewrites_only_the_files_of_the_months_it_touches(tmp_path, base,
         con.close()
 
 
+def written_rows(db: Path, table: str, before: dict[str, tuple]) -> dict[tuple, int]:
+    """(first month, last month) -> rows of each file of `table` listed now and not in `before`."""
+    con = store.connect_readonly(db)
+    try:
+        rows = con.execute("SELECT path, month_lo, month_hi, rows FROM part_files WHERE table_name = ?", [table]).fetchall()
+    finally:
+        con.close()
+    return {(lo, hi): n for path, lo, hi, n in rows if path not in before}
+
+
+def test_the_next_load_of_a_month_rewrites_that_months_rows_not_the_months_that_shared_its_file(tmp_path, base, one_month):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    folder, month = one_month
+    first = listed(db, "approvals")
+    assert load_paths([folder], db).ok
+    # the file that held March also held other months: they are written once more, apart from March
+    carried = written_rows(db, "approvals", first)
+    assert (month, month) in carried and len(carried) > 1
+    second = listed(db, "approvals")
+    assert load_paths([folder], db).ok  # the same month again (as a corrected export would be)
+    assert written_rows(db, "approvals", second) == {(month, month): carried[(month, month)]}
+    # and the marts: the months the load changed, not the ~ROWS_PER_FILE rows of a file they had joined
+    for table in ("step_latency", "matters"):
+        before = listed(db, table)
+        assert load_paths([folder], db).ok
+        assert sum(written_rows(db, table, before).values()) < parts.ROWS_PER_FILE, table
+
+
+def test_small_files_are_merged_once_there_are_more_than_a_few(tmp_path, base, one_month, monkeypatch):
+    db = copy_store(base, tmp_path / "s" / "warehouse.duckdb")
+    folder, _ = one_month
+    assert load_paths([folder], db).ok  # leaves the months it changed in small files of their own
+
+    def small_files() -> set[str]:
+        con = store.connect_readonly(db)
+        try:
+            return {r[0] for r in con.execute(
+                "SELECT path FROM part_files WHERE rows < ? AND month_lo IS NOT NULL", [SMALL_FILES // 4]).fetchall()}
+        finally:
+            con.close()
+
+    before = small_files()
+    assert before
+    monkeypatch.setattr(parts, "MAX_SMALL_FILES", 0)  # more than none: the next load merges them all
+    assert load_paths([folder], db).ok
+    assert not before & small_files()
+    assert not before & set().union(*(listed(db, t) for t in parts.PARTITIONED))
+
+
 def test_the_catalogue_holds_no_big_table_and_every_view_has_its_declared_columns(base):
     con = store.connect_readonly(base)
     try:
