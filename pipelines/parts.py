@@ -53,6 +53,14 @@ class Partitioned:
     # the partition month from the table's own columns (a DATE, the first of the month)
     key_sql: str
     doc: str
+    column: str = "month"  # the column key_sql truncates (a range on it lets DuckDB skip row groups)
+
+    def in_months(self, lo: dt.date | None, hi: dt.date | None) -> str:
+        """SQL: the rows of months `lo` to `hi` (None: the NULL month), as a range on the column itself."""
+        if lo is None:
+            return f'"{self.column}" IS NULL'
+        after = (hi.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        return f"""("{self.column}" >= DATE '{lo.replace(day=1)}' AND "{self.column}" < DATE '{after}')"""
 
 
 # The tables that grow with steps and cases, and each one's month. Inputs: a matter's rows share one (its
@@ -63,8 +71,9 @@ class Partitioned:
 PARTITIONED: dict[str, Partitioned] = {
     p.name: p
     for p in (
-        Partitioned("approvals", "date_trunc('month', submitted_at)::DATE", "the matter's submission month"),
-        Partitioned("cases", "date_trunc('month', filed_on)::DATE", "the filing month"),
+        Partitioned("approvals", "date_trunc('month', submitted_at)::DATE", "the matter's submission month",
+                    "submitted_at"),
+        Partitioned("cases", "date_trunc('month', filed_on)::DATE", "the filing month", "filed_on"),
         Partitioned("step_latency", '"month"', "the step's month"),
         Partitioned("matters", '"month"', "the matter's month"),
         Partitioned("matter_violations", '"month"', "the finding's month"),

@@ -7,9 +7,10 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from storebuilder import findings, make_store, read, rebuild, step, sub
+from storebuilder import findings, make_store, read, read_all, rebuild, step, sub
 
-from pipelines import schema
+from pipelines import marts, schema, store
+from pipelines.loader import load_paths
 from pipelines.marts import MART_NAMES, level_latency, rebuild_marts
 from pipelines.marts_spec import LATENCY_MEASURES_SQL
 from pipelines.rules import RULES
@@ -131,3 +132,22 @@ def test_level_latency_from_value_counts_equals_the_aggregates_over_the_rows(ste
     on_rows = con.sql(f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL} FROM latency_steps
                           GROUP BY level, level_rank ORDER BY level_rank""").fetchall()
     assert merged == on_rows  # to the last digit, NULLs in the same places
+
+
+def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+@pytest.mark.parametrize("batch", [800, 1500])
+def test_marts_built_in_small_batches_equal_those_built_in_one(tmp_path, demo_exports, monkeypatch, batch):
+    """800 steps: the demo's larger months are split in two batches, its cases' months grouped several to a
+    batch; 1500: the approvals' months grouped two to a batch. Every mart as with one batch."""
+    db = tmp_path / "warehouse.duckdb"
+    assert load_paths(demo_exports, db).ok  # the demo's 18k steps in one batch
+    whole = read_all(db, MART_NAMES)
+    monkeypatch.setattr(marts, "BATCH_STEPS", batch)
+    store.rebuild(db)
+    assert int(dict(read(db, "meta").rows())["recomputed_matters"]) == whole["matters"].height
+    for name, frame in read_all(db, MART_NAMES).items():
+        if name != "meta":
+            assert _sorted(frame).equals(_sorted(whole[name])), name
