@@ -10,16 +10,14 @@ checked first: invalid settings refuse the load before any file is read. Errors 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import contract, readers, store
 from pipelines.i18n import t
+from pipelines.progress import Progress, scaled
 from pipelines.settings import Settings, SettingsError, settings_for_store
 from pipelines.validate import Problem, validate_sources
-
-Progress = Callable[[float, str], None]
 
 
 @dataclass
@@ -135,11 +133,6 @@ class LoadReport:
         }
 
 
-def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda f, msg: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), msg)
-
 
 def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path):
     """Read and validate every file, chunk by chunk, its rows staged as Parquet in `staging`."""
@@ -242,7 +235,7 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
 
     try:
         report.load_id = store.write_load(
-            db, validated.staged, report.files, validated.dropped, progress=_scaled(progress, 0.6, 1.0), messages=say,
+            db, validated.staged, report.files, validated.dropped, progress=scaled(progress, 0.6, 1.0), messages=say,
             warnings=validated.warning_frame, settings=settings, lang=lang,
         )
     except Exception as exc:

@@ -27,8 +27,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,14 +34,15 @@ import duckdb
 import polars as pl
 
 from pipelines import clock, marts_spec, metrics, parts, rules
+from pipelines.frames import registered
 from pipelines.i18n import t
+from pipelines.progress import Progress
 from pipelines.settings import Settings, settings_for_store
 from pipelines.workdays import Calendar, build_calendar
 
 # The marts, their grain, columns and filters: pipelines.marts_spec (this module builds them).
 MART_NAMES = marts_spec.MART_NAMES
 
-Progress = Callable[[float, str], None]
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
@@ -95,34 +94,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The store's tables and views (the partitioned tables are views: pipelines.parts), not the build's
     temp tables."""
     return parts.relations(con)
-
-
-class _Stream:
-    """A frame as DuckDB scans it (the Arrow PyCapsule stream of its pyarrow copy, as `register` of the frame
-    itself makes: polars' own stream carries all-null columns without the validity bitmap DuckDB requires),
-    let go of by setting `table` to None."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self.table = frame.to_arrow()
-
-    def __arrow_c_stream__(self, requested_schema=None):
-        return self.table.__arrow_c_stream__(requested_schema)
-
-
-@contextmanager
-def registered(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, name: str = "_tierwatch_frame") -> Iterator[str]:
-    """`frame` visible to SQL in `con` as `name` for the block (the one way frames reach DuckDB in a load).
-
-    Registered as a stream that drops the frame on leaving: DuckDB keeps the object behind a dropped view
-    until the transaction ends, so a registered frame (or the Arrow copy `register` makes of it) lived as
-    long as the load: a batch of matters (~250 MB at 380k steps) more per batch, 6.8 GB at 10M steps."""
-    stream = _Stream(frame)
-    con.register(name, stream)
-    try:
-        yield name
-    finally:
-        con.unregister(name)
-        stream.table = None
 
 
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:

@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import contract
+from pipelines.progress import Progress
 from pipelines.settings import Settings
 
 ROW = "__row"  # Excel row number of each row (header = 1)
@@ -38,7 +39,6 @@ XLSX_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
 
-Progress = Callable[[float, str], None]
 
 
 class Empty(Exception):

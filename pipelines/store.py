@@ -26,6 +26,8 @@ import duckdb
 import polars as pl
 
 from pipelines import contract, parts, schema
+from pipelines.frames import registered
+from pipelines.progress import Progress, scaled
 
 DEFAULT_DB = Path("data/warehouse.duckdb")
 # DuckDB's memory during a load (its buffer pool, sorts, joins): beyond it DuckDB spills to a temp folder
@@ -47,7 +49,6 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("SET enable_progress_bar = false")
     return con
 
-Progress = Callable[[float, str], None]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -373,39 +374,18 @@ def _needs_migration(path: Path) -> bool:
         con.close()
 
 
-class _ArrowStream:
-    """A polars frame as DuckDB scans it through the Arrow PyCapsule interface: `con.register` of the
-    frame itself converts it with pyarrow, whose import alone takes 1.5-2 s on this machine."""
-
-    def __init__(self, frame: pl.DataFrame) -> None:
-        self._frame = frame
-
-    def __arrow_c_stream__(self, requested_schema=None):
-        return self._frame.__arrow_c_stream__(requested_schema)
-
-
-def _registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame):
-    """`frame` visible to SQL as `name` for the block, let go of on leaving (marts.registered)."""
-    from pipelines.marts import registered
-
-    return registered(con, frame, name)
-
-
 def missing_values(con: duckdb.DuckDBPyConnection, table: str, column: str, values: pl.Series) -> pl.Series:
     """Those of `values` (distinct, non-null text) that no stored row of `table.column` holds.
 
     DuckDB anti-joins the few incoming values (registered, not copied) against the stored column, on the
     read-only connection; only the values the store lacks come back to Python, never the stored keys.
     """
-    name = "__incoming_values"
-    con.register(name, _ArrowStream(pl.DataFrame({"value": values.cast(pl.String)})))
-    try:
+    incoming = pl.DataFrame({"value": values.cast(pl.String)})
+    with registered(con, incoming, "__incoming_values", copy=False) as name:
         rows = con.sql(
             f'SELECT w.value FROM {name} AS w WHERE NOT EXISTS '
             f'(SELECT 1 FROM "{table}" AS s WHERE s."{column}" = w.value)'
         ).fetchall()
-    finally:
-        con.unregister(name)
     return pl.Series("value", [r[0] for r in rows], pl.String)
 
 
@@ -575,7 +555,7 @@ def _incoming(con: duckdb.DuckDBPyConnection, rows: Rows, columns: list[str]) ->
     if not isinstance(rows, pl.DataFrame):
         yield f"(SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)} FROM {_parquet(rows)})"
         return
-    with _registered(con, "__incoming", rows.select(columns)) as name:
+    with registered(con, rows.select(columns), "__incoming") as name:
         yield name
 
 
@@ -673,7 +653,7 @@ def write_load(
         if file_rows:
             con.executemany("INSERT INTO load_files VALUES (?, ?, ?, ?, ?)", file_rows)
         if warnings is not None and warnings.height:
-            with _registered(con, "__warnings", warnings) as name:
+            with registered(con, warnings, "__warnings") as name:
                 con.execute(
                     f"""INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
                        FROM {name}""",
@@ -681,7 +661,7 @@ def write_load(
                 )
         if progress:
             progress(0.6, say("marts", ""))
-        _rebuild_marts(con, settings, _scaled(progress, 0.6, 0.95), changes, lang)
+        _rebuild_marts(con, settings, scaled(progress, 0.6, 0.95), changes, lang)
         if progress:
             progress(0.97, say("switch", ""))
     return int(load_id)
@@ -693,7 +673,7 @@ def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | Non
     if not path.exists():
         raise FileNotFoundError(path)
     with building(path) as con:
-        _rebuild_marts(con, settings, _scaled(progress, 0.0, 0.95), lang=lang)
+        _rebuild_marts(con, settings, scaled(progress, 0.0, 0.95), lang=lang)
         if progress:  # the files leaving the block writes: ~40% of a rebuild at 10M steps
             from pipelines.i18n import t
 
@@ -708,7 +688,3 @@ def log_attempt(db: Path | str, record: dict) -> None:
         fh.write(json.dumps({"at": datetime.now().isoformat(timespec="seconds"), **record}, ensure_ascii=False) + "\n")
 
 
-def _scaled(progress: Progress | None, lo: float, hi: float) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda f, msg: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), msg)
