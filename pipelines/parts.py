@@ -15,7 +15,8 @@ table's name (temp shadows the catalogue's view, also inside other views) shows 
 files, so every read of the load sees its own writes. At commit the work tables are written to new files,
 the views are redefined to the new file list, and the catalogue is committed and switched as before: a
 reader sees the old catalogue (old files) or the new one (new files), never half. A full rebuild replaces
-every file.
+every file. The months a load changes are written to files of their own (see MAX_SMALL_FILES), so the
+next load rewrites those months, not the big file they had joined.
 
 Files no catalogue lists: a failed load deletes those it wrote; a killed one leaves them, and the next
 load deletes every file under the folder that its catalogue does not list (`sweep`, under the store's
@@ -25,9 +26,9 @@ the older catalogue (the app keeps a version attached while a page run reads it;
 minute) can still read them. Only files inside the store's own folder are ever deleted; a catalogue copied
 without its folder reads the original's files and never deletes them.
 
-API (store.upsert and pipelines.marts write through it): `insert`, `delete`, `replace` (on a load's
-connection; on a plain DuckDB connection they act on ordinary tables); `Session` is created by
-`store.building`.
+API (store.upsert and pipelines.marts write through it): `insert`, `delete`, `replace`, and `of_months`
+to read only the files of some months (on a load's connection; on a plain DuckDB connection they act on
+ordinary tables); `Session` is created by `store.building`.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def scan_sql(name: str, files: list[str]) -> str:
     return f"SELECT {_cols(name)} FROM read_parquet({_list(files)})"
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The catalogue's tables (no views, no temp ones)."""
     return {r[0] for r in con.sql(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary"
     ).fetchall()}
@@ -145,7 +147,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Everything the catalogue holds under a name: its tables and its views (no temp ones)."""
-    return _tables(con) | _views(con)
+    return tables(con) | _views(con)
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -181,7 +183,7 @@ def create_catalogue_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def referenced(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every file the catalogue in `con` lists or keeps for older readers."""
-    if "part_files" not in _tables(con):
+    if "part_files" not in tables(con):
         return set()
     return {r[0] for r in con.sql("SELECT path FROM part_files UNION SELECT path FROM retired_files").fetchall()}
 
@@ -299,7 +301,7 @@ class Session:
     def _listed(self, name: str) -> list[_File]:
         if name not in self.files:
             found: list[_File] = []
-            if "part_files" in _tables(self.con):
+            if "part_files" in tables(self.con):
                 found = [_File(*r) for r in self.con.execute(
                     "SELECT month_lo, month_hi, path, rows FROM part_files WHERE table_name = ? "
                     "ORDER BY month_lo NULLS FIRST, path",
@@ -519,7 +521,7 @@ def insert(con: duckdb.DuckDBPyConnection, name: str, relation: str) -> None:
     s = active(con)
     if s is not None:
         s.insert(name, relation)
-    elif name in _tables(con):
+    elif name in tables(con):
         con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {relation}')
     else:
         con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM {relation}')
@@ -558,7 +560,7 @@ VIOLATIONS_VIEW = "SELECT * FROM matter_violations UNION ALL SELECT * FROM other
 
 def ensure_violations_view(con: duckdb.DuckDBPyConnection) -> None:
     """`violations` as the view over its two parts (a store that still has it as one table: replaced)."""
-    if "violations" in _tables(con):
+    if "violations" in tables(con):
         con.execute("DROP TABLE violations")
     if "violations" not in _views(con):
         con.execute(f"CREATE VIEW violations AS {VIOLATIONS_VIEW}")
@@ -568,7 +570,7 @@ def move_out(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Migrate: table `name` of the catalogue (if it is one) becomes Parquet files and a view over them;
     a table that does not exist becomes an empty view."""
     s = session(con)
-    if name in _tables(con):
+    if name in tables(con):
         con.execute(f'ALTER TABLE "{name}" RENAME TO "__moving_{name}"')
         s.replace(name, f'"__moving_{name}"')
         s.flush()

@@ -122,7 +122,7 @@ def _v5_partitioned_parquet(con: duckdb.DuckDBPyConnection) -> None:
     (`matter_violations`, partitioned) and the other findings (`other_violations`, a small table). The
     file keeps one view per table under its old name, so every query and `duckdb <store>` work unchanged."""
     parts.create_catalogue_tables(con)
-    names = parts._tables(con)
+    names = parts.tables(con)
     cols = ", ".join(f'"{c}" {t}' for c, t in parts.columns("other_violations"))
     con.execute(f"CREATE TABLE IF NOT EXISTS other_violations ({cols})")
     if "violations" in names:
