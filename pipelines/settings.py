@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import contract
-from pipelines.i18n import t
+from pipelines.i18n import label, t
 
 DEFAULT_FILE = Path(__file__).with_name("settings.default.toml")
 USER_FILE_NAME = "settings.toml"
@@ -213,13 +213,22 @@ def render_default_toml() -> str:
     return "\n".join(out) + "\n"
 
 
+def _in_words(value: Any, check: str, lang: str) -> str:
+    """A value as the settings file holds it; posts also in words (the file takes the codes)."""
+    text = toml_value(value)
+    if check == POSTS:
+        words = ("、" if lang == "zh" else ", ").join(label("post", code, lang) for code in value)
+        text += f"（{words}）" if lang == "zh" else f" ({words})"
+    return text
+
+
 def describe(settings: Settings, lang: str = "zh") -> list[dict[str, str]]:
     """One row per setting for the Data page: key, value in effect, default, help."""
     return [
         {
             "key": s.key,
-            "value": toml_value(settings.value(s)),
-            "default": toml_value(s.default),
+            "value": _in_words(settings.value(s), s.check, lang),
+            "default": _in_words(s.default, s.check, lang),
             "help": s.help(lang),
         }
         for s in SETTINGS

@@ -51,6 +51,10 @@ def test_every_setting_sets_an_attribute_and_describe_lists_them_all():
     rows = S.describe(defaults, "en")
     assert [r["key"] for r in rows] == [s.key for s in SETTINGS]
     assert all(r["help"] for r in rows)
+    # posts as the file takes them (codes) and in the reader's words
+    [posts] = [r for r in S.describe(defaults, "zh") if r["key"] == "regulation.leadership_posts"]
+    assert posts["value"].startswith('["DEPUTY", "CHIEF"') and "局长" in posts["value"]
+    assert posts["default"] == posts["value"]
 
 
 def test_a_partial_user_file_overrides_only_its_keys(tmp_path):
