@@ -119,7 +119,8 @@ def level_color(lang: str, field: str = "level_label", title: str | None = None,
     return alt.Color(
         f"{field}:N",
         title=title or t("axis.level", lang),
-        legend=bottom_legend(3) if legend else None,
+        # two a row in English: three of its longer names overran half a page ("Bureau chie", "Judicial cor")
+        legend=bottom_legend(3 if lang == "zh" else 2) if legend else None,
         scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
         sort=[label("level", c, lang) for c in codes],
     )
@@ -163,6 +164,10 @@ def direction_color(lang: str) -> alt.Color:
         legend=bottom_legend(3),
         scale=alt.Scale(domain=list(direction_labels(lang).values()), range=list(DIRECTION_COLORS.values())),
     )
+
+
+# A level's name in full on a chart's axis ("Vice-president in charge" was cut to "Vice-president in …").
+LEVEL_AXIS = alt.Axis(labelLimit=170)
 
 
 def level_sort(lang: str) -> list[str]:
@@ -282,7 +287,7 @@ def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerCha
     df = with_labels(df, lang)
     unit_word = t("unit.workdays" if unit == "workdays" else "unit.hours", lang)
     x_title = t("axis.latency_unit", lang, unit=unit_word)
-    y = alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang))
+    y = alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=LEVEL_AXIS)
     tips = [alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip("steps:Q", title=t("axis.steps", lang))]
     tips += [alt.Tooltip(f"{q}:Q", title=t(f"axis.{q}", lang), format=",.1f") for q in ("p10", "p25", "p50", "p75", "p90")]
     base = alt.Chart(df).encode(y=y, tooltip=tips)
@@ -300,7 +305,7 @@ def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = 
         _base(df, band_height(df.height, t("axis.level", lang)))
         .mark_bar(size=18)
         .encode(
-            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang)),
+            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=LEVEL_AXIS),
             x=alt.X(f"{x}:Q", title=x_title),
             color=level_color(lang, legend=False),
             tooltip=[alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip(f"{x}:Q", title=x_title, format=fmt)]
@@ -340,7 +345,7 @@ def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
         _base(df, band_height(df["level"].n_unique() if df.height else 0, t("axis.level", lang), row=34))
         .mark_bar(size=20)
         .encode(
-            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=alt.Axis(labelOverlap=False)),
+            y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=alt.Axis(labelOverlap=False, labelLimit=LEVEL_AXIS.labelLimit)),
             x=alt.X("pending:Q", title=t("axis.pending_steps", lang), axis=count_axis()),
             color=tier_color(lang),
             order=alt.Order("tier:N"),

@@ -189,3 +189,18 @@ def test_long_english_level_labels_slant_instead_of_being_cut():
                        "wait_hours": [5.0, 3.0], "cumulative_share": [0.6, 1.0], "rank": [1, 2]})
     x = charts.pareto(df, "Level", "en", color_by_level=True).to_dict()["layer"][0]["encoding"]["x"]["axis"]
     assert x["labelAngle"] != 0 and x["labelLimit"] >= 160
+
+
+@pytest.mark.parametrize("name", ["distribution", "level_bars"])
+def test_level_names_on_an_axis_are_drawn_whole_in_english(name):
+    y = BUILDERS[name]("en").to_dict()
+    axes = [enc["y"].get("axis", {}) for enc in _walk(y) if "y" in enc and "level" in enc["y"].get("field", "")]
+    longest = charts._title_px(label("level", "VP", "en"))  # "Vice-president in charge"
+    assert axes and all(axis.get("labelLimit", 0) >= longest for axis in axes)
+
+
+def test_the_level_legend_has_rows_of_two_in_english_whose_longer_names_fit_half_a_page():
+    def columns(lang):
+        return BUILDERS["level_trend"](lang).to_dict()["encoding"]["color"]["legend"]["columns"]
+
+    assert columns("en") == 2 and columns("zh") == 3

@@ -67,7 +67,7 @@ MESSAGES = {
     "clock.monthly": ("各月结案与法定期限内结案率", "Cases closed per month and the share within term"),
     "clock.basis.heading": ("依据", "Basis"),
     "clock.overview.open_page": ("查看执行期限", "Open the statutory clock"),
-    "metric.on_time_share": ("法定期限内结案率", "Closed within statutory term"),
+    "metric.on_time_share": ("法定期限内结案率", "Closed on time"),
     "metric.on_time_share.help": (
         "期间内结案 {closed} 件中在审限届满日期当日或之前结案的比例；当前已超审限的未结案件 {red} 件。",
         ("Share of the period's {closed} closed cases concluded on or before their statutory deadline; {red} open "

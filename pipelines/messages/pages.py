@@ -239,7 +239,7 @@ MESSAGES = {
     "overview.period_note": ("{now}", "{now}"),
     "metric.approved_matters": ("审批通过事项", "Approved matters"),
     "metric.median_hours": ("审批环节用时中位数（小时）", "Median step time (hours)"),
-    "metric.overdue_pending": ("超时待办环节（当前）", "Overdue pending steps (now)"),
+    "metric.overdue_pending": ("超时待办环节（当前）", "Overdue steps (now)"),
     "metric.overdue_pending.help": (
         "截至数据时点的待办环节共 {pending} 个，其中黄色预警 {yellow} 个；此处为超过时限（红色）的环节。",
         "{pending} steps pending at the snapshot, {yellow} yellow; this figure counts those over the limit (red).",
@@ -256,8 +256,11 @@ MESSAGES = {
         ),
     ),
     "metric.substitutions": ("岗位替补（次）", "Substitutions"),
-    "metric.escalation_rate": ("局务会议议题上报率", "Escalation rate (bureau items)"),
-    "metric.escalation_rate.help": ("期间内局务会议议题 {items} 个。", "{items} bureau-meeting items in the period."),
+    "metric.escalation_rate": ("局务会议议题上报率", "Escalation rate"),
+    "metric.escalation_rate.help": (
+        "期间内局务会议议题 {items} 个。",
+        "Share of the bureau meeting's items escalated; {items} bureau-meeting items in the period.",
+    ),
     "metric.level_median.help": ("{steps} 个环节，P90 {p90:,.1f} 小时", "{steps} steps, P90 {p90:,.1f} h"),
     "overview.level_median": ("各审批层级用时中位数（小时）", "Median step time per level (hours)"),
     "overview.trends": ("月度趋势（近12个月）", "Monthly trends (last 12 months)"),
