@@ -261,19 +261,19 @@ def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str |
         con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
         source = parts.of_months(con, table, {month for month, _ in months})
         return [(source, f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})") for i in range(n)]
-    groups: list[list] = []  # [first month, last month, rows, split]
+    groups: list[tuple[list, int]] = []  # (months in order, rows)
     for month, rows in months:
-        last = groups[-1] if groups else None
-        if last is None or month is None or last[0] is None or last[2] + rows > BATCH_STEPS:
-            groups.append([month, month, rows, math.ceil(rows / BATCH_STEPS)])
+        if groups and None not in (month, groups[-1][0][0]) and groups[-1][1] + rows <= BATCH_STEPS:
+            groups[-1] = (groups[-1][0] + [month], groups[-1][1] + rows)
         else:
-            last[1], last[2] = month, last[2] + rows
-    return [
-        (parts.of_months(con, table, {m for m, _ in months if m == lo or (lo is not None and m and lo <= m <= hi)}),
-         part.in_months(lo, hi) + (f" AND hash({column}) % {split} = {i}" if split > 1 else ""))
-        for lo, hi, _, split in groups or [[None, None, 0, 1]]
-        for i in range(split)
-    ]
+            groups.append(([month], rows))
+    batches = []
+    for group, rows in groups or [([None], 0)]:
+        source, condition = parts.of_months(con, table, set(group)), part.in_months(group[0], group[-1])
+        split = math.ceil(rows / BATCH_STEPS)  # > 1: one month larger than a batch
+        batches += [(source, f"{condition} AND hash({column}) % {split} = {i}") for i in range(split)] if split > 1 \
+            else [(source, condition)]
+    return batches
 
 
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:

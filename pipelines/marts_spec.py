@@ -154,8 +154,9 @@ def exact_hours_sum(col: str) -> str:
     return f"(sum(round({col} * 3600)::HUGEINT)::DOUBLE / 3600)"
 
 
-# The latency measures, one definition: the `level_latency` mart is written with them and every query
-# of latency by level (dashboard, report, Word report) aggregates step_latency's decided steps with them.
+# The latency measures, one definition: every query of latency by level (dashboard, report, Word report)
+# aggregates the decided steps (`latency_steps`) with them; the `level_latency` mart is merged from their
+# value counts to the same last digit (marts.level_latency, tested against these expressions).
 # DuckDB's quantile_cont is linear interpolation (numpy's default).
 LATENCY_MEASURES = {
     "steps": "count(*)",
