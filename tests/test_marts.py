@@ -151,3 +151,18 @@ def test_marts_built_in_small_batches_equal_those_built_in_one(tmp_path, demo_ex
     for name, frame in read_all(db, MART_NAMES).items():
         if name != "meta":
             assert _sorted(frame).equals(_sorted(whole[name])), name
+
+
+def test_among_selects_exactly_the_ids_of_the_temp_table_whatever_their_text():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (id VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [("SP2024060001",), ("SP2024060002",), ("O'Brien-1",), ("z",), (None,)])
+    con.execute("CREATE TEMP TABLE ids (id VARCHAR)")
+    con.executemany("INSERT INTO ids VALUES (?)", [("O'Brien-1",), ("SP2024060002",), ("absent",)])
+
+    def picked():
+        return sorted(r[0] for r in con.sql(f"SELECT id FROM t WHERE {marts._among(con, 't.id', 'ids', 'id')}").fetchall())
+
+    assert picked() == ["O'Brien-1", "SP2024060002"]
+    con.execute("DELETE FROM ids")
+    assert picked() == []
