@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from storebuilder import snapshot
 
-from pipelines import contract, store
+from pipelines import contract, parts, store
 from pipelines.loader import load_paths
 
 VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
@@ -182,6 +182,31 @@ def test_rebuild_keeps_the_input_tables(tmp_path):
     assert load_paths([VALID], db).ok
     store.rebuild(db)
     assert store.table_counts(db) == {"staff": 6, "cases": 2, "meetings": 1, "approvals": 5, "substitutions": 1, "meeting_items": 1}
+
+
+def test_a_rebuild_that_fails_after_freeing_the_big_marts_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    """A rebuild drops and checkpoints the big catalogue marts on its copy before writing them again (so the
+    catalogue does not double); failing after that, the store is still byte for byte what it was."""
+    from pipelines import marts
+
+    db = tmp_path / "warehouse.duckdb"
+    assert load_paths([VALID], db).ok
+    before, files = sha(db), sorted(p.name for p in parts.parts_dir(db).rglob("*.parquet"))
+
+    def fail(con, full=True):
+        assert not {"latency_steps", "acting_monthly"} & parts.tables(con)  # freed by then
+        raise Injected("marts failed")
+
+    monkeypatch.setattr(marts, "write_sql_marts", fail)
+    with pytest.raises(Injected):
+        store.rebuild(db)
+    assert sha(db) == before
+    assert sorted(p.name for p in parts.parts_dir(db).rglob("*.parquet")) == files
+    con = store.connect_readonly(db)
+    try:
+        assert con.sql("SELECT count(*) FROM latency_steps").fetchall()[0][0] > 0
+    finally:
+        con.close()
 
 
 def test_rebuild_progress_ends_on_writing_the_files_not_on_done(tmp_path):
