@@ -18,7 +18,7 @@ setup:
 run: setup
 	@test -f $(DB) || $(UV) run python -m pipelines demo --db $(DB)
 	@$(UV) run python -m pipelines rebuild --db $(DB) --if-stale
-	$(UV) run streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(UV) run python serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 demo: setup
 	$(UV) run python -m pipelines demo --db $(DB)

@@ -48,13 +48,14 @@ def _free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, log_name: str) -> Iterator[str]:
-    """`streamlit run app.py` on a free port against the store `db`; yields its base URL."""
+    """The dashboard's server (`serve.py`, as `make run` starts it) on a free port against the store `db`;
+    yields its base URL."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / log_name
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+            [sys.executable, "serve.py", "--server.port", str(port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
         )
