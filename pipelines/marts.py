@@ -43,7 +43,6 @@ from pipelines.workdays import Calendar, build_calendar
 # The marts, their grain, columns and filters: pipelines.marts_spec (this module builds them).
 MART_NAMES = marts_spec.MART_NAMES
 
-
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
 MARTS_VERSION = 6  # 6: meta records the basis (holidays file, roster) that decides incremental vs full
@@ -90,12 +89,6 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str):
     return con.sql(sql).fetchall()[0][0]
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The store's tables and views (the partitioned tables are views: pipelines.parts), not the build's
-    temp tables."""
-    return parts.relations(con)
-
-
 def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, append: bool = False) -> None:
     """Write `frame` as mart `name` (replacing it), or append its rows when `append` and the mart exists.
     The partitioned marts (pipelines.parts) through the load's overlay; `violations` is the matters'
@@ -107,7 +100,7 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, ap
     with registered(con, frame) as view:
         if name in parts.PARTITIONED:
             (parts.insert if append else parts.replace)(con, name, view)
-        elif append and name in _tables(con):
+        elif append and name in parts.relations(con):
             con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {view}')
         else:
             con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')
@@ -199,7 +192,7 @@ def _globals(con: duckdb.DuckDBPyConnection, settings: Settings) -> Globals:
 
 def _stored_basis(con: duckdb.DuckDBPyConnection) -> dict[str, str | None] | None:
     """What the stored marts were built on (None: no complete marts to build on)."""
-    if not set(MART_NAMES) <= _tables(con):
+    if not set(MART_NAMES) <= parts.relations(con):  # partitioned marts are views
         return None
     rows = dict(con.sql("SELECT key, value FROM meta").fetchall())
     return {k: rows.get(k) for k in BASIS_KEYS}

@@ -50,7 +50,6 @@ def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return con
 
 
-
 # --------------------------------------------------------------------------------------------------
 # Schema versions. Append a migration to change the schema; never edit one that has shipped.
 # --------------------------------------------------------------------------------------------------
@@ -704,5 +703,3 @@ def log_attempt(db: Path | str, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"at": datetime.now().isoformat(timespec="seconds"), **record}, ensure_ascii=False) + "\n")
-
-

@@ -41,7 +41,7 @@ def store_info(con) -> StoreInfo:
     computes them)."""
     present = tables(con)
     if not set(MART_NAMES) <= present:
-        loaded = "approvals" in present and scalar(con, "SELECT count(*) FROM approvals")
+        loaded = "approvals" in present and scalar(con, "SELECT EXISTS (FROM approvals)")
         return StoreInfo("stale" if loaded else "empty", tuple(sorted(present)))
     meta = tuple(q(con, "SELECT key, CAST(value AS VARCHAR) AS value FROM meta").iter_rows())
     steps = scalar(con, "SELECT count(*) FROM step_latency")
