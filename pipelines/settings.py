@@ -214,11 +214,12 @@ def render_default_toml() -> str:
 
 
 def _in_words(value: Any, check: str, lang: str) -> str:
-    """A value as the settings file holds it; posts also in words (the file takes the codes)."""
+    """A value as the settings file holds it; posts in words first, then the codes the file takes (the Data
+    page's narrow column showed only '["DEPUTY", "' of the codes alone)."""
     text = toml_value(value)
     if check == POSTS:
         words = ("、" if lang == "zh" else ", ").join(label("post", code, lang) for code in value)
-        text += f"（{words}）" if lang == "zh" else f" ({words})"
+        text = f"{words}（{text}）" if lang == "zh" else f"{words} ({text})"
     return text
 
 

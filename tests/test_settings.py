@@ -53,7 +53,7 @@ def test_every_setting_sets_an_attribute_and_describe_lists_them_all():
     assert all(r["help"] for r in rows)
     # posts as the file takes them (codes) and in the reader's words
     [posts] = [r for r in S.describe(defaults, "zh") if r["key"] == "regulation.leadership_posts"]
-    assert posts["value"].startswith('["DEPUTY", "CHIEF"') and "局长" in posts["value"]
+    assert posts["value"].startswith("副局长、局长") and '["DEPUTY", "CHIEF"' in posts["value"]
     assert posts["default"] == posts["value"]
 
 

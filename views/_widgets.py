@@ -332,7 +332,7 @@ def export_spec(ch, replacements: dict[str, str]) -> dict:
 PEOPLE_COLUMNS = ("name", "approver_name", "absent_name", "substitute_name", "decider_name", "people",
                   "final_approver_name", "chair_name")
 TEXT_COLUMNS = ("detail", "topic", "reason", "escalation_reason")  # free text that may name people
-LONG_COLUMNS = ("detail", "topic", "reason", "escalation_reason", "title", "people")  # shown wide and wrapped
+LONG_COLUMNS = ("detail", "topic", "reason", "escalation_reason", "title", "people", "help")  # shown wide, wrapped
 
 
 def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, str]) -> dict:
