@@ -99,7 +99,10 @@ ROWS_PER_FILE = 500_000
 # The small files this leaves are merged when there are more than MAX_SMALL_FILES of a table (fewer than
 # ROWS_PER_FILE // 4 rows each): ~every 6th load rewrites them.
 MAX_SMALL_FILES = 6
-FLUSH_ROWS = 122_880  # DuckDB's Parquet row group: rows a partitioned write buffers per file (flush)
+# Rows the files' COPYs may read beyond the table's once before one partitioned COPY is cheaper (seconds
+# at most: a few months of a load's work tables read once per file they are written to).
+SCAN_MORE_ROWS = 2_000_000
+ROW_GROUP_ROWS = 122_880  # DuckDB's row group, in its tables and in the Parquet files it writes
 COMPRESSION = "snappy"  # writes 2x faster than lz4 or zstd here, reads as fast as lz4 (zstd: ~10% slower)
 
 
@@ -116,6 +119,34 @@ def columns(name: str) -> list[tuple[str, str]]:
 def parts_dir(db: Path) -> Path:
     """The folder of a store's Parquet files: `warehouse.parts` beside `warehouse.duckdb`."""
     return db.with_name(db.name.removesuffix(".duckdb") + ".parts")
+
+
+def _month(value: dt.date) -> dt.date:
+    """The first of the month of a DATE or TIMESTAMP value."""
+    return dt.date(value.year, value.month, 1)
+
+
+def in_month_order(con: duckdb.DuckDBPyConnection, name: str, table: str, plan: list[tuple]) -> bool:
+    """Whether `table`'s rows (a load's work table of `name`, to be written as `plan`'s files) lie in month
+    order closely enough that writing each file by its own range of months reads little more than the
+    table once (DuckDB skips the row groups whose min/max month is outside the range). A full load's marts
+    are built month by month, so theirs do; an input read in the order of a court's export may not."""
+    if len(plan) == 1:
+        return True
+    column = PARTITIONED[name].column
+    groups = con.sql(
+        f'SELECT min("{column}"), max("{column}"), count(*), count(*) - count("{column}") FROM {table} '
+        f"GROUP BY rowid // {ROW_GROUP_ROWS}"
+    ).fetchall()
+    rows = sum(g[2] for g in groups)
+    scanned = 0
+    for _, lo, hi, _ in plan:
+        for first, last, n, nulls in groups:
+            if lo is None:
+                scanned += n if nulls else 0
+            elif first is not None and _month(first) <= hi and _month(last) >= lo:
+                scanned += n
+    return scanned <= max(2 * rows, rows + SCAN_MORE_ROWS)
 
 
 def _q(s) -> str:
@@ -425,6 +456,56 @@ class Session:
                 last[2], last[3] = month, last[3] + n
         return [tuple(p[:4]) for p in plan]
 
+    def _write_by_range(self, name: str, work: str, plan: list[tuple]) -> list[tuple]:
+        """One COPY per file, of its months' rows in month order: at 10M rows, in month order, half the
+        time of one partitioned COPY sorted by file and month (step_latency 26 -> 14 s, the same files)."""
+        part, written = PARTITIONED[name], []
+        for seg, lo, hi, n in plan:
+            path = self.root / name / f"{self.token}-{seg:04d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.written.append(path)
+            self.con.execute(
+                f"COPY (SELECT {_cols(name)} FROM {work} WHERE {part.in_months(lo, hi)} ORDER BY {part.key_sql}) "
+                f"TO {_q(path)} (FORMAT parquet, COMPRESSION {COMPRESSION})"
+            )
+            written.append((lo, hi, path, n))
+        return written
+
+    def _write_partitioned(self, name: str, work: str, plan: list[tuple]) -> list[tuple]:
+        """One partitioned COPY sorted by file and month: what rows in no order of month take (written by
+        range, each file's COPY would read most of the table)."""
+        out = self.staging / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        key = PARTITIONED[name].key_sql
+        self.con.execute("CREATE OR REPLACE TEMP TABLE __parts_plan (m DATE, seg INTEGER)")
+        months = self.con.sql(f"SELECT DISTINCT {key} FROM {work}").fetchall()
+        rows = [(m, next(seg for seg, lo, hi, _ in plan
+                         if (m is None and lo is None) or (lo is not None and m is not None and lo <= m <= hi)))
+                for (m,) in months]
+        self.con.executemany("INSERT INTO __parts_plan VALUES (?, ?)", rows)
+        # A partitioned COPY buffers up to this many rows per open file before writing them: DuckDB's
+        # default (524,288 per file, ~20 files open at 10M) spills under the load's memory limit.
+        # One row group's worth: the full rebuild's step_latency at 10M 46 -> 31 s, same files.
+        self.con.execute(f"SET partitioned_write_flush_threshold = {ROW_GROUP_ROWS}")
+        self.con.execute(
+            f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {work}) AS w "
+            f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO {_q(out)} "
+            f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')"
+        )
+        self.con.execute("DROP TABLE temp.main.__parts_plan")
+        written = []
+        for seg, lo, hi, n in plan:
+            staged = sorted((out / f"seg={seg}").glob("*.parquet"))
+            for i, f in enumerate(staged):
+                final = self.root / name / f"{self.token}-{seg:04d}{f'-{i}' if i else ''}.parquet"
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(f, final)
+                self.written.append(final)
+                rows_in = n if len(staged) == 1 else int(self.con.sql(
+                    f"SELECT sum(num_rows) FROM parquet_file_metadata({_q(final)})").fetchall()[0][0] or 0)
+                written.append((lo, hi, final, rows_in))
+        return written
+
     def flush(self) -> None:
         """Write the touched months to new files, record them, retire the files they replace, redefine the
         catalogue's views. Inside the catalogue's transaction; the new files count once it commits."""
@@ -436,40 +517,10 @@ class Session:
                 self._merge_small_files(name)
             work = f"__parts_{name}"
             plan = self._plan(name, work)
-            out = self.staging / name
             new: list[tuple] = []
             if plan:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                key = PARTITIONED[name].key_sql
-                self.con.execute("CREATE OR REPLACE TEMP TABLE __parts_plan (m DATE, seg INTEGER)")
-                months = self.con.sql(f"SELECT DISTINCT {key} FROM {work}").fetchall()
-                segment = {}
-                for seg, lo, hi, _ in plan:
-                    segment[(lo, hi)] = seg
-                rows = [(m, next(seg for seg, lo, hi, _ in plan
-                                 if (m is None and lo is None) or (lo is not None and m is not None and lo <= m <= hi)))
-                        for (m,) in months]
-                self.con.executemany("INSERT INTO __parts_plan VALUES (?, ?)", rows)
-                # A partitioned COPY buffers up to this many rows per open file before writing them: DuckDB's
-                # default (524,288 per file, ~20 files open at 10M) spills under the load's memory limit.
-                # One row group's worth: the full rebuild's step_latency at 10M 46 -> 31 s, same files.
-                self.con.execute(f"SET partitioned_write_flush_threshold = {FLUSH_ROWS}")
-                self.con.execute(
-                    f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {work}) AS w "
-                    f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO {_q(out)} "
-                    f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')"
-                )
-                self.con.execute("DROP TABLE temp.main.__parts_plan")
-                for seg, lo, hi, n in plan:
-                    staged = sorted((out / f"seg={seg}").glob("*.parquet"))
-                    for i, f in enumerate(staged):
-                        final = self.root / name / f"{self.token}-{seg:04d}{f'-{i}' if i else ''}.parquet"
-                        final.parent.mkdir(parents=True, exist_ok=True)
-                        os.rename(f, final)
-                        self.written.append(final)
-                        rows_in = n if len(staged) == 1 else int(self.con.sql(
-                            f"SELECT sum(num_rows) FROM parquet_file_metadata({_q(final)})").fetchall()[0][0] or 0)
-                        new.append((name, lo, hi, str(final), rows_in, now))
+                write = self._write_by_range if in_month_order(self.con, name, work, plan) else self._write_partitioned
+                new = [(name, lo, hi, str(path), n, now) for lo, hi, path, n in write(name, work, plan)]
             gone = sorted(self.touched[name])
             retired.extend(gone)
             if gone:

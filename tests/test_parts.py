@@ -182,8 +182,62 @@ def test_the_catalogue_holds_no_big_table_and_every_view_has_its_declared_column
                 "SELECT path, month_lo, month_hi, rows FROM part_files WHERE table_name = ?", [name]).fetchall():
                 got = con.sql(f"SELECT min({p.key_sql}), max({p.key_sql}), count(*) FROM read_parquet('{path}')").fetchall()
                 assert got == [(lo, hi, rows)] and (rows <= SMALL_FILES or lo == hi), (name, path)
+                assert months_out_of_order(con, p, path) == 0, (name, path)
     finally:
         con.close()
+
+
+def months_out_of_order(con, p: parts.Partitioned, path: str) -> int:
+    """Rows of a file whose month is before the previous row's."""
+    return con.sql(f"""SELECT count(*) FROM (SELECT {p.key_sql} AS m, lag({p.key_sql}) OVER (ORDER BY file_row_number) AS prev
+                       FROM read_parquet('{path}', file_row_number = true)) WHERE m < prev""").fetchall()[0][0]
+
+
+def file_contents(db: Path) -> dict[tuple, pl.DataFrame]:
+    """(table, first month, last month, rows) of each listed file -> its rows, sorted."""
+    con = store.connect_readonly(db)
+    try:
+        return {(name, lo, hi, rows): con.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY ALL").pl()
+                for name, path, lo, hi, rows in con.execute(
+                    "SELECT table_name, path, month_lo, month_hi, rows FROM part_files").fetchall()}
+    finally:
+        con.close()
+
+
+def test_files_written_one_copy_each_or_by_one_partitioned_copy_are_the_same(tmp_path, base, demo_exports, monkeypatch):
+    """A table's files are written one COPY per file when its rows lie in month order (the marts, built month
+    by month), else by one partitioned COPY (an export in any order): the same files either way."""
+    monkeypatch.setattr(parts, "in_month_order", lambda con, name, table, plan: False)
+    db = tmp_path / "partitioned" / "warehouse.duckdb"
+    assert load_paths(demo_exports, db).ok
+    by_range, partitioned = file_contents(base), file_contents(db)
+    assert set(by_range) == set(partitioned)
+    assert len({key[0] for key in by_range}) == len(parts.PARTITIONED)
+    assert sum(1 for key in by_range if key[0] == "step_latency") > 3
+    for key, frame in by_range.items():
+        assert frame.equals(partitioned[key]), key
+    con = store.connect_readonly(db)
+    try:
+        for name, path in con.execute("SELECT table_name, path FROM part_files").fetchall():
+            assert months_out_of_order(con, parts.PARTITIONED[name], path) == 0, (name, path)
+    finally:
+        con.close()
+
+
+def test_a_table_in_no_order_of_month_is_written_by_one_partitioned_copy():
+    """The choice itself: a work table in month order is written file by file, one in no order of month
+    (every row group holds every month) by one partitioned COPY."""
+    con = duckdb.connect()
+    months = [dt.date(2020 + i // 12, i % 12 + 1, 1) for i in range(24)]
+    con.execute("CREATE TABLE ordered AS SELECT (DATE '2020-01-01' + to_months((i // 100000)::INTEGER))::DATE AS month "
+                "FROM range(2400000) t(i)")
+    con.execute("CREATE TABLE shuffled AS SELECT * FROM ordered ORDER BY hash(rowid)")
+    plan = [(i, months[4 * i], months[4 * i + 3], 400_000) for i in range(6)]  # files of four months
+    assert parts.in_month_order(con, "step_latency", "ordered", plan)
+    assert not parts.in_month_order(con, "step_latency", "shuffled", plan)
+    # a small table is written file by file whatever its order: reading it once per file costs little
+    con.execute("CREATE TABLE small AS SELECT * FROM shuffled USING SAMPLE 50000 ROWS")
+    assert parts.in_month_order(con, "step_latency", "small", plan)
 
 
 def test_a_load_that_fails_at_the_switch_leaves_catalogue_and_files_as_they_were(tmp_path, base, one_month, monkeypatch):
