@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -524,12 +525,14 @@ def rebuild_marts(
     progress: Progress | None = None,
     changes: Changes | None = None,
     lang: str = "zh",
+    before_full: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> bool:
     """Build every derived table inside `con` (a read-write DuckDB connection, inside the load).
 
     `changes`: what the load wrote; the marts then recompute only what it can change, unless they were
-    built on another basis. None: rebuild everything. `lang`: of the progress messages. Returns whether it
-    was a full rebuild."""
+    built on another basis. None: rebuild everything. `lang`: of the progress messages. `before_full`:
+    called before a full rebuild writes anything (the store frees the big marts it replaces). Returns whether
+    it was a full rebuild."""
     say = progress or (lambda _f, _m: None)
     if settings is None:
         settings = settings_for_store(store_path(con))
@@ -537,6 +540,8 @@ def rebuild_marts(
     g = _globals(con, settings)
     g.lang = lang
     full = changes is None or _stored_basis(con) != g.basis
+    if full and before_full is not None:
+        before_full(con)
     _mark_dirty(con, None if full else changes)
     say(0.1, t("metrics.progress.latency", lang))
     _build_matters(con, g, full, say)

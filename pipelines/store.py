@@ -587,7 +587,8 @@ def _rebuild_marts(
 ) -> bool:
     from pipelines.marts import rebuild_marts
 
-    return rebuild_marts(con, settings=settings, progress=progress, changes=changes, lang=lang)
+    return rebuild_marts(con, settings=settings, progress=progress, changes=changes, lang=lang,
+                         before_full=_free_big_marts)
 
 
 def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, Rows]):
@@ -671,7 +672,8 @@ BIG_CATALOGUE_MARTS = ("latency_steps", "acting_monthly")
 
 
 def _free_big_marts(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the big catalogue marts and checkpoint, on the load's copy, before a rebuild writes them again:
+    """Drop the big catalogue marts and checkpoint, on the load's copy, before a full rebuild (`rebuild`, or
+    a load after the settings, holidays or roster changed) writes them again:
     DuckDB reuses free blocks but frees a table's only when the transaction that dropped it is checkpointed,
     so rebuilding them in one transaction left the catalogue twice their size (at 10M 213 -> 416 MB, which
     every later load copies and fsyncs: ~0.25 s of a month's load). A commit on the copy is invisible to
@@ -689,7 +691,6 @@ def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | Non
     if not path.exists():
         raise FileNotFoundError(path)
     with building(path) as con:
-        _free_big_marts(con)
         _rebuild_marts(con, settings, scaled(progress, 0.0, 0.95), lang=lang)
         if progress:  # the files leaving the block writes: ~40% of a rebuild at 10M steps
             from pipelines.i18n import t

@@ -82,6 +82,14 @@ def test_a_failing_change_leaves_the_store_byte_for_byte_unchanged(empty_db):
     assert [p.name for p in empty_db.parent.iterdir() if "building" in p.name] == []
 
 
+def store_rows(db: Path, table: str) -> pl.DataFrame:
+    con = store.connect_readonly(db)
+    try:
+        return con.sql(f'SELECT * FROM "{table}"').pl()
+    finally:
+        con.close()
+
+
 class Injected(Exception):
     """The failure injected into a real load (raised from its progress callback, inside the write)."""
 
@@ -207,6 +215,32 @@ def test_a_rebuild_that_fails_after_freeing_the_big_marts_leaves_the_store_as_it
         assert con.sql("SELECT count(*) FROM latency_steps").fetchall()[0][0] > 0
     finally:
         con.close()
+
+
+def test_a_load_that_rebuilds_everything_frees_the_big_marts_first_and_failing_leaves_the_store(tmp_path, monkeypatch):
+    """A load after the roster changed rebuilds every mart, and frees the big catalogue marts first as a
+    rebuild does (else the catalogue doubles until the next rebuild); an incremental load does not touch
+    them; failing after the freeing, the store is byte for byte what it was."""
+    from pipelines import marts
+
+    db = tmp_path / "warehouse.duckdb"
+    assert load_paths([VALID], db).ok
+    before, files = sha(db), sorted(p.name for p in parts.parts_dir(db).rglob("*.parquet"))
+    seen: list[set[str]] = []
+
+    def fail(con, full=True):
+        seen.append({"latency_steps", "acting_monthly"} & parts.tables(con))
+        raise Injected("marts failed")
+
+    monkeypatch.setattr(marts, "write_sql_marts", fail)
+    with pytest.raises(Injected):  # the same files again: an incremental load, the big marts kept
+        store.write_load(db, {"cases": store_rows(db, "cases")}, [], [])
+    staff = store_rows(db, "staff").with_columns(pl.lit("T9").alias("team"))
+    with pytest.raises(Injected):  # a changed roster: a full rebuild, the big marts freed first
+        store.write_load(db, {"staff": staff}, [], [])
+    assert seen == [{"latency_steps", "acting_monthly"}, set()]
+    assert sha(db) == before
+    assert sorted(p.name for p in parts.parts_dir(db).rglob("*.parquet")) == files
 
 
 def test_rebuild_progress_ends_on_writing_the_files_not_on_done(tmp_path):
