@@ -1,9 +1,11 @@
 """The dashboard's server: `python serve.py [options of streamlit run]` is `streamlit run app.py [options]`,
-with what a page's first run needs imported before the first visitor comes.
+with what a page's first run needs made ready before the first visitor comes.
 
 Streamlit imports nothing of the app until a browser opens a session, so the first visitor after a start
 waited ~3 s more (2 cores) while that run imported altair, pandas (Streamlit sends chart data through it),
-polars and the app's modules: a first Overview took ~7 s, a later visitor's 2-3 s."""
+polars and the app's modules: a first Overview took ~7 s, a later visitor's 2-3 s. With those imported
+first it took 3.4-4.1 s at 10M steps: its run also queried the store (DuckDB starting cold) and started
+vl-convert for the charts' downloads beside the page. Both are done here now, before the server listens."""
 
 from __future__ import annotations
 
@@ -11,23 +13,31 @@ import sys
 
 
 def warm() -> None:
-    """Import the pages' shared modules and walk a chart through altair's data path once."""
+    """Import the pages' shared modules, walk a chart through altair's data path once, start vl-convert and
+    answer the Overview's first queries."""
     import logging
 
     import altair as alt
     import pandas  # noqa: F401
     import polars as pl
     import pyarrow  # noqa: F401
+    import streamlit.emojis  # noqa: F401  (a page's first icon or segmented control imports it: 0.16 s)
     import streamlit.runtime.caching  # noqa: F401  (its loggers exist, with their levels set, from here on)
 
-    # The pages' cached functions are declared before the server runs: Streamlit checks their parameters
-    # then and says "No runtime found" for each; their caches are made on first use, in the runtime.
+    # The pages' cached functions are declared and first called before the server runs: Streamlit says
+    # "No runtime found" for each; the caches they fill are the ones the server's page runs use.
     quiet = [logging.getLogger(f"streamlit.runtime.caching.{m}") for m in ("cache_data_api", "cache_resource_api")]
     levels = [log.level for log in quiet]
     for log in quiet:
         log.setLevel(logging.ERROR)
     try:
-        from views import _blocks, _state, _widgets  # noqa: F401
+        from views import _blocks, _state, _store, _widgets  # noqa: F401
+
+        _widgets.warm_up_chart_export()  # on a thread of its own (~2 s of CPU: JavaScript engine, CJK font)
+        try:
+            _store.warm()  # the Overview's queries for the default filters, into the pages' cache
+        except Exception:  # the page shows what is wrong with the store, in the user's language
+            logging.getLogger("tierwatch").warning("the Overview's queries were not run ahead", exc_info=True)
     finally:
         for log, level in zip(quiet, levels, strict=True):
             log.setLevel(level)

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.queries.plans import latency_plan, overview_plan
+
 STEPS_AT_SCALE_1 = 17_500  # approval steps of the demo at scale 1 (about); the demo grows ~ scale²
 ONE_MILLION_SCALE = round((1_000_000 / STEPS_AT_SCALE_1) ** 0.5)  # 8 -> about 1.1M steps
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,36 +65,6 @@ def _reader():
 
 
 # ------------------------------------------------------------------------------------------ the pages' queries
-def overview_plan(f) -> list[tuple]:
-    """The queries the Overview runs for filters `f` (views/overview.py), as (queries function, *args), in its
-    order; tests/test_pages.py holds the two equal."""
-    window = f.trend_window(12)
-    return [
-        ("headline_periods", f),
-        ("overdue_pending", f),
-        ("open_cases_now", f),
-        ("latency_by_level_periods", f),
-        ("monthly_overview", window),
-        ("findings_by_family_month", window),
-        ("latency_by", window, "month", "zh"),
-        ("rule_counts", f),
-        ("slowest_approvers", f),
-    ]
-
-
-def latency_plan(f) -> list[tuple]:
-    """The queries the Latency page runs for filters `f` in hours (views/latency.py; all its tabs draw)."""
-    window = f.trend_window(12)
-    return [
-        ("latency_by_level", f),
-        ("latency_quantiles", f, "hours"),
-        ("latency_by", window, "month", "zh"),
-        ("latency_by", f, "matter_type", "zh"),
-        ("latency_by", f, "division", "zh"),
-        ("latency_by", f, "team", "zh"),
-    ]
-
-
 def run_plan(db: Path, plan: list[tuple], connections: str | None = None) -> list:
     """Run a page's queries against the store the way the app does (see APP_CONNECTIONS); their results."""
     from pipelines import queries, store

@@ -186,7 +186,7 @@ def test_a_filter_change_on_the_overview_runs_the_bench_plan(demo_db, monkeypatc
     """The Overview runs, for a new filter, exactly what `pipelines.bench` times as its filter change: the
     period and the one before it in one query each (9 queries, one SQL statement each: 14 were the
     headline's alone before)."""
-    from pipelines.bench import overview_plan
+    from pipelines.queries.plans import overview_plan
     from views import _store
 
     at = _app(demo_db, monkeypatch)
@@ -200,6 +200,39 @@ def test_a_filter_change_on_the_overview_runs_the_bench_plan(demo_db, monkeypatc
     assert f.divisions and f.previous() is not None
     assert log == [(name, tuple(args)) for name, *args in overview_plan(f)]
     assert len(log) == 9
+
+
+def test_the_servers_warm_up_answers_the_first_visitors_overview(demo_db, monkeypatch):
+    """serve.py runs the Overview's queries for the default filters before the server listens: the first
+    visitor's Overview then runs none of its own (without the warm-up it runs all nine, and more)."""
+    from views import _store
+
+    log: list = []
+    monkeypatch.setattr(_store, "QUERY_LOG", log)
+    at = _app(demo_db, monkeypatch)  # sets TIERWATCH_DB, which the warm-up reads as the server would
+    at.run()
+    assert not _problems(at), _problems(at)
+    cold = [name for name, _ in log]
+    assert {"filter_options", "headline_periods", "latency_by"} <= set(cold)
+
+    st.cache_data.clear()
+    _store.warm()
+    log.clear()
+    at = _app(demo_db, monkeypatch)
+    at.run()
+    assert not _problems(at), _problems(at)
+    assert log == [] and at.metric
+
+
+def test_the_servers_warm_up_leaves_a_store_it_cannot_read_to_the_page(tmp_path, empty_db, monkeypatch):
+    """No store yet, or an empty one: the warm-up asks nothing and fails nothing (the page says what to do)."""
+    from views import _store
+
+    log: list = []
+    monkeypatch.setattr(_store, "QUERY_LOG", log)
+    _store.warm(tmp_path / "missing.duckdb")
+    _store.warm(empty_db)
+    assert log == []
 
 
 def test_the_clock_page_lists_overdue_cases_first_and_its_tier_choice_narrows_them(demo_db, monkeypatch):

@@ -297,10 +297,10 @@ class _Counting:
 
 
 def test_a_filter_change_on_the_overview_runs_nine_statements(con, info):
-    """What the Overview runs for a filter (pipelines.bench.overview_plan, held equal to the page by
+    """What the Overview runs for a filter (pipelines.queries.plans.overview_plan, held equal to the page by
     tests/test_pages.py): one SQL statement per query function, the period before included. It ran 22
     before the period and the one before it were read together (headline: 7 per period)."""
-    from pipelines.bench import overview_plan
+    from pipelines.queries.plans import overview_plan
 
     f = Filters(date(2024, 4, 1), date(2024, 6, 1), divisions=(queries.filter_options(con)["divisions"][0],))
     counting = _Counting(con)

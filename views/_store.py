@@ -23,7 +23,7 @@ from pipelines.settings import Settings, SettingsError, settings_for_store
 from pipelines.store import Reader, StoreBusy
 
 __all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "reading", "run", "script_run", "settings_stamp",
-           "stamp", "store_info", "targets"]
+           "stamp", "store_info", "targets", "warm"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "data" / "warehouse.duckdb"
@@ -84,7 +84,7 @@ def store_info(db: str, stamp_: tuple | None) -> StoreInfo:
 
 
 # A list to append (name, args) of every query a page run executes (those the cache cannot answer) to, or
-# None: tests/test_pages.py holds the Overview's to pipelines.bench.overview_plan with it.
+# None: tests/test_pages.py holds the Overview's to pipelines.queries.plans.overview_plan with it.
 QUERY_LOG: list | None = None
 
 
@@ -105,6 +105,27 @@ def name_masks(db: str, stamp_: tuple | None, mode: str) -> dict[str, str]:
     with reading(db, stamp_) as con:
         roster = queries.roster_names(con)
     return exports.name_replacements(roster, mode)
+
+
+def warm(db: Path | None = None) -> None:
+    """Answer the Overview's first run before anyone asks: its store info, filter options and queries for the
+    default filters, run through the pages' cache as the first visitor's run would (`serve.py` calls this
+    on a thread as the server starts). A load before the first visit changes the stamp: that visitor's run
+    then queries the new version itself. A store missing, empty or being written is left alone."""
+    from pipelines.filters import Filters
+    from pipelines.queries.plans import overview_plan
+
+    db = db or db_path()
+    s = stamp(db)
+    try:
+        info = store_info(str(db), s)
+        if not info.ready:
+            return
+        cached(str(db), s, "filter_options", ())
+        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month)):
+            cached(str(db), s, name, tuple(args))
+    except StoreBusy:
+        return
 
 
 def clear_caches() -> None:

@@ -15,7 +15,7 @@ c = ui.header("overview.title", "overview.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 
-# the period and the one before it, each in one query (pipelines/bench.py `overview_plan` runs what this page runs)
+# the period and the one before it, each in one query (pipelines/queries/plans.py `overview_plan` is what this page runs)
 now, before = q("headline_periods", f)
 pending = q("overdue_pending", f)
 open_cases = q("open_cases_now", f)

@@ -1,0 +1,36 @@
+"""What a page asks the query layer for a set of filters: (function of `pipelines.queries`, *args) in the
+page's order. The benchmark times these, the server runs the Overview's before its first visitor
+(`views._store.warm`), and tests/test_pages.py holds each page to its plan."""
+
+from __future__ import annotations
+
+from pipelines.filters import Filters
+
+
+def overview_plan(f: Filters) -> list[tuple]:
+    """The queries the Overview runs for filters `f` (views/overview.py), in its order."""
+    window = f.trend_window(12)
+    return [
+        ("headline_periods", f),
+        ("overdue_pending", f),
+        ("open_cases_now", f),
+        ("latency_by_level_periods", f),
+        ("monthly_overview", window),
+        ("findings_by_family_month", window),
+        ("latency_by", window, "month", "zh"),
+        ("rule_counts", f),
+        ("slowest_approvers", f),
+    ]
+
+
+def latency_plan(f: Filters) -> list[tuple]:
+    """The queries the Latency page runs for filters `f` in hours (views/latency.py; all its tabs draw)."""
+    window = f.trend_window(12)
+    return [
+        ("latency_by_level", f),
+        ("latency_quantiles", f, "hours"),
+        ("latency_by", window, "month", "zh"),
+        ("latency_by", f, "matter_type", "zh"),
+        ("latency_by", f, "division", "zh"),
+        ("latency_by", f, "team", "zh"),
+    ]
