@@ -110,7 +110,7 @@ def name_masks(db: str, stamp_: tuple | None, mode: str) -> dict[str, str]:
 def warm(db: Path | None = None) -> None:
     """Answer the Overview's first run before anyone asks: its store info, filter options and queries for the
     default filters, run through the pages' cache as the first visitor's run would (`serve.py` calls this
-    on a thread as the server starts). A load before the first visit changes the stamp: that visitor's run
+    before the server listens). A load before the first visit changes the stamp: that visitor's run
     then queries the new version itself. A store missing, empty or being written is left alone."""
     from pipelines.filters import Filters
     from pipelines.queries.plans import overview_plan
