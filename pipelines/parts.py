@@ -121,11 +121,6 @@ def parts_dir(db: Path) -> Path:
     return db.with_name(db.name.removesuffix(".duckdb") + ".parts")
 
 
-def _month(value: dt.date) -> dt.date:
-    """The first of the month of a DATE or TIMESTAMP value."""
-    return dt.date(value.year, value.month, 1)
-
-
 def in_month_order(con: duckdb.DuckDBPyConnection, name: str, table: str, plan: list[tuple]) -> bool:
     """Whether `table`'s rows (a load's work table of `name`, to be written as `plan`'s files) lie in month
     order closely enough that writing each file by its own range of months reads little more than the
@@ -133,10 +128,9 @@ def in_month_order(con: duckdb.DuckDBPyConnection, name: str, table: str, plan: 
     are built month by month, so theirs do; an input read in the order of a court's export may not."""
     if len(plan) == 1:
         return True
-    column = PARTITIONED[name].column
+    key = PARTITIONED[name].key_sql
     groups = con.sql(
-        f'SELECT min("{column}"), max("{column}"), count(*), count(*) - count("{column}") FROM {table} '
-        f"GROUP BY rowid // {ROW_GROUP_ROWS}"
+        f"SELECT min({key}), max({key}), count(*), count(*) - count({key}) FROM {table} GROUP BY rowid // {ROW_GROUP_ROWS}"
     ).fetchall()
     rows = sum(g[2] for g in groups)
     scanned = 0
@@ -144,7 +138,7 @@ def in_month_order(con: duckdb.DuckDBPyConnection, name: str, table: str, plan: 
         for first, last, n, nulls in groups:
             if lo is None:
                 scanned += n if nulls else 0
-            elif first is not None and _month(first) <= hi and _month(last) >= lo:
+            elif first is not None and first <= hi and last >= lo:
                 scanned += n
     return scanned <= max(2 * rows, rows + SCAN_MORE_ROWS)
 
