@@ -98,10 +98,11 @@ def _write(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, *, ap
         if not (frame["record_kind"] == "matter").all():  # all() of no rows is true
             raise ValueError("violations: write the matters' findings and the others' apart")
         name = "matter_violations"
+    if name in parts.PARTITIONED:
+        parts.append(con, name, frame, whole=not append)
+        return
     with registered(con, frame) as view:
-        if name in parts.PARTITIONED:
-            (parts.insert if append else parts.replace)(con, name, view)
-        elif append and name in parts.relations(con):
+        if append and name in parts.relations(con):
             con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM {view}')
         else:
             con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM {view}')

@@ -570,6 +570,8 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> None:
     cols = ", ".join(f'"{c}"' for c in t.column_names)
     if not isinstance(rows, pl.DataFrame) and not rows:
         return
+    if table in parts.PARTITIONED and not isinstance(rows, pl.DataFrame) and parts.adopt(con, table, rows):
+        return  # its first rows: read from validation's files until the commit writes the table's own
     with _incoming(con, rows, list(t.column_names)) as incoming:
         if table in parts.PARTITIONED and parts.active(con) is not None:  # Parquet files: the load's overlay
             match = " AND ".join(f't."{k}" = n."{k}"' for k in t.key)
