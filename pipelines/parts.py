@@ -456,14 +456,12 @@ class Session:
         """Append the rows of `frame` (a batch of a mart). A table this load replaces whole (a full build's
         marts: every row of a province's, spilled by DuckDB from the work table under the load's memory
         limit, then read back to be written) keeps them as a Parquet file of its own until the commit
-        writes its files from them; any other table inserts them into its work table."""
-        with registered(self.con, frame) as view:
-            if name not in self.whole:
+        writes its files from them; any other table inserts them into its work table. (Replaced whole, every
+        file is rewritten: no months to touch, no files to read.)"""
+        if name not in self.whole:
+            with registered(self.con, frame) as view:
                 self.insert(name, view)
-                return
-            self._work(name)
-            key = PARTITIONED[name].key_sql
-            self.touch(name, {r[0] for r in self.con.sql(f"SELECT DISTINCT {key} FROM {view}").fetchall()})
+            return
         files = self.staged.setdefault(name, [])
         path = self.staging / "frames" / name / f"{len(files):05d}.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)
