@@ -175,12 +175,15 @@ def _list(files: list[str]) -> str:
 
 def scan_sql(name: str, files: list[str], *, cast: bool = False) -> str:
     """SELECT of the table's declared columns over `files` (no files: an empty SELECT of the same types);
-    `cast`: each column cast to its declared type (files not written by a COPY of the table's columns)."""
+    `cast`: files not written by a COPY of the table's columns (polars frames: a column all empty in one is
+    typed Null there, so the files' schemas are combined by name, then each column cast to its type)."""
     cols = columns(name)
     if not files:
         return "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in cols) + " WHERE false"
-    select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in cols) if cast else _cols(name)
-    return f"SELECT {select} FROM read_parquet({_list(files)})"
+    if not cast:
+        return f"SELECT {_cols(name)} FROM read_parquet({_list(files)})"
+    select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in cols)
+    return f"SELECT {select} FROM read_parquet({_list(files)}, union_by_name = true)"
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
