@@ -139,17 +139,12 @@ def row_groups_sql(name: str, table: str | None = None, files: list[str] | None 
     return f"SELECT {stats} FROM {table} GROUP BY rowid // {ROW_GROUP_ROWS}"
 
 
-def in_month_order(con: duckdb.DuckDBPyConnection, name: str, table: str, plan: list[tuple],
-                   groups: list[tuple] | None = None) -> bool:
-    """Whether `table`'s rows (a load's work table of `name`, to be written as `plan`'s files) lie in month
-    order closely enough that writing each file by its own range of months reads little more than the
-    table once (DuckDB skips the row groups whose min/max month is outside the range). A full load's marts
-    are built month by month, so theirs do; an input read in the order of a court's export may not.
-    `groups`: the row groups (row_groups_sql) when the rows are not (only) in `table`."""
-    if len(plan) == 1:
-        return True
-    if groups is None:
-        groups = con.sql(row_groups_sql(name, table)).fetchall()
+def in_month_order(plan: list[tuple], groups: list[tuple]) -> bool:
+    """Whether rows whose row groups are `groups` (row_groups_sql: a load's work table of a table and its
+    staged files), to be written as `plan`'s files, lie in month order closely enough that writing each file
+    by its own range of months reads little more than the rows once (DuckDB skips the row groups whose
+    min/max month is outside the range). A full load's marts are built month by month, so theirs do; an
+    input read in the order of a court's export may not."""
     rows = sum(g[2] for g in groups)
     scanned = 0
     for _, lo, hi, _ in plan:
@@ -388,6 +383,13 @@ class Session:
             select += f" UNION ALL {scan_sql(name, self.staged[name], cast=True)}"
         return select
 
+    def _row_groups(self, name: str) -> list[tuple]:
+        """The row groups (row_groups_sql) of the rows the load wrote to `name`."""
+        groups = self.con.sql(row_groups_sql(name, f"__parts_{name}")).fetchall()
+        if self.staged.get(name):
+            groups += self.con.sql(row_groups_sql(name, files=self.staged[name])).fetchall()
+        return groups
+
     def _unstage(self, name: str) -> None:
         """The staged files' rows moved into the work table (before a delete, which changes that only)."""
         files = self.staged.pop(name, [])
@@ -479,7 +481,7 @@ class Session:
         yet (a first load's inputs, staged by validation): read from there, not copied into the work table
         (at 10M steps DuckDB spills that to disk and reads it back). False, nothing done: `name` has rows."""
         if self._listed(name) or self.staged.get(name) or self.con.sql(
-                f"SELECT count(*) FROM (SELECT 1 FROM {self._work(name)} LIMIT 1)").fetchall()[0][0]:
+                f"SELECT EXISTS (FROM {self._work(name)})").fetchall()[0][0]:
             return False
         key = PARTITIONED[name].key_sql
         self.touch(name, {r[0] for r in self.con.sql(
@@ -507,13 +509,13 @@ class Session:
         if len(small) > MAX_SMALL_FILES:
             self.touch(name, {f.lo for f in small}, changed=False)
 
-    def _plan(self, name: str, work: str) -> list[tuple]:
-        """(segment, first month, last month, rows) of the files to write from the work table: whole months
+    def _plan(self, name: str, rows: str) -> list[tuple]:
+        """(segment, first month, last month, rows) of the files to write from the load's rows: whole months
         in order, up to ROWS_PER_FILE rows each, never spanning the range of a file left as it is, and (not
         a table replaced whole) the months the load changed apart from those it only carried along, (a table
         replaced whole) its newest two months apart from the others: what the next load changes again."""
         key = PARTITIONED[name].key_sql
-        counts = self.con.sql(f"SELECT {key} AS m, count(*) FROM {work} GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
+        counts = self.con.sql(f"SELECT {key} AS m, count(*) FROM {rows} GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
         kept = [f.lo for f in self._listed(name) if f.path not in self.touched[name] and f.lo is not None]
         changed = set(sorted(m for m, _ in counts if m is not None)[-2:]) if name in self.whole else \
             self.changed.get(name, set())
@@ -533,7 +535,7 @@ class Session:
                 last[2], last[3] = month, last[3] + n
         return [tuple(p[:4]) for p in plan]
 
-    def _write_by_range(self, name: str, work: str, plan: list[tuple]) -> list[tuple]:
+    def _write_by_range(self, name: str, rows: str, plan: list[tuple]) -> list[tuple]:
         """One COPY per file, of its months' rows in month order: at 10M rows, in month order, half the
         time of one partitioned COPY sorted by file and month (step_latency 26 -> 14 s, the same files)."""
         part, written = PARTITIONED[name], []
@@ -542,30 +544,30 @@ class Session:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.written.append(path)
             self.con.execute(
-                f"COPY (SELECT {_cols(name)} FROM {work} WHERE {part.in_months(lo, hi)} ORDER BY {part.key_sql}) "
+                f"COPY (SELECT {_cols(name)} FROM {rows} WHERE {part.in_months(lo, hi)} ORDER BY {part.key_sql}) "
                 f"TO {_q(path)} (FORMAT parquet, COMPRESSION {COMPRESSION})"
             )
             written.append((lo, hi, path, n))
         return written
 
-    def _write_partitioned(self, name: str, work: str, plan: list[tuple]) -> list[tuple]:
+    def _write_partitioned(self, name: str, rows: str, plan: list[tuple]) -> list[tuple]:
         """One partitioned COPY sorted by file and month: what rows in no order of month take (written by
         range, each file's COPY would read most of the table)."""
         out = self.staging / name
         out.parent.mkdir(parents=True, exist_ok=True)
         key = PARTITIONED[name].key_sql
         self.con.execute("CREATE OR REPLACE TEMP TABLE __parts_plan (m DATE, seg INTEGER)")
-        months = self.con.sql(f"SELECT DISTINCT {key} FROM {work}").fetchall()
-        rows = [(m, next(seg for seg, lo, hi, _ in plan
-                         if (m is None and lo is None) or (lo is not None and m is not None and lo <= m <= hi)))
-                for (m,) in months]
-        self.con.executemany("INSERT INTO __parts_plan VALUES (?, ?)", rows)
+        months = self.con.sql(f"SELECT DISTINCT {key} FROM {rows}").fetchall()
+        segments = [(m, next(seg for seg, lo, hi, _ in plan
+                             if (m is None and lo is None) or (lo is not None and m is not None and lo <= m <= hi)))
+                    for (m,) in months]
+        self.con.executemany("INSERT INTO __parts_plan VALUES (?, ?)", segments)
         # A partitioned COPY buffers up to this many rows per open file before writing them: DuckDB's
         # default (524,288 per file, ~20 files open at 10M) spills under the load's memory limit.
         # One row group's worth: the full rebuild's step_latency at 10M 46 -> 31 s, same files.
         self.con.execute(f"SET partitioned_write_flush_threshold = {ROW_GROUP_ROWS}")
         self.con.execute(
-            f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {work}) AS w "
+            f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {rows}) AS w "
             f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO {_q(out)} "
             f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')"
         )
@@ -593,16 +595,12 @@ class Session:
             if name not in self.whole:
                 self._merge_small_files(name)
             work = f"__parts_{name}"
-            staged = self.staged.get(name, [])
-            rows = f"({self._rows(name)})" if staged else work
+            rows = f"({self._rows(name)})"
             plan = self._plan(name, rows)
             new: list[tuple] = []
             if plan:
-                groups = None
-                if staged:
-                    groups = [*self.con.sql(row_groups_sql(name, work)).fetchall(),
-                              *self.con.sql(row_groups_sql(name, files=staged)).fetchall()]
-                ordered = in_month_order(self.con, name, rows, plan, groups)
+                # one file: its COPY reads the rows once whatever their order
+                ordered = len(plan) == 1 or in_month_order(plan, self._row_groups(name))
                 write = self._write_by_range if ordered else self._write_partitioned
                 new = [(name, lo, hi, str(path), n, now) for lo, hi, path, n in write(name, rows, plan)]
             gone = sorted(self.touched[name])
