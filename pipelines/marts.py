@@ -347,7 +347,7 @@ def latency_steps_sql(condition: str = "") -> str:
 
 # The latency measures per level from the value counts of the columns they read: at 10M steps 128,500
 # counts (latency is recorded to the minute) instead of 10.45M values held for holistic quantiles.
-_COUNTED = ("latency_hours", "latency_workdays", "limit_workdays", "over_limit")
+COUNTED = ("latency_hours", "latency_workdays", "limit_workdays", "over_limit")
 _LEVEL = "level, level_rank"
 _QUANTILES = {
     "median_hours": ("latency_hours", 0.5), "p90_hours": ("latency_hours", 0.9),
@@ -385,16 +385,23 @@ def _ranks_sql(value: str, q: float, name: str) -> str:
 def level_latency(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The `level_latency` mart: `marts_spec.LATENCY_MEASURES` per level over `latency_steps`, merged from
     the value counts of the columns they read: at 10M steps 0.25 s and 330 MB peak, against 0.83 s and
-    910 MB for holistic quantiles over the rows (run in every load). Equal to the last digit to
-    `SELECT level, level_rank, LATENCY_MEASURES_SQL FROM latency_steps GROUP BY ALL` (tests/test_marts.py):
-    the sums are of integers, and each quantile's two values are interpolated by DuckDB's own quantile_cont
-    over just them with q = d (RN = (2 - 1) * d = d exactly), the same code with the same arguments. SQL
-    arithmetic would not do: the engine's compiled lo * (1 - d) + hi * d is fused on this build and
-    differs from SQL's in the last digit."""
+    910 MB for holistic quantiles over the rows (run in every load)."""
+    return latency_from_counts(con, f"SELECT {_LEVEL}, {', '.join(COUNTED)}, count(*) AS n FROM latency_steps GROUP BY ALL")
+
+
+def latency_from_counts(con: duckdb.DuckDBPyConnection, counts: str, params: list | None = None) -> pl.DataFrame:
+    """`marts_spec.LATENCY_MEASURES` per level from value counts: `counts` is a SELECT (with `params`) of
+    level, level_rank, the counted columns (`COUNTED`) and `n`, the number of steps with those values —
+    e.g. a pre-aggregate's counts summed over the cells a filter keeps. Equal to the last digit to
+    `SELECT level, level_rank, LATENCY_MEASURES_SQL FROM <the same steps> GROUP BY ALL`
+    (tests/test_marts.py, for random sets of steps and random filters over counts per month × team ×
+    division × matter type): the sums are of integers, and each quantile's two values are interpolated by
+    DuckDB's own quantile_cont over just them with q = d (RN = (2 - 1) * d = d exactly), the same code with
+    the same arguments. SQL arithmetic would not do: the engine's compiled lo * (1 - d) + hi * d is fused
+    on this build and differs from SQL's in the last digit."""
     ranks = "".join(f" LEFT JOIN {_ranks_sql(v, q, name)} USING ({_LEVEL})"
                     for name, (v, q) in _QUANTILES.items())
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE _tierwatch_counts AS
-                    SELECT {_LEVEL}, {", ".join(_COUNTED)}, count(*) AS n FROM latency_steps GROUP BY ALL""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _tierwatch_counts AS {counts}", params or None)
     measures = ", ".join(f"{e} AS {k}" for k, e in _FROM_COUNTS.items())
     frame = _frame(con, f"""SELECT * FROM (SELECT {_LEVEL}, {measures} FROM _tierwatch_counts GROUP BY ALL)
                             {ranks} ORDER BY level_rank""")
@@ -409,8 +416,8 @@ def level_latency(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
             f"SELECT {k} AS k, quantile_cont(x, ${3 * k + 1}) AS v"
             f" FROM (VALUES (${3 * k + 2}::DOUBLE), (${3 * k + 3}::DOUBLE)) AS t(x)"
             for k in range(len(between)))
-        params = [p for _, _, lo, hi, d in between for p in (d, lo, hi)]
-        for (i, name, *_), (_, v) in zip(between, sorted(con.sql(selects, params=params).fetchall()), strict=True):
+        args = [a for _, _, lo, hi, d in between for a in (d, lo, hi)]
+        for (i, name, *_), (_, v) in zip(between, sorted(con.sql(selects, params=args).fetchall()), strict=True):
             values[name][i] = v
     return frame.select(_LEVEL.split(", ")).with_columns(
         *(pl.Series(name, values[name], pl.Float64) if name in _QUANTILES else frame[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import polars as pl
 import pytest
@@ -11,8 +13,10 @@ from storebuilder import findings, make_store, read, read_all, rebuild, step, su
 
 from pipelines import marts, schema, store
 from pipelines.loader import load_paths
-from pipelines.marts import MART_NAMES, level_latency, rebuild_marts
+from pipelines.filters import Filters
+from pipelines.marts import COUNTED, MART_NAMES, latency_from_counts, level_latency, rebuild_marts
 from pipelines.marts_spec import LATENCY_MEASURES_SQL
+from pipelines.queries._sql import where
 from pipelines.rules import RULES
 from pipelines.settings import load_settings
 
@@ -132,6 +136,41 @@ def test_level_latency_from_value_counts_equals_the_aggregates_over_the_rows(ste
     on_rows = con.sql(f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL} FROM latency_steps
                           GROUP BY level, level_rank ORDER BY level_rank""").fetchall()
     assert merged == on_rows  # to the last digit, NULLs in the same places
+
+
+# The same merge over a pre-aggregate at the shared filters' grain (value counts per month × team ×
+# division × matter type × level): for any filter, the counts of the cells it keeps give the measures of
+# its steps, equal to DuckDB's aggregates over those steps to the last digit.
+_MONTHS = [date(2024, m, 1) for m in (1, 2, 3)]
+_CELL = st.tuples(st.sampled_from(_MONTHS), st.sampled_from(["T1", "T2", "T3"]), st.sampled_from(["D1", "D2"]),
+                  st.sampled_from(["PLAN", "PAYOUT"]))
+_FILTERS = st.builds(
+    Filters, start=st.one_of(st.none(), st.sampled_from(_MONTHS)), end=st.one_of(st.none(), st.sampled_from(_MONTHS)),
+    teams=st.lists(st.sampled_from(["T1", "T2", "T3"]), unique=True, max_size=2).map(tuple),
+    divisions=st.lists(st.sampled_from(["D1", "D2"]), unique=True, max_size=1).map(tuple),
+    matter_types=st.lists(st.sampled_from(["PLAN", "PAYOUT"]), unique=True, max_size=1).map(tuple),
+    levels=st.lists(st.sampled_from(sorted(_LEVELS)), unique=True, max_size=2).map(tuple))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_CELL, _STEP, st.integers(1, 3)), min_size=0, max_size=60), _FILTERS)
+def test_latency_from_pre_aggregated_counts_equals_the_aggregates_over_the_rows_for_any_filter(steps, f):
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE latency_steps (month DATE, team VARCHAR, division VARCHAR, matter_type VARCHAR,
+                   level VARCHAR, level_rank TINYINT, latency_hours DOUBLE, latency_workdays INTEGER,
+                   limit_workdays DOUBLE, over_limit BOOLEAN)""")
+    rows = [(*cell, lv, _LEVELS[lv][0], h, w, _LEVELS[lv][1], o) for cell, (lv, h, w, o), times in steps
+            for _ in range(times)]  # steps alike in every column: counts above 1
+    if rows:
+        con.executemany("INSERT INTO latency_steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"""CREATE TABLE cube AS SELECT month, team, division, matter_type, level, level_rank,
+                    {", ".join(COUNTED)}, count(*) AS n FROM latency_steps GROUP BY ALL""")
+    w, p = where(f, "latency_steps")  # the query layer's filter, over the cube's columns of the same names
+    merged = latency_from_counts(
+        con, f"SELECT level, level_rank, {', '.join(COUNTED)}, sum(n) AS n FROM cube {w} GROUP BY ALL", p).rows()
+    on_rows = con.sql(f"""SELECT level, level_rank, {LATENCY_MEASURES_SQL} FROM latency_steps {w}
+                          GROUP BY level, level_rank ORDER BY level_rank""", params=p or None).fetchall()
+    assert merged == on_rows
 
 
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
