@@ -174,14 +174,26 @@ def level_sort(lang: str) -> list[str]:
     return [label("level", c, lang) for c in contract.LEVEL_CODES]
 
 
-def _month_x(lang: str) -> alt.X:
-    # Ticks on month starts only: over a short period Vega otherwise ticks weekly and "%Y-%m" repeats.
-    return alt.X("month:T", title=t("axis.month", lang),
-                 axis=alt.Axis(format="%Y-%m", labelAngle=-45, tickCount={"interval": "month", "step": 1}))
+def month_text(df: pl.DataFrame, col: str = "month") -> pl.DataFrame:
+    """The month column as the court's month in words ("2024-06"). A month is a category on every chart, never
+    a time: Vega reads a time in the browser's zone, so in China time a click on a month's bar gave the epoch
+    of the previous day (30 Nov 16:00 UTC for December) and opened the month before. A text month is the same
+    month in every zone, in the chart, its tooltip and the value a click selects."""
+    if col not in df.columns or df.schema[col] == pl.String:
+        return df
+    return df.with_columns(pl.col(col).dt.strftime("%Y-%m").alias(col))
+
+
+def _month_x(lang: str, df: pl.DataFrame | None = None) -> alt.X:
+    """Months along x, in order, every month of the data (the query layer gives every month of the period)."""
+    months = sorted(set(df["month"].drop_nulls().to_list())) if df is not None and "month" in df.columns else None
+    return alt.X("month:O", title=t("axis.month", lang), sort="ascending",
+                 scale=alt.Scale(domain=months) if months else alt.Undefined,
+                 axis=alt.Axis(labelAngle=-45, labelOverlap=True))
 
 
 def _month_tip(lang: str) -> alt.Tooltip:
-    return alt.Tooltip("month:T", title=t("axis.month", lang), format="%Y-%m")
+    return alt.Tooltip("month:N", title=t("axis.month", lang))
 
 
 def _unit_title(unit: str, lang: str) -> str:
@@ -245,11 +257,12 @@ def nice_ticks(values, *, floor: float = 0.0) -> list[float]:
 # ------------------------------------------------------------------------------------------ builders
 def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.0f") -> alt.Chart:
     """One measure per month as a line with points."""
+    df = month_text(df)
     return _screen(
         _base(df, 200)
         .mark_line(point=True)
         .encode(
-            x=_month_x(lang),
+            x=_month_x(lang, df),
             y=alt.Y(f"{y}:Q", title=y_title),
             tooltip=[_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=fmt)],
         )
@@ -259,20 +272,21 @@ def trend_line(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = 
 def level_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, *, fmt: str = ",.1f") -> alt.Chart:
     """A measure per month and level, one coloured line per level (symlog y: a committee's weeks do not
     flatten a team leader's hours; 1-2-5 ticks so every scale has its labels). df: month, level, <y>."""
-    df = with_labels(df, lang)
+    df = month_text(with_labels(df, lang))
     ticks = nice_ticks(df[y].to_list() if df.height else [])
+    drawn = set(df.filter(pl.col(y).is_not_null())["level"].to_list()) if df.height else set()
     return _screen(
         _base(df, HEIGHT)
         .mark_line(point=True)
         .encode(
-            x=_month_x(lang),
+            x=_month_x(lang, df),
             y=alt.Y(
                 f"{y}:Q",
                 title=y_title,
                 scale=alt.Scale(type="symlog", domain=[ticks[0], ticks[-1]], nice=False),
                 axis=alt.Axis(values=ticks, format=",~r", grid=True),
             ),
-            color=level_color(lang),
+            color=level_color(lang, levels=drawn),  # a legend of the levels drawn, none absent
             tooltip=[
                 _month_tip(lang),
                 alt.Tooltip("level_label:N", title=t("axis.level", lang)),
@@ -327,7 +341,7 @@ def grouped_by_key(df: pl.DataFrame, x: str, x_title: str, key_title: str, lang:
             y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
             yOffset=alt.YOffset("level_label:N", sort=level_sort(lang)),
             x=alt.X(f"{x}:Q", title=x_title),
-            color=level_color(lang),
+            color=level_color(lang, levels=set(df["level"].to_list()) if df.height else None),
             tooltip=[
                 alt.Tooltip("key_label:N", title=key_title),
                 alt.Tooltip("level_label:N", title=t("axis.level", lang)),
@@ -472,12 +486,14 @@ def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str
 
 
 def monthly_stacked(df: pl.DataFrame, y: str, y_title: str, color: alt.Color, color_field: str, color_title: str, lang: str) -> alt.Chart:
-    """Monthly stacked bars coloured by a category (family, direction, outcome...)."""
+    """Monthly stacked bars coloured by a category (family, direction, outcome...), every month of the data
+    on the axis (a month of zero has no bar, but its place)."""
+    df = month_text(df)
     return _screen(
         _base(df, 220)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):O", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45)),
+            x=_month_x(lang, df),
             y=alt.Y(f"sum({y}):Q", title=y_title, axis=count_axis()),
             color=color,
             tooltip=[
@@ -533,8 +549,9 @@ def timeline(df: pl.DataFrame, lang: str) -> alt.Chart:
 def rate_trend(df: pl.DataFrame, y: str, y_title: str, lang: str, color_field: str | None = None, color: alt.Color | None = None) -> alt.Chart:
     """A share (0..1) per month, optionally one line per category (legend under the plot, one entry a row,
     so long measure names are never cut)."""
+    df = month_text(df)
     tips = [_month_tip(lang), alt.Tooltip(f"{y}:Q", title=y_title, format=".1%")]
-    enc = {"x": _month_x(lang), "y": alt.Y(f"{y}:Q", title=y_title, axis=share_axis())}
+    enc = {"x": _month_x(lang, df), "y": alt.Y(f"{y}:Q", title=y_title, axis=share_axis())}
     if color is not None:
         color = copy.deepcopy(color)
         if color.to_dict().get("legend") is None:  # only a legend the caller left unset
@@ -608,13 +625,12 @@ def days_to_decision(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 def rule_trend(df: pl.DataFrame, lang: str) -> alt.Chart:
     """Findings per month, one line per rule, coloured by the rule's family. df: rule_id, month, findings."""
-    df = df.with_columns(family_expr("rule_id"))
-    df = with_labels(df, lang)
+    df = month_text(with_labels(df.with_columns(family_expr("rule_id")), lang))
     return _screen(
         _base(df, 200)
         .mark_line(point=True)
         .encode(
-            x=_month_x(lang),
+            x=_month_x(lang, df),
             y=alt.Y("findings:Q", title=t("axis.findings", lang), axis=count_axis()),
             color=family_color(lang),
             detail="rule_id:N",
@@ -675,12 +691,13 @@ def open_cases_by_tier(df: pl.DataFrame, key_title: str, lang: str) -> alt.Chart
 def on_time_trend(df: pl.DataFrame, lang: str) -> alt.LayerChart:
     """Cases closed per month (bars) and the share of them closed within the statutory term (line, second
     axis, 0-100 %). df: month, closed, on_time_share."""
+    df = month_text(df)
     tips = [
         _month_tip(lang),
         alt.Tooltip("closed:Q", title=t("axis.closed_cases", lang), format=",.0f"),
         alt.Tooltip("on_time_share:Q", title=t("axis.on_time_share", lang), format=".1%"),
     ]
-    base = alt.Chart(df).encode(x=_month_x(lang), tooltip=tips)
+    base = alt.Chart(df).encode(x=_month_x(lang, df), tooltip=tips)
     bars = base.mark_bar(color=TIER_COLORS["OK"], opacity=0.7).encode(
         y=alt.Y("closed:Q", title=t("axis.closed_cases", lang), axis=count_axis())
     )
@@ -694,3 +711,30 @@ def on_time_trend(df: pl.DataFrame, lang: str) -> alt.LayerChart:
 def with_title(chart: alt.TopLevelMixin, title: str, subtitle: list[str]) -> alt.TopLevelMixin:
     """The chart with a title stating what, where and when (for exports)."""
     return chart.properties(title=alt.TitleParams(text=title, subtitle=subtitle, anchor="start"))
+
+
+def _quantitative_fields(node) -> set[str]:
+    """The fields a spec draws as quantities (x, y, size, ...: where a mark's length or place is a number)."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        enc = node.get("encoding")
+        if isinstance(enc, dict):
+            for channel, value in enc.items():
+                if channel in ("x", "y", "x2", "y2", "theta", "size", "text") and isinstance(value, dict) \
+                        and value.get("type") == "quantitative" and isinstance(value.get("field"), str):
+                    out.add(value["field"])
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            for child in node.get(key, []) or []:
+                out |= _quantitative_fields(child)
+    return out
+
+
+def has_records(spec: dict) -> bool:
+    """Whether a chart's spec draws anything: some row has a quantity other than 0 or empty. A period without
+    records gives every month 0 (or no median): bare axes then, which the page replaces by "no records"."""
+    fields = _quantitative_fields(spec)
+    rows = [r for values in (spec.get("datasets") or {}).values() for r in values]
+    rows += list(((spec.get("data") or {}).get("values")) or [])
+    if not fields:
+        return bool(rows)
+    return any(isinstance(r.get(f), int | float) and r.get(f) not in (0, 0.0) for r in rows for f in fields)

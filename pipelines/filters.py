@@ -129,13 +129,23 @@ class Filters:
         n = months_between(self.start, self.end)
         return replace(self, start=add_months(self.start, -n), end=add_months(self.end, -n))
 
-    def trend_window(self, months: int = 12) -> Filters:
-        """The same filters over the `months` months ending with this period's end (for trend charts)."""
+    def year_ago(self) -> Filters | None:
+        """The same filters over the same months a year earlier (同比); None without a period."""
+        if not (self.start and self.end):
+            return None
+        return replace(self, start=add_months(self.start, -12), end=add_months(self.end, -12))
+
+    def trend_window(self, months: int = 12, first: date | None = None) -> Filters:
+        """The same filters over the `months` months ending with this period's end (for trend charts), never
+        before `first` (the store's first month: a trend draws every month of its window, and months before
+        the data would draw as zeros that no record says)."""
         if not self.end:
             return self
         start = add_months(self.end, -(months - 1))
         if self.start and self.start < start:
             start = self.start
+        if first is not None and start < first:
+            start = min(first, self.end)
         return replace(self, start=start)
 
     @property
@@ -193,3 +203,65 @@ def preset_period(name: str, snapshot_month: date, current: Filters | None = Non
         end = (current.end if current and current.end else snap)
         return add_months(start, -12), add_months(end, -12)
     raise ValueError(f"unknown period preset {name!r}")
+
+
+# ------------------------------------------------------------------------------------------ bookmarks
+@dataclass(frozen=True)
+class Fitted:
+    """Filters from a URL fitted to the data, and what had to change: (message key, its parameters) each, for
+    a notice in the user's language (a bookmark is never silently changed)."""
+
+    filters: Filters
+    notices: tuple[tuple[str, dict], ...] = ()
+
+
+def fit_to_data(params: Mapping[str, object], first: date | None, last: date | None,
+                options: Mapping[str, object]) -> Fitted:
+    """The filters a URL asks for, fitted to what the store holds, each change said:
+
+    - a month that is not a month (`from=2024-13`) is ignored;
+    - a period partly outside the data's months is cut to the part inside (`from=2022-01` with data from
+      2022-07 starts at 2022-07); one wholly outside falls back to the default (the last three months);
+    - a division, team, matter type or level the data does not have is dropped.
+    `options` as `queries.filter_options` gives them (teams as (team, division) pairs)."""
+    notices: list[tuple[str, dict]] = []
+    for key in (P_FROM, P_TO):
+        raw = next(iter(_values(params.get(key))), None)
+        if raw is not None and parse_month(raw) is None:
+            notices.append(("bookmark.bad_month", {"value": raw}))
+    asked = Filters.from_query_params(params)
+    teams = {team for team, _ in options.get("teams", ())}
+    kept = {}
+    for dim, values, known in (("division", asked.divisions, set(options.get("divisions", ()))),
+                               ("team", asked.teams, teams),
+                               ("matter_type", _values(params.get(P_TYPE)), set(options.get("matter_types", ()))),
+                               ("level", _values(params.get(P_LEVEL)), set(options.get("levels", ())))):
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            notices.append(("bookmark.unknown", {"dim": dim, "values": unknown}))
+        kept[dim] = tuple(v for v in values if v in known)
+    f = replace(asked, divisions=kept["division"], teams=kept["team"], matter_types=kept["matter_type"],
+                levels=kept["level"])
+    if first is None or last is None:
+        return Fitted(f, tuple(notices))
+    default = Filters().clamp(first, last)
+    if f.start or f.end:
+        wanted = f.clamp(first, last)
+        start, end = wanted.start, wanted.end
+        if end < first or start > last:
+            notices.append(("bookmark.period_outside", {
+                "start": format_month(start), "end": format_month(end), "first": format_month(first),
+                "last": format_month(last), "new_start": format_month(default.start),
+                "new_end": format_month(default.end)}))
+            f = replace(f, start=default.start, end=default.end)
+        elif start < first or end > last:
+            new_start, new_end = max(start, first), min(end, last)
+            notices.append(("bookmark.period_cut", {
+                "start": format_month(start), "end": format_month(end), "first": format_month(first),
+                "last": format_month(last), "new_start": format_month(new_start), "new_end": format_month(new_end)}))
+            f = replace(f, start=new_start, end=new_end)
+        else:
+            f = wanted
+    else:
+        f = replace(f, start=default.start, end=default.end)
+    return Fitted(f, tuple(notices))

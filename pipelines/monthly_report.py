@@ -413,11 +413,17 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
               widths_cm=(3.0, 2.2, 2.8, 2.8, 2.8, 2.4))
 
 
+def _trend_window(con, f: Filters) -> Filters:
+    """The twelve months up to the report's month, from the store's first month at the earliest: a figure
+    draws every month of its window, zeros as zeros (months before the data would be zeros no record says)."""
+    return f.trend_window(12, queries.store_info(con).first_month)
+
+
 def _findings(
     doc, con, f: Filters, month: date, filters: Filters | None, lang: str, masks: dict | None
 ) -> None:
     doc.add_heading(t("monthly.s.findings", lang), level=1)
-    trend_f = replace(f, start=add_months(month, -11), end=month)
+    trend_f = _trend_window(con, f)
     by_family = queries.findings_by_family_month(con, trend_f)
     if not by_family.is_empty():
         doc.chart(charts.findings_by_family(by_family, lang), t("monthly.f.findings", lang))
@@ -467,7 +473,7 @@ def _findings(
 
 def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | None) -> None:
     doc.add_heading(t("monthly.s.substitutions", lang), level=1)
-    trend = queries.substitutions_monthly(con, replace(f, start=add_months(month, -11), end=month))
+    trend = queries.substitutions_monthly(con, _trend_window(con, f))
     if not trend.is_empty():
         doc.chart(charts.substitutions_by_month(trend, lang), t("monthly.f.substitutions", lang))
     subs = queries.substitution_timeline(con, f, None, limit=MAX_ROWS)
@@ -565,7 +571,7 @@ def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str
          for k, msg, kind in measures],
         numeric=(1, 2, 3), widths_cm=(6.0, 2.8, 2.8, 4.4),
     )
-    trend = queries.on_time_monthly(con, replace(f, start=add_months(month, -11), end=month))
+    trend = queries.on_time_monthly(con, _trend_window(con, f))
     if not trend.is_empty():
         doc.chart(charts.on_time_trend(trend, lang), t("monthly.f.clock", lang))
     teams = queries.closed_by_team(con, f)

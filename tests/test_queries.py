@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines import queries
-from pipelines.filters import Filters
+from pipelines.filters import Filters, add_months
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +100,47 @@ def test_an_old_period_has_no_data(con):
     f = Filters(date(1990, 1, 1), date(1990, 3, 1))
     h = queries.headline(con, f)
     assert h["approved_matters"] == 0 and h["escalation_rate"] is None
-    assert queries.monthly_overview(con, f).is_empty()
+    monthly = queries.monthly_overview(con, f)  # every month of the period, each of nothing
+    assert monthly["month"].to_list() == [date(1990, 1, 1), date(1990, 2, 1), date(1990, 3, 1)]
+    assert monthly.select("approved_matters", "substitutions", "findings").sum().row(0) == (0, 0, 0)
+    assert monthly["median_hours"].null_count() == 3 and monthly["escalation_rate"].null_count() == 3
     assert isinstance(queries.latency_by_level(con, f), pl.DataFrame)
+
+
+def test_every_monthly_series_has_every_month_of_the_period_zeros_as_zeros(con):
+    """A month without a record is a month of 0, never a month left out (a line ran 2 -> 2 straight through a
+    month of 0 findings; a three-month substitutions chart showed only April)."""
+    subs = queries.substitutions_monthly(con, Filters())
+    months = sorted(set(subs["month"]))
+    # a month of the demo data without a substitution, inside a period that has some before and after it
+    gaps = [m for m in _months(months[0], months[-1]) if m not in months]
+    assert gaps, "the demo data has a month without a substitution"
+    gap = gaps[0]
+    f = Filters(add_months(gap, -1), add_months(gap, 1))
+    period = [add_months(gap, -1), gap, add_months(gap, 1)]
+    for name, df, counts in (
+        ("substitutions_monthly", queries.substitutions_monthly(con, f), ("substitutions", "person_days")),
+        ("monthly_overview", queries.monthly_overview(con, f), ("approved_matters", "substitutions", "findings")),
+        ("findings_by_family_month", queries.findings_by_family_month(con, f), ("findings",)),
+        ("on_time_monthly", queries.on_time_monthly(con, f), ("closed", "on_time")),
+        ("acting_monthly", queries.acting_monthly(con, f), ("decided_steps", "acting_steps")),
+        ("rule_trend", queries.rule_trend(con, f), ("findings",)),
+        ("latency_by", queries.latency_by(con, f, "month").rename({"key": "month"}), ("steps",)),
+        ("meeting_rates", queries.meeting_rates(con, f), ()),
+    ):
+        assert sorted(set(df["month"])) == period, name
+        assert all(df[c].null_count() == 0 for c in counts), name
+    gap_row = queries.substitutions_monthly(con, f).filter(pl.col("month") == gap)
+    assert gap_row.height >= 1 and gap_row["substitutions"].sum() == 0
+    overview = queries.monthly_overview(con, f).filter(pl.col("month") == gap)
+    assert overview["substitutions"].to_list() == [0]
+
+
+def _months(first, last):
+    out = [first]
+    while out[-1] < last:
+        out.append(add_months(out[-1], 1))
+    return out
 
 
 def test_findings_per_100_follow_the_division_and_team_filters(con, info):
@@ -149,6 +188,7 @@ def _headline_of_its_parts(con, f: Filters) -> dict:
     return {
         "approved_matters": queries.matter_summary(con, f)["approved_matters"],
         "median_hours": queries.median_hours(con, f),
+        "within_limit_share": queries.within_limit_share(con, f),
         "substitutions": queries.substitution_summary(con, f)["substitutions"],
         "bureau_items": meetings["items"],
         "escalation_rate": meetings["escalation_rate"],
@@ -208,9 +248,10 @@ def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filter
     @given(_filter_sets(con, info))
     def check(f):
         prev = f.previous()
-        now, before = queries.headline_periods(con, f)
+        now, before, year_ago = queries.headline_periods(con, f)
         assert now == _headline_of_its_parts(con, f) == queries.headline(con, f)
         assert before == (_headline_of_its_parts(con, prev) if prev else {})
+        assert year_ago == (_headline_of_its_parts(con, f.year_ago()) if prev else {})
         levels, levels_prev = queries.latency_by_level_periods(con, f)
         alone = queries.latency_by_level(con, f)
         assert levels.equals(alone) and alone.equals(_levels_as_before(con, f)) and levels.schema == alone.schema
@@ -277,7 +318,7 @@ def test_latency_figures_from_latency_steps_equal_those_on_the_step_rows_for_ran
 
 def test_the_previous_period_before_the_data_is_empty_not_missing(con, info):
     f = Filters(info.first_month, info.first_month)  # the month before holds no data
-    now, before = queries.headline_periods(con, f)
+    now, before, _ = queries.headline_periods(con, f)
     assert now["approved_matters"] > 0
     assert before == _headline_of_its_parts(con, f.previous())
     assert before["approved_matters"] == 0 and before["median_hours"] is None  # no step before the first month

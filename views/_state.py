@@ -3,12 +3,21 @@ sidebar filters mirrored in the URL, and navigation between pages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
 
-from pipelines.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
+from pipelines.filters import (
+    FILTER_PARAMS,
+    PRESETS,
+    Filters,
+    add_months,
+    fit_to_data,
+    format_month,
+    parse_month,
+    preset_period,
+)
 from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
 from pipelines.queries import StoreInfo
 from views import _store
@@ -24,6 +33,7 @@ PAGES = (
     ("regulation", "views/regulation.py", "nav.regulation", ":material/gavel:"),
     ("findings", "views/findings.py", "nav.findings", ":material/manage_search:"),
     ("data", "views/data.py", "nav.data", ":material/database:"),
+    ("glossary", "views/glossary.py", "nav.glossary", ":material/menu_book:"),
 )
 
 
@@ -67,11 +77,32 @@ def _qp_all() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+URL_STATE = (*FILTER_PARAMS, "lang")  # what the URL says of the shared state (pages add their own choices)
+
+
+def _url_state(params: dict) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) for k, v in params.items() if k in URL_STATE and v}
+
+
+def _url_moved(params: dict) -> bool:
+    """Whether the browser changed the URL since this session last wrote it: Back, Forward or an edited address
+    (the page must then show what the URL says). A page chosen in the navigation keeps the filters: its URL has
+    none of them (Streamlit drops the query string on a page change)."""
+    last = st.session_state.get("_url")
+    now = _url_state(params)
+    return last is not None and bool(now) and now != last
+
+
 def setup() -> Ctx:
-    """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run."""
+    """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run.
+
+    The URL is read on a session's first run and whenever the browser moved it (Back/Forward, an edited
+    address: `_url_moved`), so the address bar and the page never disagree; else the widgets' state is written
+    to it."""
     params = _qp_all()
     first_run = "_init" not in st.session_state
-    if first_run:
+    from_url = first_run or _url_moved(params)
+    if from_url:
         lang = (params.get("lang") or [DEFAULT_LANG])[0]
         st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
 
@@ -95,7 +126,8 @@ def setup() -> Ctx:
 
     if info.ready:
         c.options = _store.cached(str(db), s, "filter_options", ())
-        c.filters = _filter_widgets(c, Filters.from_query_params(params) if first_run else None)
+        c.filters = _filter_widgets(c, params if from_url else None)
+        _bookmark_notices(c)
         with st.sidebar:
             st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))
             c.mask = st.selectbox(
@@ -103,14 +135,16 @@ def setup() -> Ctx:
                 ("none", "id", "initials"),
                 format_func=lambda m: t(f"sidebar.mask.{m}", lang),
                 key="mask",
-                help=t("sidebar.mask.help", lang),
+                help=t("sidebar.mask.help", lang) + "\n\n" + t("glossary.link", lang),
             )
     st.session_state["_init"] = True
     _write_url(c)
     return c
 
 
-def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
+def _filter_widgets(c: Ctx, params: dict | None) -> Filters:
+    """The sidebar's filters; with `params` (the URL's, on a first run or after Back/Forward), set from them,
+    fitted to the data (`fit_to_data`: what had to change is said on the page, `_bookmark_notices`)."""
     lang, opts, info = c.lang, c.options, c.info
     months = []
     m = info.first_month
@@ -119,19 +153,25 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
         m = add_months(m, 1)
     default = Filters().clamp(info.first_month, info.last_month)
     default_period = (format_month(default.start), format_month(default.end))
-    if from_url is not None:
-        f0 = from_url.clamp(info.first_month, info.last_month)
+    if params is not None:
+        fitted = fit_to_data(params, info.first_month, info.last_month, opts)
+        f0 = fitted.filters
         period = (format_month(f0.start), format_month(f0.end))
         if period[0] not in months or period[1] not in months:
             period = default_period
         # The slider's starting value. Passed as `value=` (never through Session State): a select_slider
         # built with value=None is a single-value slider whose range came from Session State, and it
-        # dropped every move back to that range (the period "snapped back").
+        # dropped every move back to that range (the period "snapped back"). After Back/Forward the slider
+        # exists: its value is set as a preset sets it.
         st.session_state["_period_start"] = period
-        st.session_state["f_div"] = [d for d in from_url.divisions if d in opts["divisions"]]
-        st.session_state["f_team"] = [x for x in from_url.teams if x in {tm for tm, _ in opts["teams"]}]
-        st.session_state["f_type"] = [x for x in from_url.matter_types if x in opts["matter_types"]]
-        st.session_state["f_level"] = [x for x in from_url.levels if x in opts["levels"]]
+        if "f_period" in st.session_state:
+            st.session_state["f_period"] = period
+        st.session_state["f_div"] = list(f0.divisions)
+        st.session_state["f_team"] = list(f0.teams)
+        st.session_state["f_type"] = list(f0.matter_types)
+        st.session_state["f_level"] = list(f0.levels)
+        st.session_state["_notices"] = (fitted.notices, replace(f0, start=parse_month(period[0]),
+                                                                 end=parse_month(period[1])))
 
     with st.sidebar:
         st.subheader(t("sidebar.filters", lang))
@@ -177,6 +217,36 @@ def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
     )
 
 
+def holds_data(c: Ctx, f: Filters | None) -> bool:
+    """Whether the period of `f` lies within the store's months (a comparison period before the first month
+    holds no records: its zeros would be no one's figures)."""
+    if f is None or f.start is None or c.info.first_month is None:
+        return False
+    return f.start >= c.info.first_month
+
+
+def trend_window(c: Ctx, months: int = 12):
+    """The filters over the `months` months ending with the period's end, from the store's first month at
+    the earliest (trends draw every month of their window)."""
+    return c.filters.trend_window(months, c.info.first_month)
+
+
+def _bookmark_notices(c: Ctx) -> None:
+    """What a link's filters had to lose to fit the data, said above the page while the filters are still
+    those the link gave (a change of any filter ends the notice)."""
+    notices, fitted = st.session_state.get("_notices") or ((), None)
+    if not notices or c.filters != fitted:
+        st.session_state.pop("_notices", None)
+        return
+    sep = "、" if c.lang == "zh" else ", "
+    for key, params in notices:
+        shown = dict(params)
+        if "dim" in shown:
+            shown["dim"] = t(f"bookmark.dim.{shown['dim']}", c.lang)
+            shown["values"] = sep.join(shown["values"])
+        st.warning(t(key, c.lang, **shown), icon=":material/bookmark:")
+
+
 def snapshot_month(c: Ctx):
     """The month of the data's snapshot (the presets' "now"), else the store's last month."""
     return parse_month(c.snapshot[:7]) or c.info.last_month
@@ -201,7 +271,7 @@ def _preset_buttons(c: Ctx, months: list[str], period: tuple[str, str]) -> None:
             on_click=_set_period,
             args=((start, end),),
             help=t("preset.help" if inside else "preset.unavailable", c.lang, snapshot=format_month(snap), start=start,
-                   end=end),
+                   end=end) + "\n\n" + t("glossary.link", c.lang),
         )
 
 
@@ -255,6 +325,7 @@ def _write_url(c: Ctx) -> None:
     norm = {k: (v if isinstance(v, str) else (v if len(v) > 1 else v[0])) for k, v in want.items()}
     if have != norm:
         st.query_params.from_dict(want)
+    st.session_state["_url"] = _url_state({k: [v] if isinstance(v, str) else list(v) for k, v in want.items()})
 
 
 PAGE_PARAMS = ("rule", "unit", "page")
@@ -264,13 +335,29 @@ def _page_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
 
 
+def requested_page() -> str:
+    """The page path the browser asked for ("" for the default page). Streamlit resolves an unknown path to
+    the default page without a word to the script; its pages manager still holds the name asked for."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    manager = getattr(run, "pages_manager", None)
+    if manager is None or manager.intended_page_script_hash:
+        return ""
+    return (manager.intended_page_name or "").strip("/")
+
+
 def navigation(lang: str):
     pages = {
         key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"))
         for key, path, msg, icon in PAGES
     }
     ctx().pages = pages
-    return st.navigation(list(pages.values()))
+    asked = requested_page()
+    page = st.navigation(list(pages.values()))
+    if asked and asked not in pages:  # /nosuchpage: the Overview, and why
+        st.warning(t("bookmark.no_page", lang, page=asked), icon=":material/link_off:")
+    return page
 
 
 def page_link(key: str, label_: str, **params) -> None:

@@ -122,7 +122,7 @@ def warm(db: Path | None = None) -> None:
         if not info.ready:
             return
         cached(str(db), s, "filter_options", ())
-        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month)):
+        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month), info.first_month):
             cached(str(db), s, name, tuple(args))
     except StoreBusy:
         return

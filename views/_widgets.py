@@ -134,14 +134,14 @@ def _pick(unit: dict, drill: Drill, name: str, nearest: bool = False) -> None:
 LAYER_KEYS = ("mark", "encoding", "params", "transform", "name", "description")
 
 
-def selectable(ch, drill: Drill) -> tuple[dict, list[str]]:
+def selectable(ch, drill: Drill, spec: dict | None = None) -> tuple[dict, list[str]]:
     """The chart's Vega-Lite spec with click selections, and their names. Bars, cells and points carry one
     themselves (marks of other values fade while one is picked). A line chart gets an invisible layer of points
     to click, the nearest point taking the click (the points of `mark_line(point=True)` are a layer of
     Vega-Lite's own that a selection would not hear). In a layered chart every layer carries one (`pick`,
     `pick_1`, ...): a click on the number drawn over a cell, or on a point of a Pareto's line, picks the same
     records as the cell or bar. Works on the spec (one `to_dict`, no copies of the altair objects)."""
-    spec = ch.to_dict()
+    spec = ch.to_dict() if spec is None else spec
     if "layer" in spec:
         names = []
         for i, layer in enumerate(spec["layer"]):
@@ -202,11 +202,17 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     _warm_up()
     f = filters or c.filters
     text = caption_text(figure, part, f)
+    plain = ch.to_dict()
+    if not charts.has_records(plain):  # bare axes say nothing: say that there is nothing
+        st.container(border=True).caption(t("chart.no_records", c.lang))
+        st.caption(text)
+        open_records(None, f"chart_{key}", title)
+        return
     if drill is None:
         st.altair_chart(ch, width="stretch", key=f"chart_{key}")
         event = None
     else:
-        spec, names = selectable(ch, drill)
+        spec, names = selectable(ch, drill, plain)
         event = st.vega_lite_chart(spec=spec, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
@@ -454,29 +460,50 @@ def paged(key: str, query: str, args: tuple, total: int, headers: Mapping[str, s
     return None if index is None else raw.row(index, named=True)
 
 
+def glossary_help(text: str | None, c: Ctx) -> str:
+    """A tile's help tip with the link to the glossary under it (every help icon leads there)."""
+    link = t("glossary.link", c.lang)
+    return f"{text}\n\n{link}" if text else link
+
+
+def change_text(value, previous, fmt: str = "{:,.0f}") -> str | None:
+    """The change from `previous` to `value` as the tile shows it: the difference of the two values *as shown*
+    (15.94 shown 15.9 against 8.66 shown 8.7 is +7.2, never +7.3), percentage points for shares, "±0" when
+    the shown values are equal; None when either is missing."""
+    if value is None or previous is None:
+        return None
+    percent = fmt.endswith("%}")
+    if percent:
+        diff = round(float(fmt.format(value).rstrip("%").replace(",", "")) - float(fmt.format(previous).rstrip("%").replace(",", "")), 6)
+        return "±0 pp" if abs(diff) < 1e-9 else f"{diff:+.1f} pp"
+    shown = float(fmt.format(value).replace(",", "")) - float(fmt.format(previous).replace(",", ""))
+    text = fmt.format(shown)
+    if abs(shown) < 1e-9 or text in (fmt.format(0), fmt.format(-0.0)):
+        return "±0"
+    return text if text.startswith(("-", "+")) else "+" + text
+
+
 def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", good: str | None = "up",
-           help_: str | None = None, target: float | None = None) -> None:
-    """A headline figure with its change against the previous period and the previous value beside it.
-    `good`: which way is better ("up", "down", or None when neither, e.g. substitutions): it colours the
-    change; no change is grey (±0). With `target`, a badge says whether the figure is at most that."""
+           help_: str | None = None, target: float | None = None, year_ago=None) -> None:
+    """A headline figure with its change against the previous period and the previous value beside it, and
+    with `year_ago`, the change against the same period a year earlier (同比). `good`: which way is better
+    ("up", "down", or None when neither, e.g. substitutions): it colours the change; no change is grey (±0).
+    With `target`, a badge says whether the figure is at most that."""
     c = ctx()
     shown = "—" if value is None else fmt.format(value)
     delta, color, arrow, beside = None, "off", "off", None
     if value is not None and previous is not None:
-        diff = value - previous
-        percent = fmt.endswith("%}")
-        step = round(diff * 100, 1) if percent else diff
-        if abs(step) < 1e-9 or fmt.format(diff) in (fmt.format(0), fmt.format(-0.0)):
-            delta = "±0" + (" pp" if percent else "")
-        else:
-            delta = f"{diff * 100:+.1f} pp" if percent else fmt.format(diff)
-            if not delta.startswith(("-", "+")):
-                delta = "+" + delta
+        delta = change_text(value, previous, fmt)
+        if not delta.startswith("±"):
             color = {"up": "normal", "down": "inverse"}.get(good or "", "off")
             arrow = "auto"
         beside = t("metric.previous", c.lang, value=fmt.format(previous))
     box = col.container(border=True, gap="small", height="stretch")
-    box.metric(label_, shown, delta, delta_color=color, delta_arrow=arrow, delta_description=beside, help=help_)
+    box.metric(label_, shown, delta, delta_color=color, delta_arrow=arrow, delta_description=beside,
+               help=glossary_help(help_, c))
+    yoy = change_text(value, year_ago, fmt)
+    if yoy is not None:  # a line of its own: beside the change it was cut at 1366 px
+        box.caption(t("metric.year_ago", c.lang, change=yoy, value=fmt.format(year_ago)))
     if target is not None and value is not None:
         met = value <= target
         text = t("target.met" if met else "target.missed", c.lang, target=fmt.format(target))

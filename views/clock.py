@@ -10,7 +10,7 @@ import streamlit as st
 from pipelines import charts, queries
 from pipelines.i18n import t
 from views import _widgets as ui
-from views._state import q
+from views._state import q, trend_window
 
 c = ui.header("clock.title", "clock.intro")
 c = ui.require_data()
@@ -71,7 +71,7 @@ ui.paged(
 st.caption(ui.caption_text("open_cases_page"))
 
 ui.section(tr("clock.monthly"))
-window = f.trend_window(12)
+window = trend_window(c)
 monthly = q("on_time_monthly", window)
 left, right = st.columns([3, 2])
 with left:

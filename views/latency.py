@@ -7,7 +7,7 @@ import streamlit as st
 from pipelines import charts, queries
 from views import _state as state
 from views import _widgets as ui
-from views._state import q
+from views._state import q, trend_window
 
 c = ui.header("latency.title", "latency.intro")
 c = ui.require_data()
@@ -43,7 +43,7 @@ ui.open_records(None if picked is None else ui.Picked("steps", f, (("level", by_
                 "latency_by_level", tr("latency.by_level_table"))
 
 ui.section(tr("latency.trend"))
-window = f.trend_window(12)
+window = trend_window(c)
 monthly = q("latency_by", window, "month", lang).rename({"key": "month"})
 ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"),
          "latency_by", window, drill=ui.Drill("steps", fields=("month", "level")))

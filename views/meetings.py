@@ -8,7 +8,7 @@ from pipelines import charts
 from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui
-from views._state import q
+from views._state import q, trend_window
 
 c = ui.header("meetings.title", "meetings.intro")
 c = ui.require_data()
@@ -37,7 +37,7 @@ with right:
              drill=ui.Drill("meeting_items", fields=("meeting_type", "outcome")))
 
 left, right = st.columns(2)
-window = f.trend_window(12)
+window = trend_window(c)
 with left:
     ui.section(tr("meetings.rates"))
     long = q("meeting_rates", window, lang)

@@ -9,35 +9,50 @@ from pipelines.i18n import label
 from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui
-from views._state import q
+from views._state import q, trend_window
 
 c = ui.header("overview.title", "overview.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 
 # the period and the one before it, each in one query (pipelines/queries/plans.py `overview_plan` is what this page runs)
-now, before = q("headline_periods", f)
+now, before, year_ago = q("headline_periods", f)
 pending = q("overdue_pending", f)
 open_cases = q("open_cases_now", f)
 levels, levels_prev = q("latency_by_level_periods", f)
+# a comparison period before the store's first month holds no records, not zeros: no comparison then
+if not state.holds_data(c, f.previous()):
+    before, levels_prev = {}, None
+if not state.holds_data(c, f.year_ago()):
+    year_ago = {}
+
+
+def tile(col, key: str, label_: str, fmt: str = "{:,.0f}", **kw) -> None:
+    ui.metric(col, label_, now[key], before.get(key), fmt=fmt, year_ago=year_ago.get(key), **kw)
+
 
 st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_matters")))
 goal = state.targets(c)
 cols = [*st.columns(4), *st.columns(4)]
-ui.metric(cols[0], tr("metric.approved_matters"), now["approved_matters"], before.get("approved_matters"))
-ui.metric(cols[1], tr("metric.median_hours"), now["median_hours"], before.get("median_hours"), fmt="{:,.1f}", good="down",
-          target=goal["median_step_hours"])
+# 审批通过事项 is a volume: more is neither good nor bad (grey change)
+tile(cols[0], "approved_matters", tr("metric.approved_matters"), good=None)
+# the headline of speed: the share of steps decided within their level's limit. The median of all steps
+# together moved when only the mix of quick team-leader and slow deputy steps moved (issue 22).
+limits = tr("scope.list_sep").join(tr("metric.within_limit.level", level=label("level", r["level"], lang), days=r["limit_workdays"])
+                  for r in levels.iter_rows(named=True) if r["limit_workdays"] is not None)
+tile(cols[1], "within_limit_share", tr("metric.within_limit_share"), "{:.1%}", good="up",
+     help_=tr("metric.within_limit_share.help", limits=limits or "—"))
 ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
-ui.metric(cols[3], tr("metric.findings_per_100"), now["findings_per_100"], before.get("findings_per_100"), fmt="{:,.2f}",
-          good="down", help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]),
-          target=goal["findings_per_100"])
+tile(cols[3], "findings_per_100", tr("metric.findings_per_100"), "{:,.2f}",
+     good="down", help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]),
+     target=goal["findings_per_100"])
 # more or fewer substitutions is neither good nor bad in itself: grey, never green or red
-ui.metric(cols[4], tr("metric.substitutions"), now["substitutions"], before.get("substitutions"), good=None)
-ui.metric(cols[5], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}",
-          good="down", help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"),
-          target=goal["escalation_rate"])
-ui.metric(cols[6], tr("metric.on_time_share"), now["on_time_share"], before.get("on_time_share"), fmt="{:.1%}",
-          good="up", help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
+tile(cols[4], "substitutions", tr("metric.substitutions"), good=None)
+tile(cols[5], "escalation_rate", tr("metric.escalation_rate"), "{:.1%}",
+     good="down", help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"),
+     target=goal["escalation_rate"])
+tile(cols[6], "on_time_share", tr("metric.on_time_share"), "{:.1%}",
+     good="up", help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
 with cols[7]:
     ui.metric(st, tr("clock.metric.red"), open_cases["red"], help_=tr("clock.metric.red.help"))
     state.page_link("clock", tr("clock.overview.open_page"))
@@ -56,7 +71,7 @@ else:
                    help_=tr("metric.level_median.help", steps=row["steps"], p90=row["p90_hours"] or 0))
 
 ui.section(tr("overview.trends"))
-window = f.trend_window(12)
+window = trend_window(c)
 trend = q("monthly_overview", window)
 st.caption(tr("drill.hint"))
 left, right = st.columns(2)
@@ -72,7 +87,7 @@ with right:
     ui.chart(charts.level_trend(q("latency_by", window, "month", lang).rename({"key": "month"}), "median_hours",
                                 tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "latency_by",
              window, drill=ui.Drill("steps", fields=("month", "level")))
-    ui.chart(charts.rate_trend(trend.filter(pl.col("escalation_rate").is_not_null()), "escalation_rate",
+    ui.chart(charts.rate_trend(trend, "escalation_rate",
                                tr("axis.escalation_rate"), lang), "trend_escalation", tr("overview.chart.escalation"),
              "monthly_overview", window, "escalation_rate",
              drill=ui.Drill("meeting_items", fields=("month",), fixed=(("meeting_type", "BUREAU"),)))

@@ -7,7 +7,7 @@ import streamlit as st
 from pipelines import charts, queries, regulation
 from views import _state as state
 from views import _widgets as ui
-from views._state import q
+from views._state import q, trend_window
 
 c = ui.header("reg.title", "reg.intro")
 c = ui.require_data()
@@ -41,7 +41,7 @@ by_article: dict[int, list[str]] = {}
 for rid, art in zip(counts["rule_id"], counts["article"]):
     for no in regulation.article_numbers(art):
         by_article.setdefault(no, []).append(rid)
-trend = q("rule_trend", f.trend_window(12))
+trend = q("rule_trend", trend_window(c))
 
 st.markdown(regulation.preamble(lang))
 zh_articles = {a.no: a for a in regulation.articles("zh")}
@@ -67,7 +67,7 @@ for art in regulation.articles(lang):
         t_here = trend.filter(pl.col("rule_id").is_in(rules_here))
         if t_here.height:
             ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
-                     tr("reg.trend", no=art.no), "rule_trend", f.trend_window(12),
+                     tr("reg.trend", no=art.no), "rule_trend", trend_window(c),
                      drill=ui.Drill("findings", fields=("month", "rule_id")))
         for rid in rules_here:
             state.page_link("regulation", tr("reg.open_records", rule=rid), rule=rid)

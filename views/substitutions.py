@@ -36,7 +36,7 @@ with right:
     ui.section(tr("subs.acting"))
     acting = q("acting_monthly", f)
     ui.chart(charts.rate_trend(charts.with_labels(acting, lang), "acting_share", tr("axis.acting_share"), lang,
-                               "level_label", charts.level_color(lang)), "acting_share", tr("subs.acting"), "acting_monthly",
+                               "level_label", charts.level_color(lang, levels=set(acting["level"].drop_nulls()))), "acting_share", tr("subs.acting"), "acting_monthly",
              drill=ui.Drill("steps", fields=("month", "level"), fixed=(("acting", True),)))
 
 left, right = st.columns(2)

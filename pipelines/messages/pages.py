@@ -70,6 +70,7 @@ MESSAGES = {
     ),
     # tables
     "table.no_rows": ("（无记录）", "(no rows)"),
+    "chart.no_records": ("无记录：所选范围内没有可绘制的数据。", "No records: nothing to draw for this selection."),
     "table.page": ("页码（共 {pages} 页）", "Page (of {pages})"),
     "table.rows": ("第 {first}–{last} 条，共 {total} 条", "Rows {first}–{last} of {total}"),
     "metric.vs_previous": ("{delta} 较上期", "{delta} vs previous"),
@@ -239,6 +240,16 @@ MESSAGES = {
     "overview.period_note": ("{now}", "{now}"),
     "metric.approved_matters": ("审批通过事项", "Approved matters"),
     "metric.median_hours": ("审批环节用时中位数（小时）", "Median step time (hours)"),
+    "metric.within_limit_share": ("按时办结率（审批环节）", "Steps within limit"),
+    "metric.within_limit_share.help": (
+        ("在本层级办理时限内办结的审批环节所占比例（按工作日计；时限：{limits}）。"
+        "各层级环节数量此消彼长时，全部环节合在一起的用时中位数会随之升降，而本比例只在某一层级确实变快或变慢时变化；"
+        "各层级的用时中位数见下方。"),
+        ("Share of approval steps decided within their level's limit (working days; limits: {limits}). The "
+        "median of all steps together rises and falls when the mix of quick and slow levels shifts; this share "
+        "changes only when a level really got faster or slower. Each level's median is below."),
+    ),
+    "metric.within_limit.level": ("{level} {days:g} 个工作日", "{level} {days:g} working days"),
     "metric.overdue_pending": ("超时待办环节（当前）", "Overdue steps (now)"),
     "metric.overdue_pending.help": (
         "截至数据时点的待办环节共 {pending} 个，其中黄色预警 {yellow} 个；此处为超过时限（红色）的环节。",

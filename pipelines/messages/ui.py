@@ -18,6 +18,7 @@ MESSAGES = {
     ),
     # headline figures: previous value, targets
     "metric.previous": ("上期 {value}", "previous {value}"),
+    "metric.year_ago": ("同比 {change}（去年同期 {value}）", "YoY {change} (a year ago {value})"),
     "metric.no_change": ("持平", "no change"),
     "target.met": ("达标（目标 ≤ {target}）", "On target (≤ {target})"),
     "target.missed": ("未达标（目标 ≤ {target}）", "Off target (≤ {target})"),

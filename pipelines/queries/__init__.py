@@ -54,6 +54,7 @@ from pipelines.queries.latency import (
     latency_quantiles,
     median_hours,
     slowest_approvers,
+    within_limit_share,
 )
 from pipelines.queries.meetings import (
     bureau_meetings,
@@ -168,5 +169,6 @@ __all__ = [
     "violations_count",
     "violations_page",
     "where",
+    "within_limit_share",
     "workload_speed",
 ]

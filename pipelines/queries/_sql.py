@@ -233,3 +233,35 @@ def row(con, sql: str, params: list | None = None) -> tuple:
 def in_list(column: str, values: tuple[str, ...], params: list) -> str:
     params.extend(values)
     return f"{column} IN ({', '.join('?' for _ in values)})"
+
+
+def period_months(f: Filters) -> list[date]:
+    """Every month of the filters' period, first to last ([] without a full period)."""
+    if not (f.start and f.end):
+        return []
+    out, m = [], f.start
+    while m <= f.end:
+        out.append(m)
+        m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+    return out
+
+
+def every_month(df: pl.DataFrame, f: Filters, *, by: Sequence[str] = (), zeros: Sequence[str] = (),
+                month: str = "month") -> pl.DataFrame:
+    """`df` (one row per month, or per month and `by`) with a row for every month of the period: a month
+    without records has its counts (`zeros`) 0 and its measures (medians, rates) empty, so a chart draws
+    it as zero or as a gap, never as if it were not there (a line ran 2 -> 2 straight through a month of 0
+    findings). With `by`, every combination present in the period gets every month; a period without any
+    records gets the months alone. Sorted by month, then `by`."""
+    months = period_months(f)
+    if not months or month not in df.columns:
+        return df
+    dtype = df.schema[month]
+    frame = pl.DataFrame({month: months}).with_columns(pl.col(month).cast(dtype) if dtype != pl.Null else pl.col(month))
+    keys = [c for c in by if c in df.columns]
+    if keys and df.height:
+        frame = frame.join(df.select(keys).unique(), how="cross")
+    inside = df.filter(pl.col(month).is_between(months[0], months[-1])) if dtype == pl.Date else df
+    out = frame.join(inside, on=[month, *keys] if keys and df.height else [month], how="left")
+    out = out.with_columns([pl.col(c).fill_null(0) for c in zeros if c in out.columns])
+    return out.select(df.columns).sort([month, *keys], nulls_last=True)

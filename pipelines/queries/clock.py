@@ -13,7 +13,7 @@ import polars as pl
 from pipelines.filters import Filters
 from pipelines.i18n import t
 from pipelines.marts_spec import NOW
-from pipelines.queries._sql import figure, in_list, q, row, scalar, where
+from pipelines.queries._sql import every_month, figure, in_list, q, row, scalar, where
 
 CLOSED_MEASURES = """count(*)::BIGINT AS closed,
        count(*) FILTER (WHERE on_time)::BIGINT AS on_time,
@@ -105,7 +105,7 @@ def on_time_monthly(con, f: Filters) -> pl.DataFrame:
     to close (weighted over teams, exact) and the median (from the cases themselves)."""
     w1, p1 = where(f, "clock_monthly")
     w2, p2 = where(f, "case_clock", "NOT is_open")
-    return q(
+    return every_month(q(
         con,
         f"""WITH c AS (SELECT month, sum(closed)::BIGINT AS closed, sum(on_time)::BIGINT AS on_time,
                               sum(on_time) / nullif(sum(closed), 0) AS on_time_share,
@@ -116,7 +116,7 @@ def on_time_monthly(con, f: Filters) -> pl.DataFrame:
             SELECT c.month, closed, on_time, on_time_share, median_days_to_close, mean_days_to_close
             FROM c LEFT JOIN m USING (month) ORDER BY c.month""",
         [*p1, *p2],
-    )
+    ), f, zeros=("closed", "on_time"))
 
 
 def clock_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:

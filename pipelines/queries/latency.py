@@ -7,7 +7,7 @@ import polars as pl
 from pipelines.filters import Filters
 from pipelines.i18n import label
 from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
-from pipelines.queries._sql import figure, is_set, periods_of, q, where
+from pipelines.queries._sql import every_month, figure, is_set, periods_of, q, where
 
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
 
@@ -51,6 +51,18 @@ def median_hours(con, f: Filters) -> float | None:
 
 
 @figure("latency_steps")
+def within_limit_share(con, f: Filters) -> float | None:
+    """按时办结率: the share of the filters' decided steps decided within their level's limit (DOMAIN §5:
+    working days, the settings' limits), over the steps whose level has a limit. Unlike the median of all
+    steps together, it cannot move because the mix of quick and slow levels moved."""
+    w, p = where(f, "latency_steps")
+    done, limited = con.sql(
+        f"""SELECT count(*) FILTER (WHERE NOT over_limit), count(*) FILTER (WHERE over_limit IS NOT NULL)
+            FROM latency_steps {w}""", params=p or None).fetchall()[0]
+    return done / limited if limited else None
+
+
+@figure("latency_steps")
 def latency_quantiles(con, f: Filters, unit: str = "hours") -> pl.DataFrame:
     """Per level: p10, p25, median, p75, p90 of the step latency (for a distribution chart)."""
     col = "latency_workdays::DOUBLE" if unit == "workdays" else "latency_hours"
@@ -88,6 +100,8 @@ def latency_by(con, f: Filters, dimension: str, lang: str = "zh") -> pl.DataFram
             FROM latency_steps {w} GROUP BY 1, 2, 3 ORDER BY 1, level_rank""",
         p,
     )
+    if dimension == "month":  # every month of the period for each level (no median where it decided nothing)
+        df = every_month(df, f, by=("level", "level_rank"), zeros=("steps", "over_limit_steps"), month="key")
     if dimension == "matter_type":
         return df.with_columns(key_label=pl.col("key").map_elements(lambda c: label("matter_type", c, lang),
                                                                       return_dtype=pl.String))

@@ -7,7 +7,7 @@ import polars as pl
 
 from pipelines.filters import Filters
 from pipelines.i18n import t
-from pipelines.queries._sql import figure, q, row, scalar, where
+from pipelines.queries._sql import every_month, figure, q, row, scalar, where
 
 BUREAU = "meeting_type = 'BUREAU'"
 
@@ -50,7 +50,7 @@ def meeting_monthly(con, f: Filters) -> pl.DataFrame:
 def meeting_rates(con, f: Filters, lang: str = "zh") -> pl.DataFrame:
     """Bureau meetings' tie-break and escalation rates per month, long (month, measure, rate, measure_label)."""
     w, p = where(f, "meeting_monthly", BUREAU)
-    df = q(con, f"SELECT month, tie_break_rate, escalation_rate FROM meeting_monthly {w} ORDER BY month", p)
+    df = every_month(q(con, f"SELECT month, tie_break_rate, escalation_rate FROM meeting_monthly {w} ORDER BY month", p), f)
     names = {m: t(f"axis.{m}", lang) for m in ("tie_break_rate", "escalation_rate")}
     return df.unpivot(index="month", on=list(names), variable_name="measure", value_name="rate").with_columns(
         measure_label=pl.col("measure").replace_strict(names)

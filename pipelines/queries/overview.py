@@ -9,7 +9,17 @@ import polars as pl
 
 from pipelines.filters import Filters
 from pipelines.marts_spec import LATENCY_MEASURES
-from pipelines.queries._sql import figure, in_list, periods_of, q, row, scalar, where, where_periods
+from pipelines.queries._sql import (
+    every_month,
+    figure,
+    in_list,
+    periods_of,
+    q,
+    row,
+    scalar,
+    where,
+    where_periods,
+)
 from pipelines.queries.meetings import BUREAU
 
 APPROVED = ("closed", "final_decision = 'APPROVE'")
@@ -17,6 +27,7 @@ APPROVED = ("closed", "final_decision = 'APPROVE'")
 HEADLINE_KEYS = {
     "approved_matters": "matters",
     "median_hours": "latency_steps",
+    "within_limit_share": "latency_steps",
     "substitutions": "substitution_facts",
     "bureau_items": "meeting_item_facts",
     "escalation_rate": "meeting_item_facts",
@@ -39,12 +50,20 @@ def headline(con, f: Filters) -> dict[str, float | int | None]:
     return _headlines(con, [f])[0]
 
 
+Headline = dict[str, float | int | None]
+
+
 @figure(*dict.fromkeys(HEADLINE_KEYS.values()), keys=HEADLINE_KEYS)
-def headline_periods(con, f: Filters) -> tuple[dict[str, float | int | None], dict[str, float | int | None]]:
-    """`headline` of the filters' period and of the period just before it ({} when the filters have no
-    period), in one query: the Overview's figures and their comparison."""
-    heads = _headlines(con, periods_of(f))
-    return heads[0], (heads[1] if len(heads) > 1 else {})
+def headline_periods(con, f: Filters) -> tuple[Headline, Headline, Headline]:
+    """`headline` of the filters' period, of the period just before it and of the same period a year
+    earlier (同比) ({} for both when the filters have no period), in one query: the Overview's figures and
+    their two comparisons."""
+    fs = periods_of(f)
+    if len(fs) > 1:
+        fs.append(f.year_ago())
+    heads = _headlines(con, fs)
+    return heads[0], (heads[1] if len(heads) > 1 else {}), (heads[2] if len(heads) > 2 else {})
+
 
 
 def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
@@ -66,7 +85,9 @@ def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
         params.extend(p)
 
     part("matters", {"approved_matters": ("count(*)", " AND ".join(APPROVED))})
-    part("latency_steps", {"median_hours": (LATENCY_MEASURES["median_hours"], "")})
+    part("latency_steps", {"median_hours": (LATENCY_MEASURES["median_hours"], ""),
+                           "within_limit": ("count(*)", "NOT over_limit"),
+                           "limited_steps": ("count(*)", "over_limit IS NOT NULL")})
     part("substitution_facts", {"substitutions": ("count(*)", "")})
     part("meeting_item_facts", {"bureau_items": ("count(*)", ""), "escalations": ("count(*)", "escalated")}, BUREAU)
     part("violations", {"findings": ("count(*)", "")})
@@ -77,12 +98,13 @@ def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
     heads = []
     for i in range(len(fs)):
         v = {name: values[f"{name}_{i}"] for name in
-             ("approved_matters", "median_hours", "substitutions", "bureau_items", "escalations", "findings",
-              "records", "cases_closed", "on_time")}
+             ("approved_matters", "median_hours", "within_limit", "limited_steps", "substitutions", "bureau_items",
+              "escalations", "findings", "records", "cases_closed", "on_time")}
         items, findings, records, closed = v["bureau_items"], v["findings"], int(v["records"] or 0), v["cases_closed"]
         heads.append({
             "approved_matters": int(v["approved_matters"]),
             "median_hours": v["median_hours"],
+            "within_limit_share": v["within_limit"] / v["limited_steps"] if v["limited_steps"] else None,
             "substitutions": int(v["substitutions"]),
             "bureau_items": int(items),
             "escalation_rate": v["escalations"] / items if items else None,
@@ -171,13 +193,14 @@ MONTHLY_KEYS = {
 
 @figure(*dict.fromkeys(MONTHLY_KEYS.values()), keys=MONTHLY_KEYS)
 def monthly_overview(con, f: Filters) -> pl.DataFrame:
-    """Per month: approved matters, median step hours, substitutions, bureau escalation rate, findings."""
+    """Per month of the period (every month, counts 0 where nothing happened): approved matters, median step
+    hours, substitutions, bureau escalation rate, findings."""
     w1, p1 = where(f, "matters", *APPROVED)
     w2, p2 = where(f, "latency_steps")
     w3, p3 = where(f, "substitution_facts")
     w4, p4 = where(f, "meeting_item_facts", "meeting_type = 'BUREAU'")
     w5, p5 = where(f, "violations")
-    return q(
+    return every_month(q(
         con,
         f"""WITH a AS (SELECT month, count(*) AS approved_matters FROM matters {w1} GROUP BY 1),
              l AS (SELECT month, {LATENCY_MEASURES['median_hours']} AS median_hours FROM latency_steps {w2} GROUP BY 1),
@@ -193,7 +216,7 @@ def monthly_overview(con, f: Filters) -> pl.DataFrame:
                 LEFT JOIN m USING (month) LEFT JOIN v USING (month)
            WHERE months.month IS NOT NULL ORDER BY 1""",
         p1 + p2 + p3 + p4 + p5,
-    )
+    ), f, zeros=("approved_matters", "substitutions", "findings"))
 
 
 @figure("violations", "compliance_monthly",
@@ -223,9 +246,10 @@ def rule_catalogue(con) -> pl.DataFrame:
 
 @figure("violations")
 def rule_trend(con, f: Filters, rule_ids: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Findings per rule and month under the filters."""
+    """Findings per rule and month under the filters (every month of the period for each rule found in it)."""
     w, p = _violations_where(f, rule_ids)
-    return q(con, f"SELECT v.rule_id, v.month, count(*) AS findings FROM violations v {w} GROUP BY 1, 2 ORDER BY 2, 1", p)
+    df = q(con, f"SELECT v.rule_id, v.month, count(*) AS findings FROM violations v {w} GROUP BY 1, 2 ORDER BY 2, 1", p)
+    return every_month(df, f, by=("rule_id",), zeros=("findings",))
 
 
 # Rule family from the rule id's first letter (A: approvals, S: substitutions, M: meetings).
@@ -237,13 +261,15 @@ FAMILY_SQL = (
 
 @figure("violations")
 def findings_by_family_month(con, f: Filters) -> pl.DataFrame:
+    """Findings per month and rule family (every month of the period, 0 where none)."""
     w, p = where(f, "violations", alias="v")
-    return q(
+    df = q(
         con,
         f"""SELECT v.month, {FAMILY_SQL} AS family, count(*) AS findings FROM violations v {w}
             GROUP BY 1, 2 ORDER BY 1, 2""",
         p,
     )
+    return every_month(df, f, by=("family",), zeros=("findings",))
 
 
 @figure("violations")

@@ -4,12 +4,15 @@ page's order. The benchmark times these, the server runs the Overview's before i
 
 from __future__ import annotations
 
+from datetime import date
+
 from pipelines.filters import Filters
 
 
-def overview_plan(f: Filters) -> list[tuple]:
-    """The queries the Overview runs for filters `f` (views/overview.py), in its order."""
-    window = f.trend_window(12)
+def overview_plan(f: Filters, first: date | None = None) -> list[tuple]:
+    """The queries the Overview runs for filters `f` (views/overview.py), in its order; `first` is the store's
+    first month (no trend reaches before it)."""
+    window = f.trend_window(12, first)
     return [
         ("headline_periods", f),
         ("overdue_pending", f),
@@ -23,9 +26,9 @@ def overview_plan(f: Filters) -> list[tuple]:
     ]
 
 
-def latency_plan(f: Filters) -> list[tuple]:
+def latency_plan(f: Filters, first: date | None = None) -> list[tuple]:
     """The queries the Latency page runs for filters `f` in hours (views/latency.py; all its tabs draw)."""
-    window = f.trend_window(12)
+    window = f.trend_window(12, first)
     return [
         ("latency_by_level", f),
         ("latency_quantiles", f, "hours"),

@@ -9,7 +9,7 @@ import polars as pl
 
 from pipelines.filters import Filters
 from pipelines.i18n import label
-from pipelines.queries._sql import figure, q, row, where
+from pipelines.queries._sql import every_month, figure, q, row, where
 
 
 @figure("substitution_facts")
@@ -27,14 +27,15 @@ def substitution_summary(con, f: Filters) -> dict:
 
 @figure("substitution_facts")
 def substitutions_monthly(con, f: Filters) -> pl.DataFrame:
-    """Substitutions and person-days per month and direction."""
+    """Substitutions and person-days per month and direction (every month of the period, 0 where none)."""
     w, p = where(f, "substitution_facts")
-    return q(
+    df = q(
         con,
         f"""SELECT month, direction, count(*) AS substitutions, sum(person_days) AS person_days
             FROM substitution_facts {w} GROUP BY 1, 2 ORDER BY 1, 2""",
         p,
     )
+    return every_month(df, f, by=("direction",), zeros=("substitutions", "person_days"))
 
 
 @figure("substitution_facts")
@@ -82,15 +83,16 @@ def substitution_timeline(con, f: Filters, snapshot: datetime | None, limit: int
 
 @figure("acting_monthly")
 def acting_monthly(con, f: Filters) -> pl.DataFrame:
-    """Per month and level (low to high): decided steps, those decided acting for someone, the share."""
+    """Per month and level (low to high): decided steps, those decided acting for someone, the share (every
+    month of the period for each level: counts 0, no share where a level decided nothing)."""
     w, p = where(f, "acting_monthly")
-    return q(
+    return every_month(q(
         con,
         f"""SELECT month, level, sum(decided_steps)::BIGINT AS decided_steps, sum(acting_steps)::BIGINT AS acting_steps,
                    sum(acting_steps) / nullif(sum(decided_steps), 0) AS acting_share
             FROM acting_monthly {w} GROUP BY month, level, level_rank ORDER BY month, level_rank""",
         p,
-    )
+    ), f, by=("level",), zeros=("decided_steps", "acting_steps"))
 
 
 @figure("acting_monthly")
