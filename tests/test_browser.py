@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, require_chromium, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, require_chromium, streamlit_server
 
 # The chart pages are opened in both languages by test_browser_ui.py's chart check (no error, a header, and
 # every chart drawn readably, with screenshots); here the pages without a chart, in both languages.
@@ -26,7 +26,7 @@ require_chromium()
 
 @pytest.fixture
 def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id=TZ)
     pg = ctx.new_page()
     yield pg
     ctx.close()

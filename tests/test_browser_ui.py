@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, require_chromium
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, require_chromium
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 MIN_CHART_HEIGHT = 150  # px of a drawn chart (plot, axes and legend): below it a chart does not read
@@ -41,7 +41,7 @@ new MutationObserver(() => {
 
 def _page(browser, width: int, height: int, lang: str = "zh"):
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN" if lang == "zh" else "en-US",
-                              accept_downloads=True)
+                              accept_downloads=True, timezone_id=TZ)
     ctx.add_init_script(RUN_WATCH)
     return ctx, ctx.new_page()
 

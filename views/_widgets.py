@@ -3,6 +3,7 @@ their captions and export buttons, paged raw rows, headline metrics."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -213,7 +214,8 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
         event = None
     else:
         spec, names = selectable(ch, drill, plain)
-        event = st.vega_lite_chart(spec=spec, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
+        event = st.vega_lite_chart(spec=spec, width="stretch", key=widget_key(f"chart_{key}"), on_select="rerun",
+                                   selection_mode=names)
     st.caption(text)
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
@@ -233,9 +235,25 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     open_records(resolve_pick(drill, points[0], f) if points else None, f"chart_{key}", title)
 
 
+def widget_key(base: str) -> str:
+    """The key of a selectable chart or table: a new one each time its dialog is closed (`_dismissed`), so
+    the widget comes back with nothing selected and a second click on the same mark is a new selection."""
+    return f"{base}_{st.session_state.get(f'_gen_{base}', 0)}"
+
+
+def _dismissed(key: str) -> None:
+    """A records dialog closed: forget its pick and give its chart or table a fresh widget (`widget_key`).
+    Vega keeps a clicked mark selected; clicking it again changed nothing, so nothing reran and the dialog did
+    not open a second time."""
+    st.session_state.pop(f"_opened_{key}", None)
+    for base in (key, f"rows_{key}"):
+        st.session_state[f"_gen_{base}"] = st.session_state.get(f"_gen_{base}", 0) + 1
+
+
 def open_records(picked: Picked | None, key: str, title: str) -> None:
     """Open the records behind a clicked mark or row in a dialog, once per click: the choice stays selected
-    in its chart or table, and a rerun for anything else (a filter, another chart) must not open it again."""
+    in its chart or table, and a rerun for anything else (a filter, another chart) must not open it again.
+    Closing the dialog clears the choice (`_dismissed`): the same mark opens it again."""
     seen = f"_opened_{key}"
     if picked is None:
         st.session_state.pop(seen, None)
@@ -245,7 +263,7 @@ def open_records(picked: Picked | None, key: str, title: str) -> None:
     st.session_state[seen] = picked
     from views import _blocks  # _blocks draws with this module
 
-    st.dialog(title, width="large")(_blocks.records)(picked, key, title)
+    st.dialog(title, width="large", on_dismiss=functools.partial(_dismissed, key))(_blocks.records)(picked, key, title)
 
 
 def download(where, label_: str, data, file_name: str, mime: str, key: str, icon: str) -> None:
@@ -403,7 +421,8 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
                "row_height": row_height}
     picked = None
     if select and not df.is_empty():
-        event = st.dataframe(shown, key=f"rows_{key}", on_select="rerun", selection_mode="single-row", **options)
+        event = st.dataframe(shown, key=widget_key(f"rows_{key}"), on_select="rerun", selection_mode="single-row",
+                             **options)
         rows = event.selection.rows if event is not None else []
         if rows and rows[0] < df.height:
             picked = rows[0]
