@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from storebuilder import findings, make_store, read, read_all, rebuild, step, sub
 
 from pipelines import marts, schema, store
-from pipelines.loader import load_paths
 from pipelines.filters import Filters
+from pipelines.loader import load_paths
 from pipelines.marts import COUNTED, MART_NAMES, latency_from_counts, level_latency, rebuild_marts
 from pipelines.marts_spec import LATENCY_MEASURES_SQL
 from pipelines.queries._sql import where
