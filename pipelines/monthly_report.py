@@ -14,6 +14,7 @@ says so.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -52,7 +53,9 @@ MAX_ROWS = 30
 # Headline figures: key in queries.headline (or our additions), message key, kind of number.
 HEADLINES = (
     ("approved_matters", "monthly.h.approved", "count"),
-    ("median_hours", "monthly.h.median_hours", "hours"),
+    # the share decided within their level's limit leads: the median of all steps moved with the mix of
+    # levels alone (issue 22); per-level medians follow in their own table
+    ("within_limit_share", "monthly.h.within_limit_share", "share"),
     ("overdue_pending", "monthly.h.overdue_pending", "count"),
     ("findings", "monthly.h.findings", "count"),
     ("findings_per_100", "monthly.h.findings_per_100", "rate100"),
@@ -125,12 +128,22 @@ def fmt(value, kind: str, lang: str) -> str:
     return str(value)
 
 
+SHOWN_DIGITS = {"count": 0, "hours": 1, "rate100": 2}
+
+
 def change(now, before, kind: str, lang: str) -> str:
+    """The change from `before` to `now` as the difference of the two values as shown (15.94 shown 15.9 and
+    15.96 shown 16.0 is +0.1, never "+0.0"; 16.0 against 15.9 is never "+0.2"); shares in percentage points."""
     if now is None or before is None:
         return "—"
-    diff = now - before
     if kind == "share":
-        return t("monthly.change_pp", lang, value=f"{100 * diff:+.1f}")
+        diff_pp = round(round(100 * now, 1) - round(100 * before, 1), 1)
+        return "±0" if diff_pp == 0 else t("monthly.change_pp", lang, value=f"{diff_pp:+.1f}")
+    digits = SHOWN_DIGITS.get(kind, 1)
+    now, before = round(now, digits), round(before, digits)
+    diff = round(now - before, digits)
+    if diff == 0:
+        return "±0"
     if kind == "count":
         text = f"{int(diff):+,}"
     else:
@@ -223,6 +236,40 @@ def _field(paragraph, code: str, shown: str) -> None:
             run._r.append(run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
 
 
+CASE_NUMBER = re.compile(r"^[（(]\d{4}[）)][^\s]*?号$")  # （2024）豫1302执1234号
+TABLE_WIDTH_CM = 16.0
+
+
+def _text_cm(text: str, size: float = TABLE_PT) -> float:
+    """About how wide `text` draws in cm at `size` pt (CJK and full-width characters square, Latin half)."""
+    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
+    return (wide + 0.55 * (len(text) - wide)) * size * 2.54 / 72
+
+
+def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> list[float]:
+    """Column widths that keep every header word and every case number on one line: each column at least as
+    wide as its longest English word (in the header) or case number (in a cell), the others narrowed in
+    proportion so the table keeps the text width. ("Escalations" broke as "Escalation/s"; a case number
+    broke after 执.)"""
+    pad = 0.4  # a cell's left and right margins
+    need = []
+    for i, head in enumerate(header):
+        words = [w for w in re.split(r"[\s/]+", head or "") if w and not any(ord(ch) > 0x2E80 for ch in w)]
+        cases = [str(r[i]) for r in rows if i < len(r) and r[i] and CASE_NUMBER.match(str(r[i]))]
+        longest = max([_text_cm(w, TABLE_PT) * 1.05 for w in words] + [_text_cm(c) for c in cases] + [0])
+        need.append(longest + pad)
+    widths = [max(w, n) for w, n in zip(widths_cm, need, strict=False)]
+    total = sum(widths_cm)
+    extra = sum(widths) - total
+    if extra > 0:
+        slack = [w - n if w > n else 0 for w, n in zip(widths, need, strict=False)]
+        room = sum(slack)
+        if room > 0:
+            take = min(1.0, extra / room)
+            widths = [w - s * take for w, s in zip(widths, slack, strict=False)]
+    return [round(w, 2) for w in widths]
+
+
 def _cell_text(cell, text: str, *, bold: bool = False, align=None, size: float = TABLE_PT) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
@@ -307,6 +354,7 @@ class ReportDoc:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
         if widths_cm:
+            widths_cm = fit_widths(header, rows, widths_cm)
             table.autofit = False
             for column, width in zip(table.columns, widths_cm, strict=False):
                 column.width = Cm(width)  # the grid (LibreOffice, WPS) ...

@@ -241,3 +241,59 @@ def test_the_statutory_clock_section_shows_the_months_closed_cases_and_the_overd
     assert f"已超审限 {red} 件" in text
     overdue = next(tb for tb in document.tables if tb.rows[0].cells[-1].text == "已超期（天）")
     assert overdue.rows[1].cells[-1].text == f"{longest:,}"  # the longest overdue first
+
+
+@pytest.fixture(scope="module")
+def report_en(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("monthly-en") / "report-en.docx"
+    write_monthly_docx(demo_db, "2024-05", path, lang="en")
+    return docx.Document(str(path))
+
+
+def _shown(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def test_change_columns_agree_with_the_values_shown(report, report_en):
+    """A change is the difference of the two values as printed (the report said "+0.2" beside 16.0 and 15.9,
+    the difference of the unrounded values): never a change the reader cannot recompute from the table."""
+    import re
+
+    checked = 0
+    for document in (docx.Document(str(report)), report_en):
+        for table in document.tables:
+            head = [c.text for c in table.rows[0].cells]
+            if len(head) != 4 or not re.match(r"\d{4}-\d{2}$", head[1]):
+                continue
+            for row in table.rows[1:]:
+                now, before, change = (c.text for c in row.cells[1:4])
+                if "—" in (now, before):
+                    continue
+                diff = round(_shown(now) - _shown(before), 2)
+                if change == "±0":
+                    assert diff == 0, (now, before, change)
+                else:
+                    got = float(re.match(r"([+-][\d,.]+)", change).group(1).replace(",", ""))
+                    assert got == pytest.approx(diff, abs=1e-9), (now, before, change)
+                checked += 1
+    assert checked > 10
+
+
+def test_no_table_has_two_columns_of_one_title_and_english_headers_and_case_numbers_fit(report, report_en):
+    """Every column title once per table; every English word of a header and every case number fits its
+    column's width (Word broke "Escalations" and 执行案号 mid-way when they did not)."""
+    from pipelines.monthly_report import CASE_NUMBER, TABLE_PT, _text_cm
+
+    for document in (docx.Document(str(report)), report_en):
+        for table in document.tables:
+            head = [c.text for c in table.rows[0].cells]
+            assert len(set(head)) == len(head), head
+            widths = [c.width.cm for c in table.rows[0].cells]
+            for text, width in zip(head, widths, strict=True):
+                for word in text.split():
+                    if word.isascii():
+                        assert _text_cm(word, TABLE_PT) + 0.38 <= width, (word, width)
+            for row in table.rows[1:]:
+                for cell, width in zip(row.cells, widths, strict=True):
+                    if CASE_NUMBER.match(cell.text):
+                        assert _text_cm(cell.text) + 0.38 <= width, (cell.text, width)

@@ -74,3 +74,8 @@ MESSAGES.update({
     "bookmark.dim.level": ("审批层级", "level"),
     "bookmark.no_page": ("没有“{page}”这个页面，已打开总览。", "There is no page “{page}”; showing the Overview."),
 })
+
+MESSAGES.update({
+    "monthly.h.within_limit_share": ("按时办结率（审批环节在本层级时限内办结）",
+                                     "Approval steps decided within their level's limit"),
+})

@@ -131,7 +131,7 @@ MESSAGES = {
     "col.chief_position": ("局长意见", "Chief's position"),
     "col.vp_dissents": ("副院长与多数不同", "VP differs from majority"),
     "col.chief_dissents": ("局长与多数不同", "Chief differs from majority"),
-    "col.tie_break": ("副院长决定", "Decided by the VP"),
+    "col.tie_break": ("分管副院长决定", "Decided by the VP"),
     "col.mean_workdays": ("平均（工作日）", "Mean (wd)"),
     "col.days_to_close": ("结案用时（天）", "Days to close"),
     "col.days_late": ("超期（天）", "Days late"),
