@@ -24,6 +24,7 @@ from pipelines.chart_export import ALL_FILTERS, filters_text, snapshot_text
 from pipelines.filters import Filters, format_month
 from pipelines.formatting import column_kinds, display_frame
 from pipelines.i18n import t
+from pipelines.marts_spec import NUMBER_FORMATS, kind
 
 WIDE_CHARS = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -349,12 +350,48 @@ def collect(source: pl.DataFrame | Fetch, page_rows: int = PAGE_ROWS, limit: int
     return pl.concat(pages, how="vertical_relaxed") if len(pages) > 1 else pages[0]
 
 
+def decimals(column: str, dtype) -> int | None:
+    """How many decimals the page shows of a number column (marts_spec.NUMBER_FORMATS by its declared kind,
+    one for other decimals, as views._widgets.column_config does); None for a share or a non-number."""
+    if not dtype.is_numeric() or column_kinds(pl.DataFrame(schema={column: dtype}))[column] == "share":
+        return None
+    declared = NUMBER_FORMATS.get(kind(column))
+    if declared and declared.startswith("%."):
+        return int(declared[2])
+    if declared == "%d" or dtype.is_integer():
+        return 0
+    return 1
+
+
+def _fixed(column: str, digits: int) -> pl.Expr:
+    """A number as text with exactly `digits` decimals (15.94 -> "15.9", 3.1 -> "3.10"), blank when empty."""
+    if digits == 0:
+        return pl.col(column).round(0).cast(pl.Int64).cast(pl.String).fill_null("").alias(column)
+    scaled = (pl.col(column) * 10**digits).round(0).cast(pl.Int64)
+    sign = pl.when(scaled < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    whole = (scaled.abs() // 10**digits).cast(pl.String)
+    frac = (scaled.abs() % 10**digits).cast(pl.String).str.zfill(digits)
+    return (sign + whole + pl.lit(".") + frac).fill_null("").alias(column)
+
+
 def for_export(df: pl.DataFrame, lang: str, *, typed: bool) -> pl.DataFrame:
     """Display formatting for a file: 是/否 for booleans, dates without midnight times; for text files
-    (`typed=False`) also shares as '2.0%' and months as 'YYYY-MM' (a spreadsheet keeps them typed, with
-    number formats, see _column_formats)."""
+    (`typed=False`) also numbers as the page shows them (15.9 hours, not 15.94166…), shares as '2.0%',
+    months as 'YYYY-MM', and a time at midnight as its date alone (a column mixing a meeting's day and an
+    approval's minute); a spreadsheet keeps full precision under number formats (see export_xlsx)."""
     out = display_frame(df, lang, text_months=not typed)
     if not typed:
+        fixed = []
+        for name, dtype in out.schema.items():
+            digits = decimals(name, dtype)
+            if digits is not None and not dtype.is_integer():
+                fixed.append(_fixed(name, digits))
+            elif isinstance(dtype, pl.Datetime):
+                fixed.append(pl.when(pl.col(name).dt.truncate("1d") == pl.col(name))
+                             .then(pl.col(name).dt.strftime("%Y-%m-%d"))
+                             .otherwise(pl.col(name).dt.strftime("%Y-%m-%d %H:%M")).fill_null("").alias(name))
+        if fixed:
+            out = out.with_columns(fixed)
         kinds = column_kinds(df)
         shares = [c for c, k in kinds.items() if k == "share"]
         if shares:
@@ -411,12 +448,19 @@ def export_xlsx(
     kinds = column_kinds(df)
     out = prepare(df, headers)
     display = {c: (headers or {}).get(c) or c for c in df.columns}
-    formats = _column_formats(out)
-    for col, kind in kinds.items():
-        if kind == "share":
+    formats: dict[str, object] = dict(_column_formats(out))
+    for col, kind_ in kinds.items():
+        digits = decimals(col, df.schema[col])
+        if kind_ == "share":
             formats[display[col]] = "0.0%"
-        elif kind == "month":
+        elif kind_ == "month":
             formats[display[col]] = "yyyy-mm"
+        elif digits is not None:  # full precision kept, shown as the page shows it
+            formats[display[col]] = "#,##0" + ("." + "0" * digits if digits else "")
+    widths = _column_widths(out)
+    for col, width in widths.items():  # text wider than its column wraps inside it, top-aligned
+        if out.schema[col] == pl.String and width >= MAX_COL_WIDTH:
+            formats[col] = {"text_wrap": True, "valign": "top"}
     buf = io.BytesIO()
     workbook = xlsxwriter.Workbook(buf, {"in_memory": True})
     sheet = workbook.add_worksheet(export_sheet_name(info))
@@ -428,9 +472,28 @@ def export_xlsx(
         table_style="Table Style Light 9",
         column_formats=formats,  # type: ignore[arg-type]
         header_format={"bold": True, "text_wrap": False},
-        column_widths={c: w * PIXELS_PER_CHAR for c, w in _column_widths(out).items()},
+        column_widths={c: w * PIXELS_PER_CHAR for c, w in widths.items()},
         freeze_panes=(2, 0),
         autofilter=True,
     )
+    print_setup(sheet, sum(widths.values()))
     workbook.close()
     return buf.getvalue()
+
+
+LANDSCAPE_CHARS = 110  # wider than this (in characters of the sheet's columns) prints landscape
+
+
+def print_setup(sheet, width_chars: int) -> None:
+    """Print as a court files a table: A4, one page wide (as many pages long as it takes), landscape when the
+    columns are wide, the title line and the header row on every page, centred, page numbers below."""
+    sheet.set_paper(9)  # A4
+    if width_chars > LANDSCAPE_CHARS:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    sheet.set_footer("&C&P / &N")

@@ -247,3 +247,55 @@ def test_paging_stops_on_a_short_page_and_stacks_pages_with_null_columns():
     assert [p.height for p in pages] == [3, 3, 1]
     pages[0] = pages[0].with_columns(pl.lit(None).alias("note"))  # all-null page: Null dtype
     assert exports.collect(lambda limit, offset: rows.slice(offset, limit), page_rows=3)["id"].to_list() == list(range(7))
+
+
+def _wide_table(rows: int = 120) -> pl.DataFrame:
+    return pl.DataFrame({
+        "case_id": [f"（2024）豫1302执{i}号" for i in range(rows)],
+        "median_hours": [15.94166 + i for i in range(rows)],
+        "per_100": [3.14159] * rows,
+        "over_limit_share": [0.0237] * rows,
+        "detail": ["逾期未办结，经团队长催办后仍未处理，局长批示限期办结并说明理由。" * 3] * rows,
+        "team": ["执行一团队"] * rows,
+        "approver_name": ["张三"] * rows,
+        "occurred_at": [datetime(2024, 5, 3, 9, 30)] * (rows - 1) + [datetime(2024, 5, 4)],
+        "held_on": [datetime(2024, 5, 6)] * rows,
+    })
+
+
+def test_xlsx_prints_one_page_wide_landscape_when_wide_with_title_and_header_on_every_page():
+    """Read back with openpyxl: A4, fit to one page wide (any number long), landscape for a wide table and
+    portrait for a narrow one, rows 1-2 (what/where/when and the headers) repeated on every page, long text
+    wrapped in its column."""
+    wide = openpyxl.load_workbook(io.BytesIO(export_xlsx(_wide_table(), ExportInfo(title="违规发现"))))
+    ws = wide.active
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    # fitToWidth absent = 1 (the OOXML default, which xlsxwriter leaves out); fitToHeight 0 = as many as needed
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$1:$2"
+    detail = next(c for c in ws[2] if c.value == "detail").column_letter
+    assert ws[f"{detail}3"].alignment.wrap_text is True and ws.column_dimensions[detail].width < 70  # capped, not 200 wide
+    narrow = openpyxl.load_workbook(io.BytesIO(export_xlsx(pl.DataFrame({"team": ["执行一团队"], "steps": [3]}),
+                                                          ExportInfo(title="x"))))
+    ns = narrow.active
+    assert ns.page_setup.orientation == "portrait" and ns.print_title_rows == "$1:$2"
+    assert (ns.page_setup.fitToWidth or 1, ns.page_setup.fitToHeight) == (1, 0)
+
+
+def test_csv_numbers_read_as_the_page_shows_them_and_xlsx_keeps_full_precision():
+    df = _wide_table(3)
+    lines = export_csv(df, ExportInfo(title="t")).decode("utf-8-sig").splitlines()
+    header = lines[1].split(",")
+    first = dict(zip(header, lines[2].split(","), strict=False))
+    assert first["median_hours"] == "15.9" and first["per_100"] == "3.14" and first["over_limit_share"] == "2.4%"
+    # a date-only value is its date, a time its minute, in one column
+    assert first["occurred_at"] == "2024-05-03 09:30" and lines[-1].split(",")[header.index("occurred_at")] == "2024-05-04"
+    assert first["held_on"] == "2024-05-06"
+    ws = openpyxl.load_workbook(io.BytesIO(export_xlsx(df, ExportInfo(title="t")))).active
+    col = {c.value: c.column_letter for c in ws[2]}
+    hours = ws[f"{col['median_hours']}3"]
+    assert hours.value == pytest.approx(15.94166) and hours.number_format == "#,##0.0"
+    assert ws[f"{col['per_100']}3"].number_format == "#,##0.00"
+    assert ws[f"{col['over_limit_share']}3"].number_format == "0.0%"
+    assert ws[f"{col['held_on']}3"].number_format == "yyyy-mm-dd"
