@@ -375,16 +375,21 @@ def pending_by_level(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 
 def workload_scatter(df: pl.DataFrame, lang: str) -> alt.Chart:
-    """Approvers: decided steps (x) vs median hours (y), size = pending now, colour = level."""
+    """Approvers: decided steps (x) vs median hours (y), size = pending now, colour = level. Nothing pending
+    is the smallest circle that still reads (the slowest approver, the VP with nothing pending, was a 1-px
+    dot at size 0)."""
     df = with_labels(df, lang)
+    top = max(int(df["pending"].max() or 0), 1) if df.height else 1
     return _screen(
         _base(df, 280)
-        .mark_circle(opacity=0.75)
+        .mark_circle(opacity=0.75, stroke="#333333", strokeWidth=0.5)
         .encode(
             x=alt.X("decided:Q", title=t("axis.decided_steps", lang)),
             y=alt.Y("median_hours:Q", title=t("axis.median_hours", lang)),
-            size=alt.Size("pending:Q", title=t("axis.pending_steps", lang)),
-            color=level_color(lang),
+            size=alt.Size("pending:Q", title=t("axis.pending_steps", lang),
+                          scale=alt.Scale(domain=[0, top], range=[60, 900], zero=False),
+                          legend=alt.Legend(orient="bottom", format=",d", tickMinStep=1)),
+            color=level_color(lang, levels=set(df["level"].drop_nulls().to_list()) if df.height else None),
             tooltip=[
                 alt.Tooltip("name:N", title=t("axis.person", lang)),
                 alt.Tooltip("level_label:N", title=t("axis.level", lang)),
@@ -582,13 +587,21 @@ def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
 
 
 def items_per_meeting(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Items per meeting, one bar per meeting by the day it was held: two meetings of one day stand side by
+    side (on a time axis they stacked into one bar). Days are text, the court's day in any browser zone."""
     df = with_labels(df, lang)
+    if df.height:
+        day = pl.col("held_on").dt.strftime("%Y-%m-%d")
+        nth = pl.col("meeting_id").rank("ordinal").over("held_on").cast(pl.String)
+        df = df.with_columns(held_day=pl.when(pl.len().over("held_on") > 1).then(day + " (" + nth + ")").otherwise(day))
+    else:
+        df = df.with_columns(pl.lit("").alias("held_day"))
     return _screen(
         _base(df, 200)
         .mark_bar()
         .encode(
-            x=alt.X("held_on:T", title=t("axis.held_on", lang), axis=alt.Axis(format="%Y-%m-%d", labelAngle=-45),
-                    scale=alt.Scale(padding=10)),
+            x=alt.X("held_day:O", title=t("axis.held_on", lang), sort="ascending",
+                    axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
             y=alt.Y("items:Q", title=t("axis.items", lang), axis=count_axis()),
             color=meeting_type_color(lang),
             tooltip=[

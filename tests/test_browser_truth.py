@@ -331,3 +331,36 @@ def test_a_link_to_no_page_says_so_in_english_too(server, browser):
         assert "lies outside the data (2022-07 to 2024-06)" in alerts, alerts
     finally:
         ctx.close()
+
+
+def test_an_approver_with_nothing_pending_is_drawn_and_opens_under_their_name(server, browser):
+    """The workload scatter: a person with nothing pending is a circle one can see and click (it was a 1-px
+    dot), and the dialog and its export's file name say the person's name as the page does, never a staff id."""
+    ctx = _context(browser)
+    try:
+        page = ctx.new_page()
+        ctx_downloads = []
+        page.on("download", lambda d: ctx_downloads.append(d))
+        _open(page, _url(server, "bottlenecks", ""))
+        scatter = page.locator("[data-testid='stVegaLiteChart']").filter(
+            has=page.locator("g.role-axis-title", has_text="已办理环节")).first
+        scatter.scroll_into_view_if_needed()
+        scatter.locator("svg.marks").wait_for(timeout=30_000)
+        circles = scatter.locator(MARKS)
+        labels = circles.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+        idle = [i for i, text in enumerate(labels) if re.search(r"待办环节（个）: 0\b", text or "")]
+        assert idle, labels
+        box = circles.nth(idle[0]).bounding_box()
+        assert box["width"] >= 6 and box["height"] >= 6, box
+        name = re.search(r"人员: ([^;]+)", labels[idle[0]]).group(1).strip()
+        circles.nth(idle[0]).click(force=True)
+        dialog = page.locator("[role='dialog']")
+        dialog.wait_for(timeout=60_000)
+        page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
+        chosen = re.search(r"所选：([^\n]+)", dialog.inner_text()).group(1)
+        assert name in chosen and not re.search(r"\bW\d{4}\b", chosen), chosen
+        dialog.locator("[data-testid='stDownloadButton'] button").first.click()
+        page.wait_for_timeout(1500)
+        assert ctx_downloads and name in ctx_downloads[0].suggested_filename, [d.suggested_filename for d in ctx_downloads]
+    finally:
+        ctx.close()

@@ -334,7 +334,7 @@ def test_the_docx_tables_show_the_page_and_json_figures(demo_db, con, options, t
     rows = {row.cells[0].text.strip(): row.cells[1].text for row in document.tables[0].rows[1:]}
     expect = {
         "monthly.h.approved": format_value(head["approved_matters"], "count"),
-        "monthly.h.median_hours": format_value(head["median_hours"], "hours"),
+        "monthly.h.within_limit_share": format_value(head["within_limit_share"], "share"),
         "monthly.h.overdue_pending": format_value(r["overdue_pending_steps"], "count"),
         "monthly.h.findings": format_value(head["findings"], "count"),
         "monthly.h.findings_per_100": format_value(head["findings_per_100"], "rate100"),

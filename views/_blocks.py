@@ -12,7 +12,7 @@ from pipelines import charts, contract, queries, regulation
 from pipelines.filters import Filters, add_months, format_month
 from pipelines.i18n import label, t
 from pipelines.monthly_report import write_monthly_docx
-from views import _widgets
+from views import _store, _widgets
 from views._state import Ctx, ctx, q, tr
 
 
@@ -74,6 +74,22 @@ def records_view(kind: str, lang: str):
     return lambda df: queries.labelled(df, lang)
 
 
+PERSON_CONDS = ("approver_id", "absent_id", "substitute_id", "decided_by", "chair_id", "judge_id")
+
+
+def person(staff_id: str) -> str:
+    """A person as the page shows them: the roster name, masked as the sidebar asks (工号 or 张某); the id when
+    the roster has no name (a drill title and its export's file name said "W0003" where the page said 张三)."""
+    c = ctx()
+    names = dict(q("roster_names").iter_rows())
+    name = names.get(staff_id)
+    if not name or c.mask == "id":
+        return str(staff_id)
+    if c.mask == "none":
+        return name
+    return _store.name_masks(str(c.db), c.stamp, c.mask).get(name, name)
+
+
 def describe_pick(p: _widgets.Picked, lang: str) -> str:
     """The clicked mark in words: its month, what it stands for, the kind of records ("2024-05 · 局长 · 审批环节")."""
     parts = []
@@ -96,6 +112,8 @@ def describe_pick(p: _widgets.Picked, lang: str) -> str:
             parts.append(label(enum, value, lang) if value in contract.ENUMS[enum].codes else str(value))
         elif name in words:
             parts.append(words[name].get(value, str(value)))
+        elif name in PERSON_CONDS and isinstance(value, str):
+            parts.append(person(value))
         elif name == "post_pair" and isinstance(value, str):
             parts.append(" → ".join(label("post", x, lang) if x in contract.POST.codes else x for x in value.split("→")))
         else:
