@@ -111,9 +111,12 @@ def test_changes_show_the_previous_value_and_neutral_figures_stay_grey(demo_db, 
     subs = by_label["岗位替补（次）"]
     assert subs.proto.delta_description.startswith("上期 ")
     assert subs.proto.color == subs.proto.GRAY  # fewer or more substitutions is neither good nor bad
-    median = by_label["审批环节用时中位数（小时）"]
-    assert median.proto.delta_description.startswith("上期 ")
-    assert median.proto.color != median.proto.GRAY  # a change in speed is good or bad: coloured
+    approved = by_label["审批通过事项"]
+    assert approved.proto.color == approved.proto.GRAY  # a volume: more approvals are neither good nor bad
+    speed = by_label["按时办结率（审批环节）"]  # the headline of speed (issue 22), not the all-steps median
+    assert "审批环节用时中位数（小时）" not in by_label
+    assert speed.proto.delta_description.startswith("上期 ")
+    assert speed.proto.color != speed.proto.GRAY  # a change in speed is good or bad: coloured
 
     meetings = _app(demo_db, monkeypatch, "meetings")
     held = {m.label: m for m in meetings.metric}["会议（次）"]
@@ -127,19 +130,19 @@ def _badges(at: AppTest) -> list[str]:
 def test_targets_come_from_the_settings_beside_the_store(demo_db, monkeypatch, tmp_path):
     at = _app(demo_db, monkeypatch)
     badges = _badges(at)
-    assert len(badges) == 3 and any("达标（目标 ≤ 24.0）" in b and b.startswith(":green") for b in badges), badges
+    assert len(badges) == 2 and any("达标（目标 ≤ 10.0%）" in b and b.startswith(":green") for b in badges), badges
 
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)
-    (tmp_path / "settings.toml").write_text("[targets]\nmedian_step_hours = 1\n", encoding="utf-8")
+    (tmp_path / "settings.toml").write_text("[targets]\nescalation_rate = 0.01\n", encoding="utf-8")
     st.cache_data.clear()
     at = _app(db, monkeypatch)
-    assert any("未达标（目标 ≤ 1.0）" in b and b.startswith(":red") for b in _badges(at)), _badges(at)
+    assert any("未达标（目标 ≤ 1.0%）" in b and b.startswith(":red") for b in _badges(at)), _badges(at)
 
     (tmp_path / "settings.toml").write_text("[targets]\nmedian_step_hours = -1\n", encoding="utf-8")
     at = _app(db, monkeypatch)
     assert at.warning and "targets.median_step_hours" in at.warning[0].value  # said, not hidden
-    assert any("目标 ≤ 24.0" in b for b in _badges(at))  # the defaults meanwhile
+    assert any("目标 ≤ 10.0%" in b for b in _badges(at))  # the defaults meanwhile
 
 
 # ------------------------------------------------------------------------------------------ records behind figures

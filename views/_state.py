@@ -4,6 +4,7 @@ sidebar filters mirrored in the URL, and navigation between pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import streamlit as st
@@ -128,6 +129,7 @@ def setup() -> Ctx:
         c.options = _store.cached(str(db), s, "filter_options", ())
         c.filters = _filter_widgets(c, params if from_url else None)
         _bookmark_notices(c)
+        _incomplete_month_note(c)
         with st.sidebar:
             st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))
             c.mask = st.selectbox(
@@ -247,6 +249,21 @@ def _bookmark_notices(c: Ctx) -> None:
         st.warning(t(key, c.lang, **shown), icon=":material/bookmark:")
 
 
+def _incomplete_month_note(c: Ctx) -> None:
+    """When the period ends in the snapshot's month and the data stops before that month's end, say so: its
+    figures cover part of a month (a fall against the previous whole month is then no fall)."""
+    snap = c.info.meta_value("snapshot_at")
+    if not snap or c.filters.end is None:
+        return
+    at = datetime.fromisoformat(snap)
+    month = at.date().replace(day=1)
+    next_month = add_months(month, 1)
+    if c.filters.end != month or at >= datetime.combine(next_month, time()) - timedelta(minutes=1):
+        return
+    st.info(t("snapshot.incomplete", c.lang, snapshot=c.snapshot, month=format_month(month)),
+            icon=":material/hourglass_top:")
+
+
 def snapshot_month(c: Ctx):
     """The month of the data's snapshot (the presets' "now"), else the store's last month."""
     return parse_month(c.snapshot[:7]) or c.info.last_month
@@ -360,12 +377,13 @@ def navigation(lang: str):
     return page
 
 
-def page_link(key: str, label_: str, **params) -> None:
+def page_link(key: str, label_: str, where=None, **params) -> None:
+    """A link to page `key` with the same filters (and language) as this one, in `where` (default: here)."""
     c = ctx()
     qp = dict(c.filters.to_query_params())
     if c.lang != DEFAULT_LANG:
         qp["lang"] = c.lang
     qp.update(params)
-    st.page_link(c.pages[key], label=label_, query_params=qp, icon=":material/arrow_forward:")
+    (where or st).page_link(c.pages[key], label=label_, query_params=qp, icon=":material/arrow_forward:")
 
 

@@ -368,10 +368,10 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
     for col in df.columns:
         name = headers.get(col, col)
         declared = NUMBER_FORMATS.get(kind(col))
-        if declared and df.schema[col].is_numeric():
+        if col in share_columns(df):  # shown x100 (see `percent_points`): one decimal, as every chart and tile
+            config[name] = st.column_config.NumberColumn(format="%.1f%%")
+        elif declared and df.schema[col].is_numeric():
             config[name] = st.column_config.NumberColumn(format=declared)
-        elif kinds[col] == "share":
-            config[name] = st.column_config.NumberColumn(format="percent")
         elif kinds[col] == "decimal":
             config[name] = st.column_config.NumberColumn(format="%.1f")
         elif shown_kinds.get(col) == "date":
@@ -381,6 +381,20 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
         elif col in LONG_COLUMNS:
             config[name] = st.column_config.TextColumn(width="large")
     return config
+
+
+def share_columns(df: pl.DataFrame) -> list[str]:
+    """The columns of shares (0..1) a table shows as percentages."""
+    kinds = formatting.column_kinds(df)
+    return [c for c in df.columns if df.schema[c].is_numeric()
+            and (kinds[c] == "share" or NUMBER_FORMATS.get(kind(c)) == "percent")]
+
+
+def percent_points(shown: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
+    """Shares as percentage points for a table's display (Streamlit's "percent" format has two decimals,
+    "2.74%", where tiles, charts and exports say "2.7%")."""
+    cols = share_columns(df)
+    return shown.with_columns(pl.col(c) * 100 for c in cols) if cols else shown
 
 
 def export_transform(c: Ctx, prepare=None):
@@ -414,6 +428,7 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
     headers = {**column_headers(c.lang, df.columns), **(headers or {})}
     shown = formatting.display_frame(df, c.lang)
     config = column_config(df, shown, headers)
+    shown = percent_points(shown, df)
     shown = shown.rename({k: v for k, v in headers.items() if k in shown.columns and v not in shown.columns})
     if row_height is None and any(col in LONG_COLUMNS for col in df.columns):
         row_height = 72  # three lines of a long text: Streamlit wraps text only in rows taller than 4rem (64 px)
@@ -503,11 +518,12 @@ def change_text(value, previous, fmt: str = "{:,.0f}") -> str | None:
 
 
 def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", good: str | None = "up",
-           help_: str | None = None, target: float | None = None, year_ago=None) -> None:
+           help_: str | None = None, target: float | None = None, year_ago=None, link: str | None = None) -> None:
     """A headline figure with its change against the previous period and the previous value beside it, and
     with `year_ago`, the change against the same period a year earlier (同比). `good`: which way is better
     ("up", "down", or None when neither, e.g. substitutions): it colours the change; no change is grey (±0).
-    With `target`, a badge says whether the figure is at most that."""
+    With `target`, a badge says whether the figure is at most that; with `link` (a page key), the tile leads to
+    that page under the same filters."""
     c = ctx()
     shown = "—" if value is None else fmt.format(value)
     delta, color, arrow, beside = None, "off", "off", None
@@ -527,3 +543,7 @@ def metric(col, label_: str, value, previous=None, *, fmt: str = "{:,.0f}", good
         met = value <= target
         text = t("target.met" if met else "target.missed", c.lang, target=fmt.format(target))
         box.badge(text, color="green" if met else "red", icon=":material/check:" if met else ":material/close:")
+    if link is not None:
+        from views import _state
+
+        _state.page_link(link, t("metric.open_page", c.lang, page=t(f"nav.{link}", c.lang)), where=box)

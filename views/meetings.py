@@ -21,7 +21,7 @@ goal = state.targets(c)
 cols = st.columns(4)
 ui.metric(cols[0], tr("meetings.meetings"), q("meetings_held", f), q("meetings_held", prev) if prev else None, good=None)
 ui.metric(cols[1], tr("meetings.bureau_items"), now["items"], before.get("items"), good=None)
-ui.metric(cols[2], tr("axis.tie_break_rate"), now["tie_break_rate"], before.get("tie_break_rate"), fmt="{:.1%}", good=None)
+ui.metric(cols[2], tr("meetings.tie_break_tile"), now["tie_break_rate"], before.get("tie_break_rate"), fmt="{:.1%}", good=None)
 ui.metric(cols[3], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}",
           good="down", target=goal["escalation_rate"])
 st.caption(tr("drill.hint"))

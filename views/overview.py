@@ -35,27 +35,26 @@ st.caption(tr("overview.period_note", now=ui.caption_text("headline", "approved_
 goal = state.targets(c)
 cols = [*st.columns(4), *st.columns(4)]
 # 审批通过事项 is a volume: more is neither good nor bad (grey change)
-tile(cols[0], "approved_matters", tr("metric.approved_matters"), good=None)
+tile(cols[0], "approved_matters", tr("metric.approved_matters"), good=None, link="latency")
 # the headline of speed: the share of steps decided within their level's limit. The median of all steps
 # together moved when only the mix of quick team-leader and slow deputy steps moved (issue 22).
 limits = tr("scope.list_sep").join(tr("metric.within_limit.level", level=label("level", r["level"], lang), days=r["limit_workdays"])
                   for r in levels.iter_rows(named=True) if r["limit_workdays"] is not None)
-tile(cols[1], "within_limit_share", tr("metric.within_limit_share"), "{:.1%}", good="up",
+tile(cols[1], "within_limit_share", tr("metric.within_limit_share"), "{:.1%}", good="up", link="latency",
      help_=tr("metric.within_limit_share.help", limits=limits or "—"))
-ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
+ui.metric(cols[2], tr("metric.overdue_pending"), pending["red"], None, link="bottlenecks",
+          help_=tr("metric.overdue_pending.help", pending=pending["pending"], yellow=pending["yellow"]))
 tile(cols[3], "findings_per_100", tr("metric.findings_per_100"), "{:,.2f}",
      good="down", help_=tr("metric.findings_per_100.help", findings=now["findings"], records=now["records"]),
-     target=goal["findings_per_100"])
+     target=goal["findings_per_100"], link="findings")
 # more or fewer substitutions is neither good nor bad in itself: grey, never green or red
-tile(cols[4], "substitutions", tr("metric.substitutions"), good=None)
+tile(cols[4], "substitutions", tr("metric.substitutions"), good=None, link="substitutions")
 tile(cols[5], "escalation_rate", tr("metric.escalation_rate"), "{:.1%}",
      good="down", help_=tr("metric.escalation_rate.help", items=now["bureau_items"]) + ui.scope_note("headline", "escalation_rate"),
-     target=goal["escalation_rate"])
+     target=goal["escalation_rate"], link="meetings")
 tile(cols[6], "on_time_share", tr("metric.on_time_share"), "{:.1%}",
-     good="up", help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]))
-with cols[7]:
-    ui.metric(st, tr("clock.metric.red"), open_cases["red"], help_=tr("clock.metric.red.help"))
-    state.page_link("clock", tr("clock.overview.open_page"))
+     good="up", help_=tr("metric.on_time_share.help", closed=now["cases_closed"], red=open_cases["red"]), link="clock")
+ui.metric(cols[7], tr("clock.metric.red"), open_cases["red"], help_=tr("clock.metric.red.help"), link="clock")
 
 ui.section(tr("overview.level_median"))
 if levels.is_empty():

@@ -79,3 +79,17 @@ MESSAGES.update({
     "monthly.h.within_limit_share": ("按时办结率（审批环节在本层级时限内办结）",
                                      "Approval steps decided within their level's limit"),
 })
+
+MESSAGES.update({
+    "metric.open_page": ("查看{page}", "Open {page}"),
+    "snapshot.incomplete": (
+        "数据截至 {snapshot}：{month} 尚未结束，本月的数字只到这一天，与整月比较时偏小。",
+        ("The data runs to {snapshot}: {month} is not over, so its figures cover part of the month and read low "
+        "against whole months."),
+    ),
+})
+
+MESSAGES.update({
+    # a tile's label is one line: "分管副院长决定比例（%）" was cut at 1366 px
+    "meetings.tie_break_tile": ("分管副院长决定比例", "Decided by the VP"),
+})
