@@ -32,8 +32,11 @@ MESSAGES = {
         "under its target is on target. A change shows on the next page view; no rebuild is needed."),
     ),
     "settings.help.targets.median_step_hours": (
-        "审批环节用时中位数（小时）的目标上限。",
-        "Target: the most the median hours of an approval step should be.",
+        ("审批环节用时中位数（小时）的目标上限。总览已改以按时办结率为审批时效的首要指标（全部环节的中位数随各层级环节"
+         "多少此消彼长而升降），此目标暂不在总览显示，保留以免已有设置文件失效。"),
+        ("Target: the most the median hours of an approval step should be. The Overview now leads with the share "
+         "of steps within their level's limit (the all-steps median moved with the mix of levels), so this target "
+         "is not shown there; it is kept so that existing settings files stay valid."),
     ),
     "settings.help.targets.findings_per_100": (
         "每百条记录违规发现数的目标上限。",
