@@ -255,3 +255,52 @@ def test_the_overview_shows_the_on_time_share_and_leads_to_the_clock(demo_db, mo
     share = next(m for m in at.metric if m.label == "法定期限内结案率")
     assert share.value.endswith("%") and share.delta.endswith(" pp") and share.proto.delta_description.startswith("上期 ")
     assert any(link.label == "查看执行期限" for link in at.get("page_link"))
+
+
+def test_the_overview_leads_with_the_within_limit_share_and_each_tile_opens_its_page(demo_db, monkeypatch, con):
+    """Issue 22: the headline of speed is the share of steps decided within their level's limit (the median of
+    all steps moved when only the mix of levels did), with 同比 beside the change; every headline tile leads
+    to its page under the same filters, and every help tip to the glossary."""
+    from datetime import date
+
+    from pipelines import queries
+    from pipelines.filters import Filters
+
+    at = _app(demo_db, monkeypatch, **{"from": "2024-05", "to": "2024-05"})
+    at.run()
+    assert not _problems(at), _problems(at)
+    tiles = {m.label: m for m in at.metric}
+    assert "审批环节用时中位数（小时）" not in tiles
+    share = queries.within_limit_share(con, Filters(date(2024, 5, 1), date(2024, 5, 1)))
+    assert tiles["按时办结率（审批环节）"].value == f"{share:.1%}"
+    assert any(c.value.startswith("同比 ") for c in at.caption), "no year-on-year change"
+    links = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
+    for page in ("latency", "bottlenecks", "findings", "substitutions", "meetings", "clock"):
+        assert links.get(page) == "from=2024-05&to=2024-05", (page, links)
+    assert all("](./glossary)" in m.proto.help for m in at.metric), [m.label for m in at.metric if "glossary" not in m.proto.help]
+    glossary = at.switch_page("views/glossary.py").run()
+    assert not _problems(glossary)
+    text = " ".join(m.value for m in glossary.markdown)
+    for term in ("按时办结率", "中位数", "P90", "百分点", "工作日", "同比"):
+        assert term in text, term
+
+
+def test_a_period_ending_in_an_unfinished_snapshot_month_says_so(demo_db, monkeypatch, tmp_path):
+    """Data to 12 June: June's figures cover 12 days, and the page says so while the period ends in June."""
+    import shutil
+
+    import duckdb
+
+    folder = tmp_path / "store"
+    shutil.copytree(demo_db.parent, folder)
+    db = folder / demo_db.name
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta SET value = '2024-06-12 10:00:00' WHERE key = 'snapshot_at'")
+    con.close()
+    at = _app(db, monkeypatch, **{"from": "2024-06", "to": "2024-06"})
+    at.run()
+    assert not _problems(at), _problems(at)
+    assert any("2024-06 尚未结束" in i.value for i in at.info), [i.value for i in at.info]
+    at = _app(db, monkeypatch, **{"from": "2024-04", "to": "2024-05"})
+    at.run()
+    assert not any("尚未结束" in i.value for i in at.info)
