@@ -10,7 +10,6 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines.filters import (
-    FILTER_PARAMS,
     PRESETS,
     Filters,
     add_months,
@@ -36,6 +35,9 @@ PAGES = (
     ("data", "views/data.py", "nav.data", ":material/database:"),
     ("glossary", "views/glossary.py", "nav.glossary", ":material/menu_book:"),
 )
+
+
+HIDDEN_PAGES = ("glossary",)
 
 
 @dataclass
@@ -78,31 +80,36 @@ def _qp_all() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
-URL_STATE = (*FILTER_PARAMS, "lang")  # what the URL says of the shared state (pages add their own choices)
+# Back and Forward: the browser's own history is the only reliable signal that the address moved by itself. A
+# run of the script cannot tell it from a run whose URL was read a moment before its last write reached the
+# browser (three quick arrow keys on the period slider snapped back when it tried), so the page is loaded
+# anew from the address the browser went to: the first run of a session reads the URL (`setup`).
+HISTORY_JS = """<script>
+const top_ = window.parent;
+if (!top_.__tierwatchHistory) {
+  top_.__tierwatchHistory = true;
+  top_.addEventListener('popstate', () => top_.location.reload());
+}
+</script>"""
 
 
-def _url_state(params: dict) -> dict[str, tuple[str, ...]]:
-    return {k: tuple(v) for k, v in params.items() if k in URL_STATE and v}
+def _follow_history() -> None:
+    """Reload the page when the browser goes Back or Forward (see HISTORY_JS)."""
+    import streamlit.components.v1 as components
 
-
-def _url_moved(params: dict) -> bool:
-    """Whether the browser changed the URL since this session last wrote it: Back, Forward or an edited address
-    (the page must then show what the URL says). A page chosen in the navigation keeps the filters: its URL has
-    none of them (Streamlit drops the query string on a page change)."""
-    last = st.session_state.get("_url")
-    now = _url_state(params)
-    return last is not None and bool(now) and now != last
+    with st.sidebar:
+        components.html(HISTORY_JS, height=0)
 
 
 def setup() -> Ctx:
     """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run.
 
-    The URL is read on a session's first run and whenever the browser moved it (Back/Forward, an edited
-    address: `_url_moved`), so the address bar and the page never disagree; else the widgets' state is written
-    to it."""
+    The URL is read on a session's first run; afterwards the widgets' state is written to it. Back and
+    Forward reload the page from the address the browser went to (`_follow_history`), so the address bar and
+    the page never disagree."""
     params = _qp_all()
     first_run = "_init" not in st.session_state
-    from_url = first_run or _url_moved(params)
+    from_url = first_run
     if from_url:
         lang = (params.get("lang") or [DEFAULT_LANG])[0]
         st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
@@ -141,6 +148,7 @@ def setup() -> Ctx:
             )
     st.session_state["_init"] = True
     _write_url(c)
+    _follow_history()
     return c
 
 
@@ -342,7 +350,6 @@ def _write_url(c: Ctx) -> None:
     norm = {k: (v if isinstance(v, str) else (v if len(v) > 1 else v[0])) for k, v in want.items()}
     if have != norm:
         st.query_params.from_dict(want)
-    st.session_state["_url"] = _url_state({k: [v] if isinstance(v, str) else list(v) for k, v in want.items()})
 
 
 PAGE_PARAMS = ("rule", "unit", "page")
@@ -365,8 +372,11 @@ def requested_page() -> str:
 
 
 def navigation(lang: str):
+    # the glossary is reached from every help tip, not from the navigation (one more entry pushed the
+    # sidebar's filters below a 768 px screen)
     pages = {
-        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"))
+        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"),
+                     visibility="hidden" if key in HIDDEN_PAGES else "visible")
         for key, path, msg, icon in PAGES
     }
     ctx().pages = pages
