@@ -141,7 +141,20 @@ def _close(page) -> None:
 
 
 def _click_mark(chart, index: int) -> None:
-    chart.locator(MARKS).nth(index).click(force=True)
+    """Click a mark once Vega has drawn it and can hear the click: after a dialog closes, the chart comes back
+    as a new widget (views._widgets.widget_key) and Vega draws and binds it a moment after the run ends. A
+    click that landed before the binding opens nothing: it is clicked again (the same mark)."""
+    page = chart.page
+    for attempt in range(2):
+        chart.locator("svg.marks").wait_for(timeout=30_000)
+        page.wait_for_timeout(400)
+        chart.locator(MARKS).nth(index).click(force=True)
+        try:
+            page.locator("[role='dialog']").wait_for(timeout=15_000 if attempt == 0 else 60_000)
+            return
+        except Exception:
+            if attempt:
+                raise
 
 
 def _check_monthly_chart(page, name: str, index: int, count_title: str | None, tag: str) -> list[str]:
