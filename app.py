@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pipelines.i18n import t
+from pipelines.core.i18n import t
 from views import _state as state
 from views import _store
 

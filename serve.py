@@ -21,7 +21,7 @@ def warm() -> None:
     import pandas  # noqa: F401
     import polars as pl
     import pyarrow  # noqa: F401
-    import streamlit.emojis  # noqa: F401  (a page's first icon or segmented control imports it: 0.16 s)
+    import streamlit.emojis
     import streamlit.runtime.caching  # noqa: F401  (its loggers exist, with their levels set, from here on)
 
     # The pages' cached functions are declared and first called before the server runs: Streamlit says

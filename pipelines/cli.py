@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import store
-from pipelines.i18n import LANGS, t
-from pipelines.settings import SettingsError, settings_for_store
+from pipelines.core.i18n import LANGS, t
+from pipelines.domain.settings import SettingsError, settings_for_store
+from pipelines.store import db as store
 
 
 class _Bar:
@@ -52,7 +52,7 @@ class _Bar:
 
 
 def _load(paths: list[Path], db: Path, lang: str) -> int:
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -71,7 +71,7 @@ def _load(paths: list[Path], db: Path, lang: str) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.demo import write_demo_exports
+    from pipelines.demo.write import write_demo_exports
 
     out = Path(args.out)
     files = write_demo_exports(out, seed=args.seed, scale=args.scale)
@@ -87,7 +87,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _report_filters(args: argparse.Namespace, lang: str):
     """The dashboard's Filters from the report's flags, or an error message (unknown names, bad months)."""
     from pipelines import queries
-    from pipelines.report import report_filters
+    from pipelines.present.report import report_filters
 
     if args.month and (args.start or args.end):
         return None, t("cli.report.period_conflict", lang)
@@ -128,7 +128,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     if args.docx:
-        from pipelines.monthly_report import write_monthly_docx
+        from pipelines.present.monthly_report import write_monthly_docx
 
         if f.start is None or f.start != f.end:
             print(t("cli.docx_needs_one_month", args.lang), file=sys.stderr)
@@ -136,7 +136,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_monthly_docx(db, f.start, Path(args.docx), filters=f, lang=args.lang)
         print(t("cli.docx_written", args.lang, path=args.docx))
         return 0
-    from pipelines.report import format_report, report_for
+    from pipelines.present.report import format_report, report_for
 
     report = report_for(db, f)
     if args.json:

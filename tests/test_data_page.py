@@ -117,7 +117,7 @@ def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(t
 
 def _store_with_a_warning(tmp_path: Path) -> Path:
     """A store loaded from the fixture exports in which one step was decided before it was received."""
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     folder = tmp_path / "exports"
     shutil.copytree(VALID, folder)
@@ -168,7 +168,7 @@ def test_the_load_history_reads_in_the_interface_language(tmp_path, monkeypatch)
 
 
 def test_the_page_states_the_upload_limit_and_lists_every_setting(tmp_path, monkeypatch):
-    from pipelines.settings import SETTINGS
+    from pipelines.domain.settings import SETTINGS
 
     db = _store_with_a_warning(tmp_path)
     at = data_page(db, monkeypatch)
@@ -235,10 +235,11 @@ def test_overview_makes_the_monthly_word_report_for_the_chosen_month_and_filters
 def test_exported_charts_mask_names_when_the_sidebar_option_is_set(demo_db):
     import json
 
-    from pipelines import charts, queries
-    from pipelines.chart_export import chart_to_svg
-    from pipelines.filters import Filters
-    from pipelines.store import connect_readonly
+    from pipelines import queries
+    from pipelines.core.filters import Filters
+    from pipelines.present import charts
+    from pipelines.present.chart_export import chart_to_svg
+    from pipelines.store.db import connect_readonly
     from views import _store, _widgets
 
     con = connect_readonly(demo_db)

@@ -17,10 +17,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines import contract
-from pipelines.demo import write_demo_exports
-from pipelines.demo_data import END, generate
-from pipelines.rules import RULES_BY_ID
+from pipelines.core import contract
+from pipelines.demo.generate import END, generate
+from pipelines.demo.write import write_demo_exports
+from pipelines.domain.rules import RULES_BY_ID
 
 SEED = 7
 EFFECTIVE = dt.datetime(2023, 1, 1)
@@ -401,7 +401,7 @@ def test_scale_two_doubles_teams_and_years():
 
 
 def test_round_trip_through_the_loader_keeps_every_row(tmp_path, demo_exports, tables):
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     db = tmp_path / "warehouse.duckdb"
     report = load_paths(demo_exports, db)
@@ -445,8 +445,8 @@ def test_rules_engine_finds_exactly_the_planted_breaches(demo_db):
 
 
 def test_a_large_demo_keeps_its_dates_plausible_and_grows_by_teams():
-    from pipelines.contract import EARLIEST_DATE
-    from pipelines.demo_data import END, span
+    from pipelines.core.contract import EARLIEST_DATE
+    from pipelines.demo.generate import END, span
 
     assert span(1) == (2, 9) and span(8) == (16, 72)  # the scales the tests and the bench use, as before
     for scale in range(1, 41):

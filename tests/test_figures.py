@@ -1,6 +1,6 @@
 """One definition per figure (issue 8), on the real demo store.
 
-- the marts as declared (pipelines.marts_spec): grain unique, required columns not null, codes among the
+- the marts as declared (pipelines.tables.marts): grain unique, required columns not null, codes among the
   contract's enums, every mart read by some query;
 - every caption's scope is the filters the figure's query applied (and a filter it says cannot narrow the
   figure indeed changes nothing);
@@ -25,10 +25,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines import cli, queries
-from pipelines.filters import Filters, format_month
-from pipelines.i18n import label, t
-from pipelines.marts_spec import DIMENSIONS, MART_NAMES, MARTS, codes_of, format_value
-from pipelines.store import connect_readonly
+from pipelines.core.filters import Filters, format_month
+from pipelines.core.i18n import label, t
+from pipelines.store.db import connect_readonly
+from pipelines.tables.marts import DIMENSIONS, MART_NAMES, MARTS, codes_of, format_value
 
 FIXED_MONTH = date(2024, 2, 1)
 FIXED_TEAM = "执行二团队"

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines import contract
-from pipelines.filters import Filters, add_months, describe, parse_month
+from pipelines.core import contract
+from pipelines.core.filters import Filters, add_months, describe, parse_month
 
 
 def test_round_trip_through_query_string():

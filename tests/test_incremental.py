@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from storebuilder import staff_rows
 
-from pipelines import contract, store
-from pipelines.marts import MART_NAMES
+from pipelines.core import contract
+from pipelines.marts.build import MART_NAMES
+from pipelines.store import db as store
 
 BASE = dt.datetime(2024, 3, 1, 9, 0)
 MATTERS = {  # matter -> (matter_type, team, case): fixed, as the loader's consistency checks require
@@ -224,7 +225,7 @@ def test_a_changed_roster_or_settings_rebuild_everything(tmp_path):
 
 def test_the_demo_exports_newest_month_loads_incrementally_and_equals_a_full_rebuild(tmp_path, demo_exports):
     from pipelines.bench import hold_out_last_month
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     exports = tmp_path / "exports"
     exports.mkdir()

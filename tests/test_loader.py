@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from storebuilder import snapshot
 
-from pipelines import contract, store
-from pipelines.loader import load_paths, validate_paths
+from pipelines.core import contract
+from pipelines.ingest.loader import load_paths, validate_paths
+from pipelines.store import db as store
 
 VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
 
@@ -279,8 +280,8 @@ def test_no_files_is_not_a_success(tmp_path, empty_db):
 
 def test_demo_round_trip_stores_exactly_the_exported_rows(demo_exports, demo_db):
     """demo -> files -> load -> the same rows (every table, every column)."""
-    from pipelines.readers import read_paths
-    from pipelines.validate import validate_sources
+    from pipelines.ingest.readers import read_paths
+    from pipelines.ingest.validate import validate_sources
 
     read = read_paths(demo_exports)
     validated = validate_sources(read.sources)

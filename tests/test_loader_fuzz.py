@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.loader import load_paths
+from pipelines.ingest.loader import load_paths
 
 VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
 FILES = sorted(p.name for p in VALID.iterdir())

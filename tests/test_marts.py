@@ -11,14 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from storebuilder import findings, make_store, read, read_all, rebuild, step, sub
 
-from pipelines import marts, schema, store
-from pipelines.loader import load_paths
-from pipelines.filters import Filters
-from pipelines.marts import COUNTED, MART_NAMES, latency_from_counts, level_latency, rebuild_marts
-from pipelines.marts_spec import LATENCY_MEASURES_SQL
+from pipelines.core.filters import Filters
+from pipelines.domain.rules import RULES
+from pipelines.domain.settings import load_settings
+from pipelines.ingest.loader import load_paths
+from pipelines.marts import build as marts
+from pipelines.marts.build import COUNTED, MART_NAMES, latency_from_counts, level_latency, rebuild_marts
 from pipelines.queries._sql import where
-from pipelines.rules import RULES
-from pipelines.settings import load_settings
+from pipelines.store import db as store
+from pipelines.tables import inputs as schema
+from pipelines.tables.marts import LATENCY_MEASURES_SQL
 
 CONTRACT_LEVEL_COLUMNS = {"level", "steps", "median_hours", "p90_hours", "median_workdays", "over_limit_share"}
 CONTRACT_VIOLATION_COLUMNS = {"rule_id", "article", "record_kind", "record_id", "detail"}

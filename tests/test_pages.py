@@ -66,7 +66,7 @@ def test_a_store_whose_marts_an_older_version_built_says_rebuild_not_import(demo
     rebuild, with the command, instead of claiming there is no data."""
     import shutil
 
-    from pipelines import store
+    from pipelines.store import db as store
 
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)

@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from storebuilder import ROSTER, item, make_store, meeting, read_all, rebuild, sub
 
-from pipelines import contract, queries
-from pipelines.filters import Filters
-from pipelines.marts import MART_NAMES
-from pipelines.store import connect_readonly
+from pipelines import queries
+from pipelines.core import contract
+from pipelines.core.filters import Filters
+from pipelines.marts.build import MART_NAMES
+from pipelines.store.db import connect_readonly
 
 STAFF_IDS = [r[0] for r in ROSTER]
 BASE = dt.datetime(2023, 12, 20, 8, 0)  # spans New Year and the 2024 Spring Festival

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines import queries
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +162,7 @@ def _headline_of_its_parts(con, f: Filters) -> dict:
 
 def _levels_as_before(con, f: Filters) -> pl.DataFrame:
     """`latency_by_level` as one query of its own for `f` (what it ran before the periods were combined)."""
-    from pipelines.marts_spec import LATENCY_MEASURES_SQL
+    from pipelines.tables.marts import LATENCY_MEASURES_SQL
 
     if f == Filters():
         return con.sql("SELECT * FROM level_latency ORDER BY level_rank").pl()

@@ -12,8 +12,8 @@ import re
 import polars as pl
 from storebuilder import findings, item, make_store, meeting, read, rebuild, staff_rows, step, sub
 
-from pipelines.rules import RULES, RULES_BY_ID
-from pipelines.settings import load_settings
+from pipelines.domain.rules import RULES, RULES_BY_ID
+from pipelines.domain.settings import load_settings
 
 # --------------------------------------------------------------------------------------------------
 # Approval routing

@@ -8,10 +8,13 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, contract, queries, regulation
-from pipelines.filters import Filters, add_months, format_month
-from pipelines.i18n import label, t
-from pipelines.monthly_report import write_monthly_docx
+from pipelines import queries
+from pipelines.core import contract
+from pipelines.core.filters import Filters, add_months, format_month
+from pipelines.core.i18n import label, t
+from pipelines.domain import regulation
+from pipelines.present import charts, labels
+from pipelines.present.monthly_report import write_monthly_docx
 from views import _widgets
 from views._state import Ctx, ctx, q, tr
 
@@ -59,19 +62,19 @@ def items_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
     if df.is_empty():
         return df
     reasons = [escalation_reason(r, lang) for r in df.iter_rows(named=True)]
-    out = queries.labelled(df.with_columns(pl.Series("escalation_reason", reasons, dtype=pl.String)), lang)
+    out = labels.labelled(df.with_columns(pl.Series("escalation_reason", reasons, dtype=pl.String)), lang)
     return out.select([c for c in ITEM_COLUMNS if c in out.columns])
 
 
 def records_view(kind: str, lang: str):
     """How the records of `kind` read on a page and in its exports (a function of one page of rows)."""
     if kind == "findings":
-        return lambda df: queries.findings_view(df, lang)
+        return lambda df: labels.findings_view(df, lang)
     if kind == "meeting_items":
         return lambda df: items_view(df, lang)
     if kind == "cases":
         return lambda df: queries.clock_view(df.rename({"clock_tier": "tier"}), lang).rename({"tier": "clock_tier"})
-    return lambda df: queries.labelled(df, lang)
+    return lambda df: labels.labelled(df, lang)
 
 
 def describe_pick(p: _widgets.Picked, lang: str) -> str:
@@ -124,7 +127,7 @@ def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, 
     left, right = st.columns([3, 2])
     with left:
         _widgets.paged(key, "violations_page", (f, rules), q("violations_count", f, rules),
-                       prepare=lambda df: queries.findings_view(df, lang), title=t("findings.export_title", lang))
+                       prepare=lambda df: labels.findings_view(df, lang), title=t("findings.export_title", lang))
     with right:
         for no in articles:
             art = regulation.article(no, lang)
@@ -147,7 +150,7 @@ def report_months(c: Ctx) -> list[str]:
 
 
 def monthly_report(c: Ctx) -> None:
-    """Month picker (default: the snapshot's month) -> .docx of pipelines.monthly_report under the current
+    """Month picker (default: the snapshot's month) -> .docx of pipelines.present.monthly_report under the current
     filters, language and name masking -> a download button. The file is made on request (it renders charts)."""
     months = report_months(c)
     if not months:

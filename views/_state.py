@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
-from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.core.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
+from pipelines.core.i18n import DEFAULT_LANG, LANGS, label, t
 from pipelines.queries import StoreInfo
 from views import _store
 

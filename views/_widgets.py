@@ -14,11 +14,12 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from pipelines import chart_export, charts, exports, formatting, queries
-from pipelines.filters import Filters, parse_month
-from pipelines.i18n import t
-from pipelines.marts_spec import NUMBER_FORMATS, kind
-from pipelines.marts_spec import headers as column_headers
+from pipelines import queries
+from pipelines.core.filters import Filters, parse_month
+from pipelines.core.i18n import t
+from pipelines.present import chart_export, charts, exports, formatting
+from pipelines.tables.marts import NUMBER_FORMATS, kind
+from pipelines.tables.marts import headers as column_headers
 from views import _store
 from views._state import Ctx, ctx, q
 
@@ -336,8 +337,8 @@ LONG_COLUMNS = ("detail", "topic", "reason", "escalation_reason", "title", "peop
 
 
 def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, str]) -> dict:
-    """Formats by kind of value: numbers as the column declarations say (pipelines.marts_spec.DISPLAY), else
-    by type (pipelines.formatting: shares as percentages, decimals to one place), dates without a time,
+    """Formats by kind of value: numbers as the column declarations say (pipelines.tables.marts.DISPLAY), else
+    by type (pipelines.present.formatting: shares as percentages, decimals to one place), dates without a time,
     times to the minute, long text wide."""
     config = {}
     kinds, shown_kinds = formatting.column_kinds(df), formatting.column_kinds(shown)
@@ -381,7 +382,7 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
           title: str | None = None, source=None, prepare=None, figure: str | None = None, part: str | None = None,
           filters: Filters | None = None, select: bool = False, row_height: int | None = None) -> int | None:
     """Show a table as people read it (是/否, blank for empty, dates without 00:00:00, percentages) with
-    headers from the column declarations (pipelines.marts_spec.DISPLAY; `headers` overrides), and CSV/XLSX
+    headers from the column declarations (pipelines.tables.marts.DISPLAY; `headers` overrides), and CSV/XLSX
     downloads of the whole table: `source` is a frame or a `fetch(limit, offset)` of every row (default:
     `df`), `prepare` what each exported page goes through first (the labels the page shows); the export's
     first line names the filters that narrow `queries.<figure>`. With `select`, a click on a row returns its

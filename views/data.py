@@ -8,8 +8,10 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import contract, exports, loader, template
-from pipelines.settings import SettingsError, describe, settings_for_store
+from pipelines.core import contract
+from pipelines.domain.settings import SettingsError, describe, settings_for_store
+from pipelines.ingest import loader, template
+from pipelines.present import exports
 from views import _store as store
 from views import _widgets as ui
 from views._state import q

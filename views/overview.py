@@ -4,8 +4,8 @@ slowest levels and people, each a click away from its detail."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts
-from pipelines.i18n import label
+from pipelines.core.i18n import label
+from pipelines.present import charts
 from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui

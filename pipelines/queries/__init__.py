@@ -1,12 +1,13 @@
 """The query layer: the only code that reads marts. Pages, `report`, the monthly Word report and the
 exports all call these functions, so every figure has one definition.
 
-Every function takes an open read-only DuckDB connection (`pipelines.store.connect_readonly`) and a
+Every function takes an open read-only DuckDB connection (`pipelines.store.db.connect_readonly`) and a
 `Filters`; none returns more than a few hundred rows except the `*_page` functions, which page raw rows
 with LIMIT/OFFSET. Each figure is declared with `@figure(mart, …)` (`_sql.py`): its WHERE clause and the
 caption's scope text (`scope(name, f)`, `caption(name, f, lang)`) come from the marts' declaration in
-`pipelines.marts_spec`. Codes stay codes in the figures; `labels.py` turns them into words for tables.
-No streamlit here.
+`pipelines.tables.marts`. Codes stay codes in the figures; `pipelines.present.labels` turns them into words for tables.
+
+Imports core, domain and tables (the marts' declaration); never what builds or writes the store.
 """
 
 from pipelines.queries._sql import FIGURES, Figure, Scope, caption, figure, scope, tracing, where
@@ -45,7 +46,6 @@ from pipelines.queries.info import (
     store_info,
     tables,
 )
-from pipelines.queries.labels import findings_view, labelled
 from pipelines.queries.latency import (
     LATENCY_DIMENSIONS,
     latency_by,
@@ -114,14 +114,12 @@ __all__ = [
     "filter_options",
     "findings_and_records",
     "findings_by_family_month",
-    "findings_view",
     "flow_edges",
     "headline",
     "headline_periods",
     "input_row_counts",
     "items_per_meeting",
     "judged_records_sql",
-    "labelled",
     "latency_by",
     "latency_by_level",
     "latency_by_level_periods",

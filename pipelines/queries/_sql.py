@@ -2,7 +2,7 @@
 
 A figure is a query function decorated with `@figure(mart, ...)`: it names the marts it reads and the
 shared filters it deliberately leaves out (`drop`, with a reason). Inside it, `where(f, mart)` builds the
-WHERE clause from the mart's declaration (`pipelines.marts_spec.MARTS[mart].filters`) minus those drops,
+WHERE clause from the mart's declaration (`pipelines.tables.marts.MARTS[mart].filters`) minus those drops,
 and `scope(name, f)` describes the same thing in words for the caption: which of the filters set narrow
 the figure, and which cannot (and why). Both come from one declaration, so a caption can never name a
 filter the figure ignores, nor hide one it ignores.
@@ -18,9 +18,9 @@ from datetime import date
 
 import polars as pl
 
-from pipelines.filters import Filters, describe
-from pipelines.i18n import t
-from pipelines.marts_spec import DIMENSIONS, MARTS
+from pipelines.core.filters import Filters, describe
+from pipelines.core.i18n import t
+from pipelines.tables.marts import DIMENSIONS, MARTS
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
-from pipelines.marts_spec import LATENCY_MEASURES, exact_hours_sum
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
 from pipelines.queries._sql import figure, q, scalar, where
+from pipelines.tables.marts import LATENCY_MEASURES, exact_hours_sum
 
 MEDIAN_HOURS = LATENCY_MEASURES["median_hours"]
 

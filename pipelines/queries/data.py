@@ -7,8 +7,8 @@ import json
 
 import polars as pl
 
-from pipelines import contract
-from pipelines.i18n import t
+from pipelines.core import contract
+from pipelines.core.i18n import t
 from pipelines.queries._sql import q, scalar
 from pipelines.queries.info import INPUT_TABLES, tables
 

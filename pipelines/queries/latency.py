@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
-from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
 from pipelines.queries._sql import figure, is_set, periods_of, q, where
+from pipelines.tables.marts import LATENCY_MEASURES, LATENCY_MEASURES_SQL
 
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import t
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import t
 from pipelines.queries._sql import figure, q, row, scalar, where
 
 BUREAU = "meeting_type = 'BUREAU'"

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.marts_spec import LATENCY_MEASURES
+from pipelines.core.filters import Filters
 from pipelines.queries._sql import figure, in_list, periods_of, q, row, scalar, where, where_periods
 from pipelines.queries.meetings import BUREAU
+from pipelines.tables.marts import LATENCY_MEASURES
 
 APPROVED = ("closed", "final_decision = 'APPROVE'")
 

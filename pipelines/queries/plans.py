@@ -4,7 +4,7 @@ page's order. The benchmark times these, the server runs the Overview's before i
 
 from __future__ import annotations
 
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
 
 
 def overview_plan(f: Filters) -> list[tuple]:

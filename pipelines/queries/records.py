@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
 from pipelines.queries._sql import figure, q, scalar, where
 from pipelines.queries.overview import FAMILY_SQL
 

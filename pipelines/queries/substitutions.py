@@ -7,8 +7,8 @@ from datetime import datetime
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
 from pipelines.queries._sql import figure, q, row, where
 
 

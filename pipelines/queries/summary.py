@@ -1,10 +1,10 @@
 """Every figure of `python -m pipelines report` in one dict (the contract's JSON keys), from the same
-query functions the pages call; pipelines.report only formats it."""
+query functions the pages call; pipelines.present.report only formats it."""
 
 from __future__ import annotations
 
-from pipelines import rules
-from pipelines.filters import Filters, format_month
+from pipelines.core.filters import Filters, format_month
+from pipelines.domain import rules
 from pipelines.queries._sql import scope
 from pipelines.queries.clock import clock_summary, open_cases_now
 from pipelines.queries.info import meta

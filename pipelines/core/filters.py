@@ -1,0 +1,195 @@
+"""The dashboard's shared filters: one frozen dataclass, serialised to and from URL query parameters.
+
+No streamlit here: app.py reads `st.query_params` into `Filters.from_query_params` on the first run and
+writes `Filters.to_query_params()` back on every run, so a view can be bookmarked and sent.
+Months are `date` values on the first of the month (as in the marts).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from pipelines.core import contract
+
+# URL parameter names (short, stable: bookmarks depend on them).
+P_FROM, P_TO, P_DIVISION, P_TEAM, P_TYPE, P_LEVEL = "from", "to", "division", "team", "type", "level"
+FILTER_PARAMS = (P_FROM, P_TO, P_DIVISION, P_TEAM, P_TYPE, P_LEVEL)
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+def parse_month(text: str | None) -> date | None:
+    """`2024-06` -> date(2024, 6, 1); anything else -> None (a bad bookmark never breaks a page)."""
+    if not text:
+        return None
+    m = _MONTH.match(text.strip())
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2))
+    if not (1 <= month <= 12 and 1900 <= year <= 2999):
+        return None
+    return date(year, month, 1)
+
+
+def format_month(month: date | None) -> str:
+    return "" if month is None else f"{month.year:04d}-{month.month:02d}"
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + (month.month - 1) + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(start: date, end: date) -> int:
+    """Number of months from start to end inclusive (both firsts of months)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _values(raw: object) -> tuple[str, ...]:
+    """A query parameter's values: repeated keys (a list) or one comma-free value; empty ones dropped."""
+    if raw is None:
+        return ()
+    items = list(raw) if isinstance(raw, list | tuple) else [raw]
+    out: list[str] = []
+    for item in items:
+        text = str(item).strip()
+        if text and text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page is filtered by. Empty tuples mean "all"."""
+
+    start: date | None = None  # first month of the period (inclusive)
+    end: date | None = None  # last month of the period (inclusive)
+    divisions: tuple[str, ...] = field(default=())
+    teams: tuple[str, ...] = field(default=())
+    matter_types: tuple[str, ...] = field(default=())
+    levels: tuple[str, ...] = field(default=())
+
+    # ------------------------------------------------------------------ URL
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, object]) -> Filters:
+        """Read filters from query parameters; unknown codes and malformed months are ignored."""
+        start = parse_month(next(iter(_values(params.get(P_FROM))), None))
+        end = parse_month(next(iter(_values(params.get(P_TO))), None))
+        if start and end and start > end:
+            start, end = end, start
+        types = tuple(v for v in _values(params.get(P_TYPE)) if v in contract.MATTER_TYPE.labels)
+        levels = tuple(v for v in _values(params.get(P_LEVEL)) if v in contract.LEVEL.labels)
+        return cls(
+            start=start,
+            end=end,
+            divisions=_values(params.get(P_DIVISION)),
+            teams=_values(params.get(P_TEAM)),
+            matter_types=types,
+            levels=levels,
+        )
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """The non-default filters as query parameters (lists become repeated keys)."""
+        out: dict[str, str | list[str]] = {}
+        if self.start:
+            out[P_FROM] = format_month(self.start)
+        if self.end:
+            out[P_TO] = format_month(self.end)
+        for key, values in (
+            (P_DIVISION, self.divisions),
+            (P_TEAM, self.teams),
+            (P_TYPE, self.matter_types),
+            (P_LEVEL, self.levels),
+        ):
+            if values:
+                out[key] = list(values)
+        return out
+
+    def query_string(self) -> str:
+        return urlencode(self.to_query_params(), doseq=True)
+
+    # ------------------------------------------------------------------ periods
+    def clamp(self, first: date | None, last: date | None) -> Filters:
+        """Fill a missing period from the data's month range (default: the last three months)."""
+        if first is None or last is None:
+            return self
+        end = self.end or last
+        start = self.start or max(first, add_months(end, -2))
+        start = min(start, end)
+        return replace(self, start=start, end=end)
+
+    def previous(self) -> Filters | None:
+        """The same filters over the period of equal length just before this one."""
+        if not (self.start and self.end):
+            return None
+        n = months_between(self.start, self.end)
+        return replace(self, start=add_months(self.start, -n), end=add_months(self.end, -n))
+
+    def trend_window(self, months: int = 12) -> Filters:
+        """The same filters over the `months` months ending with this period's end (for trend charts)."""
+        if not self.end:
+            return self
+        start = add_months(self.end, -(months - 1))
+        if self.start and self.start < start:
+            start = self.start
+        return replace(self, start=start)
+
+    @property
+    def is_filtered_by_org(self) -> bool:
+        return bool(self.divisions or self.teams)
+
+
+def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "division", "team", "matter_type", "level")) -> str:
+    """The filters in words, only those that apply to a figure (for chart captions and export titles)."""
+    from pipelines.core.i18n import label, t
+
+    parts: list[str] = []
+    if "period" in applies and f.start and f.end:
+        if f.start == f.end:
+            parts.append(t("describe.month", lang, month=format_month(f.start)))
+        else:
+            parts.append(t("describe.period", lang, start=format_month(f.start), end=format_month(f.end)))
+    sep = "、" if lang == "zh" else ", "
+    if "division" in applies and f.divisions:
+        parts.append(t("describe.division", lang, values=sep.join(f.divisions)))
+    if "team" in applies and f.teams:
+        parts.append(t("describe.team", lang, values=sep.join(f.teams)))
+    if "matter_type" in applies and f.matter_types:
+        parts.append(t("describe.matter_type", lang, values=sep.join(label("matter_type", c, lang) for c in f.matter_types)))
+    if "level" in applies and f.levels:
+        parts.append(t("describe.level", lang, values=sep.join(label("level", c, lang) for c in f.levels)))
+    if not parts:
+        return t("describe.all", lang)
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+# ------------------------------------------------------------------------------------------ period presets
+PRESETS = ("last_month", "last_quarter", "this_year", "last_year")
+
+
+def preset_period(name: str, snapshot_month: date, current: Filters | None = None) -> tuple[date, date]:
+    """A quick period relative to the data's snapshot month (never the wall clock), as (first, last) month:
+
+    - `last_month`: the month before the snapshot's month;
+    - `last_quarter`: the calendar quarter before the snapshot's quarter;
+    - `this_year`: January of the snapshot's year to the snapshot's month;
+    - `last_year`: the current period twelve months earlier (the snapshot's month a year ago without one).
+    """
+    snap = snapshot_month.replace(day=1)
+    if name == "last_month":
+        m = add_months(snap, -1)
+        return m, m
+    if name == "last_quarter":
+        quarter_start = date(snap.year, 3 * ((snap.month - 1) // 3) + 1, 1)
+        return add_months(quarter_start, -3), add_months(quarter_start, -1)
+    if name == "this_year":
+        return date(snap.year, 1, 1), snap
+    if name == "last_year":
+        start = (current.start if current and current.start else snap)
+        end = (current.end if current and current.end else snap)
+        return add_months(start, -12), add_months(end, -12)
+    raise ValueError(f"unknown period preset {name!r}")

@@ -1,0 +1,358 @@
+"""The metric marts of DOMAIN.md §5 as polars transforms over the input tables.
+
+Every function takes frames and returns a frame; `pipelines.marts.build` reads the store, calls them in
+order and writes the results. No row loops: working days come from `workdays.Calendar` lookups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.core import contract
+from pipelines.domain.settings import Settings
+from pipelines.domain.workdays import Calendar
+
+LEVEL_RANK = {code: contract.RANK[code] for code in contract.LEVEL_CODES}
+RANK_LEVEL = {v: k for k, v in LEVEL_RANK.items()}
+ABOVE_TEAM = ("CHIEF", "VP", "PRESIDENT", "COMMITTEE")  # posts with no team or division
+ESCALATED = ("ESCALATED_LEADER", "ESCALATED_COMMITTEE")
+
+
+def month_of(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.Date).dt.truncate("1mo")
+
+
+def hours(expr: pl.Expr) -> pl.Expr:
+    """A duration in hours; whole hours exact (polars divides by multiplying with a reciprocal)."""
+    us, per_hour = expr.dt.total_microseconds(), 3_600_000_000
+    return (us // per_hour).cast(pl.Float64) + (us % per_hour) / per_hour
+
+
+# --------------------------------------------------------------------------------------------------
+# People and teams
+# --------------------------------------------------------------------------------------------------
+
+
+def team_divisions(staff: pl.DataFrame) -> pl.DataFrame:
+    """team -> division, from the roster (the team leader's row first, then the most common value)."""
+    return (
+        staff.filter(pl.col("team").is_not_null() & pl.col("division").is_not_null())
+        .group_by("team")
+        .agg(
+            pl.col("division")
+            .sort_by([pl.col("post") != "TEAM_LEAD", pl.col("division")])
+            .first()
+        )
+        .sort("team")
+    )
+
+
+def people(staff: pl.DataFrame) -> pl.DataFrame:
+    """Roster with rank and the team/division each person belongs to (none above the deputies)."""
+    td = team_divisions(staff).rename({"division": "team_division"})
+    return (
+        staff.join(td, on="team", how="left")
+        .with_columns(
+            rank=pl.col("post").replace_strict(contract.RANK, default=0, return_dtype=pl.Int8),
+            team=pl.when(pl.col("post").is_in(ABOVE_TEAM)).then(None).otherwise(pl.col("team")),
+            division=pl.when(pl.col("post").is_in(ABOVE_TEAM))
+            .then(None)
+            .otherwise(pl.coalesce("division", "team_division")),
+            party_secretary=pl.col("party_secretary").fill_null(False),
+        )
+        .select("staff_id", "name", "post", "rank", "team", "division", "party_secretary")
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Approval steps
+# --------------------------------------------------------------------------------------------------
+
+
+def step_latency(
+    approvals: pl.DataFrame,
+    cases: pl.DataFrame,
+    ppl: pl.DataFrame,
+    teams: pl.DataFrame,
+    cal: Calendar,
+    settings: Settings,
+    snapshot: dt.datetime | None,
+) -> pl.DataFrame:
+    limits = {lv: float(settings.limit(lv)) for lv in contract.LEVEL_CODES}
+    snap = pl.lit(snapshot, dtype=pl.Datetime("us"))
+    approver = ppl.select(
+        approver_id="staff_id",
+        approver_name="name",
+        approver_post="post",
+        approver_rank="rank",
+        approver_team="team",
+        approver_division="division",
+    )
+    df = (
+        approvals.join(cases.select("case_id", case_team="team"), on="case_id", how="left")
+        .with_columns(team=pl.coalesce("team", "case_team"))
+        .join(teams, on="team", how="left")
+        .join(approver, on="approver_id", how="left")
+        .with_columns(
+            is_pending=pl.col("decided_at").is_null(),
+            # order of decided steps (decided_at, then step_no) as one sortable integer; null = pending
+            ord_key=pl.col("decided_at").dt.epoch("s") * 1_000_000 + pl.col("step_no").clip(0, 999_999),
+            level_rank=pl.col("level").replace_strict(LEVEL_RANK, default=0, return_dtype=pl.Int8),
+            month=month_of(pl.coalesce("decided_at", "received_at")),
+            latency_hours=hours(pl.col("decided_at") - pl.col("received_at")).clip(lower_bound=0),
+            latency_workdays=cal.workdays_between(pl.col("received_at"), pl.col("decided_at")).clip(lower_bound=0),
+            limit_workdays=pl.col("level").replace_strict(limits, default=None, return_dtype=pl.Float64),
+            age_hours=pl.when(pl.col("decided_at").is_null())
+            .then(hours(snap - pl.col("received_at")).clip(lower_bound=0)),
+            age_workdays=pl.when(pl.col("decided_at").is_null())
+            .then(cal.workdays_between(pl.col("received_at"), snap).clip(lower_bound=0)),
+        )
+        .with_columns(
+            over_limit=pl.col("latency_workdays") > pl.col("limit_workdays"),
+            used_share=pl.col("age_workdays") / pl.col("limit_workdays"),
+        )
+        .with_columns(
+            warning_tier=pl.when(pl.col("age_workdays") > pl.col("limit_workdays"))
+            .then(pl.lit("RED"))
+            .when(pl.col("used_share") >= settings.yellow_share)
+            .then(pl.lit("YELLOW"))
+        )
+    )
+    return df.select(
+        "matter_id", "step_no", "case_id", "team", "division", "matter_type", "submitted_at", "submitted_by",
+        "level", "level_rank", "approver_id", "approver_name", "approver_post", "approver_rank", "approver_team",
+        "approver_division", "acting_for", "received_at", "decided_at", "decision", "month", "is_pending",
+        "latency_hours", "latency_workdays", "limit_workdays", "over_limit", "age_hours", "age_workdays",
+        "used_share", "warning_tier", "ord_key",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Matters
+# --------------------------------------------------------------------------------------------------
+
+
+def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
+    """One row per matter: closed or not, final decision (last decided step by decided_at, step_no)."""
+    dec = pl.col("decided_at").is_not_null()
+    final_cols = (
+        "step_no", "decision", "level", "approver_id", "approver_name", "approver_post", "approver_rank",
+        "approver_team", "acting_for", "decided_at",
+    )
+    # One pass, no hashing of the matter ids: the steps in matter order (a stable sort, so `first` is the
+    # first step as given; the steps come from DuckDB in that order already, and then it is only a check),
+    # numbered per matter by run (rle_id), grouped by that integer in order. The last decided step of each
+    # matter is the row of its largest ord_key (decided_at, then step_no; null while pending, which arg_max
+    # skips; unique within a matter since step_no is part of the key), gathered once for all its columns.
+    # At 382k steps: 0.14 s, against 0.55 s for a string group_by, a window max and a join on matter_id.
+    if not steps["matter_id"].is_sorted():
+        steps = steps.sort("matter_id", maintain_order=True)
+    steps = steps.with_columns(_run=pl.col("matter_id").rle_id(), _row=pl.int_range(pl.len(), dtype=pl.UInt32))
+    m = steps.group_by("_run", maintain_order=True).agg(
+        pl.col("matter_id").first(),
+        pl.col("case_id").first(),
+        pl.col("team").first(),
+        pl.col("division").first(),
+        pl.col("matter_type").first(),
+        pl.col("submitted_at").first(),
+        pl.col("submitted_by").first(),
+        pl.len().cast(pl.Int64).alias("steps"),
+        pl.col("is_pending").sum().cast(pl.Int64).alias("pending_steps"),
+        pl.col("step_no").filter(~dec).max().alias("max_pending_step_no"),
+        pl.col("level_rank").max().alias("highest_level_rank"),
+        _final=pl.col("_row").get(pl.col("ord_key").arg_max()),
+    )
+    finals = steps.select(pl.col(c).gather(m["_final"]).alias(f"final_{c}") for c in final_cols)
+    m = pl.concat([m.drop("_run", "_final"), finals], how="horizontal")
+    m = m.with_columns(
+        closed=pl.col("final_step_no").is_not_null()
+        & (pl.col("max_pending_step_no").is_null() | (pl.col("max_pending_step_no") < pl.col("final_step_no"))),
+        highest_level=pl.col("highest_level_rank").replace_strict(RANK_LEVEL, default=None, return_dtype=pl.String),
+        final_level_rank=pl.col("final_level").replace_strict(LEVEL_RANK, default=None, return_dtype=pl.Int8),
+    ).with_columns(
+        lead_time_hours=pl.when("closed").then(
+            hours(pl.col("final_decided_at") - pl.col("submitted_at")).clip(lower_bound=0)
+        ),
+        lead_time_workdays=pl.when("closed").then(
+            cal.workdays_between(pl.col("submitted_at"), pl.col("final_decided_at")).clip(lower_bound=0)
+        ),
+        month=month_of(pl.when("closed").then("final_decided_at").otherwise("submitted_at")),
+    )
+    return m  # in matter_id order: the groups' order
+
+
+# --------------------------------------------------------------------------------------------------
+# Substitutions
+# --------------------------------------------------------------------------------------------------
+
+
+def substitution_facts(
+    subs: pl.DataFrame, ppl: pl.DataFrame, teams: pl.DataFrame, snapshot: dt.datetime | None, settings: Settings
+) -> pl.DataFrame:
+    def role(prefix: str) -> pl.DataFrame:
+        return ppl.select(
+            pl.col("staff_id").alias(f"{prefix}_id"),
+            *[pl.col(c).alias(f"{prefix}_{c}") for c in ("name", "post", "rank", "team", "division")],
+        )
+
+    decider = role("decider").rename({"decider_id": "decided_by"})
+    end_eff = pl.coalesce("end_at", pl.lit(snapshot, dtype=pl.Datetime("us")))
+    same_team = (
+        pl.col("absent_team").is_not_null()
+        & pl.col("substitute_team").is_not_null()
+        & (pl.col("absent_team") == pl.col("substitute_team"))
+    )
+    same_div = (
+        pl.col("absent_division").is_not_null()
+        & pl.col("substitute_division").is_not_null()
+        & (pl.col("absent_division") == pl.col("substitute_division"))
+    )
+    df = (
+        subs.join(role("absent"), on="absent_id", how="left")
+        .join(role("substitute"), on="substitute_id", how="left")
+        .join(decider, on="decided_by", how="left")
+        .with_columns(
+            authorized=pl.col("authorized").fill_null(False),
+            scope=pl.when(same_team).then(pl.lit("TEAM")).when(same_div).then(pl.lit("DIVISION")).otherwise(pl.lit("BUREAU")),
+            team=pl.col("absent_team"),
+            month=month_of(pl.col("start_at")),
+            days=hours(pl.col("end_at") - pl.col("start_at")) / 24,
+            person_days=(
+                (end_eff.cast(pl.Date) - pl.col("start_at").cast(pl.Date)).dt.total_days() + 1
+            ).clip(lower_bound=0),
+            direction=pl.when(pl.col("substitute_rank") > pl.col("absent_rank"))
+            .then(pl.lit("REVERSE"))
+            .when(pl.col("substitute_rank") == pl.col("absent_rank"))
+            .then(pl.lit("EQUAL"))
+            .otherwise(pl.lit("FORWARD")),
+            post_pair=pl.concat_str(pl.col("absent_post"), pl.lit("→"), pl.col("substitute_post")),
+        )
+        .with_columns(
+            scope_team=pl.when(pl.col("scope") == "TEAM").then("absent_team"),
+            division=pl.col("absent_division"),
+            scope_division=pl.when(pl.col("scope") == "TEAM")
+            .then(pl.coalesce("absent_division", "substitute_division"))
+            .when(pl.col("scope") == "DIVISION")
+            .then("absent_division"),
+        )
+    )
+    return df.sort("substitution_id")
+
+
+# --------------------------------------------------------------------------------------------------
+# Meetings
+# --------------------------------------------------------------------------------------------------
+
+
+def meeting_facts(meetings: pl.DataFrame, ppl: pl.DataFrame) -> pl.DataFrame:
+    """One row per meeting, with who chaired and who attended (counts by post)."""
+    att = (
+        meetings.select("meeting_id", "chair_id", attendee_id=pl.col("attendee_ids"))
+        .explode("attendee_id")
+        .filter(pl.col("attendee_id").is_not_null())
+        .unique(["meeting_id", "attendee_id"])
+        .join(
+            ppl.select(attendee_id="staff_id", attendee_post="post", attendee_secretary="party_secretary"),
+            on="attendee_id",
+            how="left",
+        )
+        .group_by("meeting_id")
+        .agg(
+            (pl.col("attendee_post") == "VP").any().alias("vp_attends"),
+            pl.col("attendee_secretary").fill_null(False).any().alias("secretary_attends"),
+            (pl.col("attendee_id") == pl.col("chair_id")).any().alias("chair_attends"),
+            (pl.col("attendee_post") == "TEAM_LEAD").sum().cast(pl.Int64).alias("team_leads_attending"),
+            pl.len().cast(pl.Int64).alias("attendees"),
+        )
+    )
+    roster_leads = int((ppl["post"] == "TEAM_LEAD").sum()) if not ppl.is_empty() else 0
+    roster_secretaries = int(ppl["party_secretary"].sum()) if not ppl.is_empty() else 0
+    chair = ppl.select(chair_id="staff_id", chair_name="name", chair_post="post")
+    return (
+        meetings.join(att, on="meeting_id", how="left")
+        .join(chair, on="chair_id", how="left")
+        .with_columns(
+            pl.col("vp_attends").fill_null(False),
+            pl.col("secretary_attends").fill_null(False),
+            pl.col("chair_attends").fill_null(False),
+            pl.col("team_leads_attending").fill_null(0),
+            pl.col("attendees").fill_null(0),
+            chair_authorized=pl.col("chair_authorized").fill_null(False),
+            team_leads_on_roster=pl.lit(roster_leads, dtype=pl.Int64),
+            secretaries_on_roster=pl.lit(roster_secretaries, dtype=pl.Int64),
+            month=month_of(pl.col("held_on")),
+        )
+        .sort("meeting_id")
+    )
+
+
+def meeting_item_facts(items: pl.DataFrame, mfacts: pl.DataFrame) -> pl.DataFrame:
+    cast = pl.col("votes_for") + pl.col("votes_against") + pl.col("votes_abstain")
+    majority = (
+        pl.when(2 * pl.col("votes_for") > pl.col("votes_cast"))
+        .then(pl.lit("FOR"))
+        .when(2 * pl.col("votes_against") > pl.col("votes_cast"))
+        .then(pl.lit("AGAINST"))
+    )
+
+    def dissents(col: str) -> pl.Expr:
+        return (
+            pl.col("majority").is_not_null()
+            & pl.col(col).is_in(["FOR", "AGAINST"])
+            & (pl.col(col) != pl.col("majority"))
+        ).fill_null(False)
+
+    return (
+        items.join(
+            mfacts.select("meeting_id", "meeting_type", "held_on", "chair_id", "chair_name", "month"),
+            on="meeting_id",
+            how="left",
+        )
+        .with_columns(
+            is_major=pl.col("is_major").fill_null(False),
+            minuted=pl.col("minuted").fill_null(False),
+            votes_cast=cast,
+        )
+        .with_columns(majority=majority)
+        .with_columns(
+            vp_dissents=dissents("vp_position"),
+            chief_dissents=dissents("chief_position"),
+            tie_break=pl.col("outcome") == "VP_DECIDED",
+            escalated=pl.col("outcome").is_in(ESCALATED),
+        )
+        .with_columns(
+            days_to_decision=pl.when("escalated").then((pl.col("decided_on") - pl.col("held_on")).dt.total_days())
+        )
+        .sort("item_id")
+    )
+
+
+def meeting_monthly(mfacts: pl.DataFrame, ifacts: pl.DataFrame) -> pl.DataFrame:
+    keys = ["month", "meeting_type"]
+    m = mfacts.group_by(keys).agg(pl.len().cast(pl.Int64).alias("meetings"))
+    i = ifacts.filter(pl.col("month").is_not_null()).group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("items"),
+        pl.col("tie_break").sum().cast(pl.Int64).alias("tie_breaks"),
+        pl.col("escalated").sum().cast(pl.Int64).alias("escalations"),
+        pl.col("days_to_decision").cast(pl.Float64).quantile(0.5, interpolation="linear").alias("median_days_to_decision"),
+    )
+    return (
+        m.join(i, on=keys, how="full", coalesce=True)
+        .with_columns(
+            pl.col("meetings").fill_null(0),
+            pl.col("items").fill_null(0),
+            pl.col("tie_breaks").fill_null(0),
+            pl.col("escalations").fill_null(0),
+        )
+        .with_columns(
+            tie_break_rate=pl.when(pl.col("items") > 0).then(pl.col("tie_breaks") / pl.col("items")),
+            escalation_rate=pl.when(pl.col("items") > 0).then(pl.col("escalations") / pl.col("items")),
+        )
+        .select(
+            "month", "meeting_type", "meetings", "items", "tie_breaks", "escalations",
+            "tie_break_rate", "escalation_rate", "median_days_to_decision",
+        )
+        .sort(keys)
+    )

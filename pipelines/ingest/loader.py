@@ -1,0 +1,256 @@
+"""Load export files into the store: read, validate everything, then write all or nothing.
+
+    report = load_paths(["exports/"], "data/warehouse.duckdb")
+    print(report.format("zh"))   # every problem at once, or what was loaded
+
+`validate_paths` does the same checks without writing. Settings (and the holidays file they name) are
+checked first: invalid settings refuse the load before any file is read. Errors refuse the load; warnings
+(contract.SEVERITY) load, are listed in the report and recorded with the load (store `load_warnings`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.core import contract
+from pipelines.core.i18n import t
+from pipelines.core.progress import Progress, scaled
+from pipelines.domain.settings import Settings, SettingsError, settings_for_store
+from pipelines.ingest import readers
+from pipelines.ingest.validate import Problem, validate_sources
+from pipelines.store import db as store
+
+
+@dataclass
+class LoadReport:
+    ok: bool
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    dropped_columns: list[tuple[str, list[str]]] = field(default_factory=list)  # (file/sheet, headers)
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows in this load
+    files: list[dict] = field(default_factory=list)  # {name, path, sha256, rows: {table: n}}
+    unrecognised: list[str] = field(default_factory=list)
+    load_id: int | None = None  # set when the load was written
+    written: bool = False
+    warnings: list[Problem] = field(default_factory=list)  # the first few of each kind
+    warning_count: int = 0
+    warning_kinds: dict[str, int] = field(default_factory=dict)  # kind -> rows
+    settings_error: SettingsError | None = None
+    build: str | None = None  # how the load updated the marts: "full" or "incremental" (meta.build)
+    recomputed: dict[str, int] = field(default_factory=dict)  # {"matters": n, "cases": n} recomputed
+
+    SHOWN_PER_KIND = 20  # warnings listed per kind in the text report (all are recorded with the load)
+
+    def format(self, lang: str = "zh") -> str:
+        """The report as the user reads it: outcome, problems grouped by file, warnings, dropped columns, rows."""
+        lines: list[str] = []
+        total_rows = sum(self.rows.values())
+        if self.settings_error is not None:
+            return t("loader.report.settings", lang, error=self.settings_error.format(lang))
+        if self.ok and self.written:
+            lines.append(t("loader.report.ok", lang, files=len(self.files), rows=total_rows))
+            lines.append(t("loader.report.load_id", lang, load_id=self.load_id))
+            if self.build == "incremental":
+                lines.append(t("loader.report.build_incremental", lang, matters=f"{self.recomputed.get('matters', 0):,}",
+                               cases=f"{self.recomputed.get('cases', 0):,}"))
+            elif self.build == "full":
+                lines.append(t("loader.report.build_full", lang))
+        elif self.ok:
+            lines.append(t("loader.report.valid", lang, files=len(self.files), rows=total_rows))
+        elif not self.problems and not self.rows:
+            lines.append(t("loader.report.no_files", lang))
+        else:
+            head = t("loader.report.failed", lang, count=self.problem_count)
+            if self.problem_count > len(self.problems):
+                head += t("loader.report.shown", lang, shown=len(self.problems))
+            lines.append(head)
+        by_file: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            by_file.setdefault(p.where, []).append(p)
+        for where, problems in by_file.items():
+            lines.append(t("loader.report.file_heading", lang, file=where))
+            lines.extend(f"  {p.format(lang)}" for p in problems)
+        if self.warning_count and not self.ok:
+            lines.append(t("loader.report.warnings_also", lang, count=self.warning_count))
+        elif self.warning_count:
+            lines.extend(self._format_warnings(lang))
+        if self.dropped_columns:
+            lines.append(t("loader.report.dropped_heading", lang))
+            sep = t("loader.report.and", lang)
+            for where, headers in self.dropped_columns:
+                lines.append(t("loader.report.dropped_line", lang, file=where, columns=sep.join(headers)))
+        if self.unrecognised:
+            lines.append(t("loader.report.unrecognised_heading", lang))
+            lines.extend(t("loader.report.unrecognised_line", lang, file=u) for u in self.unrecognised)
+        if self.rows:
+            lines.append(t("loader.report.rows_heading", lang))
+            for table in contract.LOAD_ORDER:
+                if table in self.rows:
+                    lines.append(
+                        t("loader.report.rows_line", lang, table=contract.TABLES[table].label(lang), rows=self.rows[table])
+                    )
+        return "\n".join(lines)
+
+    def _format_warnings(self, lang: str) -> list[str]:
+        head = t("loader.report.warnings_heading", lang, count=self.warning_count)
+        if any(n > self.SHOWN_PER_KIND for n in self.warning_kinds.values()):
+            head += t("loader.report.warnings_shown", lang, shown=self.SHOWN_PER_KIND)
+        lines = [head]
+        for kind, n in self.warning_kinds.items():
+            lines.append(t("loader.report.warning_kind_line", lang, kind=t(f"loader.kind.{kind}", lang), count=n))
+            shown = [w for w in self.warnings if w.kind == kind][: self.SHOWN_PER_KIND]
+            lines.extend(f"    {w.where} {w.format(lang)}" for w in shown)
+        return lines
+
+    def to_dict(self, lang: str = "zh") -> dict:
+        return {
+            "ok": self.ok,
+            "written": self.written,
+            "load_id": self.load_id,
+            "build": self.build,
+            "recomputed": self.recomputed,
+            "rows": self.rows,
+            "files": self.files,
+            "problem_count": self.problem_count,
+            "problems": [
+                {
+                    "file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column, "value": p.value,
+                    "expected": p.expected(lang), "kind": p.kind,
+                }
+                for p in self.problems
+            ],
+            "warning_count": self.warning_count,
+            "warning_kinds": self.warning_kinds,
+            "warnings": [
+                {
+                    "file": w.file, "sheet": w.sheet, "row": w.row, "column": w.column, "value": w.value,
+                    "note": w.expected(lang), "kind": w.kind,
+                }
+                for w in self.warnings
+            ],
+            "dropped_columns": [{"source": w, "columns": h} for w, h in self.dropped_columns],
+            "unrecognised": self.unrecognised,
+            "settings_error": self.settings_error.format(lang) if self.settings_error else None,
+        }
+
+
+
+def _check(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path):
+    """Read and validate every file, chunk by chunk, its rows staged as Parquet in `staging`."""
+    read = readers.open_paths([Path(p) for p in paths], limits=readers.Limits.of(settings), workdir=staging)
+    say = None
+    if progress:
+        def say(f: float, msg: str) -> None:
+            progress(0.6 * f, msg)
+    validated = validate_sources(read.sources, store_db=db if db.exists() else None, progress=say, lang=lang,
+                                 staging=staging)
+    read.unreadable += [readers.unreadable_of(s, exc) for s, exc in validated.unreadable]
+    order = {f.path: i for i, f in enumerate(read.files)}
+    read.unreadable.sort(key=lambda u: order.get(u.path, -1))
+    failed = {u.path for u in read.unreadable}
+    gone = {id(s) for s in validated.empty} | {id(s) for s, _ in validated.unreadable}
+    counted = [s for s in read.sources if id(s) not in gone]  # read, or refused by validation
+    read.files = [f for f in read.files if f.path in failed or any(s.path == f.path for s in counted)]
+    readers.count_rows(read, counted)
+    read.wait_hashes()
+    unreadable = [
+        Problem(u.kind, u.path.name, u.sheet, other=u.error, params=u.params) for u in read.unreadable
+    ]
+    problems = unreadable + validated.problems
+    files = [
+        {"name": f.path.name, "path": str(f.path), "sha256": f.sha256, "rows": f.rows} for f in read.files
+    ]
+    kinds = validated.warning_frame.group_by("kind", maintain_order=True).len()
+    report = LoadReport(
+        ok=validated.ok and not unreadable and bool(validated.read),
+        problems=problems,
+        problem_count=validated.problem_count + len(unreadable),
+        dropped_columns=validated.dropped,
+        rows=validated.rows,
+        files=files,
+        unrecognised=read.unrecognised,
+        warnings=_first_per_kind(validated.warnings, LoadReport.SHOWN_PER_KIND),
+        warning_count=validated.warning_count,
+        warning_kinds=dict(zip(kinds["kind"].to_list(), kinds["len"].to_list(), strict=True)),
+    )
+    return report, validated
+
+
+def _first_per_kind(warnings: list[Problem], n: int) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for w in warnings:
+        seen[w.kind] = seen.get(w.kind, 0) + 1
+        if seen[w.kind] <= n:
+            out.append(w)
+    return out
+
+
+def _settings(db: Path) -> tuple[Settings | None, LoadReport | None]:
+    """The store's settings, or a refusal naming what is wrong in them (nothing is read or written)."""
+    try:
+        return settings_for_store(db), None
+    except SettingsError as exc:
+        return None, LoadReport(ok=False, settings_error=exc)
+
+
+def validate_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
+    """Read and check files/folders against the contract and the store, without writing anything."""
+    settings, refused = _settings(Path(db))
+    if refused is not None:
+        return refused
+    with store.staging(db) as staging:
+        report, _ = _check(paths, Path(db), lang, progress, settings, staging)
+    return report
+
+
+def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
+    """Load files/folders into the store: all or nothing. The report says what happened."""
+    db = Path(db)
+    settings, refused = _settings(db)
+    if refused is not None:
+        store.log_attempt(db, {"outcome": "rejected", "settings_error": refused.settings_error.format("en")})
+        return refused
+    with store.staging(db) as staging:
+        return _load(paths, db, lang, progress, settings, staging)
+
+
+def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path) -> LoadReport:
+    report, validated = _check(paths, db, lang, progress, settings, staging)
+    if not report.ok:
+        store.log_attempt(
+            db,
+            {
+                "outcome": "rejected",
+                "files": [{k: f[k] for k in ("name", "sha256")} for f in report.files],
+                "problem_count": report.problem_count,
+                "problems": [f"{p.where}: {p.format('en')}" for p in report.problems[:20]],
+                "unrecognised": report.unrecognised,
+            },
+        )
+        return report
+
+    def say(key: str, table: str) -> str:
+        label = contract.TABLES[table].label(lang) if table in contract.TABLES else table
+        return t(f"loader.progress.{key}", lang, table=label)
+
+    try:
+        report.load_id = store.write_load(
+            db, validated.staged, report.files, validated.dropped, progress=scaled(progress, 0.6, 1.0), messages=say,
+            warnings=validated.warning_frame, settings=settings, lang=lang,
+        )
+    except Exception as exc:
+        store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
+        raise
+    report.written = True
+    con = store.connect_readonly(db)
+    try:
+        meta = dict(con.sql("SELECT key, value FROM meta WHERE key LIKE 'build' OR key LIKE 'recomputed_%'").fetchall())
+    finally:
+        con.close()
+    report.build = meta.get("build")
+    report.recomputed = {k: int(meta.get(f"recomputed_{k}") or 0) for k in ("matters", "cases")}
+    if progress:
+        progress(1.0, t("loader.progress.done", lang))
+    return report
