@@ -11,6 +11,13 @@ Imports core, domain and tables (the marts' declaration); never what builds or w
 """
 
 from pipelines.queries._sql import FIGURES, Figure, Scope, caption, figure, scope, tracing, where
+from pipelines.queries.attention import (
+    attention_count,
+    attention_counts,
+    attention_page,
+    attention_view,
+    record_link,
+)
 from pipelines.queries.bottlenecks import (
     flow_edges,
     pareto_wait,
@@ -102,6 +109,11 @@ __all__ = [
     "Scope",
     "StoreInfo",
     "acting_monthly",
+    "attention_count",
+    "attention_counts",
+    "attention_page",
+    "attention_view",
+    "record_link",
     "acting_share",
     "bureau_meetings",
     "calendar_coverage",
