@@ -3,6 +3,10 @@
 No streamlit here: app.py reads `st.query_params` into `Filters.from_query_params` on the first run and
 writes `Filters.to_query_params()` back on every run, so a view can be bookmarked and sent.
 Months are `date` values on the first of the month (as in the marts).
+
+`Filters.scope` (a `pipelines.core.scope.Scope`, None = the bureau) is who may see what: it never comes
+from or goes to the URL, and the query layer's WHERE builder applies it to every figure (a filter value
+outside it matches nothing; `within()` drops such values from the filters themselves).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from pipelines.core import contract
+from pipelines.core.scope import Scope
 
 # URL parameter names (short, stable: bookmarks depend on them).
 P_FROM, P_TO, P_DIVISION, P_TEAM, P_TYPE, P_LEVEL = "from", "to", "division", "team", "type", "level"
@@ -72,6 +77,7 @@ class Filters:
     teams: tuple[str, ...] = field(default=())
     matter_types: tuple[str, ...] = field(default=())
     levels: tuple[str, ...] = field(default=())
+    scope: Scope | None = None  # the signed-in person's scope (None: the bureau, names shown); never in a URL
 
     # ------------------------------------------------------------------ URL
     @classmethod
@@ -137,6 +143,19 @@ class Filters:
         if self.start and self.start < start:
             start = self.start
         return replace(self, start=start)
+
+    def within(self, scope: Scope | None) -> Filters:
+        """These filters under `scope`: the scope attached, division/team choices outside it dropped, and
+        the scope's own divisions/teams chosen when none is left (so a caption, an export's first line and
+        `report --team` name what the figures cover). A value outside the scope is dropped, never obeyed."""
+        if scope is None or scope.is_bureau:
+            return replace(self, scope=scope)
+        divisions, teams = self.divisions, self.teams
+        if scope.divisions is not None:
+            divisions = tuple(d for d in divisions if d in scope.divisions) or scope.divisions
+        if scope.teams is not None:
+            teams = tuple(x for x in teams if x in scope.teams) or scope.teams
+        return replace(self, divisions=divisions, teams=teams, scope=scope)
 
     @property
     def is_filtered_by_org(self) -> bool:

@@ -6,6 +6,11 @@ WHERE clause from the mart's declaration (`pipelines.tables.marts.MARTS[mart].fi
 and `scope(name, f)` describes the same thing in words for the caption: which of the filters set narrow
 the figure, and which cannot (and why). Both come from one declaration, so a caption can never name a
 filter the figure ignores, nor hide one it ignores.
+
+`where()` is also the one place the signed-in person's scope (`Filters.scope`) is enforced: every mart
+with a division or team column is narrowed to the scope's divisions and teams, whatever the figure drops
+and whatever the filters ask for. Marts without those columns (meetings: bureau-wide; the rule catalogue)
+are not narrowed, and their captions say so (`Scope.of` counts the scope's dimensions as set).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters, describe
 from pipelines.core.i18n import t
+from pipelines.queries import _pseudonyms
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
 
@@ -57,9 +63,12 @@ def figure(*marts: str, drop: Mapping[str, str] | None = None, keys: Mapping[str
         def run(*args, **kwargs):
             token = _current.set(fig)
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
             finally:
                 _current.reset(token)
+            if _pseudonymised(args, kwargs):  # the scope hides names: no figure returns one
+                result = _pseudonyms.apply(result, _pseudonyms.replacements(args[0]))
+            return result
 
         run.figure = fig
         return run
@@ -112,7 +121,20 @@ class Scope:
         )
 
 
+def _pseudonymised(args: tuple, kwargs: dict) -> bool:
+    return any(isinstance(a, Filters) and a.scope is not None and a.scope.pseudonyms
+               for a in (*args, *kwargs.values()))
+
+
 def is_set(f: Filters, dim: str) -> bool:
+    """Whether `dim` narrows what `f` covers: a filter chosen, or the scope restricting it."""
+    if f.scope is not None and ((dim == "division" and f.scope.divisions is not None)
+                                or (dim == "team" and f.scope.teams is not None)):
+        return True
+    return _chosen(f, dim)
+
+
+def _chosen(f: Filters, dim: str) -> bool:
     return bool(
         {
             "period": f.start or f.end,
@@ -150,7 +172,7 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
     parts, params, applied = list(extra), [], []
     for dim in DIMENSIONS:
         column = spec.filters.get(dim)
-        if column is None or dim in drop or not is_set(f, dim):
+        if column is None or dim in drop or not _chosen(f, dim):
             continue
         applied.append(dim)
         col = f'{prefix}"{column}"'
@@ -165,10 +187,30 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
             values = _values(f, dim)
             parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
+    parts.extend(_access(f, spec, prefix, params))
     trace = _trace.get()
     if trace is not None:
         trace.append((fig.name if fig else None, mart, tuple(applied)))
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _access(f: Filters, spec, prefix: str, params: list) -> list[str]:
+    """The scope's conditions on a mart: its division and team columns within the scope's (an empty scope
+    matches nothing). Applied whatever the figure drops: a scope is never dropped."""
+    s = f.scope
+    if s is None or s.is_bureau:
+        return []
+    out = []
+    for dim, values in (("division", s.divisions), ("team", s.teams)):
+        column = spec.filters.get(dim)
+        if values is None or column is None:
+            continue
+        if not values:
+            out.append("false")
+            continue
+        out.append(f'{prefix}"{column}" IN ({", ".join("?" for _ in values)})')
+        params.extend(values)
+    return out
 
 
 def periods_of(f: Filters) -> list[Filters]:
