@@ -6,6 +6,8 @@
                                [--division NAME]... [--team NAME]... [--type CODE]... [--level CODE]...
                                [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH]
+    python -m pipelines digest (--audience vp|chief|team|analyst | --to LOGIN) [--period day|week|month]
+                               [--dry-run [--out DIR]] [--if-due] [--db PATH]
 
 Exit status 0 on success; 1 when the input is invalid (every problem is printed, located by file, row
 and column; the store is unchanged) or the settings are (file, key or line; checked before any command
@@ -162,6 +164,19 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from pipelines.notify.run import run
+
+    now = datetime.fromisoformat(args.now) if args.now else None
+    res = run(Path(args.db), audience=args.audience, login=args.to, period=args.period, dry_run=args.dry_run,
+              if_due=args.if_due, now=now, out=Path(args.out) if args.out else None, lang=args.lang)
+    for line in res.lines:
+        print(line, file=sys.stderr if res.code else sys.stdout)
+    return res.code
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipelines", description=t("cli.description", "zh") + " / " + t("cli.description", "en"))
     common = argparse.ArgumentParser(add_help=False)
@@ -195,6 +210,19 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--if-stale", action="store_true",
                          help="only when the summary tables were built by an older version (make run uses it)")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    digest = sub.add_parser("digest", parents=[common], help="e-mail digests to accounts with an address, once per period")
+    who = digest.add_mutually_exclusive_group(required=True)
+    who.add_argument("--audience", choices=("vp", "chief", "team", "analyst"), help="every account of this audience")
+    who.add_argument("--to", metavar="LOGIN", help="one account")
+    digest.add_argument("--period", choices=("day", "week", "month"), default="week", help="default: week")
+    digest.add_argument("--dry-run", action="store_true", help="write .eml files instead of sending; record nothing")
+    digest.add_argument("--out", default=None, metavar="DIR", help="folder of --dry-run's .eml files (default: digests/ beside the store)")
+    digest.add_argument("--if-due", action="store_true",
+                        help="send only on a working day from digest.send_hour on (for cron or a systemd timer, hourly)")
+    digest.add_argument("--now", default=None, metavar="YYYY-MM-DDTHH:MM",
+                        help="run as at this local time (to catch up a missed period; default: now, Asia/Shanghai)")
+    digest.set_defaults(func=cmd_digest)
     return p
 
 

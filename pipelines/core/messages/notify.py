@@ -191,6 +191,7 @@ MESSAGES = {
     "digest.attention.more": ("在看板中查看全部 {total} 项", "See all {total} on the dashboard"),
     "digest.alerts": ("已触发的预警", "Triggered alerts"),
     "digest.alerts.none": ("没有已触发的预警。", "No alert is triggered."),
+    "digest.alerts.more": ("（仅列出前 {shown} 条，共 {total} 条）", "(the first {shown} of {total})"),
     "digest.alert.new": ("新", "new"),
     "digest.open_dashboard": ("打开看板（相同筛选）", "Open the dashboard (same filters)"),
     "digest.footer": (
