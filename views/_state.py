@@ -16,6 +16,7 @@ from views import _store
 # Page registry: (url path, file, message key, icon). Order = navigation order.
 PAGES = (
     ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
+    ("attention", "views/attention.py", "nav.attention", ":material/notifications_active:"),
     ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
     ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
     ("clock", "views/clock.py", "nav.clock", ":material/event_busy:"),
@@ -37,6 +38,7 @@ class Ctx:
     options: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     mask: str = "none"
+    audience: str | None = None  # the signed-in person's digest audience (pipelines.notify.recipients), if any
 
     @property
     def snapshot(self) -> str:
@@ -264,10 +266,21 @@ def _page_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
 
 
+# Who sees the attention list first: the chief (and deputies) and team leaders, whose job is to keep things
+# moving; the VP and analysts start on the Overview.
+ATTENTION_FIRST = ("chief", "team")
+
+
+def first_page(c: Ctx) -> str:
+    return "attention" if c.audience in ATTENTION_FIRST else "overview"
+
+
 def navigation(lang: str):
+    first = first_page(ctx())
+    order = sorted(PAGES, key=lambda p: p[0] != first)  # stable: the others keep their order
     pages = {
-        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"))
-        for key, path, msg, icon in PAGES
+        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == first))
+        for key, path, msg, icon in order
     }
     ctx().pages = pages
     return st.navigation(list(pages.values()))

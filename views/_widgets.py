@@ -355,6 +355,8 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
             config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
         elif shown_kinds.get(col) == "datetime":
             config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        elif col == "link":  # a path of this app (pipelines.queries.record_link): the page with a row's records
+            config[name] = st.column_config.LinkColumn(display_text=t("attention.open", ctx().lang))
         elif col in LONG_COLUMNS:
             config[name] = st.column_config.TextColumn(width="large")
     return config

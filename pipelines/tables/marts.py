@@ -389,7 +389,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
         "steps", "pending", "red", "yellow", "findings", "records", "substitutions", "items", "tie_breaks",
         "escalations", "decided", "decided_steps", "acting_steps", "meetings", "rows", "over_limit_steps",
         "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left", "votes_for", "votes_against",
-        "votes_abstain",
+        "votes_abstain", "waiting_days",
     ),
     "hours": (
         "median_hours", "p90_hours", "mean_hours", "max_hours", "max_age_hours", "age_hours", "wait_hours",
@@ -406,8 +406,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "rate100": ("per_100",),
     "code": ("level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
-    "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline"),
-    "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at"),
+    "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline", "due_on"),
+    "datetime": ("since", "received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at"),
 }
 _KIND_OF = {col: kind for kind, cols in _KINDS.items() for col in cols}
 _SHOWN = (
@@ -428,6 +428,8 @@ _SHOWN = (
     "lead_time_workdays", "substitution_id", "absent_post", "substitute_post", "decider_name", "reason", "chair_name",
     "is_major", "votes_for", "votes_against", "votes_abstain", "majority", "vp_position", "chief_position",
     "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps", "days_to_close", "days_late", "clock_tier",
+    # the attention list (queries.attention_view)
+    "attention_tier", "attention_kind", "attention_what", "who_name", "since", "waiting_days", "due_on", "link",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

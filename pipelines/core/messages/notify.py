@@ -95,6 +95,7 @@ MESSAGES = {
     "attention.metric.items": ("上报未决议题", "Escalated items undecided"),
     "attention.metric.substitutions": ("进行中的超限替补", "Substitutions past the limit, running"),
     "attention.metric.split": ("{red} 红 · {yellow} 黄", "{red} red · {yellow} yellow"),
+    "attention.metric.findings_all": ("S12-TEMPORARY 发现共 {all} 项", "{all} S12-TEMPORARY findings in all"),
     "attention.metric.pending.help": (
         "与「瓶颈」页的待办环节相同：红色超过本层级时限，黄色已用时限的三分之二以上。",
         "As on the Bottlenecks page: red over the level's limit, yellow two thirds of it used.",
