@@ -5,14 +5,14 @@ MESSAGES = {
     "settings.section.attention": ("待办与预警", "Who must act"),
     "settings.help.attention.extension_lead_days": (
         "申请延长执行期限须在审限届满前至少此天数提出：待办与预警页和摘要邮件按此给出「最迟申请延长日期」。应为正整数。",
-        "An extension of a case's statutory term must be requested at least this many days before it expires: the "
-        "attention list and the digests give the last day to request it. A whole number.",
+        ("An extension of a case's statutory term must be requested at least this many days before it expires: the "
+        "attention list and the digests give the last day to request it. A whole number."),
     ),
     "settings.section.alerts": ("预警规则", "Alert rules"),
     "settings.help.alerts.targets": (
         "总览指标转为「未达标」（超过 [targets] 的目标）时预警；true 为开启。按数据截止日所在月份计算。",
-        "Alert when a headline figure turns off target (above its [targets] value); true = on. Judged on the "
-        "month of the data's snapshot.",
+        ("Alert when a headline figure turns off target (above its [targets] value); true = on. Judged on the "
+        "month of the data's snapshot."),
     ),
     "settings.help.alerts.pending_red": (
         "待办审批环节转为红色（超过本层级时限）时预警；true 为开启。",
@@ -24,15 +24,15 @@ MESSAGES = {
     ),
     "settings.help.alerts.item_undecided_days": (
         "上报分管院长或审判委员会的议题，会后超过此天数仍无最终决定时预警。应为正整数。",
-        "Alert when an item escalated to the court leader or the judicial committee is still undecided this many "
-        "days after the meeting. A whole number.",
+        ("Alert when an item escalated to the court leader or the judicial committee is still undecided this many "
+        "days after the meeting. A whole number."),
     ),
     "settings.help.alerts.rearm_days": (
-        "预警的重新布防间隔（天，按数据截止时间计）：一条预警触发后，在此天数内恢复又再触发不再重复发出；"
-        "超过此天数仍处于触发状态的，再提醒一次。应为正整数。",
-        "Re-arm interval (days of the data's snapshot time): an alert that fired does not fire again within this "
+        ("预警的重新布防间隔（天，按数据截止时间计）：一条预警触发后，在此天数内恢复又再触发不再重复发出；"
+        "超过此天数仍处于触发状态的，再提醒一次。应为正整数。"),
+        ("Re-arm interval (days of the data's snapshot time): an alert that fired does not fire again within this "
         "many days, even if it clears and triggers again; one still triggered after it fires once more as a "
-        "reminder. A whole number.",
+        "reminder. A whole number."),
     ),
     "settings.section.digest": ("摘要邮件与内网推送", "Digests by mail and the intranet webhook"),
     "settings.help.digest.base_url": (
@@ -58,21 +58,21 @@ MESSAGES = {
         "How the SMTP connection is secured: starttls, ssl, or none (plain, trusted intranet only).",
     ),
     "settings.help.digest.smtp_user": (
-        "SMTP 登录用户名；留空则不登录。密码不写在这里：取自环境变量 TIERWATCH_SMTP_PASSWORD 或 "
-        ".streamlit/secrets.toml 的 [smtp] password。",
-        "SMTP login user; empty = no login. The password is never written here: it comes from the environment "
-        "variable TIERWATCH_SMTP_PASSWORD or from [smtp] password in .streamlit/secrets.toml.",
+        ("SMTP 登录用户名；留空则不登录。密码不写在这里：取自环境变量 TIERWATCH_SMTP_PASSWORD 或 "
+        ".streamlit/secrets.toml 的 [smtp] password。"),
+        ("SMTP login user; empty = no login. The password is never written here: it comes from the environment "
+        "variable TIERWATCH_SMTP_PASSWORD or from [smtp] password in .streamlit/secrets.toml."),
     ),
     "settings.help.digest.smtp_timeout_seconds": ("连接邮件服务器的超时（秒）。", "Timeout of the mail server connection (seconds)."),
     "settings.help.digest.webhook_url": (
         "内网推送地址（可选）：每份摘要另以 JSON 用 POST 发送到此地址，供法院自己的消息系统使用；留空则不推送。",
-        "Intranet webhook (optional): each digest is also POSTed as JSON to this address for the court's own "
-        "messaging system; empty = off.",
+        ("Intranet webhook (optional): each digest is also POSTed as JSON to this address for the court's own "
+        "messaging system; empty = off."),
     ),
     "settings.help.digest.webhook_max_bytes": (
         "一次推送的 JSON 最大字节数；超过时省略待办明细，只保留计数和链接。应为正整数。",
-        "The largest JSON body one webhook POST may carry (bytes); beyond it the attention rows are left out, the "
-        "counts and links kept. A whole number.",
+        ("The largest JSON body one webhook POST may carry (bytes); beyond it the attention rows are left out, the "
+        "counts and links kept. A whole number."),
     ),
     "settings.error.url": (
         "应为以 http:// 或 https:// 开头的网址（或留空），实际为 {value}",
@@ -84,11 +84,11 @@ MESSAGES = {
     "nav.attention": ("待办与预警", "Attention"),
     "attention.title": ("待办与预警", "Who must act now"),
     "attention.intro": (
-        "需要有人现在处理的事项：黄色、红色预警的待办审批环节，临近或超过法定执行期限的案件，上报后仍未决定的议题，"
-        "没有结束时间或超过期限的替补。「现在」是数据截止时间，不是当前时钟；期间筛选不适用。",
-        "What needs someone to act now: pending approval steps in the yellow or red tier, cases near or past their "
+        ("需要有人现在处理的事项：黄色、红色预警的待办审批环节，临近或超过法定执行期限的案件，上报后仍未决定的议题，"
+        "没有结束时间或超过期限的替补。「现在」是数据截止时间，不是当前时钟；期间筛选不适用。"),
+        ("What needs someone to act now: pending approval steps in the yellow or red tier, cases near or past their "
         "statutory deadline, escalated items still undecided, substitutions with no end or past the limit. \"Now\" "
-        "is the data's snapshot, never the clock; the period filter does not apply.",
+        "is the data's snapshot, never the clock; the period filter does not apply."),
     ),
     "attention.metric.pending": ("待办环节（红/黄）", "Pending steps (red/yellow)"),
     "attention.metric.cases": ("案件（超期/临近）", "Cases (past/near deadline)"),
@@ -107,8 +107,8 @@ MESSAGES = {
     "attention.metric.items.help": ("规则 M5-UNDECIDED 的全部发现。", "Every finding of rule M5-UNDECIDED."),
     "attention.metric.substitutions.help": (
         "规则 S12-TEMPORARY 的发现中，数据截止时仍在进行（没有结束时间或尚未结束）的 {running} 项；共 {all} 项发现。",
-        "The {running} findings of rule S12-TEMPORARY still running at the snapshot (no end, or ending later); "
-        "{all} findings in all.",
+        ("The {running} findings of rule S12-TEMPORARY still running at the snapshot (no end, or ending later); "
+        "{all} findings in all."),
     ),
     "attention.tier.RED": ("红色", "Red"),
     "attention.tier.YELLOW": ("黄色", "Yellow"),
