@@ -65,18 +65,22 @@ def _text(value) -> str:
 
 
 def fit(payload: dict, max_bytes: int) -> bytes:
-    """The payload as UTF-8 JSON of at most `max_bytes`: attention rows dropped from the end, then alerts,
-    until it fits (`truncated` says so); the counts and links always stay."""
+    """The payload as UTF-8 JSON of at most `max_bytes`: attention rows dropped from the end, then alerts, then
+    the plain text, until it fits (`truncated` says so); the counts and links always stay."""
     body = dict(payload)
+
+    def encoded() -> bytes:
+        return json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+
+    data = encoded()
     for key in ("attention", "alerts"):
-        data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
         while len(data) > max_bytes and body.get(key):
-            body[key] = body[key][: len(body[key]) // 2] if len(body[key]) > 1 else []
+            body[key] = body[key][: len(body[key]) // 2]
             body["truncated"] = True
-            data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
-        if len(data) <= max_bytes:
-            return data
-    data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+            data = encoded()
+    if len(data) > max_bytes and body.get("text"):
+        body["text"], body["truncated"] = None, True
+        data = encoded()
     if len(data) > max_bytes:
         raise SendError(f"webhook payload of {len(data)} bytes exceeds digest.webhook_max_bytes = {max_bytes}")
     return data
