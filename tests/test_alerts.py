@@ -4,6 +4,7 @@ after its interval (snapshot time), and each rule finds the same records as the 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,7 +69,7 @@ def test_never_twice_within_the_interval_and_never_a_change_missed(tmp_path_fact
         if fired:
             last = when
         was = on
-    assert all(b - a >= timedelta(days=rearm) for a, b in zip(fires, fires[1:]))
+    assert all(b - a >= timedelta(days=rearm) for a, b in pairwise(fires))
 
 
 def test_the_rules_find_what_the_pages_show(con, tmp_path):

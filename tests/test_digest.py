@@ -17,6 +17,7 @@ from email.parser import BytesParser
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -226,10 +227,12 @@ def test_an_unknown_login_or_an_account_without_scope_gets_nothing(store, smtp, 
 
 
 class Hook(BaseHTTPRequestHandler):
-    bodies: list[bytes] = []
+    """The court's messaging system: keeps each body it accepts (2xx) and answers `status`."""
+
+    bodies: ClassVar[list[bytes]] = []
     status = 200
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if Hook.status == 200:
             Hook.bodies.append(body)
