@@ -36,8 +36,8 @@ USER_FILE_NAME = "settings.toml"
 HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 
 # Checks a value must pass.
-DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS = (
-    "date", "posts", "bool", "positive", "whole", "share", "path", "texts"
+DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS, TEXT = (
+    "date", "posts", "bool", "positive", "whole", "share", "path", "texts", "text"
 )
 
 
@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
         ("findings_per_100", 2, POSITIVE),
         ("escalation_rate", 0.1, SHARE),
     )),
+    # Sign-in and what people see (issue 25). Read at every sign-in and page run: no rebuild needed.
+    Setting("access.lockout_attempts", 5, WHOLE, "lockout_attempts"),
+    Setting("access.lockout_minutes", 15, POSITIVE, "lockout_minutes"),
+    Setting("access.idle_hours", 8, POSITIVE, "idle_hours"),
+    Setting("access.analyst_pseudonyms", True, BOOL, "analyst_pseudonyms"),
+    Setting("access.identity_claim", "email", TEXT, "identity_claim"),
 )
 TARGETS = tuple(s.name for s in SETTINGS if s.section == "targets")
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -112,6 +118,11 @@ class Settings:
     target_median_step_hours: float = float(DEFAULTS["targets.median_step_hours"])
     target_findings_per_100: float = float(DEFAULTS["targets.findings_per_100"])
     target_escalation_rate: float = float(DEFAULTS["targets.escalation_rate"])
+    lockout_attempts: int = DEFAULTS["access.lockout_attempts"]
+    lockout_minutes: float = float(DEFAULTS["access.lockout_minutes"])
+    idle_hours: float = float(DEFAULTS["access.idle_hours"])
+    analyst_pseudonyms: bool = DEFAULTS["access.analyst_pseudonyms"]
+    identity_claim: str = DEFAULTS["access.identity_claim"]
     holidays_file: Path | None = None  # resolved; None = no user holidays file
     source: Path | None = None  # the user's settings file applied, if any
 
@@ -334,6 +345,10 @@ def _check(s: Setting, value: Any, path: Path, line: int | None) -> Any:
         return float(value)
     if s.check == PATH:
         if not isinstance(value, str):
+            raise fail("settings.error.text")
+        return value.strip()
+    if s.check == TEXT:
+        if not isinstance(value, str) or not value.strip():
             raise fail("settings.error.text")
         return value.strip()
     if s.check == TEXTS:

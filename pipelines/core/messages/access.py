@@ -113,6 +113,21 @@ MESSAGES = {
     "account.col.email": ("邮箱", "e-mail"),
     "account.col.lang": ("语言", "language"),
     "account.col.disabled": ("已停用", "disabled"),
+    # settings [access]
+    "settings.section.access": ("登录与查看范围（修改后立即生效，无需重建）", "Sign-in and what people see (takes effect at once, no rebuild)"),
+    "settings.help.access.lockout_attempts": ("连续输错密码达到此次数即锁定该登录名。", "This many wrong passwords in a row lock the login."),
+    "settings.help.access.lockout_minutes": ("锁定的分钟数。", "Minutes a locked login stays locked."),
+    "settings.help.access.idle_hours": ("超过此小时数未操作即自动退出登录。", "A session idle for this many hours is signed out."),
+    "settings.help.access.analyst_pseudonyms": (
+        "分析员看到的审批人、当事人等人员姓名和工号以固定代号代替（页面和导出均如此）；false 为显示真实姓名。",
+        "Analysts see approvers' and other people's names and staff ids replaced by stable pseudonyms (on pages "
+        "and in exports); false shows the names.",
+    ),
+    "settings.help.access.identity_claim": (
+        "统一身份认证（OpenID Connect）中标识人员的声明名称，如 email、preferred_username 或 sub；其值与账户的登录名或邮箱对应。",
+        "The claim of the court's single sign-on (OpenID Connect) that identifies the person, e.g. email, "
+        "preferred_username or sub; its value is matched to an account's login or e-mail address.",
+    ),
     # upload names
     "upload.name_too_long": (
         "文件名过长（{n} 个字符，最多 {max} 个）：请改短文件名后再上传。",
