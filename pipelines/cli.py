@@ -6,6 +6,10 @@
                                [--division NAME]... [--team NAME]... [--type CODE]... [--level CODE]...
                                [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH]
+    python -m pipelines users add LOGIN (--staff STAFF_ID | --role analyst | --role admin) [--email ADDR]
+                                  [--lang zh|en] [--db PATH]
+    python -m pipelines users list | disable LOGIN | enable LOGIN | passwd LOGIN [--db PATH]
+    python -m pipelines audit [--since YYYY-MM-DD] [--json] [--db PATH]
     python -m pipelines digest (--audience vp|chief|team|analyst | --to LOGIN) [--period day|week|month]
                                [--dry-run [--out DIR]] [--if-due] [--db PATH]
 
@@ -164,6 +168,115 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def _who() -> str:
+    """Who runs a command, for the audit trail: the operating-system user."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:
+        return "cli"
+
+
+def _read_password(login: str, lang: str) -> str | None:
+    """The password: prompted twice on a terminal, else one line from stdin (never echoed, never logged)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(t("cli.users.password", lang, login=login))
+        if getpass.getpass(t("cli.users.password_again", lang)) != first:
+            print(t("cli.users.mismatch", lang), file=sys.stderr)
+            return None
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        print(t("cli.users.no_password", lang), file=sys.stderr)
+        return None
+    return line.rstrip("\r\n")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from pipelines.access import accounts, audit
+
+    db, lang, action = Path(args.db), args.lang, args.action
+    try:
+        if action == "list":
+            rows = accounts.list_accounts(db)
+            if not rows:
+                print(t("cli.users.none", lang))
+                return 0
+            print(t("cli.users.header", lang))
+            for a in rows:
+                state = t("cli.users.inactive" if a.disabled else "cli.users.active", lang)
+                print("\t".join((a.login, a.role, a.staff_id or "-", a.email or "-", a.lang, state)))
+            return 0
+        login = args.login
+        if action == "add":
+            role = args.role or "staff"
+            password = _read_password(login, lang)
+            if password is None:
+                return 1
+            accounts.add_account(db, login, password, role=role, staff_id=args.staff, email=args.email, lang=lang)
+            audit.record(db, _who(), "account_add", login=login, role=role, staff_id=args.staff, email=args.email)
+            print(t("cli.users.added", lang, login=login, role=t(f"role.{role}", lang)))
+            if args.staff and db.exists():
+                _warn_unknown_staff(db, args.staff, lang)
+        elif action in ("disable", "enable"):
+            accounts.set_disabled(db, login, action == "disable")
+            audit.record(db, _who(), f"account_{action}", login=login)
+            print(t(f"cli.users.{action}d", lang, login=login))
+        elif action == "passwd":
+            if accounts.get_account(db, login) is None:
+                raise accounts.AccountError("access.error.unknown", login=login)
+            password = _read_password(login, lang)
+            if password is None:
+                return 1
+            accounts.set_password(db, login, password)
+            audit.record(db, _who(), "account_passwd", login=login)
+            print(t("cli.users.passwd", lang, login=login))
+    except accounts.AccountError as exc:
+        print(t(exc.key, lang, **exc.params), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _warn_unknown_staff(db: Path, staff_id: str, lang: str) -> None:
+    from pipelines.access.scope import roster_post
+
+    try:
+        con = store.connect_readonly(db)
+    except Exception:
+        return
+    try:
+        if roster_post(con, staff_id) is None:
+            print(t("access.error.staff_unknown", lang, staff_id=staff_id), file=sys.stderr)
+    finally:
+        con.close()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from pipelines.access import audit
+
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            print(t("cli.audit.since", args.lang, value=args.since), file=sys.stderr)
+            return 1
+    rows = audit.read(Path(args.db), since=since)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(t("cli.audit.none", args.lang))
+    else:
+        for row in rows:
+            print(audit.line(row))
+    return 0
+
+
 def cmd_digest(args: argparse.Namespace) -> int:
     from datetime import datetime
 
@@ -210,6 +323,25 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--if-stale", action="store_true",
                          help="only when the summary tables were built by an older version (make run uses it)")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    users = sub.add_parser("users", help="accounts: add, list, disable, enable, passwd")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", parents=[common], help="a new account (password prompted, or one line on stdin)")
+    add.add_argument("login")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--staff", metavar="STAFF_ID", help="a roster person: the scope follows their post")
+    who.add_argument("--role", choices=("analyst", "admin"), help="analyst (bureau, pseudonyms) or admin")
+    add.add_argument("--email", default=None, metavar="ADDR", help="e-mail address (digests; single sign-on)")
+    users_sub.add_parser("list", parents=[common], help="every account")
+    for action in ("disable", "enable", "passwd"):
+        one = users_sub.add_parser(action, parents=[common], help=f"{action} an account")
+        one.add_argument("login")
+    users.set_defaults(func=cmd_users)
+
+    audit = sub.add_parser("audit", parents=[common], help="the audit trail (sign-ins, page views, exports, loads)")
+    audit.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="only from this day on")
+    audit.add_argument("--json", action="store_true", help="print JSON")
+    audit.set_defaults(func=cmd_audit)
 
     digest = sub.add_parser("digest", parents=[common], help="e-mail digests to accounts with an address, once per period")
     who = digest.add_mutually_exclusive_group(required=True)

@@ -52,5 +52,5 @@ def read(db: str | Path, since: date | datetime | None = None, limit: int | None
 def line(row: dict) -> str:
     """One row as the `audit` command prints it: time, who, action, details as key=value."""
     details = " ".join(f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
-                       for k, v in row["details"].items())
+                       for k, v in row["details"].items() if v is not None)
     return f"{row['at']}  {row['who'] or '-'}  {row['action']}  {details}".rstrip()

@@ -36,12 +36,12 @@ USER_FILE_NAME = "settings.toml"
 HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 
 # Checks a value must pass.
-DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS = (
-    "date", "posts", "bool", "positive", "whole", "share", "path", "texts"
+DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS, TEXT = (
+    "date", "posts", "bool", "positive", "whole", "share", "path", "texts", "text"
 )
-# Checks of the notification settings (issue 26): a text that may be empty, an http(s) URL or nothing, a TCP
+# Checks of the notification settings (issue 26): a text that may be empty (TEXT may not), an http(s) URL or nothing, a TCP
 # port, an hour of the day (0-23), how the SMTP connection is secured.
-TEXT, URL, PORT, HOUR, SECURITY = "text", "url", "port", "hour", "security"
+OPTIONAL_TEXT, URL, PORT, HOUR, SECURITY = "optional_text", "url", "port", "hour", "security"
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
@@ -106,10 +106,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("digest.smtp_host", "localhost", TEXT, "smtp_host"),
     Setting("digest.smtp_port", 25, PORT, "smtp_port"),
     Setting("digest.smtp_security", "none", SECURITY, "smtp_security"),
-    Setting("digest.smtp_user", "", TEXT, "smtp_user"),
+    Setting("digest.smtp_user", "", OPTIONAL_TEXT, "smtp_user"),
     Setting("digest.smtp_timeout_seconds", 30, POSITIVE, "smtp_timeout_seconds"),
     Setting("digest.webhook_url", "", URL, "webhook_url"),
     Setting("digest.webhook_max_bytes", 65536, WHOLE, "webhook_max_bytes"),
+    # Sign-in and what people see (issue 25). Read at every sign-in and page run: no rebuild needed.
+    Setting("access.lockout_attempts", 5, WHOLE, "lockout_attempts"),
+    Setting("access.lockout_minutes", 15, POSITIVE, "lockout_minutes"),
+    Setting("access.idle_hours", 8, POSITIVE, "idle_hours"),
+    Setting("access.analyst_pseudonyms", True, BOOL, "analyst_pseudonyms"),
+    Setting("access.identity_claim", "email", TEXT, "identity_claim"),
 )
 TARGETS = tuple(s.name for s in SETTINGS if s.section == "targets")
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -154,6 +160,11 @@ class Settings:
     smtp_timeout_seconds: float = float(DEFAULTS["digest.smtp_timeout_seconds"])
     webhook_url: str = DEFAULTS["digest.webhook_url"]
     webhook_max_bytes: int = DEFAULTS["digest.webhook_max_bytes"]
+    lockout_attempts: int = DEFAULTS["access.lockout_attempts"]
+    lockout_minutes: float = float(DEFAULTS["access.lockout_minutes"])
+    idle_hours: float = float(DEFAULTS["access.idle_hours"])
+    analyst_pseudonyms: bool = DEFAULTS["access.analyst_pseudonyms"]
+    identity_claim: str = DEFAULTS["access.identity_claim"]
     holidays_file: Path | None = None  # resolved; None = no user holidays file
     source: Path | None = None  # the user's settings file applied, if any
 
@@ -378,7 +389,11 @@ def _check(s: Setting, value: Any, path: Path, line: int | None) -> Any:
         if not isinstance(value, str):
             raise fail("settings.error.text")
         return value.strip()
-    if s.check in (TEXT, URL):
+    if s.check == TEXT:
+        if not isinstance(value, str) or not value.strip():
+            raise fail("settings.error.text")
+        return value.strip()
+    if s.check in (OPTIONAL_TEXT, URL):
         if not isinstance(value, str):
             raise fail("settings.error.text")
         value = value.strip()

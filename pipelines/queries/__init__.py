@@ -17,6 +17,7 @@ from pipelines.queries.attention import (
     attention_page,
     attention_view,
     record_link,
+    staff_post,
 )
 from pipelines.queries.bottlenecks import (
     flow_edges,
@@ -168,6 +169,7 @@ __all__ = [
     "rule_trend",
     "scope",
     "slowest_approvers",
+    "staff_post",
     "store_info",
     "substitution_summary",
     "substitution_timeline",

@@ -217,3 +217,10 @@ def record_link(kind: str, f: Filters, lang: str = "zh") -> str:
     params.update(extra)
     query = urlencode(params, doseq=True)
     return f"/{page}" + (f"?{query}" if query else "")
+
+
+def staff_post(con, staff_id: str) -> str | None:
+    """A roster person's post (the navigation puts the attention list first for the chief, deputies and team
+    leaders)."""
+    rows = con.sql("SELECT post FROM staff WHERE staff_id = ?", params=[staff_id]).fetchall()
+    return rows[0][0] if rows else None
