@@ -1,5 +1,6 @@
-"""The attention list (待办与预警) in a real browser (Debian's chromium, China time) for the chief (the whole
-bureau) and a team leader (their team): its counts equal those of the pages it summarises — the pending steps
+"""The attention list (待办与预警) in a real browser (Debian's chromium, China time), signed in as the chief (the
+whole bureau) and as a team leader (their team, by their account's scope): it is the first page they land
+on, and its counts equal those of the pages it summarises, signed in as the same person — the pending steps
 of the Overview, the open cases of the Statutory clock page, the M5-UNDECIDED and S12-TEMPORARY findings of
 the Regulation page — and its list holds exactly that many rows, the team leader's only their team's.
 
@@ -8,14 +9,31 @@ Screenshots: test-artifacts/attention-*.png."""
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+import shutil
 
 import pytest
-from browserkit import ARTIFACTS, require_chromium
+from browserkit import ARTIFACTS, require_chromium, streamlit_server
 
 require_chromium()
 
 TEAM = "执行一团队"
+PASSWORD = "correct-horse-42"
+ACCOUNTS = {"chief": "W0003", "team_leader": "W0007"}  # 王楠 (CHIEF), 肖国庆 (TEAM_LEAD of 执行一团队)
+
+
+@pytest.fixture(scope="module")
+def signed_server(tmp_path_factory, demo_db):
+    """The dashboard on a copy of the demo store that has accounts (so every page asks for sign-in)."""
+    from pipelines.access.accounts import add_account
+
+    folder = tmp_path_factory.mktemp("attention-store")
+    db = folder / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    shutil.copytree(demo_db.with_suffix(".parts"), folder / "warehouse.parts")
+    for login, staff in ACCOUNTS.items():
+        add_account(db, login, PASSWORD, role="staff", staff_id=staff, email=f"{login}@court.test")
+    with streamlit_server(db, "streamlit-attention.log") as url:
+        yield url
 
 
 @pytest.fixture
@@ -26,12 +44,23 @@ def page(browser):
     ctx.close()
 
 
-def _open(page, url: str) -> None:
-    page.goto(url)
+def _settle(page) -> None:
     page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
     page.wait_for_timeout(500)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+
+
+def _open(page, url: str, login: str | None = None) -> None:
+    """Open `url`; a new page load is a new session: sign in as `login` when the form asks."""
+    page.goto(url)
+    _settle(page)
+    if login and page.locator("input[type=password]").count():
+        page.locator("input[autocomplete=username]").fill(login)
+        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("input[type=password]").press("Enter")
+        page.wait_for_selector("[data-testid='stMetric'], [data-testid='stDataFrame'], h2", timeout=60_000)
+        _settle(page)
     errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert errors.count() == 0, " | ".join(errors.all_inner_texts())[:2000]
 
@@ -62,16 +91,18 @@ def _period(con) -> str:
 
 
 @pytest.mark.parametrize("who", ["chief", "team_leader"])
-def test_attention_counts_equal_the_pages_they_summarise(server, page, con, who):
-    org = f"&team={quote(TEAM)}" if who == "team_leader" else ""
-    _open(page, f"{server}/attention?lang=en{org}")
+def test_attention_counts_equal_the_pages_they_summarise(signed_server, page, con, who):
+    server = signed_server
+    _open(page, f"{server}/", who)  # they land on the attention list
+    assert "待办与预警" in page.locator("h2").first.inner_text()
+    _open(page, f"{server}/attention?lang=en", who)
     pending, pending_text = _metric(page, "Pending steps (red/yellow)")
     cases, cases_text = _metric(page, "Cases (past/near deadline)")
     items, _ = _metric(page, "Escalated items undecided")
-    subs, subs_text = _metric(page, "Substitutions past the limit, running")
+    subs, subs_text = _metric(page, "Substitutions over limit")
     listed = _rows_total(page)
     page.screenshot(path=str(ARTIFACTS / f"attention-{who}-en.png"))
-    _open(page, f"{server}/attention?{org.lstrip('&')}")
+    _open(page, f"{server}/attention", who)
     page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh.png"))
     page.set_viewport_size({"width": 1366, "height": 3000})
     page.wait_for_timeout(500)
@@ -83,16 +114,16 @@ def test_attention_counts_equal_the_pages_they_summarise(server, page, con, who)
     assert listed == pending + cases + items + subs > 0
 
     # the Overview's overdue pending steps (red) and its help's yellow ones
-    _open(page, f"{server}/?lang=en{org}")
+    _open(page, f"{server}/overview?lang=en", who)
     overdue, _ = _metric(page, "Overdue steps (now)")
     assert overdue == red_pending
     # the Statutory clock page's open cases past and near their deadline
-    _open(page, f"{server}/clock?lang=en{org}")
+    _open(page, f"{server}/clock?lang=en", who)
     assert _metric(page, "Overdue now")[0] == red_cases
     assert _metric(page, "Near deadline")[0] == yellow_cases
     # the Regulation page's findings of M5-UNDECIDED and S12-TEMPORARY over every month
     for rule, shown in (("M5-UNDECIDED", items), ("S12-TEMPORARY", None)):
-        _open(page, f"{server}/regulation?lang=en&{_period(con)}{org}&rule={rule}")
+        _open(page, f"{server}/regulation?lang=en&{_period(con)}&rule={rule}", who)
         total = _rows_total(page)
         if shown is not None:
             assert total == shown, rule
@@ -104,10 +135,14 @@ def test_attention_counts_equal_the_pages_they_summarise(server, page, con, who)
         assert red_pending + yellow_pending == expected
 
 
-def test_a_row_opens_its_records_and_links_to_its_page(server, page):
-    _open(page, f"{server}/attention?lang=en&team={quote(TEAM)}")
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for(timeout=30_000)
+def test_the_team_leaders_list_names_no_other_team_and_the_vp_page_order_is_unchanged(signed_server, page):
+    _open(page, f"{signed_server}/attention?lang=en&team=执行二团队", "team_leader")  # asking for another team
     text = page.locator("[data-testid='stMain']").inner_text()
+    assert TEAM in text
     for other in ("执行二团队", "执行五团队", "执行九团队"):
         assert other not in text
+
+
+def test_without_sign_in_the_overview_stays_first(server, page):
+    _open(page, f"{server}/")
+    assert "总览" in page.locator("h2").first.inner_text()

@@ -307,14 +307,21 @@ def first_page(c: Ctx) -> str:
     return "attention" if post in ATTENTION_FIRST else "overview"
 
 
+def _landing() -> None:
+    """The root's stand-in while the sign-in form shows (never run)."""
+
+
 def navigation(lang: str, can_load: bool = True, hidden: bool = False):
     """The pages this person may open: the Data page (upload, load, settings, accounts, audit) only for an
     administrator or in local mode; its URL is then no page at all. `hidden`: registered but not shown nor
     run (the sign-in form keeps a deep link's page in the URL, to open it once signed in). The chief, the
     deputies and team leaders find the attention list first (and at the app's root)."""
     if hidden:
-        return st.navigation([st.Page(path, title=t(msg, lang), url_path=key, default=(key == "overview"))
-                              for key, path, msg, _ in PAGES], position="hidden")
+        # the app's root is a page of its own here (it never runs): signed in, the root then opens the person's
+        # first page, where registering the Overview as the default would have kept them on it
+        landing = st.Page(_landing, title=t("app.title", lang), url_path="landing", default=True)
+        return st.navigation([landing, *(st.Page(path, title=t(msg, lang), url_path=key)
+                                         for key, path, msg, _ in PAGES)], position="hidden")
     first = first_page(ctx())
     order = sorted(PAGES, key=lambda p: p[0] != first)  # stable: the others keep their order
     pages = {

@@ -93,7 +93,7 @@ MESSAGES = {
     "attention.metric.pending": ("待办环节（红/黄）", "Pending steps (red/yellow)"),
     "attention.metric.cases": ("案件（超期/临近）", "Cases (past/near deadline)"),
     "attention.metric.items": ("上报未决议题", "Escalated items undecided"),
-    "attention.metric.substitutions": ("进行中的超限替补", "Substitutions past the limit, running"),
+    "attention.metric.substitutions": ("进行中的超限替补", "Substitutions over limit"),
     "attention.metric.split": ("{red} 红 · {yellow} 黄", "{red} red · {yellow} yellow"),
     "attention.metric.findings_all": ("S12-TEMPORARY 发现共 {all} 项", "{all} S12-TEMPORARY findings in all"),
     "attention.metric.pending.help": (
