@@ -276,3 +276,28 @@ def test_the_smtp_password_is_never_in_the_settings_table(store):
     with pytest.raises(SettingsError) as err:
         load_settings(store_dir=store.parent)
     assert "digest.smtp_password" in err.value.format("en") and "secret" not in err.value.format("en")
+
+
+def test_the_ready_unit_files_and_crontab_run_valid_digest_commands():
+    """deploy/: every command the systemd service and the crontab run parses as `digest … --if-due`, and the
+    timer runs hourly."""
+    import shlex
+
+    from pipelines.cli import parser
+
+    deploy = Path(__file__).resolve().parents[1] / "deploy"
+    service = (deploy / "tierwatch-digest.service").read_text(encoding="utf-8")
+    cron = (deploy / "tierwatch-digest.cron").read_text(encoding="utf-8")
+    commands = [line.split("=", 1)[1] for line in service.splitlines() if line.startswith("ExecStart=")]
+    commands += [line.split("&&", 1)[1].split(">>")[0] for line in cron.splitlines() if line.startswith("5 * * * *")]
+    assert len(commands) == 8
+    audiences = set()
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[1:3] == ["-m", "pipelines"]
+        args = parser().parse_args(argv[3:])
+        assert args.command == "digest" and args.if_due and not args.dry_run
+        audiences.add(args.audience)
+    assert audiences == {"vp", "chief", "team", "analyst"}
+    timer = (deploy / "tierwatch-digest.timer").read_text(encoding="utf-8")
+    assert "OnCalendar=hourly" in timer and "Persistent=true" in timer
