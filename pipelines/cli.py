@@ -66,14 +66,38 @@ def _load(paths: list[Path], db: Path, lang: str) -> int:
             print(t("cli.path_missing", lang, path=p), file=sys.stderr)
         return 1
     bar = _Bar()
+    outcome = "error"
     try:
         report = load_paths(paths, db, lang=lang, progress=bar)
+        outcome = "ok" if report.ok else "invalid"
     finally:
         bar.close()
+        _audit_files(db, "load", paths, outcome)
     print(report.format(lang), file=sys.stdout if report.ok else sys.stderr)
     if report.ok:
         print(t("cli.store", lang, db=db))
     return 0 if report.ok else 1
+
+
+def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None:
+    """A load or rebuild in the audit trail: who, every file with its SHA-256, the outcome."""
+    import hashlib
+
+    from pipelines.access import audit
+
+    files = {}
+    for p in paths:
+        for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+            if f.is_file():
+                h = hashlib.sha256()
+                with f.open("rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                files[str(f)] = h.hexdigest()
+    try:
+        audit.record(db, _who(), action, files=files, outcome=outcome)
+    except Exception as exc:  # the trail beside a store in a read-only folder: said, not fatal
+        print(f"audit: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -160,10 +184,13 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     if args.if_stale and store.marts_current(db):
         return 0
     bar = _Bar()
+    outcome = "error"
     try:
         store.rebuild(db, progress=bar, lang=args.lang)
+        outcome = "ok"
     finally:
         bar.close()
+        _audit_files(db, "rebuild", [], outcome)
     print(t("cli.rebuilt", args.lang, db=db))
     return 0
 

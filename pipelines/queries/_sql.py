@@ -187,10 +187,12 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
             values = _values(f, dim)
             parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
-    parts.extend(_access(f, spec, prefix, params))
+    scoped = _access(f, spec, prefix, params)
+    parts.extend(scoped)
     trace = _trace.get()
     if trace is not None:
-        trace.append((fig.name if fig else None, mart, tuple(applied)))
+        entry = (fig.name if fig else None, mart, tuple(applied))
+        trace.append((*entry, len(scoped)) if getattr(trace, "with_scope", False) else entry)
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
 
 
@@ -246,11 +248,20 @@ def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | No
     return w, p, conds
 
 
+class _Calls(list):
+    with_scope = False
+
+
 class tracing:
-    """`with tracing() as calls:` records (figure, mart, filters applied) of every where() inside."""
+    """`with tracing() as calls:` records (figure, mart, filters applied) of every where() inside; with
+    `scope=True` also how many of the scope's conditions it added."""
+
+    def __init__(self, scope: bool = False) -> None:
+        self.scope = scope
 
     def __enter__(self) -> list:
-        self.calls: list = []
+        self.calls: list = _Calls()
+        self.calls.with_scope = self.scope
         self.token = _trace.set(self.calls)
         return self.calls
 
