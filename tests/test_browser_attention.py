@@ -22,8 +22,8 @@ ACCOUNTS = {"chief": "W0003", "team_leader": "W0007"}  # 王楠 (CHIEF), 肖国�
 
 
 @pytest.fixture(scope="module")
-def signed_server(tmp_path_factory, demo_db):
-    """The dashboard on a copy of the demo store that has accounts (so every page asks for sign-in)."""
+def signed_store(tmp_path_factory, demo_db):
+    """A copy of the demo store that has accounts (so every page asks for sign-in)."""
     from pipelines.access.accounts import add_account
 
     folder = tmp_path_factory.mktemp("attention-store")
@@ -32,7 +32,13 @@ def signed_server(tmp_path_factory, demo_db):
     shutil.copytree(demo_db.with_suffix(".parts"), folder / "warehouse.parts")
     for login, staff in ACCOUNTS.items():
         add_account(db, login, PASSWORD, role="staff", staff_id=staff, email=f"{login}@court.test")
-    with streamlit_server(db, "streamlit-attention.log") as url:
+    return db
+
+
+@pytest.fixture(scope="module")
+def signed_server(signed_store):
+    """The dashboard on that store."""
+    with streamlit_server(signed_store, "streamlit-attention.log") as url:
         yield url
 
 
@@ -146,3 +152,27 @@ def test_the_team_leaders_list_names_no_other_team_and_the_vp_page_order_is_unch
 def test_without_sign_in_the_overview_stays_first(server, page):
     _open(page, f"{server}/")
     assert "总览" in page.locator("h2").first.inner_text()
+
+
+@pytest.mark.parametrize("who", ["chief", "team_leader"])
+def test_a_digest_eml_opened_in_chromium_shows_its_figures_charts_and_list(signed_store, page, tmp_path, who):
+    """The .eml `digest --dry-run` writes, shown as a mail client shows it (pipelines.notify.preview: the HTML part
+    with its cid: images inlined): both charts decode in the browser, the list is there, the links go back to
+    the dashboard. Screenshots: test-artifacts/digest-<who>.png."""
+    from pipelines.cli import main
+
+    store = signed_store
+    out = tmp_path / "eml"
+    assert main(["digest", "--db", str(store), "--to", who, "--dry-run", "--out", str(out), "--now", "2024-07-01T09:00"]) == 0
+    [html] = out.glob("*.html")
+    page.goto(html.as_uri())
+    page.wait_for_load_state("load")
+    widths = page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
+    assert len(widths) == 2 and min(widths) >= 600, widths
+    text = page.inner_text("body")
+    assert "待办清单" in text and "已触发的预警" in text and "主要指标（2024-06，与上月比较）" in text
+    if who == "team_leader":
+        assert TEAM in text and "执行二团队" not in text
+    hrefs = page.evaluate("[...document.links].map(a => a.href)")
+    assert hrefs and all(h.startswith("http://localhost:8501/") for h in hrefs)
+    page.screenshot(path=str(ARTIFACTS / f"digest-{who}.png"), full_page=True)
