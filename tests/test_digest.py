@@ -301,3 +301,38 @@ def test_the_ready_unit_files_and_crontab_run_valid_digest_commands():
     assert audiences == {"vp", "chief", "team", "analyst"}
     timer = (deploy / "tierwatch-digest.timer").read_text(encoding="utf-8")
     assert "OnCalendar=hourly" in timer and "Persistent=true" in timer
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a test server on 127.0.0.1
+def test_smtp_login_takes_the_password_from_the_environment_and_never_records_it(store, monkeypatch):
+    """A server that requires AUTH (aiosmtpd): the password comes from TIERWATCH_SMTP_PASSWORD, never from the
+    settings; a wrong one fails the send, recorded without the password, and the next run with the right one sends."""
+    from aiosmtpd.smtp import AuthResult
+
+    seen = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        seen.append(auth_data.login)
+        return AuthResult(success=auth_data.login == b"tierwatch" and auth_data.password == b"s3cret-pw")
+
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_required=True, auth_require_tls=False, auth_exclude_mechanism=["LOGIN"])
+    controller.start()
+    try:
+        settings = store.with_name("settings.toml")
+        text = settings.read_text(encoding="utf-8").replace("smtp_port = ", "smtp_port_old = ")
+        settings.write_text(text.replace("smtp_port_old = ", f"smtp_port = {port}\n# ") + 'smtp_user = "tierwatch"\nsmtp_timeout_seconds = 3\n',
+                            encoding="utf-8")
+        monkeypatch.setenv("TIERWATCH_SMTP_PASSWORD", "wrong-one")
+        failed = run(store, login="chief", period="week", now=MONDAY)
+        assert failed.failed == 1 and not inbox.messages
+        entry = log.entry(store, "mail", "chief", "week", "2024-W27")
+        # (aiosmtpd holds a failed AUTH without an answer: the client gives up after smtp_timeout_seconds)
+        assert entry.status == "failed" and entry.error and "wrong-one" not in entry.error
+        monkeypatch.setenv("TIERWATCH_SMTP_PASSWORD", "s3cret-pw")
+        assert run(store, login="chief", period="week", now=MONDAY.replace(hour=10)).sent == 1
+        assert len(inbox.messages) == 1 and seen == [b"tierwatch", b"tierwatch"]
+        assert "s3cret-pw" not in log.notify_path(store).read_bytes().decode("utf-8", "replace")
+    finally:
+        controller.stop()
