@@ -147,6 +147,16 @@ def test_the_team_leaders_list_names_no_other_team_and_the_vp_page_order_is_unch
     assert TEAM in text
     for other in ("执行二团队", "执行五团队", "执行九团队"):
         assert other not in text
+    # a click on a row's marker opens its records: the first row is a case past its deadline, one record
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    dialog = page.locator("[role='dialog']")
+    dialog.wait_for(timeout=60_000)
+    page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
+    assert "(1 records)" in dialog.inner_text(), dialog.inner_text()[:500]
+    page.screenshot(path=str(ARTIFACTS / "attention-row-records.png"))
 
 
 def test_without_sign_in_the_overview_stays_first(server, page):
