@@ -1,7 +1,8 @@
 """The dashboard's shared filters: one frozen dataclass, serialised to and from URL query parameters.
 
-No streamlit here: app.py reads `st.query_params` into `Filters.from_query_params` on the first run and
-writes `Filters.to_query_params()` back on every run, so a view can be bookmarked and sent.
+No streamlit here: `views/_state.py` (`setup`, which app.py calls on every run) reads `st.query_params` into
+`Filters.from_query_params` on a session's first run and writes `Filters.to_query_params()` back whenever
+they differ, so a view can be bookmarked and sent.
 Months are `date` values on the first of the month (as in the marts).
 """
 

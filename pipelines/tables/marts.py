@@ -156,7 +156,7 @@ def exact_hours_sum(col: str) -> str:
 
 # The latency measures, one definition: every query of latency by level (dashboard, report, Word report)
 # aggregates the decided steps (`latency_steps`) with them; the `level_latency` mart is merged from their
-# value counts to the same last digit (marts.level_latency, tested against these expressions).
+# value counts to the same last digit (pipelines.marts.build.level_latency, tested against these expressions).
 # DuckDB's quantile_cont is linear interpolation (numpy's default).
 LATENCY_MEASURES = {
     "steps": "count(*)",
