@@ -303,7 +303,7 @@ _SESSIONS: dict[int, Session] = {}
 
 
 def session(con: duckdb.DuckDBPyConnection) -> Session:
-    """The overlay of the load `con` belongs to (store.building opened it)."""
+    """The overlay of the load `con` belongs to (pipelines.store.db.building opened it)."""
     try:
         return _SESSIONS[id(con)]
     except KeyError:
@@ -642,8 +642,8 @@ class Session:
 
 
 # --------------------------------------------------------------------------------------------------
-# Module-level API on a load's connection: the overlay inside store.building(), else (a plain DuckDB
-# connection, e.g. the tests' hand-made stores) ordinary tables in that database
+# Module-level API on a load's connection: the overlay inside pipelines.store.db.building(), else (a plain
+# DuckDB connection, e.g. the tests' hand-made stores) ordinary tables in that database
 # --------------------------------------------------------------------------------------------------
 
 
