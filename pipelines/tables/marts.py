@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from pipelines.core import contract
+from pipelines.core import contract, filters
 
 # The dashboard's shared filters, in the order captions name them.
-DIMENSIONS = ("period", "division", "team", "matter_type", "level")
+DIMENSIONS = filters.ALL_DIMENSIONS  # the period and the shared filters (pipelines.core.filters.DIMENSIONS)
 
 # Why a filter cannot narrow a mart (message keys `scope.reason.<reason>`).
 BUREAU_WIDE = "bureau_wide"  # meetings and their items belong to no team or division
