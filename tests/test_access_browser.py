@@ -144,7 +144,8 @@ def test_five_wrong_passwords_lock_the_login(site, page, people):
 def test_a_team_leaders_overview_is_their_team_and_the_url_does_not_widen_it(site, page, people):
     lead_team = people["lead"][3]
     other = next(r[3] for r in people["roster"] if r[2] == "TEAM_LEAD" and r[3] != lead_team)
-    _sign_in(page, f"{site}/?lang=en&team={quote(other)}", "lead")  # a deep link to another team's figures
+    # a deep link to another team's figures (the Overview by name: a team leader's root is the attention list)
+    _sign_in(page, f"{site}/overview?lang=en&team={quote(other)}", "lead")
     qs = parse_qs(urlparse(page.url).query)
     assert qs.get("team") == [lead_team], page.url
     _assert_overview_equals_report(page, people["db"], ("--team", lead_team))
@@ -163,7 +164,7 @@ def test_a_team_leaders_overview_is_their_team_and_the_url_does_not_widen_it(sit
 def test_a_deputys_overview_is_their_division(site, page, people):
     division = people["deputy"][4]
     other = next(r[4] for r in people["roster"] if r[2] == "DEPUTY" and r[4] != division)
-    _sign_in(page, f"{site}/?lang=en&division={quote(other)}", "deputy")
+    _sign_in(page, f"{site}/overview?lang=en&division={quote(other)}", "deputy")
     qs = parse_qs(urlparse(page.url).query)
     assert qs.get("division") == [division], page.url
     _assert_overview_equals_report(page, people["db"], ("--division", division))
