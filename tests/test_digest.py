@@ -336,3 +336,21 @@ def test_smtp_login_takes_the_password_from_the_environment_and_never_records_it
         assert "s3cret-pw" not in log.notify_path(store).read_bytes().decode("utf-8", "replace")
     finally:
         controller.stop()
+
+
+def test_an_analysts_digest_names_nobody(store, smtp, demo_db):
+    """An analyst sees the bureau with people pseudonymised (as on the dashboard): their digest's list, alerts and
+    text name no roster person, only pseudonyms."""
+    import duckdb
+
+    add_account(store, "analyst1", None, role="analyst", email="analyst@court.test")
+    assert run(store, audience="analyst", period="month", now=MONDAY).sent == 1
+    [msg] = smtp.to("analyst@court.test")
+    body = msg.get_body(("plain",)).get_content() + msg.get_body(("html",)).get_content()
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        names = [n for (n,) in con.sql("SELECT name FROM staff").fetchall() if n and len(n) >= 2]
+    finally:
+        con.close()
+    assert "P-" in body and "局务会议议题上报率" in body  # the bureau's figures, people as pseudonyms
+    assert not [n for n in names if n in body]

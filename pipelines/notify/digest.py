@@ -89,6 +89,21 @@ def scope_text(r: Recipient, f: Filters, lang: str) -> str:
     return sep.join([*f.divisions, *f.teams])
 
 
+def _hider(con):
+    """Text with every roster name and staff id in it replaced by the person's pseudonym (the alerts' texts are
+    composed from the bureau-wide alert states, so the query layer has not pseudonymised them)."""
+    mapping = _pseudonyms.replacements(con)
+    names = sorted((k for k in mapping if len(k) >= 2), key=len, reverse=True)
+
+    def hide(text: str) -> str:
+        for name in names:
+            if name in text:
+                text = text.replace(name, mapping[name])
+        return text
+
+    return hide
+
+
 def _png(chart, title: str, subtitle: list[str], lang: str) -> bytes:
     return chart_export.chart_to_png(charts.with_title(chart, title, subtitle), scale=CHART_SCALE, lang=lang)
 
@@ -157,9 +172,8 @@ def compose(con, r: Recipient, *, period: str, period_key: str, settings, trigge
     for raw, row in zip(page.iter_rows(named=True), shown.iter_rows(named=True), strict=True):
         rows.append({**row, "link": base + queries.record_link(raw["attention_kind"], scoped, lang)})
     alerts = [a for a in triggered if a.alert.visible_to(r.scope)]
-    mapping = _pseudonyms.replacements(con) if r.scope.pseudonyms else {}
-    alert_rows = [{"rule": rule_title(a.alert.rule, a.alert.payload, lang),
-                   "text": _pseudonyms.apply(alert_text(a.alert, lang), mapping) if mapping else alert_text(a.alert, lang),
+    hide = _hider(con) if r.scope.pseudonyms else (lambda text: text)
+    alert_rows = [{"rule": rule_title(a.alert.rule, a.alert.payload, lang), "text": hide(alert_text(a.alert, lang)),
                    "since": (a.fired_at or "")[:16], "new": a.new} for a in alerts]
     alert_rows.sort(key=lambda x: (not x["new"], x["rule"], x["text"]))
     alert_total = len(alert_rows)
