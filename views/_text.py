@@ -8,15 +8,21 @@ from __future__ import annotations
 import re
 
 # Every ASCII punctuation character Markdown (and Streamlit's directives: :red[…], :material/…:, $…$) may
-# read; a backslash before any of them is always allowed in CommonMark.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+# read, written as a numeric character reference: CommonMark shows it as the character and reads nothing
+# into it.
+# GFM's autolinks are found in the text after escapes and references are resolved (`http\://x` and
+# `http&#58;//x` both became links): a WORD JOINER (U+2060, invisible, no width) goes where their patterns
+# need two characters side by side (`http` `://`, `www` `.`, `x` `@`), so none matches.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto)(?=:)|\b(www)(?=\.)|(?<=[\w.+-])(?=@)")
+_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'@/%]")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def md(value: object) -> str:
     """`value` as Markdown that shows exactly its characters (line breaks as spaces)."""
     text = "" if value is None else str(value)
-    return _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or m.group(2) or "") + "\u2060", text)
+    return _SPECIAL.sub(lambda m: f"&#{ord(m.group())};", _LINE_BREAKS.sub(" ", text))
 
 
 def md_params(params: dict) -> dict:
