@@ -340,6 +340,8 @@ def test_users_and_audit_on_the_command_line(tmp_path, monkeypatch):
     assert run("users", "add", "boss", "--role", "admin", "--lang", "en", stdin="a long password\n")[0] == 0
     assert run("users", "add", "lead", "--staff", "L1", "--email", "lead@court.example", stdin="another password\n")[0] == 0
     assert run("users", "add", "short", "--role", "analyst", stdin="short\n")[0] == 1
+    assert run("users", "add", "sso", "--role", "analyst", "--email", "sso@court.example", "--sso-only")[0] == 0
+    assert accounts.find_account(db, "sso@court.example").login == "sso" and not accounts.verify_password(db, "sso", "")
     assert accounts.verify_password(db, "boss", "a long password")
     code, listing = run("users", "list")
     assert code == 0 and "boss\tadmin" in listing and "lead\tstaff\tL1\tlead@court.example" in listing
@@ -350,7 +352,7 @@ def test_users_and_audit_on_the_command_line(tmp_path, monkeypatch):
     assert run("users", "disable", "nobody")[0] == 1
     code, text = run("audit", "--json", "--since", "2000-01-01")
     actions = [r["action"] for r in json.loads(text)]
-    assert actions == ["account_add", "account_add", "account_disable", "account_enable", "account_passwd"]
+    assert actions == ["account_add", "account_add", "account_add", "account_disable", "account_enable", "account_passwd"]
     assert "password" not in text.replace("account_passwd", "")
     code, text = run("audit")
     assert code == 0 and "account_add" in text and "login=boss" in text

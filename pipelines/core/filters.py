@@ -162,10 +162,13 @@ class Filters:
         return bool(self.divisions or self.teams)
 
 
-def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "division", "team", "matter_type", "level")) -> str:
-    """The filters in words, only those that apply to a figure (for chart captions and export titles)."""
+def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "division", "team", "matter_type", "level"),
+             escape=None) -> str:
+    """The filters in words, only those that apply to a figure (for chart captions and export titles).
+    `escape`: applied to each division and team name (they come from the exports; pages pass Markdown's)."""
     from pipelines.core.i18n import label, t
 
+    esc = escape or (lambda v: v)
     parts: list[str] = []
     if "period" in applies and f.start and f.end:
         if f.start == f.end:
@@ -174,9 +177,9 @@ def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "divis
             parts.append(t("describe.period", lang, start=format_month(f.start), end=format_month(f.end)))
     sep = "、" if lang == "zh" else ", "
     if "division" in applies and f.divisions:
-        parts.append(t("describe.division", lang, values=sep.join(f.divisions)))
+        parts.append(t("describe.division", lang, values=sep.join(esc(v) for v in f.divisions)))
     if "team" in applies and f.teams:
-        parts.append(t("describe.team", lang, values=sep.join(f.teams)))
+        parts.append(t("describe.team", lang, values=sep.join(esc(v) for v in f.teams)))
     if "matter_type" in applies and f.matter_types:
         parts.append(t("describe.matter_type", lang, values=sep.join(label("matter_type", c, lang) for c in f.matter_types)))
     if "level" in applies and f.levels:

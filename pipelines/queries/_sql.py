@@ -101,9 +101,10 @@ class Scope:
     def ignored_filters(self) -> tuple[str, ...]:
         return tuple(d for d, _ in self.ignored)
 
-    def describe(self, f: Filters, lang: str) -> str:
-        """The filters that narrow the figure in words, then those that cannot, with why."""
-        text = describe(f, lang, self.applied)
+    def describe(self, f: Filters, lang: str, escape=None) -> str:
+        """The filters that narrow the figure in words, then those that cannot, with why (`escape`: applied
+        to division and team names)."""
+        text = describe(f, lang, self.applied, escape)
         note = self.note(lang)
         return f"{text}{t('scope.separator', lang)}{note}" if note else text
 
@@ -152,8 +153,8 @@ def scope(name: str, f: Filters, key: str | None = None) -> Scope:
     return Scope.of(fig.mart_for(key), f, fig.drop)
 
 
-def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
-    return scope(name, f, key).describe(f, lang)
+def caption(name: str, f: Filters, lang: str, key: str | None = None, escape=None) -> str:
+    return scope(name, f, key).describe(f, lang, escape)
 
 
 def _values(f: Filters, dim: str) -> tuple:
