@@ -20,13 +20,35 @@ from functools import cache, cached_property
 
 import polars as pl
 
-from pipelines.core import contract
+from pipelines.core import contract, sql
 from pipelines.core.i18n import CATALOGUE, t
 from pipelines.domain.metrics import ESCALATED, month_of
 from pipelines.domain.settings import Settings
 
 RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item")
+
+# A rule's family is the first letter of its id: its code (`Rule.family`, the marts' `family` column), and the
+# word the charts and pages use (`family_of`), whose label is the catalogue's `family.<word>`. Defined here
+# once, in Python, polars and SQL; any other first letter is the family "other".
 FAMILIES = {"A": "approval", "S": "substitution", "M": "meeting"}
+OTHER_FAMILY = "other"
+
+
+def family_of(rule_id: str | None) -> str:
+    """The family word of a rule id ("M5-RECORD" -> "meeting")."""
+    return FAMILIES.get((rule_id or "?")[0], OTHER_FAMILY)
+
+
+def family_expr(rule_col: str = "rule_id") -> pl.Expr:
+    """`family_of` of a rule-id column, as a polars expression named `family`."""
+    return pl.col(rule_col).str.slice(0, 1).replace_strict(FAMILIES, default=OTHER_FAMILY).alias("family")
+
+
+def family_sql(rule_col: str) -> str:
+    """`family_of` of a rule-id column, as an SQL expression."""
+    whens = " ".join(f"WHEN {sql.literal(code)} THEN {sql.literal(word)}" for code, word in FAMILIES.items())
+    return f"CASE left({rule_col}, 1) {whens} ELSE {sql.literal(OTHER_FAMILY)} END"
+
 
 VIOLATION_SCHEMA = {
     "rule_id": pl.String,

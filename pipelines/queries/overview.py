@@ -8,6 +8,7 @@ from collections.abc import Callable
 import polars as pl
 
 from pipelines.core.filters import Filters
+from pipelines.domain import rules
 from pipelines.queries._sql import figure, in_list, periods_of, q, row, scalar, where, where_periods
 from pipelines.queries.meetings import BUREAU
 from pipelines.tables.marts import LATENCY_MEASURES
@@ -228,11 +229,8 @@ def rule_trend(con, f: Filters, rule_ids: tuple[str, ...] = ()) -> pl.DataFrame:
     return q(con, f"SELECT v.rule_id, v.month, count(*) AS findings FROM violations v {w} GROUP BY 1, 2 ORDER BY 2, 1", p)
 
 
-# Rule family from the rule id's first letter (A: approvals, S: substitutions, M: meetings).
-FAMILY_SQL = (
-    "CASE left(v.rule_id, 1) WHEN 'A' THEN 'approval' WHEN 'S' THEN 'substitution' "
-    "WHEN 'M' THEN 'meeting' ELSE 'other' END"
-)
+# A finding's rule family (pipelines.domain.rules.family_of), over violations aliased `v`.
+FAMILY_SQL = rules.family_sql("v.rule_id")
 
 
 @figure("violations")
