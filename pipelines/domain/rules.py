@@ -22,7 +22,7 @@ import polars as pl
 
 from pipelines.core import contract, sql
 from pipelines.core.i18n import CATALOGUE, t
-from pipelines.domain.metrics import ESCALATED, month_of
+from pipelines.domain.metrics import ESCALATED, FINDINGS_PER_100, month_of
 from pipelines.domain.settings import Settings
 
 RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item")
@@ -815,7 +815,7 @@ def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
     return (
         grid.join(found, on=["rule_id", *keys], how="left", nulls_equal=True)
         .with_columns(pl.col("findings").fill_null(0))
-        .with_columns(per_100=pl.col("findings") * 100.0 / pl.col("records"))
+        .with_columns(per_100=FINDINGS_PER_100.expr())
         .select("rule_id", "article", "family", "record_kind", "month", "team", "division", "findings", "records", "per_100")
         .sort(COMPLIANCE_ORDER, nulls_last=True)
     )

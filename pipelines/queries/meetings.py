@@ -7,6 +7,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters
 from pipelines.core.i18n import t
+from pipelines.domain.metrics import ESCALATION_RATE, TIE_BREAK_RATE
 from pipelines.queries._sql import figure, q, row, scalar, where
 
 BUREAU = "meeting_type = 'BUREAU'"
@@ -27,8 +28,8 @@ def bureau_meetings(con, f: Filters) -> dict:
         "items": int(items),
         "tie_breaks": int(ties),
         "escalations": int(esc),
-        "tie_break_rate": ties / items if items else None,
-        "escalation_rate": esc / items if items else None,
+        "tie_break_rate": TIE_BREAK_RATE.of(ties, items),
+        "escalation_rate": ESCALATION_RATE.of(esc, items),
         "median_days_to_decision": days,
     }
 
