@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 
@@ -673,11 +673,23 @@ def m5_tiebreak(ctx: Context) -> pl.DataFrame:
     return _item_findings(df, [(no_majority, "rule.M5-TIEBREAK.detail_no_majority"), (None, "rule.M5-TIEBREAK.detail_majority")])
 
 
+def escalation_grounded() -> pl.Expr:
+    """Art. 5's grounds for sending a meeting item up: a major item, a majority formed, and the VP or the chief
+    differing from it. An escalated item without them is an M5-ESCALATE finding."""
+    return pl.col("is_major") & pl.col("majority").is_not_null() & (pl.col("vp_dissents") | pl.col("chief_dissents"))
+
+
+ESCALATION_GROUNDS = {"is_major": pl.Boolean, "majority": pl.String, "vp_dissents": pl.Boolean, "chief_dissents": pl.Boolean}
+
+
+def escalation_grounded_row(row: Mapping[str, object]) -> bool:
+    """`escalation_grounded` of one meeting item (a row of `meeting_item_facts` as a dict; unknown is no)."""
+    one = pl.DataFrame({c: [row.get(c)] for c in ESCALATION_GROUNDS}, schema=ESCALATION_GROUNDS)
+    return bool(one.select(escalation_grounded().fill_null(False)).item())
+
+
 def m5_escalate(ctx: Context) -> pl.DataFrame:
-    allowed = (
-        pl.col("is_major") & pl.col("majority").is_not_null() & (pl.col("vp_dissents") | pl.col("chief_dissents"))
-    )
-    df = ctx.judged_items.filter(pl.col("outcome").is_in(ESCALATED) & ~allowed)
+    df = ctx.judged_items.filter(pl.col("outcome").is_in(ESCALATED) & ~escalation_grounded())
     return _item_findings(df, [(None, "rule.M5-ESCALATE.detail")])
 
 
