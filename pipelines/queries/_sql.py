@@ -20,6 +20,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters, describe
 from pipelines.core.i18n import t
+from pipelines.core.sql import literal
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
 
@@ -199,7 +200,7 @@ def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | No
             for op, month in ((">=", g.start), ("<=", g.end)):
                 if month is not None:
                     assert type(month) is date, month  # a literal of a date only: nothing else gets inlined
-                    parts.append(f"{col} {op} DATE '{month.isoformat()}'")
+                    parts.append(f"{col} {op} DATE {literal(month.isoformat())}")
         conds.append(" AND ".join(parts) or "true")
     return w, p, conds
 
