@@ -2,9 +2,10 @@
 
 The app keeps reading the store while a load runs, and DuckDB lets a file be held by one read-write
 process or by many read-only ones, never both. So a change never writes into the store itself: it copies
-the store to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it
-over the store. A reader sees the old file or the new one, never half a load; a connection opened before
-the switch keeps the old data until it is reopened. Changes are serialised by a lock file.
+the store's catalogue (the DuckDB file; the big tables are Parquet files beside it, pipelines.tables.parts)
+to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it over the
+catalogue. A reader sees the old file or the new one, never half a load; a connection opened before the
+switch keeps the old data until it is reopened. Changes are serialised by a lock file.
 """
 
 from __future__ import annotations
@@ -596,10 +597,10 @@ def _rebuild_marts(
 
 
 def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, Rows]):
-    """What a load is about to write, for its marts to recompute only that (marts.Changes). Read before the
-    upsert: a substitution the load replaces counts with its stored pair of people too. Of staged rows,
-    the load's matters and cases are SQL over the Parquet files (evaluated by the marts only when they
-    recompute part of the store: a first load rebuilds everything), never lists in Python."""
+    """What a load is about to write, for its marts to recompute only that (pipelines.marts.build.Changes).
+    Read before the upsert: a substitution the load replaces counts with its stored pair of people too. Of
+    staged rows, the load's matters and cases are SQL over the Parquet files (evaluated by the marts only
+    when they recompute part of the store: a first load rebuilds everything), never lists in Python."""
     from pipelines.marts.build import Changes
 
     changes = Changes()
