@@ -265,8 +265,8 @@ def violations_page(con, f: Filters, rule_ids: tuple[str, ...] = (), limit: int 
                       LEFT JOIN staff s ON s.staff_id = ids.pid WHERE ids.pid <> '') AS people
             FROM violations v {w}
             ORDER BY v.occurred_at DESC NULLS LAST, v.rule_id, v.record_id
-            LIMIT {int(limit)} OFFSET {int(offset)}""",
-        p,
+            LIMIT ? OFFSET ?""",
+        [*p, int(limit), int(offset)],
     )
 
 
