@@ -7,7 +7,7 @@
                                [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH]
     python -m pipelines users add LOGIN (--staff STAFF_ID | --role analyst | --role admin) [--email ADDR]
-                                  [--lang zh|en] [--db PATH]
+                                  [--lang zh|en] [--sso-only] [--db PATH]
     python -m pipelines users list | disable LOGIN | enable LOGIN | passwd LOGIN [--db PATH]
     python -m pipelines audit [--since YYYY-MM-DD] [--json] [--db PATH]
     python -m pipelines digest (--audience vp|chief|team|analyst | --to LOGIN) [--period day|week|month]
@@ -234,8 +234,8 @@ def cmd_users(args: argparse.Namespace) -> int:
         login = args.login
         if action == "add":
             role = args.role or "staff"
-            password = _read_password(login, lang)
-            if password is None:
+            password = None if args.sso_only else _read_password(login, lang)
+            if password is None and not args.sso_only:
                 return 1
             accounts.add_account(db, login, password, role=role, staff_id=args.staff, email=args.email, lang=lang)
             audit.record(db, _who(), "account_add", login=login, role=role, staff_id=args.staff, email=args.email)
@@ -352,6 +352,8 @@ def parser() -> argparse.ArgumentParser:
     who.add_argument("--staff", metavar="STAFF_ID", help="a roster person: the scope follows their post")
     who.add_argument("--role", choices=("analyst", "admin"), help="analyst (bureau, pseudonyms) or admin")
     add.add_argument("--email", default=None, metavar="ADDR", help="e-mail address (digests; single sign-on)")
+    add.add_argument("--sso-only", action="store_true",
+                     help="no password: signs in through the court's single sign-on only")
     users_sub.add_parser("list", parents=[common], help="every account")
     for action in ("disable", "enable", "passwd"):
         one = users_sub.add_parser(action, parents=[common], help=f"{action} an account")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -340,6 +341,8 @@ def test_users_and_audit_on_the_command_line(tmp_path, monkeypatch):
     assert run("users", "add", "boss", "--role", "admin", "--lang", "en", stdin="a long password\n")[0] == 0
     assert run("users", "add", "lead", "--staff", "L1", "--email", "lead@court.example", stdin="another password\n")[0] == 0
     assert run("users", "add", "short", "--role", "analyst", stdin="short\n")[0] == 1
+    assert run("users", "add", "sso", "--role", "analyst", "--email", "sso@court.example", "--sso-only")[0] == 0
+    assert accounts.find_account(db, "sso@court.example").login == "sso" and not accounts.verify_password(db, "sso", "")
     assert accounts.verify_password(db, "boss", "a long password")
     code, listing = run("users", "list")
     assert code == 0 and "boss\tadmin" in listing and "lead\tstaff\tL1\tlead@court.example" in listing
@@ -350,7 +353,7 @@ def test_users_and_audit_on_the_command_line(tmp_path, monkeypatch):
     assert run("users", "disable", "nobody")[0] == 1
     code, text = run("audit", "--json", "--since", "2000-01-01")
     actions = [r["action"] for r in json.loads(text)]
-    assert actions == ["account_add", "account_add", "account_disable", "account_enable", "account_passwd"]
+    assert actions == ["account_add", "account_add", "account_add", "account_disable", "account_enable", "account_passwd"]
     assert "password" not in text.replace("account_passwd", "")
     code, text = run("audit")
     assert code == 0 and "account_add" in text and "login=boss" in text
@@ -399,3 +402,39 @@ def test_start_up_clears_uploads_left_behind(tmp_path):
     other = serving.upload_root(tmp_path / "other.duckdb")
     assert other != root
     assert serving.clear_uploads(db) == 1 and not root.exists()
+
+
+# ------------------------------------------------------------------------------------------ the session (AppTest)
+def test_an_idle_session_is_signed_out_and_sign_out_is_recorded(tmp_path, demo_db, monkeypatch):
+    """Setting `[access] idle_hours`: a session idle longer is signed out at its next run, and says so."""
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    (tmp_path / "settings.toml").write_text("[access]\nidle_hours = 0.001\n", encoding="utf-8")  # 3.6 s
+    accounts.add_account(db, "boss", "a long password", role="admin")
+    monkeypatch.setenv("TIERWATCH_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert [x.label for x in at.text_input] == ["登录名", "密码"] and not at.metric
+    at.text_input(key="signin_login").input("boss")
+    at.text_input(key="signin_password").input("a long password")
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert at.metric, "signed in: the Overview's figures"
+    assert any("boss" in c.value for c in at.sidebar.caption)
+    time.sleep(4)
+    at.run()
+    assert not at.metric and any("长时间未操作" in i.value for i in at.info), [i.value for i in at.info]
+    # signed in again, then out by the sidebar's button
+    at.text_input(key="signin_login").input("boss")
+    at.text_input(key="signin_password").input("a long password")
+    at.get("form_submit_button")[0].click()
+    at.run()
+    at.button(key="signout").click()
+    at.run()
+    assert not at.metric and [x.label for x in at.text_input] == ["登录名", "密码"]
+    actions = [(r["who"], r["action"]) for r in audit.read(db) if r["action"] != "page_view"]
+    assert actions == [("boss", "sign_in"), ("boss", "session_expired"), ("boss", "sign_in"), ("boss", "sign_out")]

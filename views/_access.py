@@ -24,7 +24,7 @@ import streamlit as st
 from pipelines.access import accounts, audit
 from pipelines.access.accounts import Account
 from pipelines.access.scope import scope_for
-from pipelines.core.i18n import t
+from pipelines.core.i18n import CATALOGUE, t
 from pipelines.core.scope import Scope
 from pipelines.domain.settings import Settings, SettingsError, settings_for_store
 from views import _store
@@ -268,3 +268,55 @@ def page_view(who: Who, page, c) -> None:
         return
     st.session_state["_last_view"] = view
     record(c.db, who.name, "page_view", page=view[0], filters=view[1], scope=view[2])
+
+
+def action_words(action: str, lang: str) -> str:
+    key = f"audit.action.{action}"
+    return t(key, lang) if key in CATALOGUE else action
+
+
+def details_words(details: dict, lang: str) -> str:
+    """An event's details as a person reads them: labelled, codes in words, files with their SHA-256."""
+    from urllib.parse import unquote
+
+    from views import _state
+
+    pages = {key: t(msg, lang) for key, _, msg, _ in _state.PAGES}
+    sep = "；" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    parts = []
+    for key, value in details.items():
+        if value is None or value == "" or value == {}:
+            continue
+        if key == "files" and isinstance(value, dict):
+            text = ", ".join(f"{Path(name).name} {digest}" for name, digest in value.items())
+        elif key == "rows" and isinstance(value, dict):
+            text = ", ".join(f"{k} {v:,}" for k, v in value.items())
+        elif key == "page":
+            text = pages.get(value, str(value))
+        elif key == "filters":
+            text = unquote(str(value)).replace("&", " ")
+        elif key == "scope":
+            text = _scope_text(str(value), lang)
+        elif key == "role":
+            text = t(f"role.{value}", lang) if f"role.{value}" in CATALOGUE else str(value)
+        else:
+            text = t(f"audit.value.{value}", lang) if f"audit.value.{value}" in CATALOGUE else str(value)
+        label_key = f"audit.key.{key}"
+        parts.append(f"{t(label_key, lang) if label_key in CATALOGUE else key}{colon}{text}")
+    return sep.join(parts)
+
+
+def _scope_text(described: str, lang: str) -> str:
+    """`Scope.describe()` ("bureau", "team:X", "division:Y;pseudonyms") in words."""
+    divisions = teams = None
+    pseudonyms = False
+    for part in described.split(";"):
+        kind, _, values = part.partition(":")
+        if kind == "division":
+            divisions = tuple(values.split("|"))
+        elif kind == "team":
+            teams = tuple(values.split("|"))
+        elif kind == "pseudonyms":
+            pseudonyms = True
+    return scope_words(Scope(divisions, teams, pseudonyms), lang)

@@ -116,7 +116,7 @@ def setup(who=None) -> Ctx:
         c.options = within_scope(_store.cached(str(db), s, "filter_options", ()), scope)
         c.filters = _filter_widgets(c, Filters.from_query_params(params) if first_run else None).within(scope)
         with st.sidebar:
-            st.caption(t("sidebar.snapshot", lang, snapshot=md(c.snapshot)))
+            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))  # a time the loader wrote
             if scope is None or not scope.pseudonyms:  # pseudonyms already hide every name
                 c.mask = st.selectbox(
                     t("sidebar.mask", lang),

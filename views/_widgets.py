@@ -67,9 +67,8 @@ def caption_text(figure: str, part: str | None = None, filters: Filters | None =
     filters that narrow it, those that cannot and why, and the snapshot. Escaped for Markdown (team and
     division names come from the exports) unless `markdown` is false (a chart's title in an image)."""
     c = ctx()
-    text = queries.caption(figure, filters or c.filters, c.lang, part)
-    out = t("caption.template", c.lang, filters=text, snapshot=c.snapshot)
-    return md(out) if markdown else out
+    text = queries.caption(figure, filters or c.filters, c.lang, part, escape=md if markdown else None)
+    return t("caption.template", c.lang, filters=text, snapshot=c.snapshot)
 
 
 def scope_note(figure: str, part: str | None = None) -> str:
@@ -212,7 +211,7 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     else:
         spec, names = selectable(ch, drill)
         event = st.vega_lite_chart(spec=spec, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
-    st.caption(md(text))
+    st.caption(caption_text(figure, part, f))
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
     lang = c.lang

@@ -222,7 +222,7 @@ st.download_button(
 
 ui.section(tr("data.access.title"))
 if c.who is None or c.who.local:
-    st.caption(tr("data.access.local"))
+    st.caption(tr("data.access.local") + " " + tr("data.access.audit_cli"))
 else:
     st.caption(tr("data.access.accounts_help"))
     people = access_accounts.list_accounts(c.db)
@@ -232,14 +232,12 @@ else:
                                   "lang": pl.String, "disabled": pl.Boolean}),
              "accounts", {k: tr(f"account.col.{k}") for k in ("login", "role", "staff_id", "email", "lang", "disabled")},
              title=tr("data.access.accounts"))
-AUDIT_ROWS = 500
-trail = access_audit.read(c.db, limit=AUDIT_ROWS)
-st.caption(tr("data.access.audit", n=len(trail)))
-if trail:
-    import json as _json
-
-    frame = pl.DataFrame([{"at": r["at"], "who": r["who"], "action": r["action"],
-                           "details": _json.dumps(r["details"], ensure_ascii=False)} for r in reversed(trail)],
-                         schema={"at": pl.String, "who": pl.String, "action": pl.String, "details": pl.String})
-    ui.table(frame, "audit", {k: tr(f"audit.col.{k}") for k in ("at", "who", "action", "details")},
-             title=tr("data.access.title"))
+    AUDIT_ROWS = 500
+    trail = access_audit.read(c.db, limit=AUDIT_ROWS)
+    st.caption(tr("data.access.audit", n=len(trail)))
+    if trail:
+        frame = pl.DataFrame([{"at": r["at"], "who": r["who"], "action": _access.action_words(r["action"], lang),
+                               "details": _access.details_words(r["details"], lang)} for r in reversed(trail)],
+                             schema={"at": pl.String, "who": pl.String, "action": pl.String, "details": pl.String})
+        ui.table(frame, "audit", {k: tr(f"audit.col.{k}") for k in ("at", "who", "action", "details")},
+                 title=tr("data.access.title"))

@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS keys (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+_READY: set[Path] = set()  # access files whose schema this process has made sure of
+
+
 def access_path(db: str | Path) -> Path:
     """`data/warehouse.duckdb` -> `data/warehouse.access.sqlite`."""
     db = Path(db)
@@ -65,14 +68,17 @@ def connect(db: str | Path, create: bool = True) -> Iterator[sqlite3.Connection 
             yield None
             return
         path.parent.mkdir(parents=True, exist_ok=True)
+        _READY.discard(path)  # a new file (or one removed since): its schema first
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)
     con = sqlite3.connect(path, timeout=10, isolation_level=None)
     try:
         con.row_factory = sqlite3.Row
         con.execute("PRAGMA busy_timeout = 10000")
-        con.execute("PRAGMA journal_mode = WAL")
-        con.executescript(SCHEMA)
+        if path not in _READY:  # once per file and process: an export's row is one short write, no DDL
+            con.execute("PRAGMA journal_mode = WAL")
+            con.executescript(SCHEMA)
+            _READY.add(path)
         con.execute("BEGIN IMMEDIATE")
         try:
             yield con

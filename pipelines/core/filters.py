@@ -187,15 +187,19 @@ class Filters:
 ALL_DIMENSIONS = ("period", *(d.name for d in DIMENSIONS))
 
 
-def values_text(d: Dimension, values: tuple[str, ...], lang: str, sep: str) -> str:
-    """A dimension's values as people read them: names as they are, codes by their labels."""
+def values_text(d: Dimension, values: tuple[str, ...], lang: str, sep: str, escape=None) -> str:
+    """A dimension's values as people read them: names as they are (through `escape` when given), codes by
+    their labels."""
     from pipelines.core.i18n import label
 
-    return sep.join(values if d.codes is None else (label(d.codes, c, lang) for c in values))
+    if d.codes is not None:
+        return sep.join(label(d.codes, c, lang) for c in values)
+    return sep.join(escape(v) for v in values) if escape else sep.join(values)
 
 
-def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS) -> str:
-    """The filters in words, only those that apply to a figure (for chart captions and export titles)."""
+def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS, escape=None) -> str:
+    """The filters in words, only those that apply to a figure (for chart captions and export titles).
+    `escape`: applied to each division and team name (they come from the exports; pages pass Markdown's)."""
     from pipelines.core.i18n import t
 
     parts: list[str] = []
@@ -207,7 +211,7 @@ def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS) -
     sep = "、" if lang == "zh" else ", "
     for d in DIMENSIONS:
         if d.name in applies and (values := f.values(d.name)):
-            parts.append(t(f"describe.{d.name}", lang, values=values_text(d, values, lang, sep)))
+            parts.append(t(f"describe.{d.name}", lang, values=values_text(d, values, lang, sep, escape)))
     if not parts:
         return t("describe.all", lang)
     return ("；" if lang == "zh" else "; ").join(parts)

@@ -38,6 +38,7 @@ import polars as pl
 from pipelines.core.frames import registered
 from pipelines.core.i18n import t
 from pipelines.core.progress import Progress
+from pipelines.core.sql import literal
 from pipelines.domain import clock, metrics, rules
 from pipelines.domain.settings import Settings, settings_for_store
 from pipelines.domain.workdays import Calendar, build_calendar
@@ -243,8 +244,7 @@ def _among(con: duckdb.DuckDBPyConnection, expr: str, ids: str, key: str) -> str
     lo, hi = con.sql(f"SELECT min({key}), max({key}) FROM {ids}").fetchall()[0]
     if lo is None:
         return "false"
-    lo, hi = (str(v).replace("'", "''") for v in (lo, hi))
-    return f"{expr} BETWEEN '{lo}' AND '{hi}' AND {expr} IN (SELECT {key} FROM {ids})"
+    return f"{expr} BETWEEN {literal(lo)} AND {literal(hi)} AND {expr} IN (SELECT {key} FROM {ids})"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters, describe
 from pipelines.core.i18n import t
+from pipelines.core.sql import literal
 from pipelines.queries import _pseudonyms
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
@@ -101,9 +102,10 @@ class Scope:
     def ignored_filters(self) -> tuple[str, ...]:
         return tuple(d for d, _ in self.ignored)
 
-    def describe(self, f: Filters, lang: str) -> str:
-        """The filters that narrow the figure in words, then those that cannot, with why."""
-        text = describe(f, lang, self.applied)
+    def describe(self, f: Filters, lang: str, escape=None) -> str:
+        """The filters that narrow the figure in words, then those that cannot, with why (`escape`: applied
+        to division and team names)."""
+        text = describe(f, lang, self.applied, escape)
         note = self.note(lang)
         return f"{text}{t('scope.separator', lang)}{note}" if note else text
 
@@ -144,8 +146,8 @@ def scope(name: str, f: Filters, key: str | None = None) -> Scope:
     return Scope.of(fig.mart_for(key), f, fig.drop)
 
 
-def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
-    return scope(name, f, key).describe(f, lang)
+def caption(name: str, f: Filters, lang: str, key: str | None = None, escape=None) -> str:
+    return scope(name, f, key).describe(f, lang, escape)
 
 
 def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple[str, list]:
@@ -231,7 +233,7 @@ def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | No
             for op, month in ((">=", g.start), ("<=", g.end)):
                 if month is not None:
                     assert type(month) is date, month  # a literal of a date only: nothing else gets inlined
-                    parts.append(f"{col} {op} DATE '{month.isoformat()}'")
+                    parts.append(f"{col} {op} DATE {literal(month.isoformat())}")
         conds.append(" AND ".join(parts) or "true")
     return w, p, conds
 

@@ -44,6 +44,12 @@ def _rule_ids() -> tuple[str, ...]:
     return tuple(r.id for r in rules.RULES)
 
 
+def _families() -> tuple[str, ...]:
+    from pipelines.domain import rules
+
+    return tuple(rules.FAMILIES)
+
+
 def _record_kinds() -> tuple[str, ...]:
     from pipelines.domain import rules
 
@@ -57,7 +63,6 @@ Codes = contract.Enum | tuple[str, ...] | Callable[[], tuple[str, ...]]
 WARNING_TIERS = ("YELLOW", "RED")
 DIRECTIONS = ("FORWARD", "EQUAL", "REVERSE")
 SUBSTITUTION_SCOPES = ("TEAM", "DIVISION", "BUREAU")
-FAMILIES = ("A", "S", "M")
 MAJORITIES = ("FOR", "AGAINST")
 CALENDAR_SOURCES = ("package", "file", "weekday_fallback")
 CLOCK_TIERS = ("RED", "YELLOW")  # pipelines.domain.clock.TIERS
@@ -304,7 +309,7 @@ _DECLARED = (
     Mart(
         "compliance_monthly", ("rule_id", "month", "team", "division"),
         (
-            _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("family VARCHAR !", FAMILIES),
+            _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("family VARCHAR !", _families),
             _c("record_kind VARCHAR !", _record_kinds), _c("month DATE !"), _c("team VARCHAR"),
             _c("division VARCHAR"), _c("findings BIGINT !"), _c("records BIGINT !"), _c("per_100 DOUBLE"),
         ),
@@ -316,7 +321,7 @@ _DECLARED = (
         "rule_catalogue", ("rule_id",),
         (
             _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("record_kind VARCHAR !", _record_kinds),
-            _c("family VARCHAR !", FAMILIES), _c("title_zh VARCHAR !"), _c("title_en VARCHAR !"),
+            _c("family VARCHAR !", _families), _c("title_zh VARCHAR !"), _c("title_en VARCHAR !"),
             _c("cites_zh VARCHAR"), _c("cites_en VARCHAR"), _c("position BIGINT !"),
         ),
         doc="every rule of DOMAIN.md §4",

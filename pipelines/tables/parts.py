@@ -50,6 +50,7 @@ import duckdb
 import polars as pl
 
 from pipelines.core.frames import registered
+from pipelines.core.sql import literal, literal_list
 
 # How long a file an older catalogue listed is kept after the switch that retired it (see above).
 RETIRED_GRACE = dt.timedelta(hours=1)
@@ -68,7 +69,7 @@ class Partitioned:
         if lo is None:
             return f'"{self.column}" IS NULL'
         after = (hi.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        return f"""("{self.column}" >= DATE '{lo.replace(day=1)}' AND "{self.column}" < DATE '{after}')"""
+        return f"""("{self.column}" >= DATE {literal(lo.replace(day=1))} AND "{self.column}" < DATE {literal(after)})"""
 
 
 # The tables that grow with steps and cases, and each one's month. Inputs: a matter's rows share one (its
@@ -136,7 +137,7 @@ def row_groups_sql(name: str, table: str | None = None, files: list[str] | None 
     key = PARTITIONED[name].key_sql
     stats = f"min({key}), max({key}), count(*), count(*) - count({key})"
     if files is not None:
-        return (f"SELECT {stats} FROM read_parquet({_list(files)}, filename = true, file_row_number = true) "
+        return (f"SELECT {stats} FROM read_parquet({literal_list(files)}, filename = true, file_row_number = true) "
                 f"GROUP BY filename, file_row_number // {ROW_GROUP_ROWS}")
     return f"SELECT {stats} FROM {table} GROUP BY rowid // {ROW_GROUP_ROWS}"
 
@@ -158,16 +159,8 @@ def in_month_order(plan: list[tuple], groups: list[tuple]) -> bool:
     return scanned <= max(2 * rows, rows + SCAN_MORE_ROWS)
 
 
-def _q(s) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
-
-
 def _cols(name: str, alias: str = "") -> str:
     return ", ".join(f'{alias}"{c}"' for c, _ in columns(name))
-
-
-def _list(files: list[str]) -> str:
-    return "[" + ", ".join(_q(f) for f in files) + "]"
 
 
 def scan_sql(name: str, files: list[str], *, cast: bool = False) -> str:
@@ -178,9 +171,9 @@ def scan_sql(name: str, files: list[str], *, cast: bool = False) -> str:
     if not files:
         return "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in cols) + " WHERE false"
     if not cast:
-        return f"SELECT {_cols(name)} FROM read_parquet({_list(files)})"
+        return f"SELECT {_cols(name)} FROM read_parquet({literal_list(files)})"
     select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in cols)
-    return f"SELECT {select} FROM read_parquet({_list(files)}, union_by_name = true)"
+    return f"SELECT {select} FROM read_parquet({literal_list(files)}, union_by_name = true)"
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -242,8 +235,11 @@ def moved(con: duckdb.DuckDBPyConnection, db: Path, catalog: str | None = None) 
     """Whether the catalogue lists its files under another folder while they lie under this store's own
     parts folder: the store folder was moved or restored elsewhere (views hold absolute paths)."""
     prefix = f'"{catalog}".' if catalog else ""
-    where = f"database_name = {_q(catalog)}" if catalog else "database_name = current_database()"
-    if not con.sql(f"SELECT count(*) FROM duckdb_tables() WHERE {where} AND table_name = 'part_files'").fetchall()[0][0]:
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = coalesce(?, current_database()) "
+        "AND table_name = 'part_files'",
+        [catalog],
+    ).fetchall()[0][0]:
         return False
     root = parts_dir(Path(db)).resolve()
     row = con.execute(
@@ -417,7 +413,7 @@ class Session:
                  if f.path not in self.touched[name] and any(f.covers(m) for m in months)]
         if files:
             self.touched[name] |= set(files)
-            self.con.execute(f"INSERT INTO {work} SELECT {_cols(name)} FROM read_parquet({_list(files)})")
+            self.con.execute(f"INSERT INTO {work} SELECT {_cols(name)} FROM read_parquet(?)", [[str(f) for f in files]])
             self._view(name)
 
     def months_where(self, name: str, where: str) -> set:
@@ -425,8 +421,8 @@ class Session:
         files = self._untouched(name)
         if not files:
             return set()
-        return {r[0] for r in self.con.sql(
-            f"SELECT DISTINCT {PARTITIONED[name].key_sql} FROM read_parquet({_list(files)}) AS t WHERE {where}"
+        return {r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {PARTITIONED[name].key_sql} FROM read_parquet(?) AS t WHERE {where}", [[str(f) for f in files]]
         ).fetchall()}
 
     # ---- the API
@@ -547,7 +543,7 @@ class Session:
             self.written.append(path)
             self.con.execute(
                 f"COPY (SELECT {_cols(name)} FROM {rows} WHERE {part.in_months(lo, hi)} ORDER BY {part.key_sql}) "
-                f"TO {_q(path)} (FORMAT parquet, COMPRESSION {COMPRESSION})"
+                f"TO ? (FORMAT parquet, COMPRESSION {COMPRESSION})", [str(path)]
             )
             written.append((lo, hi, path, n))
         return written
@@ -570,8 +566,9 @@ class Session:
         self.con.execute(f"SET partitioned_write_flush_threshold = {ROW_GROUP_ROWS}")
         self.con.execute(
             f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {rows}) AS w "
-            f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO {_q(out)} "
-            f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')"
+            f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO ? "
+            f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')",
+            [str(out)],
         )
         self.con.execute("DROP TABLE temp.main.__parts_plan")
         written = []
@@ -582,8 +579,8 @@ class Session:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(f, final)
                 self.written.append(final)
-                rows_in = n if len(staged) == 1 else int(self.con.sql(
-                    f"SELECT sum(num_rows) FROM parquet_file_metadata({_q(final)})").fetchall()[0][0] or 0)
+                rows_in = n if len(staged) == 1 else int(self.con.execute(
+                    "SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(final)]).fetchall()[0][0] or 0)
                 written.append((lo, hi, final, rows_in))
         return written
 
