@@ -20,6 +20,7 @@ from polars.testing import assert_frame_equal
 from storebuilder import staff_rows
 
 from pipelines.core import contract
+from pipelines.marts import build as marts
 from pipelines.marts.build import MART_NAMES
 from pipelines.store import db as store
 
@@ -252,7 +253,6 @@ def test_the_demo_exports_newest_month_loads_incrementally_and_equals_a_full_reb
 # in which the steps were loaded or read, so a sequence of loads equals one full build of the rows it left
 # --------------------------------------------------------------------------------------------------
 
-from pipelines.marts import build as marts  # noqa: E402
 
 READING_MATTERS = ("Y0", "Y1", "Y2", "Y3")
 # submission times in three months: a matter corrected into another month has steps in two partitions

@@ -399,7 +399,7 @@ _FROM_COUNTS = {  # sums of integers (hours as whole seconds, as marts_spec.exac
     "max_hours": "max(latency_hours)",
     "mean_workdays": "sum(latency_workdays::HUGEINT * n)::DOUBLE"
                      " / nullif(sum(n) FILTER (WHERE latency_workdays IS NOT NULL), 0)",
-    "limit_workdays": "any_value(limit_workdays)",
+    "limit_workdays": "max(limit_workdays)",  # one limit per level; max, not any_value: order-free
     "over_limit_steps": "coalesce(sum(n) FILTER (WHERE over_limit), 0)::BIGINT",
     "over_limit_share": "coalesce(sum(n) FILTER (WHERE over_limit), 0)::DOUBLE"
                         " / nullif(sum(n) FILTER (WHERE over_limit IS NOT NULL), 0)",
