@@ -111,7 +111,7 @@ else:  # the data-quality panel, the load history, what the store holds
             labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
             counts = dict(zip(kinds["kind"], kinds["rows"], strict=True))
             kind = st.selectbox(tr("data.quality.kind"), list(labels), format_func=labels.get, key=f"quality_kind_{load_id}")
-            headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "value", "other")}
+            headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "record_id", "value", "other")}
             headers["table"] = tr("col.table")
             ui.paged(f"warnings_{load_id}_{kind}", "load_warning_rows", (load_id, kind, lang), counts[kind], headers,
                      title=f"{tr('data.file.warnings')}_{load_id}_{labels[kind]}")

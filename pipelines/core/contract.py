@@ -450,6 +450,10 @@ SEVERITY: dict[str, str] = {
     ),
     # Warnings: the row is loaded as it is; the report and the Data page list it.
     **{c.kind: WARNING for c in ORDER_CHECKS},
+    # A stored matter's attributes across loads (DOMAIN.md §5: its latest step's): the load changes them
+    # (stored -> new), or brings an older step that disagrees and the matter keeps its latest step's.
+    "matter_changed": WARNING,
+    "matter_kept": WARNING,
 }
 
 

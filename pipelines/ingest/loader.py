@@ -125,7 +125,7 @@ class LoadReport:
             "warnings": [
                 {
                     "file": w.file, "sheet": w.sheet, "row": w.row, "column": w.column, "value": w.value,
-                    "note": w.expected(lang), "kind": w.kind,
+                    "note": w.expected(lang), "kind": w.kind, "record": w.record,
                 }
                 for w in self.warnings
             ],
@@ -244,6 +244,7 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
         store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
         raise
     report.written = True
+    _log_matter_changes(db, report, validated.warning_frame, lang)
     con = store.connect_readonly(db)
     try:
         meta = dict(con.sql("SELECT key, value FROM meta WHERE key LIKE 'build' OR key LIKE 'recomputed_%'").fetchall())
@@ -254,3 +255,30 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
     if progress:
         progress(1.0, t("loader.progress.done", lang))
     return report
+
+
+# The warnings about stored matters' attributes (DOMAIN.md §5) are also written to the load log beside the
+# store, in the user's language: an IT person reads that file, not the store. At most this many lines.
+LOGGED_MATTER_LINES = 5000
+MATTER_KINDS = ("matter_changed", "matter_kept")
+
+
+def _log_matter_changes(db: Path, report: LoadReport, warnings, lang: str) -> None:
+    """A loaded load that changed stored matters' attributes (or brought steps that disagree with them):
+    one record in `warehouse.loads.log` listing them, (matter, column, stored -> new), in `lang`."""
+    import polars as pl
+
+    rows = warnings.filter(pl.col("kind").is_in(MATTER_KINDS))
+    if not rows.height:
+        return
+    lines = [
+        t(f"loader.log.{r['kind']}", lang, record=r["record_id"] or "", column=r["column"] or "",
+          value=r["value"] or "", other=r["other"] or "")
+        for r in rows.head(LOGGED_MATTER_LINES).iter_rows(named=True)
+    ]
+    store.log_attempt(db, {
+        "outcome": "ok", "load_id": report.load_id,
+        "files": [{k: f[k] for k in ("name", "sha256")} for f in report.files],
+        "warning": t("loader.log.matters_heading", lang, matters=rows["record_id"].n_unique(), lines=rows.height),
+        "matters": lines, "matters_not_listed": max(rows.height - LOGGED_MATTER_LINES, 0),
+    })

@@ -149,6 +149,12 @@ def _v6_latency_steps(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TABLE latency_steps AS " + latency_steps_sql())
 
 
+def _v7_load_warnings_record(con: duckdb.DuckDBPyConnection) -> None:
+    """load_warnings.record_id: the record a warning is about (the matter whose attributes a load changed,
+    DOMAIN.md §5); empty for the warnings about one row."""
+    con.execute("ALTER TABLE load_warnings ADD COLUMN IF NOT EXISTS record_id VARCHAR")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1_initial,
     _v2_input_tables_without_key_indexes,
@@ -156,6 +162,7 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v4_cases_deadline_on,
     _v5_partitioned_parquet,
     _v6_latency_steps,
+    _v7_load_warnings_record,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -659,8 +666,8 @@ def write_load(
         if warnings is not None and warnings.height:
             with registered(con, warnings, "__warnings") as name:
                 con.execute(
-                    f"""INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
-                       FROM {name}""",
+                    f"""INSERT INTO load_warnings BY NAME SELECT ?::BIGINT AS load_id, kind, table_name, file, sheet,
+                              "row", "column", value, other, record_id FROM {name}""",
                     [load_id],
                 )
         if progress:
@@ -703,7 +710,8 @@ def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | Non
 
 
 def log_attempt(db: Path | str, record: dict) -> None:
-    """Append a rejected or failed load attempt to the text log beside the store."""
+    """Append a load attempt to the text log beside the store: rejected or failed ones, and loaded ones that
+    changed stored matters (pipelines.ingest.loader)."""
     path = log_path(Path(db))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
