@@ -737,7 +737,7 @@ def _check_changed_matters(con: duckdb.DuckDBPyConnection) -> list[pl.DataFrame]
     the latest (an older step arrived late), so the matter keeps its values. Only the stored steps of the
     load's matters are read: their ids' range first, as constants, lets DuckDB skip the Parquet row groups
     outside it (the exports' ids follow time: a month's load reads a few row groups, not every step)."""
-    group, attributes = contract.TABLES["approvals"].consistent_within
+    _, attributes = contract.TABLES["approvals"].consistent_within
     cols = ", ".join(f'"{c}"' for c in attributes)
     con.execute('CREATE OR REPLACE TEMP TABLE __load_matters AS SELECT DISTINCT matter_id FROM "incoming_approvals"')
     lo, hi = con.sql("SELECT min(matter_id), max(matter_id) FROM __load_matters").fetchall()[0]

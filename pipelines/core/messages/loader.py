@@ -96,8 +96,7 @@ MESSAGES = {
     # The same in the load log beside the store (warehouse.loads.log), one line per matter and column.
     "loader.log.matters_heading": (
         "本次导入涉及库中已有的 {matters} 个审批单的属性（{lines} 处），以各审批单的最新环节为准",
-        "this load concerns the attributes of {matters} matter(s) already stored ({lines} value(s)); "
-        "each takes its latest step's",
+        "this load concerns the attributes of {matters} matter(s) already stored ({lines} value(s)); each takes its latest step's",
     ),
     "loader.log.matter_changed": ("审批单 {record}：{column} “{other}” → “{value}”",
                                   "matter {record}: {column} “{other}” → “{value}”"),
