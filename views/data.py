@@ -57,21 +57,29 @@ if files:
         with st.spinner(tr("data.validating")):
             st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
     report = st.session_state["_validation"]
-    if report.ok and report.warning_count:
+    if report.fault is not None:  # the machine's (a full disk…), never the files': one message, what to do
+        st.error(report.format(lang))
+    elif report.ok and report.warning_count:
         st.warning(tr("data.valid_with_warnings", n=report.warning_count))
     elif report.ok:
         st.success(tr("data.valid"))
     else:
         st.error(tr("data.invalid", n=max(report.problem_count, len(report.problems))))
-    with st.expander(tr("data.report"), expanded=not report.ok):
-        st.text(report.format(lang))
+    if report.fault is None:
+        with st.expander(tr("data.report"), expanded=not report.ok):
+            st.text(report.format(lang))
     if st.button(tr("data.load"), type="primary", disabled=not report.ok, key="load_btn"):
+        waiting = st.empty()
         bar = st.progress(0.0, text=tr("data.loading"))
 
         def progress(fraction: float, message: str) -> None:
             bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
-        result = loader.load_paths(paths, c.db, lang, progress)
+        def on_wait(holder: dict) -> None:  # another load or rebuild holds the store: say so at once
+            waiting.warning(loader.busy_message(holder, lang), icon=":material/hourglass_top:")
+
+        result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
+        waiting.empty()
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
             store.clear_caches()
@@ -82,6 +90,8 @@ if files:
             st.session_state["_upload_generation"] = generation + 1
             st.session_state.pop("_upload_sig", None)
             st.rerun()
+        elif result.fault is not None:
+            st.error(result.format(lang))
         else:
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core import contract
+from pipelines.core.faults import reraise_fault
 from pipelines.core.progress import Progress
 from pipelines.domain.settings import Settings
 
@@ -448,6 +449,7 @@ def open_paths(
             except TooLarge as exc:
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, str(exc), "too_large", exc.params)]
             except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+                reraise_fault(exc)  # ... but a full disk or a vanished file is the machine's
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, _first_line(exc))]
             for s in sources:
                 s.workdir = workdir
@@ -495,6 +497,7 @@ def read_paths(
         try:
             s.frame = read_source(s)
         except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+            reraise_fault(exc)  # ... but a full disk or a vanished file is the machine's
             result.unreadable.append(unreadable_of(s, exc))
             failed.add(s.path)
             continue

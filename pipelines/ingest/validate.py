@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from pipelines.core import contract
+from pipelines.core.faults import reraise_fault
 from pipelines.core.i18n import t
 from pipelines.store import db as store
 
@@ -995,6 +996,7 @@ def _validate_source(
                     height += p.frame.height
                 except Exception as exc:  # noqa: BLE001 - a file polars cannot take is refused, located by file
                     _unstage(parts)
+                    reraise_fault(exc)  # ... but a full disk while staging is the machine's, not the file's
                     return Problem("unexpected", source.file, source.sheet, table=source.table,
                                    other=f"{type(exc).__name__}: " + (str(exc).strip().splitlines() or [""])[0][:300])
         except _ReadFailed as failed:
@@ -1021,6 +1023,7 @@ def _reading(chunks):
         except StopIteration:
             return
         except Exception as exc:
+            reraise_fault(exc)  # a full disk (a transcoded copy), a file that vanished: the machine's
             raise _ReadFailed(exc) from exc
         yield chunk
 
