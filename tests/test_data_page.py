@@ -115,6 +115,18 @@ def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(t
     assert sha256(db) == before
 
 
+def test_files_that_name_no_table_are_named_not_counted_as_zero_problems(tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    at = data_page(db, monkeypatch)
+    at.file_uploader(key="uploads").set_value([("导出数据.csv", (VALID / "cases.csv").read_bytes(), "text/csv")]).run()
+    assert not problems(at), problems(at)
+    assert [e.value for e in at.error] == [
+        "未能识别任何数据表：文件名须恰好含有一个表名（见下方报告中的表名），请改名后重新上传。"]
+    report = "\n".join(t.value for t in at.text)
+    assert "导出数据.csv：名称中没有任何表名" in report and "替补记录 (substitutions)" in report, report
+    assert load_button(at).disabled
+
+
 def _store_with_a_warning(tmp_path: Path) -> Path:
     """A store loaded from the fixture exports in which one step was decided before it was received."""
     from pipelines.ingest.loader import load_paths

@@ -337,6 +337,42 @@ def test_no_files_is_not_a_success(tmp_path, empty_db):
     assert not empty_db.exists()
 
 
+def test_a_file_named_with_any_prefix_or_suffix_loads(tmp_path, empty_db):
+    """README: a file is recognised by the one table's name its stem contains, in either language."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    renamed = {"替补记录.csv": "tw_ok_替补记录.csv", "人员名册.csv": "2024年6月_人员名册_final.csv",
+               "审批记录_2024-06.csv": "export-APPROVALS-june.csv", "会议议题.csv": "本月会议议题.csv"}
+    for p in VALID.iterdir():
+        shutil.copy(p, folder / renamed.get(p.name, p.name))
+    report = load_paths([folder], empty_db, "en")
+    assert report.ok and report.written and report.unrecognised == [], report.format("en")
+    assert report.rows == load_paths([VALID], empty_db.with_name("other.duckdb")).rows
+    assert report.rows["substitutions"] == 1 and report.rows["meeting_items"] >= 1
+
+
+def test_a_file_naming_no_table_or_two_is_listed_with_the_accepted_names(tmp_path, empty_db):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copy(VALID / "人员名册.csv", folder / "人员名册.csv")
+    shutil.copy(VALID / "会议.csv", folder / "审批记录_会议.csv")  # two tables: which one?
+    shutil.copy(VALID / "cases.csv", folder / "phone_book.csv")  # none
+    report = load_paths([folder], empty_db)
+    assert report.ok and sorted(report.unrecognised) == ["phone_book.csv", "审批记录_会议.csv"]
+    zh = report.format("zh")
+    assert "审批记录_会议.csv：名称中含有多个表名（会议、审批记录）" in zh
+    assert "phone_book.csv：名称中没有任何表名" in zh
+    assert "人员名册 (staff)、案件 (cases)、审批记录 (approvals)" in zh and "tw_ok_替补记录.csv" in zh
+    # nothing recognised at all: no "0 problems, fix them", the names that would be
+    only = tmp_path / "only"
+    only.mkdir()
+    shutil.copy(VALID / "cases.csv", only / "导出数据.csv")
+    report = load_paths([only], empty_db, "en")
+    assert not report.ok and report.problem_count == 0 and report.unrecognised == ["导出数据.csv"]
+    en = report.format("en")
+    assert "problem" not in en and "its name contains no table's name" in en and "案件 (cases)" in en
+
+
 def test_demo_round_trip_stores_exactly_the_exported_rows(demo_exports, demo_db):
     """demo -> files -> load -> the same rows (every table, every column)."""
     from pipelines.ingest.readers import read_paths

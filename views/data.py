@@ -63,6 +63,8 @@ if files:
         st.warning(tr("data.valid_with_warnings", n=report.warning_count))
     elif report.ok:
         st.success(tr("data.valid"))
+    elif not report.problem_count and not report.rows:  # nothing recognised: no "0 problems" to fix
+        st.error(tr("data.unrecognised"))
     else:
         st.error(tr("data.invalid", n=max(report.problem_count, len(report.problems))))
     if report.fault is None:

@@ -90,7 +90,9 @@ class LoadReport:
                 lines.append(t("loader.report.dropped_line", lang, file=where, columns=sep.join(headers)))
         if self.unrecognised:
             lines.append(t("loader.report.unrecognised_heading", lang))
-            lines.extend(t("loader.report.unrecognised_line", lang, file=u) for u in self.unrecognised)
+            lines.extend(t("loader.report.unrecognised_line", lang, file=u, why=unrecognised_why(u, lang))
+                         for u in self.unrecognised)
+            lines.append(t("loader.report.accepted_names", lang, names=contract.accepted_names(lang)))
         if self.rows:
             lines.append(t("loader.report.rows_heading", lang))
             for table in contract.LOAD_ORDER:
@@ -204,6 +206,20 @@ def _settings(db: Path) -> tuple[Settings | None, LoadReport | None]:
         return settings_for_store(db), None
     except SettingsError as exc:
         return None, LoadReport(ok=False, settings_error=exc)
+
+
+def unrecognised_why(entry: str, lang: str = "zh") -> str:
+    """Why a file (`name`) or sheet (`name [sheet]`) was not taken for a table: not a format the loader
+    reads, a name that contains no table's name, or one that contains two."""
+    file, _, sheet = entry.partition(" [")
+    if not sheet and Path(file).suffix.lower() not in readers.SUFFIXES:
+        return t("loader.unrecognised.format", lang)
+    named = contract.tables_named(sheet[:-1] if sheet else Path(file).stem)
+    if len(named) > 1:
+        sep = "、" if lang == "zh" else ", "
+        labels = sep.join(contract.TABLES[n].label(lang) for n in contract.LOAD_ORDER if n in named)
+        return t("loader.unrecognised.several", lang, tables=labels)
+    return t("loader.unrecognised.none", lang)
 
 
 def busy_message(holder: dict, lang: str = "zh", *, waiting: bool = True) -> str:

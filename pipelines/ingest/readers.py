@@ -164,7 +164,8 @@ class ReadResult:
 
 
 def find_files(paths: list[Path] | list[str]) -> list[Path]:
-    """Files under `paths` (folders searched recursively, sorted). Hidden and Office lock files skipped."""
+    """Files under `paths` (folders searched recursively, sorted). Hidden and Office lock files skipped, and
+    a store's lock file and load log."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -172,7 +173,8 @@ def find_files(paths: list[Path] | list[str]) -> list[Path]:
         else:
             found = [p]
         for f in found:
-            if f.name.startswith((".", "~$")):
+            # hidden and Office lock files; a store's own lock and load log (a store kept beside its exports)
+            if f.name.startswith((".", "~$")) or f.name.endswith((".duckdb.lock", ".loads.log")):
                 continue
             if f not in out:
                 out.append(f)

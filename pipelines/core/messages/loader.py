@@ -125,10 +125,19 @@ MESSAGES = {
     ),
     "loader.report.dropped_line": ("  {file}：{columns}", "  {file}: {columns}"),
     "loader.report.unrecognised_heading": (
-        "以下文件或工作表无法识别为任何数据表，已跳过（文件名或工作表名应为表名，如“审批记录_2024-06.csv”）：",
-        "These files or sheets name no table and were skipped (name them after a table, e.g. approvals_2024-06.csv):",
+        "以下文件或工作表未能识别为某一张数据表，已跳过：",
+        "These files or sheets were not recognised as one table and were skipped:",
     ),
-    "loader.report.unrecognised_line": ("  {file}", "  {file}"),
+    "loader.report.unrecognised_line": ("  {file}：{why}", "  {file}: {why}"),
+    "loader.unrecognised.none": ("名称中没有任何表名", "its name contains no table's name"),
+    "loader.unrecognised.several": ("名称中含有多个表名（{tables}），无法确定是哪一张",
+                                    "its name contains more than one table's name ({tables}): which one is it?"),
+    "loader.unrecognised.format": ("不是 CSV、xlsx 或 Parquet 文件", "not a CSV, xlsx or Parquet file"),
+    "loader.report.accepted_names": (
+        "文件名（或工作表名）须恰好含有一个表名，前后可加任意文字，如“审批记录_2024-06.csv”“tw_ok_替补记录.csv”。表名：{names}",
+        ("A file (or sheet) name must contain exactly one table's name, with any prefix or suffix, such as "
+        "approvals_2024-06.csv or tw_ok_替补记录.csv. Table names: {names}"),
+    ),
     "loader.report.no_files": ("未找到可导入的文件。", "No files to load were found."),
     "loader.report.file_heading": ("文件 {file}：", "File {file}:"),
     "loader.report.problem_line": (
