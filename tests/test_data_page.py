@@ -127,6 +127,43 @@ def test_files_that_name_no_table_are_named_not_counted_as_zero_problems(tmp_pat
     assert load_button(at).disabled
 
 
+def test_a_load_that_finds_another_running_says_it_waits_then_loads(tmp_path, monkeypatch):
+    """Another load holds the store (its lock, taken here as the loader takes it): the page's load says at
+    once that it waits, for which command since when (the page's message, caught as it is made), then
+    loads when the other lets go, and says it had waited."""
+    import os
+    import threading
+
+    from pipelines.ingest import loader
+    from pipelines.store import db as store
+
+    db = tmp_path / "warehouse.duckdb"
+    at = data_page(db, monkeypatch)
+    at.file_uploader(key="uploads").set_value(valid_files()).run()
+    told, asked = [], threading.Event()
+    message = loader.busy_message
+
+    def seen(holder, lang="zh", **kw):
+        text = message(holder, lang, **kw)
+        told.append(text)
+        asked.set()
+        return text
+
+    monkeypatch.setattr(loader, "busy_message", seen)
+    with store.locked(db, "rebuild"):
+        clicking = threading.Thread(target=lambda: load_button(at).click().run())
+        clicking.start()
+        assert asked.wait(timeout=120), "the page's load did not say that it waits"
+        assert clicking.is_alive()  # it waits: the store is held
+    clicking.join(timeout=180)
+    assert not problems(at), problems(at)
+    assert told[0].startswith(f"另一项操作正在写入数据库（重建汇总表，进程 {os.getpid()}，自 ")
+    assert any(s.value.startswith("导入完成") for s in at.success), [s.value for s in at.success]
+    assert [i.value for i in at.info if i.value.startswith("本次导入等待了另一项操作（重建汇总表")], \
+        [i.value for i in at.info]
+    assert table_rows(db).get("approvals", 0) > 0
+
+
 def _store_with_a_warning(tmp_path: Path) -> Path:
     """A store loaded from the fixture exports in which one step was decided before it was received."""
     from pipelines.ingest.loader import load_paths

@@ -32,6 +32,9 @@ if loaded is not None:  # the load of the previous run succeeded (see the Load b
     sep = "、" if lang == "zh" else ", "
     st.success(tr("data.loaded_rows", rows=sep.join(
         f"{contract.TABLES[k].label(lang) if k in contract.TABLES else k}: {v:,}" for k, v in loaded.items())))
+    waited = st.session_state.pop("_waited", None)
+    if waited is not None:  # it had waited for another load or rebuild: say so once it is done
+        st.info(loader.busy_message(waited, lang, waited=True), icon=":material/hourglass_bottom:")
     st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
 # A successful load starts a new uploader (a new key), so the loaded files are not offered for loading again.
 generation = st.session_state.get("_upload_generation", 0)
@@ -79,6 +82,7 @@ if files:
 
         def on_wait(holder: dict) -> None:  # another load or rebuild holds the store: say so at once
             waiting.warning(loader.busy_message(holder, lang), icon=":material/hourglass_top:")
+            st.session_state["_waited"] = holder
 
         result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
         waiting.empty()
@@ -93,8 +97,10 @@ if files:
             st.session_state.pop("_upload_sig", None)
             st.rerun()
         elif result.fault is not None:
+            st.session_state.pop("_waited", None)
             st.error(result.format(lang))
         else:
+            st.session_state.pop("_waited", None)
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
 

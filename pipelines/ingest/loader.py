@@ -222,10 +222,11 @@ def unrecognised_why(entry: str, lang: str = "zh") -> str:
     return t("loader.unrecognised.none", lang)
 
 
-def busy_message(holder: dict, lang: str = "zh", *, waiting: bool = True) -> str:
+def busy_message(holder: dict, lang: str = "zh", *, waiting: bool = True, waited: bool = False) -> str:
     """What a load or rebuild says when another one holds the store: that it waits (or, with --no-wait,
-    that it did not), naming the other's command, process and start as its lock records them."""
-    key = "lock.waiting" if waiting else "lock.busy"
+    that it did not; or, once loaded, that it had waited), naming the other's command, process and start
+    as its lock records them."""
+    key = "lock.waited" if waited else "lock.waiting" if waiting else "lock.busy"
     if not holder.get("pid"):
         return t(f"{key}_unknown", lang)
     command = holder.get("command") or ""

@@ -53,7 +53,11 @@ MESSAGES = {
         ("Another operation is writing the store. As --no-wait asks, this one did not wait and changed nothing; "
         "try again when it has finished."),
     ),
-    "lock.resumed": ("前一项操作已完成，开始本次操作。", "The other operation has finished; this one starts now."),
+    "lock.waited": (
+        "本次导入等待了另一项操作（{command}，进程 {pid}，自 {since} 起）完成后才开始。",
+        "This load waited for another operation ({command}, process {pid}, since {since}) to finish before it started.",
+    ),
+    "lock.waited_unknown": ("本次导入等待了另一项操作完成后才开始。", "This load waited for another operation to finish before it started."),
     "lock.command.load": ("导入", "load"),
     "lock.command.rebuild": ("重建汇总表", "rebuild"),
     "lock.command.demo": ("生成演示数据并导入", "demo load"),
