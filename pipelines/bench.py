@@ -15,10 +15,11 @@ memory (VmHWM) is its own:
 | Overview first load | a new process: the store's info, the sidebar's options and every Overview query, default filters |
 | app memory (`--app`) | `streamlit run app.py` on this store, the Overview opened in a real browser (Debian's chromium); the server's resident memory afterwards, and the browser's wait for the first Overview |
 
-The targets (issue 9, DEVELOPERS.md) are stated for 10M approval steps (`--scale 24`: its load
-took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5 GB now; still not on a shared machine);
-`--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
-DuckDB cannot read them, so R covers the CSV files only.
+The targets it prints (issue 9's; DEVELOPERS.md states this round's, stricter) are for 10M approval steps
+(`--scale 24`: its load took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5-1.6 GB now; still
+not on a shared machine); `--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
+DuckDB cannot read them, so R covers the CSV files only. The figures and how each was reproduced:
+docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations

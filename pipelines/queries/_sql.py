@@ -117,15 +117,7 @@ class Scope:
 
 
 def is_set(f: Filters, dim: str) -> bool:
-    return bool(
-        {
-            "period": f.start or f.end,
-            "division": f.divisions,
-            "team": f.teams,
-            "matter_type": f.matter_types,
-            "level": f.levels,
-        }[dim]
-    )
+    return bool(f.start or f.end) if dim == "period" else bool(f.values(dim))
 
 
 def scope(name: str, f: Filters, key: str | None = None) -> Scope:
@@ -136,10 +128,6 @@ def scope(name: str, f: Filters, key: str | None = None) -> Scope:
 
 def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
     return scope(name, f, key).describe(f, lang)
-
-
-def _values(f: Filters, dim: str) -> tuple:
-    return {"division": f.divisions, "team": f.teams, "matter_type": f.matter_types, "level": f.levels}[dim]
 
 
 def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple[str, list]:
@@ -166,7 +154,7 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
                 parts.append(f"{col} <= ?")
                 params.append(f.end)
         else:
-            values = _values(f, dim)
+            values = f.values(dim)
             parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     trace = _trace.get()

@@ -1,4 +1,4 @@
-"""Approval latency by level: the measures of `marts_spec.LATENCY_MEASURES` over decided steps."""
+"""Approval latency by level: the measures of `pipelines.tables.marts.LATENCY_MEASURES` over decided steps."""
 
 from __future__ import annotations
 

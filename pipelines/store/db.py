@@ -2,9 +2,10 @@
 
 The app keeps reading the store while a load runs, and DuckDB lets a file be held by one read-write
 process or by many read-only ones, never both. So a change never writes into the store itself: it copies
-the store to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it
-over the store. A reader sees the old file or the new one, never half a load; a connection opened before
-the switch keeps the old data until it is reopened. Changes are serialised by a lock file.
+the store's catalogue (the DuckDB file; the big tables are Parquet files beside it, pipelines.tables.parts)
+to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it over the
+catalogue. A reader sees the old file or the new one, never half a load; a connection opened before the
+switch keeps the old data until it is reopened. Changes are serialised by a lock file.
 """
 
 from __future__ import annotations
@@ -201,8 +202,10 @@ class StoreBusy(RuntimeError):
 
 
 def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.DuckDBPyConnection:
-    """A short-lived read-only connection to the current store; reopen it to see a newer load. The one
-    way every reader (pages, report, Word report, bench) opens the store.
+    """A short-lived read-only connection to the current store; reopen it to see a newer load. How the
+    one-shot readers open the store (the report, the Word report, the command line, the loader's checks);
+    the dashboard reads through a `Reader` instead, and the bench opens the file with DuckDB directly for
+    its own counts.
 
     The store is attached to a fresh in-memory database rather than opened with `duckdb.connect(db)`:
     DuckDB caches database instances by path within a process, so a plain connect would keep handing out
@@ -669,10 +672,10 @@ def _rebuild_marts(
 
 
 def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, Rows]):
-    """What a load is about to write, for its marts to recompute only that (marts.Changes). Read before the
-    upsert: a substitution the load replaces counts with its stored pair of people too. Of staged rows,
-    the load's matters and cases are SQL over the Parquet files (evaluated by the marts only when they
-    recompute part of the store: a first load rebuilds everything), never lists in Python."""
+    """What a load is about to write, for its marts to recompute only that (pipelines.marts.build.Changes).
+    Read before the upsert: a substitution the load replaces counts with its stored pair of people too. Of
+    staged rows, the load's matters and cases are SQL over the Parquet files (evaluated by the marts only
+    when they recompute part of the store: a first load rebuilds everything), never lists in Python."""
     from pipelines.marts.build import Changes
 
     changes = Changes()

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from pipelines.core import contract
+from pipelines.core import contract, filters
 
 # The dashboard's shared filters, in the order captions name them.
-DIMENSIONS = ("period", "division", "team", "matter_type", "level")
+DIMENSIONS = filters.ALL_DIMENSIONS  # the period and the shared filters (pipelines.core.filters.DIMENSIONS)
 
 # Why a filter cannot narrow a mart (message keys `scope.reason.<reason>`).
 BUREAU_WIDE = "bureau_wide"  # meetings and their items belong to no team or division
@@ -156,7 +156,7 @@ def exact_hours_sum(col: str) -> str:
 
 # The latency measures, one definition: every query of latency by level (dashboard, report, Word report)
 # aggregates the decided steps (`latency_steps`) with them; the `level_latency` mart is merged from their
-# value counts to the same last digit (marts.level_latency, tested against these expressions).
+# value counts to the same last digit (pipelines.marts.build.level_latency, tested against these expressions).
 # DuckDB's quantile_cont is linear interpolation (numpy's default).
 LATENCY_MEASURES = {
     "steps": "count(*)",

@@ -8,19 +8,19 @@ under `<store>.parts/<table>/<load>-<n>.parquet`, each holding the rows of a run
 files (absolute paths), `part_files` (each file's table, first and last month, rows) and `retired_files`
 (files an older catalogue listed, kept for readers that may still have it attached).
 
-Inside a load (`store.building`) the partitioned tables are changed through an overlay (`Session`): the
-files holding the months the load touches are read into TEMP work tables (DuckDB spills them; a temp
-table is never checkpointed into the catalogue), deletes and inserts go there, and a TEMP VIEW of each
-table's name (temp shadows the catalogue's view, also inside other views) shows work ∪ the untouched
-files, so every read of the load sees its own writes. Rows no earlier load stored stay out of the work
-tables: a table replaced whole (a full build's marts) stages each appended batch as a Parquet file of its
-own, and a first load's inputs are read from the files validation staged them in (`append`, `adopt`); at
-10M steps DuckDB spilled work tables that size to disk and read them back (a rebuild 70 -> 54 s, 2.2 ->
-1.5 GB). At commit the work tables and staged files are written to new files, the views are redefined to
-the new file list, and the catalogue is committed and switched as before: a
-reader sees the old catalogue (old files) or the new one (new files), never half. A full rebuild replaces
-every file. The months a load changes are written to files of their own (see MAX_SMALL_FILES), so the
-next load rewrites those months, not the big file they had joined.
+Inside a load (`pipelines.store.db.building`) the partitioned tables are changed through an overlay
+(`Session`): the files holding the months the load touches are read into TEMP work tables (DuckDB spills
+them; a temp table is never checkpointed into the catalogue), deletes and inserts go there, and a TEMP
+VIEW of each table's name (temp shadows the catalogue's view, also inside other views) shows work ∪ the
+untouched files, so every read of the load sees its own writes. Rows no earlier load stored stay out of
+the work tables: a table replaced whole (a full build's marts) stages each appended batch as a Parquet
+file of its own, and a first load's inputs are read from the files validation staged them in (`append`,
+`adopt`); at 10M steps DuckDB spilled work tables that size to disk and read them back (a rebuild 70 -> 54
+s, 2.2 -> 1.5 GB). At commit the work tables and staged files are written to new files, the views are
+redefined to the new file list, and the catalogue is committed and switched as before: a reader sees the
+old catalogue (old files) or the new one (new files), never half. A full rebuild replaces every file. The
+months a load changes are written to files of their own (see MAX_SMALL_FILES), so the next load rewrites
+those months, not the big file they had joined.
 
 Files no catalogue lists: a failed load deletes those it wrote; a killed one leaves them, and the next
 load deletes every file under the folder that its catalogue does not list (`sweep`, under the store's
@@ -30,9 +30,10 @@ the older catalogue (the app keeps a version attached while a page run reads it;
 minute) can still read them. Only files inside the store's own folder are ever deleted; a catalogue copied
 without its folder reads the original's files and never deletes them.
 
-API (store.upsert and pipelines.marts.build write through it): `insert`, `append` (a polars frame), `adopt`,
-`delete`, `replace`, and `of_months` to read only the files of some months (on a load's connection; on a
-plain DuckDB connection they act on ordinary tables); `Session` is created by `store.building`.
+API (pipelines.store.db.upsert and pipelines.marts.build write through it): `insert`, `append` (a polars
+frame), `adopt`, `delete`, `replace`, and `of_months` to read only the files of some months (on a load's
+connection; on a plain DuckDB connection they act on ordinary tables); `Session` is created by
+`pipelines.store.db.building`.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ _SESSIONS: dict[int, Session] = {}
 
 
 def session(con: duckdb.DuckDBPyConnection) -> Session:
-    """The overlay of the load `con` belongs to (store.building opened it)."""
+    """The overlay of the load `con` belongs to (pipelines.store.db.building opened it)."""
     try:
         return _SESSIONS[id(con)]
     except KeyError:
@@ -641,8 +642,8 @@ class Session:
 
 
 # --------------------------------------------------------------------------------------------------
-# Module-level API on a load's connection: the overlay inside store.building(), else (a plain DuckDB
-# connection, e.g. the tests' hand-made stores) ordinary tables in that database
+# Module-level API on a load's connection: the overlay inside pipelines.store.db.building(), else (a plain
+# DuckDB connection, e.g. the tests' hand-made stores) ordinary tables in that database
 # --------------------------------------------------------------------------------------------------
 
 
