@@ -28,8 +28,9 @@ from pipelines.core.i18n import t
 from pipelines.notify.alerts import Triggered, alert_text, rule_title
 from pipelines.notify.recipients import Recipient
 from pipelines.present import chart_export, charts
-from pipelines.present.monthly_report import change, fmt
+from pipelines.present.monthly_report import change
 from pipelines.queries import _pseudonyms
+from pipelines.tables.marts import format_value
 
 # Headline figures: key in queries.headline, message, kind of number, target name (settings [targets]) or None,
 # whether the figure is bureau-wide (shown to bureau-scope recipients only).
@@ -130,8 +131,9 @@ def compose(con, r: Recipient, *, period: str, period_key: str, settings, trigge
         value, prev = now.get(key), before.get(key)
         goal = goals.get(target) if target else None
         met = None if goal is None or value is None else value <= goal
-        heads.append({"key": key, "label": t(msg, lang), "value": fmt(value, kind, lang), "previous": fmt(prev, kind, lang),
-                      "change": change(value, prev, kind, lang), "target": fmt(goal, kind, lang) if goal is not None else "",
+        heads.append({"key": key, "label": t(msg, lang), "value": format_value(value, kind),
+                      "previous": format_value(prev, kind), "change": change(value, prev, kind, lang),
+                      "target": format_value(goal, kind) if goal is not None else "",
                       "met": met, "raw": value})
 
     # what needs action now, against the previous digest

@@ -149,8 +149,8 @@ def attention_page(con, f: Filters, kinds: tuple[str, ...] = (), extension_lead_
         con,
         f"""SELECT *, date_diff('day', since::DATE, {_SNAPSHOT}::DATE) AS waiting_days FROM ({sql}) {extra}
             ORDER BY attention_tier = 'YELLOW', since, attention_kind, record_id, step_no NULLS FIRST
-            LIMIT {int(limit)} OFFSET {int(offset)}""",
-        [*params, *more],
+            LIMIT ? OFFSET ?""",
+        [*params, *more, int(limit), int(offset)],
     ).select(COLUMNS)
 
 
