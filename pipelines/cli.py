@@ -81,6 +81,7 @@ def _load(paths: list[Path], db: Path, lang: str) -> int:
 def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None:
     """A load or rebuild in the audit trail: who, every file with its SHA-256, the outcome."""
     import hashlib
+    import sqlite3
 
     from pipelines.access import audit
 
@@ -95,7 +96,7 @@ def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None
                 files[str(f)] = h.hexdigest()
     try:
         audit.record(db, _who(), action, files=files, outcome=outcome)
-    except Exception as exc:  # the trail beside a store in a read-only folder: said, not fatal
+    except (OSError, sqlite3.Error) as exc:  # the trail beside a store in a read-only folder: said, not fatal
         print(f"audit: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
@@ -193,7 +194,7 @@ def _who() -> str:
 
     try:
         return "cli:" + getpass.getuser()
-    except Exception:
+    except (KeyError, OSError):  # no user name in the environment nor the password database
         return "cli"
 
 
@@ -264,7 +265,7 @@ def _warn_unknown_staff(db: Path, staff_id: str, lang: str) -> None:
 
     try:
         con = store.connect_readonly(db)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a store that cannot be opened now only skips this warning
         return
     try:
         if roster_post(con, staff_id) is None:
