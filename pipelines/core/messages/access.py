@@ -166,6 +166,8 @@ MESSAGES = {
     "audit.value.no_account": ("没有对应账户", "no account"),
     "audit.value.invalid": ("校验未通过", "invalid input"),
     "audit.value.error": ("出错", "failed"),
+    "audit.value.fault": ("机器故障（磁盘、权限、内存）", "a fault of the machine (disk, permissions, memory)"),
+    "audit.value.busy": ("另一导入或重建正在进行", "another load or rebuild held the store"),
     "audit.value.account_disabled": ("账户已停用", "account disabled"),
     "data.access.audit_cli": ("本机模式下的留痕记录可用命令查看：python -m pipelines audit", "In local mode, read the trail with: python -m pipelines audit"),
     # upload names
