@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
-DB ?= data/warehouse.duckdb
+DB ?= $(or $(TIERWATCH_DB),data/warehouse.duckdb)
 PORT ?= 8501
 # Where the server listens: empty = 127.0.0.1 (this computer only). A network address (ADDRESS=0.0.0.0) needs
 # sign-in configured first (an account, or [auth] in .streamlit/secrets.toml): serve.py refuses otherwise.
@@ -21,7 +21,7 @@ setup:
 run: setup
 	@test -f $(DB) || $(UV) run python -m pipelines demo --db $(DB)
 	@$(UV) run python -m pipelines rebuild --db $(DB) --if-stale
-	$(UV) run python serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
+	TIERWATCH_DB=$(DB) $(UV) run python serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
 		$(if $(ADDRESS),--server.address $(ADDRESS))
 
 demo: setup

@@ -86,7 +86,8 @@ def _load(paths: list[Path], db: Path, lang: str, wait: bool = True) -> int:
     outcome = "error"
     try:
         report = load_paths(paths, db, lang=lang, progress=bar, wait=wait, on_wait=_waiting(lang, bar))
-        outcome = "ok" if report.ok else "invalid"
+        outcome = ("ok" if report.ok else "fault" if report.fault is not None
+                   else "busy" if report.busy is not None else "invalid")
     finally:
         bar.close()
         _audit_files(db, "load", paths, outcome)
@@ -101,6 +102,7 @@ def _load(paths: list[Path], db: Path, lang: str, wait: bool = True) -> int:
 def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None:
     """A load or rebuild in the audit trail: who, every file with its SHA-256, the outcome."""
     import hashlib
+    import sqlite3
 
     from pipelines.access import audit
 
@@ -115,7 +117,7 @@ def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None
                 files[str(f)] = h.hexdigest()
     try:
         audit.record(db, _who(), action, files=files, outcome=outcome)
-    except Exception as exc:  # the trail beside a store in a read-only folder: said, not fatal
+    except (OSError, sqlite3.Error) as exc:  # the trail beside a store in a read-only folder: said, not fatal
         print(f"audit: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
@@ -203,8 +205,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         store.rebuild(db, progress=bar, lang=args.lang, wait=not args.no_wait, on_wait=_waiting(args.lang, bar))
         outcome = "ok"
     except store.StoreLocked as exc:
-        bar.close()
         outcome = "busy"
+        bar.close()
         print(busy_message(exc.holder, args.lang, waiting=False), file=sys.stderr)
         return 2
     finally:
@@ -220,7 +222,7 @@ def _who() -> str:
 
     try:
         return "cli:" + getpass.getuser()
-    except Exception:
+    except (KeyError, OSError):  # no user name in the environment nor the password database
         return "cli"
 
 
@@ -291,7 +293,7 @@ def _warn_unknown_staff(db: Path, staff_id: str, lang: str) -> None:
 
     try:
         con = store.connect_readonly(db)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a store that cannot be opened now only skips this warning
         return
     try:
         if roster_post(con, staff_id) is None:

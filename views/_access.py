@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from pipelines.access import accounts, audit
 from pipelines.access.accounts import Account
@@ -65,7 +66,7 @@ def oidc_configured() -> bool:
     """Whether `.streamlit/secrets.toml` (or the secrets files the server was given) configures `st.login`."""
     try:
         auth = st.secrets.get("auth")
-    except Exception:  # no secrets file at all
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file at all
         return False
     return bool(auth and auth.get("redirect_uri") and auth.get("cookie_secret"))
 
@@ -141,7 +142,7 @@ def _scope(db: Path, account: Account, conf: Settings) -> Scope | None:
 def _oidc_logged_in() -> bool:
     try:
         return bool(st.user.is_logged_in)
-    except Exception:
+    except (KeyError, AttributeError, StreamlitSecretNotFoundError):
         return False
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import streamlit as st
 
 from pipelines.core.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
-from pipelines.core.scope import Scope
 from pipelines.core.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.core.scope import Scope
 from pipelines.queries import StoreInfo
 from views import _store
-from views._text import md
 
 # Page registry: (url path, file, message key, icon). Order = navigation order.
 PAGES = (

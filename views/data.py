@@ -124,9 +124,10 @@ if files and not bad:
         except BaseException as exc:
             _access.record(c.db, who, "load", files=digests, outcome="error", error=type(exc).__name__)
             raise
+        _access.record(c.db, who, "load", files=digests, rows=dict(result.rows) if result.ok else None,
+                       outcome=("ok" if result.ok else "fault" if result.fault is not None
+                                else "busy" if getattr(result, "busy", None) is not None else "invalid"))
         waiting.empty()
-        _access.record(c.db, who, "load", files=digests, outcome="ok" if result.ok else "invalid",
-                       rows=dict(result.rows) if result.ok else None)
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
             store.clear_caches()

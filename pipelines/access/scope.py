@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
+
 from pipelines.access.accounts import Account
 from pipelines.core.scope import Scope
 
@@ -23,7 +25,7 @@ def snapshot(con) -> datetime | None:
     """The data's "now": meta `snapshot_at`."""
     try:
         rows = con.sql("SELECT value FROM meta WHERE key = 'snapshot_at'").fetchall()
-    except Exception:  # a store without marts yet
+    except duckdb.Error:  # a store without marts yet
         return None
     if not rows or not rows[0][0]:
         return None
@@ -37,7 +39,7 @@ def roster_post(con, staff_id: str) -> tuple[str, str | None, str | None] | None
     """(post, team, division) of a person in the current roster, or None when not on it."""
     try:
         rows = con.sql("SELECT post, team, division FROM staff WHERE staff_id = ?", params=[staff_id]).fetchall()
-    except Exception:  # no roster loaded
+    except duckdb.Error:  # no roster loaded
         return None
     return tuple(rows[0]) if rows else None
 
@@ -53,7 +55,7 @@ def acting_for_chief(con, staff_id: str, now: datetime | None) -> bool:
                  AND s.start_at <= ? AND (s.end_at IS NULL OR s.end_at >= ?)""",
             params=[staff_id, now, now],
         ).fetchall()
-    except Exception:
+    except duckdb.Error:  # no substitutions loaded
         return False
     return bool(rows and rows[0][0])
 

@@ -57,9 +57,7 @@ class Scope:
         bureau-wide: inside only a bureau scope's reach)."""
         if self.divisions is not None and division not in self.divisions:
             return False
-        if self.teams is not None and team not in self.teams:
-            return False
-        return True
+        return self.teams is None or team in self.teams
 
     def describe(self) -> str:
         """A short, language-free description for the audit trail: `bureau`, `division:执行一处`, …"""

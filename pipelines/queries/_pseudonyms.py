@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
+import duckdb
 import polars as pl
 
 PREFIX = "P-"
@@ -28,7 +29,7 @@ def replacements(con) -> dict[str, str]:
     """name -> pseudonym and staff id -> pseudonym for everyone on the roster."""
     try:
         rows = con.sql("SELECT staff_id, name FROM staff WHERE staff_id IS NOT NULL ORDER BY staff_id").fetchall()
-    except Exception:  # no roster loaded: nothing to replace
+    except duckdb.Error:  # no roster loaded: nothing to replace
         return {}
     out: dict[str, str] = {}
     used: dict[str, int] = {}

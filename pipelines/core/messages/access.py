@@ -12,8 +12,8 @@ MESSAGES = {
     "access.error.exists": ("账户“{login}”已存在", "Account “{login}” already exists"),
     "access.error.unknown": ("没有账户“{login}”", "No account “{login}”"),
     "access.error.staff_unknown": ("工号 {staff_id} 不在当前人员名册中（账户已建立，名册导入后生效）",
-                                   "Staff id {staff_id} is not on the current roster (the account is made; it works "
-                                   "once a roster names the person)"),
+                                   ("Staff id {staff_id} is not on the current roster (the account is made; it works "
+                                   "once a roster names the person)")),
     # accounts: command line
     "cli.users.password": ("为 {login} 设置密码：", "Password for {login}: "),
     "cli.users.password_again": ("再输入一次：", "Again: "),
@@ -54,15 +54,15 @@ MESSAGES = {
     "noaccess.title": ("暂无查看权限", "No access yet"),
     "noaccess.no_account": (
         "已通过统一身份认证（{identity}），但本看板还没有与之对应的账户。请联系执行局的看板管理员（{admins}）为您开通账户。",
-        "You are signed in through the court's single sign-on ({identity}), but this dashboard has no account for you. "
-        "Ask the dashboard's administrator at the enforcement bureau ({admins}) to open one.",
+        ("You are signed in through the court's single sign-on ({identity}), but this dashboard has no account for you. "
+        "Ask the dashboard's administrator at the enforcement bureau ({admins}) to open one."),
     ),
     "noaccess.no_scope": (
-        "您的账户（{login}）目前没有可查看的范围：看板的范围随人员名册中的岗位确定（局领导看全局，副局长看分管部门，团队长看本团队）。"
-        "如需查看，请联系看板管理员（{admins}）授予角色。",
-        "Your account ({login}) has nothing to show yet: what a person sees follows their post on the roster (leaders "
+        ("您的账户（{login}）目前没有可查看的范围：看板的范围随人员名册中的岗位确定（局领导看全局，副局长看分管部门，团队长看本团队）。"
+        "如需查看，请联系看板管理员（{admins}）授予角色。"),
+        ("Your account ({login}) has nothing to show yet: what a person sees follows their post on the roster (leaders "
         "the bureau, a deputy their division, a team leader their team). Ask the dashboard's administrator ({admins}) "
-        "for a role.",
+        "for a role."),
     ),
     "noaccess.admins_unknown": ("系统管理员", "the system administrator"),
     # sidebar
@@ -73,32 +73,32 @@ MESSAGES = {
     # the server
     "serve.local": (
         "本机模式：未配置登录（没有账户，.streamlit/secrets.toml 中也没有 [auth]），服务只在 127.0.0.1 上监听，其他电脑无法访问。",
-        "Local mode: no sign-in is configured (no account, no [auth] in .streamlit/secrets.toml), so the server listens "
-        "on 127.0.0.1 only; other computers cannot connect.",
+        ("Local mode: no sign-in is configured (no account, no [auth] in .streamlit/secrets.toml), so the server listens "
+        "on 127.0.0.1 only; other computers cannot connect."),
     ),
     "serve.refused": (
-        "拒绝在 {address} 上监听：尚未配置登录，网络上的任何人都能看到全部数据。请先建立管理员账户"
+        ("拒绝在 {address} 上监听：尚未配置登录，网络上的任何人都能看到全部数据。请先建立管理员账户"
         "（python -m pipelines users add LOGIN --role admin --db {db}），或在 .streamlit/secrets.toml 中配置 [auth]"
-        "（法院统一身份认证），然后再用 make run ADDRESS={address} 启动。详见 README“在法院网络上部署”。",
-        "Refusing to listen on {address}: no sign-in is configured, so anyone on the network would see every figure. "
+        "（法院统一身份认证），然后再用 make run ADDRESS={address} 启动。详见 README“在法院网络上部署”。"),
+        ("Refusing to listen on {address}: no sign-in is configured, so anyone on the network would see every figure. "
         "First make an administrator account (python -m pipelines users add LOGIN --role admin --db {db}) or configure "
         "[auth] in .streamlit/secrets.toml (the court's single sign-on), then start with make run ADDRESS={address}. "
-        "See the README, \"Putting it on the court's network\".",
+        "See the README, \"Putting it on the court's network\"."),
     ),
     "serve.signin": ("已配置登录：每个页面都需要先登录。", "Sign-in is configured: every page asks for it."),
     # errors on a page
     "error.page": (
         "这个页面出错了，错误已记入服务器日志（编号 {ref}）。请刷新页面；如果问题仍然存在，请把编号告诉管理员。",
-        "Something went wrong on this page; it was written to the server's log (reference {ref}). Reload the page; if "
-        "it happens again, give the reference to the administrator.",
+        ("Something went wrong on this page; it was written to the server's log (reference {ref}). Reload the page; if "
+        "it happens again, give the reference to the administrator."),
     ),
     # the Data page: accounts and the audit trail
     "data.access.title": ("账户与留痕", "Accounts and audit trail"),
     "data.access.accounts": ("账户", "Accounts"),
     "data.access.accounts_help": (
         "账户在服务器上用命令管理：python -m pipelines users add LOGIN (--staff 工号 | --role analyst | --role admin)。",
-        "Accounts are managed on the server: python -m pipelines users add LOGIN (--staff STAFF_ID | --role analyst | "
-        "--role admin).",
+        ("Accounts are managed on the server: python -m pipelines users add LOGIN (--staff STAFF_ID | --role analyst | "
+        "--role admin)."),
     ),
     "data.access.audit": ("留痕记录（最近 {n} 条）", "Audit trail (latest {n} rows)"),
     "data.access.local": ("本机模式下没有账户，也不记录登录。", "Local mode has no accounts and records no sign-in."),
@@ -120,13 +120,13 @@ MESSAGES = {
     "settings.help.access.idle_hours": ("超过此小时数未操作即自动退出登录。", "A session idle for this many hours is signed out."),
     "settings.help.access.analyst_pseudonyms": (
         "分析员看到的审批人、当事人等人员姓名和工号以固定代号代替（页面和导出均如此）；false 为显示真实姓名。",
-        "Analysts see approvers' and other people's names and staff ids replaced by stable pseudonyms (on pages "
-        "and in exports); false shows the names.",
+        ("Analysts see approvers' and other people's names and staff ids replaced by stable pseudonyms (on pages "
+        "and in exports); false shows the names."),
     ),
     "settings.help.access.identity_claim": (
         "统一身份认证（OpenID Connect）中标识人员的声明名称，如 email、preferred_username 或 sub；其值与账户的登录名或邮箱对应。",
-        "The claim of the court's single sign-on (OpenID Connect) that identifies the person, e.g. email, "
-        "preferred_username or sub; its value is matched to an account's login or e-mail address.",
+        ("The claim of the court's single sign-on (OpenID Connect) that identifies the person, e.g. email, "
+        "preferred_username or sub; its value is matched to an account's login or e-mail address."),
     ),
     # the audit trail as the Data page shows it
     "audit.action.sign_in": ("登录", "sign-in"),
@@ -166,6 +166,8 @@ MESSAGES = {
     "audit.value.no_account": ("没有对应账户", "no account"),
     "audit.value.invalid": ("校验未通过", "invalid input"),
     "audit.value.error": ("出错", "failed"),
+    "audit.value.fault": ("机器故障（磁盘、权限、内存）", "a fault of the machine (disk, permissions, memory)"),
+    "audit.value.busy": ("另一导入或重建正在进行", "another load or rebuild held the store"),
     "audit.value.account_disabled": ("账户已停用", "account disabled"),
     "data.access.audit_cli": ("本机模式下的留痕记录可用命令查看：python -m pipelines audit", "In local mode, read the trail with: python -m pipelines audit"),
     # upload names
@@ -175,7 +177,7 @@ MESSAGES = {
     ),
     "upload.name_bad": (
         "文件名中含有不允许的字符（如控制字符或路径分隔符）：请改名后再上传。",
-        "The file name holds characters that are not allowed (control characters or path separators): rename it "
-        "and upload again.",
+        ("The file name holds characters that are not allowed (control characters or path separators): rename it "
+        "and upload again."),
     ),
 }
