@@ -184,6 +184,96 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------------
+# Routes, return loops, the same person at two levels (DOMAIN.md §5)
+# --------------------------------------------------------------------------------------------------
+
+# The levels §3 requires on a matter's way, per matter type (chief-level, deputy's process approval, VP
+# after the chief...). A route is on the required route when its levels only ever go up (no return to a
+# lower level) and include every one of them: lower levels before and higher ones after are allowed.
+REQUIRED_LEVELS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(contract.PROCESS_MATTERS, ("DEPUTY", "CHIEF")),
+    **dict.fromkeys(("FORCE", "OTHER_CHIEF"), ("CHIEF",)),
+    **dict.fromkeys(contract.DEPUTY_MATTERS, ("DEPUTY",)),
+    "TEAM": ("TEAM_LEAD",),
+    **dict.fromkeys(("MAJOR", "EXTERNAL"), ("CHIEF", "VP")),
+}
+assert set(REQUIRED_LEVELS) == set(contract.MATTER_TYPE.codes)
+ROUTE_SEP = ">"
+RETURN = "RETURN"
+
+
+def _in_step_order(steps: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The steps of each matter in step order: decided ones by decided_at then step_no (`ord_key`), the
+    pending ones after them by step_no; with `_new_level` (the first step of a run of one level)."""
+    s = steps.select(columns).sort(["matter_id", "ord_key", "step_no"], nulls_last=True)
+    first = pl.col("matter_id") != pl.col("matter_id").shift(1)
+    return s.with_columns(_new_level=(first | (pl.col("level") != pl.col("level").shift(1))).fill_null(True))
+
+
+def matter_paths(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per matter (`step_latency` rows): `route` (its levels in step order, consecutive repeats collapsed,
+    joined by ">"), `on_required_route` (REQUIRED_LEVELS), `reached_levels` and `returned_levels` (levels
+    with a step, with a RETURN; in the order first reached), `returns` (RETURN decisions) and
+    `two_level_approvers` (`;`-joined ids of approvers who decided steps at two different levels, null if
+    none: a notice, the regulation has no article on it)."""
+    s = _in_step_order(steps, ["matter_id", "matter_type", "step_no", "level", "level_rank", "approver_id",
+                               "decided_at", "decision", "ord_key"])
+    returned = pl.col("decision") == RETURN
+    up = pl.col("level_rank").filter("_new_level").diff().drop_nulls()
+    paths = s.group_by("matter_id", maintain_order=True).agg(
+        pl.col("matter_type").first(),
+        route=pl.col("level").filter("_new_level").str.join(ROUTE_SEP),
+        ascending=(up > 0).all(),
+        reached_levels=pl.col("level").unique(maintain_order=True),
+        returned_levels=pl.col("level").filter(returned).unique(maintain_order=True),
+        returns=returned.sum().cast(pl.Int64),
+    )
+    required = pl.lit(True)
+    for level in contract.LEVEL_CODES:
+        needs = [t for t, levels in REQUIRED_LEVELS.items() if level in levels]
+        if needs:
+            required = required & (~pl.col("matter_type").is_in(needs) | pl.col("reached_levels").list.contains(level))
+    two = (
+        s.filter(pl.col("decided_at").is_not_null())
+        .group_by("matter_id", "approver_id")
+        .agg(pl.col("level").n_unique().alias("_levels"))
+        .filter(pl.col("_levels") > 1)
+        .group_by("matter_id")
+        .agg(two_level_approvers=pl.col("approver_id").sort().str.join(";"))
+    )
+    return (
+        paths.with_columns(on_required_route=pl.col("ascending") & required)
+        .join(two, on="matter_id", how="left")
+        .select("matter_id", "route", "on_required_route", "reached_levels", "returned_levels", "returns",
+                "two_level_approvers")
+    )
+
+
+def rework_loops(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
+    """One row per RETURN (DOMAIN.md §5 "Return loops"): a decided step whose decision is RETURN, at level L,
+    opens a loop; it closes at the matter's next step in step order at level L (`back_step_no`,
+    `back_at` = that step's received_at); rework time = back_at − the RETURN's decided_at, in hours and
+    working days (0 when negative). No later step at L: open (`closed` false, no rework time). `month`: of
+    the RETURN's decision."""
+    columns = ["matter_id", "step_no", "case_id", "team", "division", "matter_type", "level", "level_rank",
+               "approver_id", "approver_name", "received_at", "decided_at", "decision", "month", "ord_key"]
+    with_return = steps.filter(pl.col("decision") == RETURN).select("matter_id").unique()
+    s = _in_step_order(steps.join(with_return, on="matter_id", how="semi"), columns)
+    nxt = ["matter_id", "level"]
+    s = s.with_columns(
+        back_step_no=pl.col("step_no").shift(-1).over(nxt),
+        back_at=pl.col("received_at").shift(-1).over(nxt),
+    ).filter(pl.col("decision") == RETURN)
+    return s.select(
+        "matter_id", "step_no", "case_id", "team", "division", "matter_type", "level", "level_rank", "approver_id",
+        "approver_name", "month", returned_at=pl.col("decided_at"), back_step_no=pl.col("back_step_no"),
+        back_at=pl.col("back_at"), closed=pl.col("back_at").is_not_null(),
+        rework_hours=hours(pl.col("back_at") - pl.col("decided_at")).clip(lower_bound=0),
+        rework_workdays=cal.workdays_between(pl.col("decided_at"), pl.col("back_at")).clip(lower_bound=0),
+    ).sort("matter_id", "step_no")
+
+
+# --------------------------------------------------------------------------------------------------
 # Substitutions
 # --------------------------------------------------------------------------------------------------
 
