@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation", "findings", "data")
+PAGES = ("overview", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation", "findings",
+         "data")
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ PAGES = (
     ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
     ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
     ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
+    ("paths", "views/paths.py", "nav.paths", ":material/replay:"),
     ("clock", "views/clock.py", "nav.clock", ":material/event_busy:"),
     ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
     ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),

@@ -445,7 +445,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "share": ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
               "tie_break_rate", "on_time_share", "return_share", "route_share", "conformance", "returned_share"),
     "rate100": ("per_100",),
-    "code": ("level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
+    "code": ("final_decision", "level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
     "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline"),
     "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at",
@@ -474,7 +474,7 @@ _SHOWN = (
     "returns", "closed_loops", "open_loops", "median_rework_hours", "median_rework_workdays", "reached",
     "returned_matters", "returned_share", "return_share", "route", "route_label", "matters", "route_share",
     "median_lead_time_hours", "on_required_route", "conformance", "conforming", "returned_at", "back_step_no",
-    "back_at", "rework_hours", "rework_workdays", "two_level_approvers", "two_level_names",
+    "back_at", "rework_hours", "rework_workdays", "two_level_approvers", "two_level_names", "conforms", "final_decision",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 
