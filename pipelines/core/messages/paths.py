@@ -88,4 +88,15 @@ MESSAGES = {
     "report.rework_heading": ("退回环（按层级）", "Return loops by level"),
     "report.conformance_heading": ("各类事项合规率", "Conformance by matter type"),
     "report.routes_heading": ("主要审批路径", "Main routes"),
+    "report.rework_row": (
+        "{level}：退回 {returns} 次（已闭合 {closed}，未闭合 {open}），返工中位数 {median} 小时，到达该层级的事项中 {share} 在此被退回",
+        ("{level}: {returns} returns ({closed} closed, {open} open), median rework {median} h, {share} of the matters "
+        "reaching it returned there"),
+    ),
+    "monthly.s.paths": ("退回与审批路径", "Return loops and routes"),
+    "monthly.f.rework": ("各层级的退回环（已闭合与未闭合）", "Return loops by level (closed and open)"),
+    "monthly.t.rework": ("各层级的退回环与返工时间", "Return loops and rework time by level"),
+    "monthly.t.conformance": ("各类事项的合规率与规定路径", "Conformance and the required route per matter type"),
+    "report.figure.rework": ("退回环", "return loops"),
+    "report.figure.conformance": ("合规率", "conformance"),
 }
