@@ -887,15 +887,18 @@ def _plant_meetings(rng: np.random.Generator, org: Org, meetings: pl.DataFrame,
 PLAN_BREACHES = 4  # major cases without any PLAN matter
 DEPUTIES_BREACHES = 3  # team leaders' meetings without a deputy
 REGULAR_BREACHES = (("TEAM_LEADS", 1), ("BUREAU", 1))  # months without a meeting of the type
+TWO_LEVELS = 8  # team matters whose deputy also took the team leader's step (a notice, not a finding)
 
 
 def _plant_issue27(rng: np.random.Generator, org: Org, approvals: pl.DataFrame, cases: pl.DataFrame,
-                   meetings: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[str]]:
+                   meetings: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame,
+                                                                         pl.DataFrame, list[str]]:
     """A7-PLAN: a case is major (`is_major`) when it has a PLAN matter the chief approved himself, or when it is
     planted: a few cases filed in the judged window with no PLAN matter at all. M4-DEPUTIES: a few judged team
     leaders' meetings chaired by the chief lose their deputies. M4-REGULAR: every meeting of a type is taken out
-    of a few judged months (meetings with nothing planted in them or their items). Returns the cases, meetings,
-    items and the planted months' record ids (`YYYY-MM:TYPE`)."""
+    of a few judged months (meetings with nothing planted in them or their items). And a few team matters with
+    one person at two levels. Returns the approvals, cases, meetings, items and the planted months' record ids
+    (`YYYY-MM:TYPE`)."""
     chief = str(org.ids[org.chief])
     plans = approvals.filter(pl.col("matter_type") == "PLAN")
     approved = plans.filter((pl.col("decision") == "APPROVE") & (pl.col("approver_id") == chief)
@@ -933,7 +936,23 @@ def _plant_issue27(rng: np.random.Generator, org: Org, approvals: pl.DataFrame, 
         .otherwise(pl.col("planted")),
     )
     items = items.filter(~pl.col("meeting_id").is_in(gone.implode()))
-    return cases, meetings, items, sorted(gone_months)
+    # The same person at two levels: in a few team matters sent up to the deputy, the deputy took the team
+    # leader's step as well (no rule is broken: a deputy may decide a team matter); half in the last quarter.
+    two = approvals.filter(pl.col("matter_type") == "TEAM").group_by("matter_id").agg(
+        levels=pl.col("level").sort_by("step_no").str.join(">"), steps=pl.len(), last=pl.col("decided_at").max(),
+        deputy=pl.col("approver_id").filter(pl.col("level") == "DEPUTY").first(),
+        all_approved=(pl.col("decision") == "APPROVE").all(), acting=pl.col("acting_for").is_not_null().any(),
+    ).filter((pl.col("levels") == "TEAM_LEAD>DEPUTY") & pl.col("all_approved") & ~pl.col("acting")
+             & (pl.col("last").dt.date() >= BREACH_FROM)).sort("matter_id")
+    recent = two.filter(pl.col("last").dt.date() >= END.date().replace(month=4, day=1))
+    older = two.filter(pl.col("last").dt.date() < END.date().replace(month=4, day=1))
+    chosen = _pick(rng, recent["matter_id"].to_list(), TWO_LEVELS // 2) + _pick(rng, older["matter_id"].to_list(),
+                                                                                TWO_LEVELS // 2)
+    deputy = dict(two.select("matter_id", "deputy").rows())
+    approvals = approvals.with_columns(approver_id=pl.when(
+        pl.col("matter_id").is_in(chosen) & (pl.col("level") == "TEAM_LEAD"))
+        .then(pl.col("matter_id").replace_strict(deputy, default=None)).otherwise(pl.col("approver_id")))
+    return approvals, cases, meetings, items, sorted(gone_months)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1020,7 +1039,7 @@ def generate(seed: int = 7, scale: int = 1) -> DemoData:
     later = np.random.default_rng([seed, scale, 10])  # the later rules' breaches: their own stream
     approvals = _plant_approvals(later, org, approvals, subs)
     meetings, items = _plant_meetings(later, org, meetings, items)
-    cases, meetings, items, months = _plant_issue27(
+    approvals, cases, meetings, items, months = _plant_issue27(
         np.random.default_rng([seed, scale, 12]), org, approvals, cases, meetings, items)
     cases = _clock_cases(np.random.default_rng([seed, scale, 11]), cases)
     return DemoData(first, org, cases, subs, approvals, meetings, items, months)
