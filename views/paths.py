@@ -8,6 +8,7 @@ import streamlit as st
 from pipelines.core.i18n import label
 from pipelines.present import charts, labels
 from pipelines.queries import required_route
+from views import _blocks as blocks
 from views import _widgets as ui
 from views._state import q
 
@@ -42,6 +43,7 @@ with left:
 with right:
     ui.section(tr("paths.share_by_level"))
     ui.chart(charts.level_bars(by_level, "returned_share", tr("axis.returned_share"), lang, fmt=".1%",
+                               axis=charts.share_axis(),
                                extra_tips=[charts.alt.Tooltip("reached:Q", title=tr("col.reached")),
                                            charts.alt.Tooltip("returned_matters:Q", title=tr("col.returned_matters"))]),
              "returned_share", tr("paths.share_by_level"), "rework_by_level", part="share",
@@ -69,7 +71,7 @@ with left:
             df = df.with_columns(key_label=pl.col("key").replace_strict(words, default=pl.col("key"),
                                                                         return_dtype=pl.String), **{dim: pl.col("key")})
             ui.chart(charts.count_bars(df.head(charts.TOP_N), tr(f"axis.{dim}"), "returns", tr("axis.returns"), lang,
-                                       color="#e15759"),
+                                       color="#e15759", key_axis_title=False),
                      f"rework_by_{dim}", tr("paths.by_dimension") + " · " + tr(f"axis.{dim}"), "rework_by",
                      drill=ui.Drill("loops", fields=(dim,)))
 with right:
@@ -121,6 +123,5 @@ st.caption(tr("paths.two_level_caption"))
 if two:
     cond = (("two_level", True),)
     ui.paged("two_level", "records_page", (f, "paths", cond, ""), q("records_count", f, "paths", cond, ""),
-             prepare=lambda df: charts.route_labels(labels.labelled(df, lang), lang).drop("route")
-             .rename({"route_label": "route"}),
+             prepare=blocks.records_view("paths", lang),
              title=tr("paths.two_level_list"), part="paths")

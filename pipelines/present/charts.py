@@ -298,15 +298,16 @@ def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerCha
         height=band_height(df.height, t("axis.level", lang), row=34), width="container"))
 
 
-def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=()) -> alt.Chart:
-    """A horizontal bar per level. df: level, <x>."""
+def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=(),
+               axis: alt.Axis | None = None) -> alt.Chart:
+    """A horizontal bar per level. df: level, <x>. `axis`: of <x> (e.g. share_axis() for a share)."""
     df = with_labels(df, lang)
     return _screen(
         _base(df, band_height(df.height, t("axis.level", lang)))
         .mark_bar(size=18)
         .encode(
             y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=LEVEL_AXIS),
-            x=alt.X(f"{x}:Q", title=x_title),
+            x=alt.X(f"{x}:Q", title=x_title, axis=axis if axis is not None else alt.Undefined),
             color=level_color(lang, legend=False),
             tooltip=[alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip(f"{x}:Q", title=x_title, format=fmt)]
             + list(extra_tips),
@@ -458,13 +459,15 @@ def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool 
     )
 
 
-def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=()) -> alt.Chart:
-    """Horizontal bars per key (largest first). df: key_label, <x>."""
+def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=(),
+               key_axis_title: bool = True) -> alt.Chart:
+    """Horizontal bars per key (largest first). df: key_label, <x>. `key_axis_title` False: long labels (matter
+    types) take the axis's room, the section's heading names the key."""
     return _screen(
         _base(df, band_height(df.height, key_title))
         .mark_bar(color=color, size=18)
         .encode(
-            y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("key_label:N", title=key_title if key_axis_title else None, sort="-x", axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"{x}:Q", title=x_title, axis=count_axis()),
             tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"), *extra_tips],
         )
@@ -753,7 +756,8 @@ def routes(df: pl.DataFrame, lang: str) -> alt.LayerChart:
     order = df["route_label"].to_list()
     kinds = [t("paths.required", lang), t("paths.not_required", lang)]
     base = _base(df, band_height(df.height, y_title, row=30)).encode(
-        y=alt.Y("route_label:N", title=y_title, sort=order, axis=alt.Axis(labelLimit=360)),
+        # no axis title: the routes' labels are long and the chart's heading names them
+        y=alt.Y("route_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
         x=alt.X("matters:Q", title=t("axis.matters", lang), axis=count_axis()),
         tooltip=[
             alt.Tooltip("route_label:N", title=y_title),
@@ -781,7 +785,7 @@ def conformance_heatmap(df: pl.DataFrame, lang: str) -> alt.Chart:
         .mark_rect()
         .encode(
             x=alt.X("yearmonth(month):O", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45)),
-            y=alt.Y("matter_type_label:N", title=y_title, sort=[label("matter_type", c, lang) for c in contract.MATTER_TYPE.codes],
+            y=alt.Y("matter_type_label:N", title=None, sort=[label("matter_type", c, lang) for c in contract.MATTER_TYPE.codes],
                     axis=alt.Axis(labelLimit=260)),
             color=alt.Color("conformance:Q", title=t("col.conformance", lang),
                             scale=alt.Scale(scheme="redyellowgreen", domain=[0.8, 1], clamp=True),
@@ -804,7 +808,7 @@ def share_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str
         _base(df, band_height(df.height, key_title))
         .mark_bar(color=color, size=18)
         .encode(
-            y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("key_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"{x}:Q", title=x_title, axis=share_axis()),
             tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=".1%"),
                      *extra_tips],
