@@ -176,16 +176,17 @@ _MEASURE_TYPES = {"steps": BIGINT, "over_limit_steps": BIGINT}
 
 # What `matters` says of a matter's way (pipelines.domain.metrics.matter_paths, rules.matter_extras).
 MATTER_PATH_COLUMNS = (
-    _c("route VARCHAR !"), _c("on_required_route BOOLEAN !"), _c("reached_levels VARCHAR[] !"),
-    _c("returned_levels VARCHAR[] !"), _c("returns BIGINT !"), _c("two_level_approvers VARCHAR"),
+    _c("route VARCHAR !"), _c("on_required_route BOOLEAN !"), _c("reached_mask SMALLINT !"),
+    _c("returned_mask SMALLINT !"), _c("returns BIGINT !"), _c("two_level_approvers VARCHAR"),
     _c("conforms BOOLEAN"), _c("chief_approved BOOLEAN !"),
 )
 
-# `matter_levels`: a view over `matters` (no rows of its own to build or store), one row per level reached.
-MATTER_LEVELS_VIEW = """SELECT m.matter_id, u.level, CASE u.level {ranks} END::TINYINT AS level_rank,
-       list_contains(m.returned_levels, u.level) AS returned, m.closed, m.team, m.division, m.matter_type, m.month
-FROM matters m CROSS JOIN unnest(m.reached_levels) AS u(level)""".format(
-    ranks=" ".join(f"WHEN '{code}' THEN {contract.RANK[code]}" for code in contract.LEVEL_CODES))
+# `matter_levels`: a view over `matters` (no rows of its own to build or store), one row per level reached
+# (bit 2 ** rank of `reached_mask`; `returned` from `returned_mask`).
+MATTER_LEVELS_VIEW = """SELECT m.matter_id, l.level, l.level_rank, (m.returned_mask >> l.level_rank) & 1 = 1 AS returned,
+       m.closed, m.team, m.division, m.matter_type, m.month
+FROM matters m JOIN (VALUES {levels}) AS l(level, level_rank) ON (m.reached_mask >> l.level_rank) & 1 = 1""".format(
+    levels=", ".join(f"('{code}', {contract.RANK[code]}::TINYINT)" for code in contract.LEVEL_CODES))
 
 _DECLARED = (
     Mart(
