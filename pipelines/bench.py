@@ -15,10 +15,11 @@ memory (VmHWM) is its own:
 | Overview first load | a new process: the store's info, the sidebar's options and every Overview query, default filters |
 | app memory (`--app`) | `streamlit run app.py` on this store, the Overview opened in a real browser (Debian's chromium); the server's resident memory afterwards, and the browser's wait for the first Overview |
 
-The targets (issue 9, DEVELOPERS.md) are stated for 10M approval steps (`--scale 24`: its load
-took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5 GB now; still not on a shared machine);
-`--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
-DuckDB cannot read them, so R covers the CSV files only.
+The targets it prints (issue 9's; DEVELOPERS.md states this round's, stricter) are for 10M approval steps
+(`--scale 24`: its load took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5-1.6 GB now; still
+not on a shared machine); `--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
+DuckDB cannot read them, so R covers the CSV files only. The figures and how each was reproduced:
+docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def _filter_cases(db: Path, n: int = 3) -> list:
 # ------------------------------------------------------------------------------------------ phases (own process)
 def _phase_load(db: Path, paths: list[Path]) -> dict:
     from pipelines.ingest.loader import load_paths
+    from pipelines.store import db as store
     from pipelines.tables import parts
 
     before = _part_files(db)
@@ -124,7 +126,7 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
     seconds = time.perf_counter() - t0
     if not report.ok:
         raise SystemExit(report.format("en"))
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     try:
         steps = con.sql("SELECT count(*) FROM approvals").fetchall()[0][0]
         meta = dict(con.sql("SELECT key, value FROM meta").fetchall())
@@ -148,11 +150,12 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
 
 def _part_files(db: Path) -> list[str]:
     """The Parquet files the store's catalogue lists (none before the first load)."""
+    from pipelines.store import db as store
     from pipelines.tables import parts
 
     if not db.exists():
         return []
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     try:
         if "part_files" not in parts.relations(con):
             return []
@@ -364,11 +367,10 @@ def _raw_read(paths: list[Path], workdir: Path) -> tuple[float, int]:
     t0 = time.perf_counter()
     rows = 0
     for i, p in enumerate(x for x in paths if x.suffix.lower() == ".csv"):
-        quoted = str(p).replace("'", "''")
         try:
-            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{quoted}', all_varchar = true)")
+            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, all_varchar = true)", [str(p)])
         except duckdb.Error:  # e.g. a GB18030 file: DuckDB cannot decode it offline
-            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{quoted}', all_varchar = true, encoding = 'latin-1')")
+            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, all_varchar = true, encoding = 'latin-1')", [str(p)])
         rows += con.sql(f"SELECT count(*) FROM t{i}").fetchall()[0][0]
     elapsed = time.perf_counter() - t0
     con.close()

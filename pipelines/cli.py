@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.core.filters import DIMENSIONS
 from pipelines.core.i18n import LANGS, t
 from pipelines.domain.settings import SettingsError, settings_for_store
 from pipelines.store import db as store
@@ -91,8 +92,7 @@ def _report_filters(args: argparse.Namespace, lang: str):
 
     if args.month and (args.start or args.end):
         return None, t("cli.report.period_conflict", lang)
-    filters = {"division": args.division or (), "team": args.team or (), "matter_type": args.type or (),
-               "level": args.level or ()}
+    filters = {d.name: getattr(args, d.name) or () for d in DIMENSIONS}
     try:
         f = report_filters(args.month, filters, args.start, args.end)
     except ValueError as exc:
@@ -102,19 +102,13 @@ def _report_filters(args: argparse.Namespace, lang: str):
         options = queries.filter_options(con)
     finally:
         con.close()
-    known = {
-        "division": options["divisions"],
-        "team": [team for team, _ in options["teams"]],
-        "matter_type": options["matter_types"],
-        "level": options["levels"],
-    }
-    for kind, given in (("division", f.divisions), ("team", f.teams), ("matter_type", f.matter_types),
-                        ("level", f.levels)):
-        unknown = [v for v in given if v not in known[kind]]
+    for d in DIMENSIONS:
+        known = [o[0] if isinstance(o, tuple | list) else o for o in options[d.option]]  # teams come with their division
+        unknown = [v for v in f.values(d.name) if v not in known]
         if unknown:
             sep = t("scope.list_sep", lang)
-            return None, t("cli.report.unknown", lang, kind=t(f"scope.filter.{kind}", lang), values=sep.join(unknown),
-                           known=sep.join(known[kind]))
+            return None, t("cli.report.unknown", lang, kind=t(f"scope.filter.{d.name}", lang), values=sep.join(unknown),
+                           known=sep.join(known))
     return f, None
 
 
@@ -184,10 +178,9 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--month", default=None, help="YYYY-MM (one month)")
     report.add_argument("--from", dest="start", default=None, metavar="YYYY-MM", help="first month of the period")
     report.add_argument("--to", dest="end", default=None, metavar="YYYY-MM", help="last month of the period")
-    report.add_argument("--division", action="append", metavar="NAME", help="only this division (repeatable)")
-    report.add_argument("--team", action="append", metavar="NAME", help="only this team (repeatable)")
-    report.add_argument("--type", action="append", metavar="CODE", help="only this matter type code (repeatable)")
-    report.add_argument("--level", action="append", metavar="CODE", help="only this approval level code (repeatable)")
+    for d in DIMENSIONS:  # --division NAME, --team NAME, --type CODE, --level CODE (repeatable)
+        report.add_argument(d.flag, dest=d.name, action="append", metavar="CODE" if d.codes else "NAME",
+                            help=f"only this {d.name.replace('_', ' ')}{' code' if d.codes else ''} (repeatable)")
     report.add_argument("--docx", default=None, metavar="PATH", help="write the monthly report (.docx)")
     report.set_defaults(func=cmd_report)
 

@@ -38,7 +38,8 @@ def empty_db(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def con(demo_db):
-    """A read-only connection to the demo store, the way the pages open it (store.connect_readonly)."""
+    """A read-only connection to the demo store, as the report and the command line open it
+    (connect_readonly; the pages read through a Reader's cursor on the same file)."""
     from pipelines.store.db import connect_readonly
 
     c = connect_readonly(demo_db)

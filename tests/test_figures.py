@@ -250,6 +250,9 @@ def filter_sets(draw, options, months):
 
 
 def test_page_queries_and_report_json_agree_over_many_filters(demo_db, con, options, months):
+    # 40 filter sets: each runs every page query and the report's JSON on the demo store (~0.2-0.5 s); the
+    # space is small (a period of 3 kinds, 0-1 division, 0-2 teams, types and levels), and 40 cover each
+    # dimension set and unset with others many times over.
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(filter_sets(options, months))
     def check(f):

@@ -155,6 +155,9 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
             "start_at": BASE, "end_at": BASE + dt.timedelta(days=days), "authorized": True, "reason": None}
 
 
+# 8 random sequences of 1-3 loads besides the pinned @examples below: each example loads into a store and
+# compares every mart with a full rebuild (~3-8 s), the costliest property of the suite; the cases known to be
+# tricky are pinned as @examples, so the random draws only widen around them.
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=st.lists(a_load(), min_size=1, max_size=3))
 # a substitution loaded after the step it covers (S12-UNRECORDED goes) ...

@@ -71,10 +71,9 @@ def test_every_package_is_a_declared_layer_with_its_rule_written_down():
 
 def test_no_module_imports_itself_back_through_others():
     modules = _modules()
-    graph = {m: {t for t, _ in _imports(p, modules) if t != m} for m, p in modules.items()}
-    # packages' __init__ re-exporting their own modules are not arrows back
-    for m in graph:
-        graph[m] = {t for t in graph[m] if not (modules[m].name == "__init__" and t.startswith(m + "."))}
+    # a package's __init__ re-exporting its own modules is no arrow back
+    graph = {m: {t for t, _ in _imports(p, modules)
+                 if t != m and not (p.name == "__init__.py" and t.startswith(m + "."))} for m, p in modules.items()}
     index, low, stack, on, cycles = {}, {}, [], set(), []
 
     def visit(v: str) -> None:  # Tarjan's strongly connected components

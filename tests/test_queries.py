@@ -204,6 +204,8 @@ def test_the_combined_queries_give_what_the_separate_ones_gave_for_random_filter
     latency_by_level_periods): to the last digit what each period's own queries give, for any filters."""
     from hypothesis import HealthCheck, given, settings
 
+    # 15 filter sets on the demo store (~0.1-0.2 s each): the combined queries differ from the separate ones
+    # only in how the period and the one before it are split, which every draw with a period exercises.
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_filter_sets(con, info))
     def check(f):
@@ -260,6 +262,8 @@ def test_latency_figures_from_latency_steps_equal_those_on_the_step_rows_for_ran
         lambda c, f: queries.monthly_overview(c, f).select("month", "median_hours"),
     ]
 
+    # 15 filter sets on the demo store (~0.3 s each: thirteen latency figures twice): the two tables differ only
+    # in their rows, never in the filter's handling, so a few draws per dimension suffice.
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_filter_sets(con, info))
     def check(f):

@@ -13,6 +13,7 @@ from pipelines.core import contract
 from pipelines.core.filters import Filters, add_months, format_month
 from pipelines.core.i18n import label, t
 from pipelines.domain import regulation
+from pipelines.domain.rules import escalation_grounded_row
 from pipelines.present import charts, labels
 from pipelines.present.monthly_report import write_monthly_docx
 from views import _widgets
@@ -45,7 +46,7 @@ def escalation_reason(row: dict, lang: str) -> str:
         t("meetings.reason.chief", lang, position=pos(row.get("chief_position")))
         + (dissent if row.get("chief_dissents") else ""),
     ]
-    grounded = bool(row.get("is_major")) and bool(majority) and bool(row.get("vp_dissents") or row.get("chief_dissents"))
+    grounded = escalation_grounded_row(row)  # what rule M5-ESCALATE judges
     parts.append(t("meetings.reason.grounded" if grounded else "meetings.reason.not_grounded", lang))
     return t("meetings.reason.sep", lang).join(parts)
 

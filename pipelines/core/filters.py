@@ -1,7 +1,8 @@
 """The dashboard's shared filters: one frozen dataclass, serialised to and from URL query parameters.
 
-No streamlit here: app.py reads `st.query_params` into `Filters.from_query_params` on the first run and
-writes `Filters.to_query_params()` back on every run, so a view can be bookmarked and sent.
+No streamlit here: `views/_state.py` (`setup`, which app.py calls on every run) reads `st.query_params` into
+`Filters.from_query_params` on a session's first run and writes `Filters.to_query_params()` back whenever
+they differ, so a view can be bookmarked and sent.
 Months are `date` values on the first of the month (as in the marts).
 """
 
@@ -15,9 +16,32 @@ from urllib.parse import urlencode
 
 from pipelines.core import contract
 
+
+@dataclass(frozen=True)
+class Dimension:
+    """One shared filter besides the period: every place that names filters reads this table (the Filters
+    fields, the marts' declaration, the WHERE builder, the URL, the report's flags, captions and exports)."""
+
+    name: str  # the marts' dimension (pipelines.tables.marts), the report JSON's `filters` key
+    field: str  # the Filters attribute: a tuple of values, empty for all
+    param: str  # the URL parameter (short, stable: bookmarks depend on it)
+    flag: str  # the report's command-line flag (repeatable)
+    option: str  # the key of its choices in queries.filter_options
+    codes: str | None  # the contract enum whose codes the values are; None: names the store holds
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension("division", "divisions", "division", "--division", "divisions", None),
+    Dimension("team", "teams", "team", "--team", "teams", None),
+    Dimension("matter_type", "matter_types", "type", "--type", "matter_types", "matter_type"),
+    Dimension("level", "levels", "level", "--level", "levels", "level"),
+)
+BY_NAME: dict[str, Dimension] = {d.name: d for d in DIMENSIONS}
+
 # URL parameter names (short, stable: bookmarks depend on them).
-P_FROM, P_TO, P_DIVISION, P_TEAM, P_TYPE, P_LEVEL = "from", "to", "division", "team", "type", "level"
-FILTER_PARAMS = (P_FROM, P_TO, P_DIVISION, P_TEAM, P_TYPE, P_LEVEL)
+P_FROM, P_TO = "from", "to"
+P_DIVISION, P_TEAM, P_TYPE, P_LEVEL = (d.param for d in DIMENSIONS)
+FILTER_PARAMS = (P_FROM, P_TO, *(d.param for d in DIMENSIONS))
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -81,16 +105,11 @@ class Filters:
         end = parse_month(next(iter(_values(params.get(P_TO))), None))
         if start and end and start > end:
             start, end = end, start
-        types = tuple(v for v in _values(params.get(P_TYPE)) if v in contract.MATTER_TYPE.labels)
-        levels = tuple(v for v in _values(params.get(P_LEVEL)) if v in contract.LEVEL.labels)
-        return cls(
-            start=start,
-            end=end,
-            divisions=_values(params.get(P_DIVISION)),
-            teams=_values(params.get(P_TEAM)),
-            matter_types=types,
-            levels=levels,
-        )
+        values = {}
+        for d in DIMENSIONS:
+            given = _values(params.get(d.param))
+            values[d.field] = given if d.codes is None else tuple(v for v in given if v in contract.ENUMS[d.codes].codes)
+        return cls(start=start, end=end, **values)
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The non-default filters as query parameters (lists become repeated keys)."""
@@ -99,15 +118,18 @@ class Filters:
             out[P_FROM] = format_month(self.start)
         if self.end:
             out[P_TO] = format_month(self.end)
-        for key, values in (
-            (P_DIVISION, self.divisions),
-            (P_TEAM, self.teams),
-            (P_TYPE, self.matter_types),
-            (P_LEVEL, self.levels),
-        ):
-            if values:
-                out[key] = list(values)
+        for d in DIMENSIONS:
+            if values := self.values(d.name):
+                out[d.param] = list(values)
         return out
+
+    def values(self, dim: str) -> tuple[str, ...]:
+        """The values set for dimension `dim` (a Dimension.name); empty for all."""
+        return getattr(self, BY_NAME[dim].field)
+
+    def with_values(self, values: Mapping[str, tuple[str, ...]]) -> Filters:
+        """These filters with the dimensions named in `values` ({Dimension.name: values}) set."""
+        return replace(self, **{BY_NAME[dim].field: tuple(v) for dim, v in values.items()})
 
     def query_string(self) -> str:
         return urlencode(self.to_query_params(), doseq=True)
@@ -143,9 +165,19 @@ class Filters:
         return bool(self.divisions or self.teams)
 
 
-def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "division", "team", "matter_type", "level")) -> str:
+ALL_DIMENSIONS = ("period", *(d.name for d in DIMENSIONS))
+
+
+def values_text(d: Dimension, values: tuple[str, ...], lang: str, sep: str) -> str:
+    """A dimension's values as people read them: names as they are, codes by their labels."""
+    from pipelines.core.i18n import label
+
+    return sep.join(values if d.codes is None else (label(d.codes, c, lang) for c in values))
+
+
+def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS) -> str:
     """The filters in words, only those that apply to a figure (for chart captions and export titles)."""
-    from pipelines.core.i18n import label, t
+    from pipelines.core.i18n import t
 
     parts: list[str] = []
     if "period" in applies and f.start and f.end:
@@ -154,14 +186,9 @@ def describe(f: Filters, lang: str, applies: tuple[str, ...] = ("period", "divis
         else:
             parts.append(t("describe.period", lang, start=format_month(f.start), end=format_month(f.end)))
     sep = "、" if lang == "zh" else ", "
-    if "division" in applies and f.divisions:
-        parts.append(t("describe.division", lang, values=sep.join(f.divisions)))
-    if "team" in applies and f.teams:
-        parts.append(t("describe.team", lang, values=sep.join(f.teams)))
-    if "matter_type" in applies and f.matter_types:
-        parts.append(t("describe.matter_type", lang, values=sep.join(label("matter_type", c, lang) for c in f.matter_types)))
-    if "level" in applies and f.levels:
-        parts.append(t("describe.level", lang, values=sep.join(label("level", c, lang) for c in f.levels)))
+    for d in DIMENSIONS:
+        if d.name in applies and (values := f.values(d.name)):
+            parts.append(t(f"describe.{d.name}", lang, values=values_text(d, values, lang, sep)))
     if not parts:
         return t("describe.all", lang)
     return ("；" if lang == "zh" else "; ").join(parts)

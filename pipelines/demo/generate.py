@@ -1,4 +1,5 @@
-"""Generate the demo bureau's records as polars frames (codes, typed values); `demo.py` writes them out.
+"""Generate the demo bureau's records as polars frames (codes, typed values); `pipelines/demo/write.py` writes
+them out.
 
 A bureau as DOMAIN.md describes it: one VP, one chief, three deputies each leading a division, nine
 teams of 5-8 people per unit of `scale`, and `2 * scale` years of approval steps, substitutions and

@@ -7,6 +7,7 @@ order and writes the results. No row loops: working days come from `workdays.Cal
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -18,6 +19,37 @@ LEVEL_RANK = {code: contract.RANK[code] for code in contract.LEVEL_CODES}
 RANK_LEVEL = {v: k for k, v in LEVEL_RANK.items()}
 ABOVE_TEAM = ("CHIEF", "VP", "PRESIDENT", "COMMITTEE")  # posts with no team or division
 ESCALATED = ("ESCALATED_LEADER", "ESCALATED_COMMITTEE")
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A figure that is `part` per `whole` (times `per`), undefined where there is no whole: None in Python,
+    null in polars and SQL. Defined once here and evaluated where the figure is counted, which is in Python
+    (a query's counts), polars (a mart) or SQL (a query's rows): each form is one IEEE division of two whole
+    numbers, so the page, the report and the mart give the same figure to the last bit."""
+
+    part: str  # the column (or key) counted
+    whole: str  # the column (or key) it is a share of
+    per: int = 1
+
+    def of(self, part: int, whole: int | None) -> float | None:
+        return self.per * part / whole if whole else None
+
+    def expr(self, part: pl.Expr | None = None, whole: pl.Expr | None = None) -> pl.Expr:
+        p = pl.col(self.part) if part is None else part
+        w = pl.col(self.whole) if whole is None else whole
+        return pl.when(w > 0).then(p * self.per / w)
+
+    def sql(self, part: str | None = None, whole: str | None = None) -> str:
+        p, w = part or self.part, whole or self.whole
+        return f"CASE WHEN {w} > 0 THEN ({p})::DOUBLE * {self.per} / {w} END"
+
+
+# Bureau meeting items escalated (to the court leader or the committee) and decided by the VP's tie-break.
+ESCALATION_RATE = Rate("escalations", "items")
+TIE_BREAK_RATE = Rate("tie_breaks", "items")
+# Rule findings per 100 records judged (of the kinds the rules judge).
+FINDINGS_PER_100 = Rate("findings", "records", per=100)
 
 
 def month_of(expr: pl.Expr) -> pl.Expr:
@@ -467,8 +499,8 @@ def meeting_monthly(mfacts: pl.DataFrame, ifacts: pl.DataFrame) -> pl.DataFrame:
             pl.col("escalations").fill_null(0),
         )
         .with_columns(
-            tie_break_rate=pl.when(pl.col("items") > 0).then(pl.col("tie_breaks") / pl.col("items")),
-            escalation_rate=pl.when(pl.col("items") > 0).then(pl.col("escalations") / pl.col("items")),
+            tie_break_rate=TIE_BREAK_RATE.expr(),
+            escalation_rate=ESCALATION_RATE.expr(),
         )
         .select(
             "month", "meeting_type", "meetings", "items", "tie_breaks", "escalations",

@@ -14,19 +14,41 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 
 import polars as pl
 
-from pipelines.core import contract
+from pipelines.core import contract, sql
 from pipelines.core.i18n import CATALOGUE, t
-from pipelines.domain.metrics import ESCALATED, month_of
+from pipelines.domain.metrics import ESCALATED, FINDINGS_PER_100, month_of
 from pipelines.domain.settings import Settings
 
 RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item", "case", "month")
+
+# A rule's family is the first letter of its id: its code (`Rule.family`, the marts' `family` column), and the
+# word the charts and pages use (`family_of`), whose label is the catalogue's `family.<word>`. Defined here
+# once, in Python, polars and SQL; any other first letter is the family "other".
 FAMILIES = {"A": "approval", "S": "substitution", "M": "meeting"}
+OTHER_FAMILY = "other"
+
+
+def family_of(rule_id: str | None) -> str:
+    """The family word of a rule id ("M5-RECORD" -> "meeting")."""
+    return FAMILIES.get((rule_id or "?")[0], OTHER_FAMILY)
+
+
+def family_expr(rule_col: str = "rule_id") -> pl.Expr:
+    """`family_of` of a rule-id column, as a polars expression named `family`."""
+    return pl.col(rule_col).str.slice(0, 1).replace_strict(FAMILIES, default=OTHER_FAMILY).alias("family")
+
+
+def family_sql(rule_col: str) -> str:
+    """`family_of` of a rule-id column, as an SQL expression."""
+    whens = " ".join(f"WHEN {sql.literal(code)} THEN {sql.literal(word)}" for code, word in FAMILIES.items())
+    return f"CASE left({rule_col}, 1) {whens} ELSE {sql.literal(OTHER_FAMILY)} END"
+
 
 VIOLATION_SCHEMA = {
     "rule_id": pl.String,
@@ -706,11 +728,23 @@ def m5_tiebreak(ctx: Context) -> pl.DataFrame:
     return _item_findings(df, [(no_majority, "rule.M5-TIEBREAK.detail_no_majority"), (None, "rule.M5-TIEBREAK.detail_majority")])
 
 
+def escalation_grounded() -> pl.Expr:
+    """Art. 5's grounds for sending a meeting item up: a major item, a majority formed, and the VP or the chief
+    differing from it. An escalated item without them is an M5-ESCALATE finding."""
+    return pl.col("is_major") & pl.col("majority").is_not_null() & (pl.col("vp_dissents") | pl.col("chief_dissents"))
+
+
+ESCALATION_GROUNDS = {"is_major": pl.Boolean, "majority": pl.String, "vp_dissents": pl.Boolean, "chief_dissents": pl.Boolean}
+
+
+def escalation_grounded_row(row: Mapping[str, object]) -> bool:
+    """`escalation_grounded` of one meeting item (a row of `meeting_item_facts` as a dict; unknown is no)."""
+    one = pl.DataFrame({c: [row.get(c)] for c in ESCALATION_GROUNDS}, schema=ESCALATION_GROUNDS)
+    return bool(one.select(escalation_grounded().fill_null(False)).item())
+
+
 def m5_escalate(ctx: Context) -> pl.DataFrame:
-    allowed = (
-        pl.col("is_major") & pl.col("majority").is_not_null() & (pl.col("vp_dissents") | pl.col("chief_dissents"))
-    )
-    df = ctx.judged_items.filter(pl.col("outcome").is_in(ESCALATED) & ~allowed)
+    df = ctx.judged_items.filter(pl.col("outcome").is_in(ESCALATED) & ~escalation_grounded())
     return _item_findings(df, [(None, "rule.M5-ESCALATE.detail")])
 
 
@@ -949,7 +983,7 @@ def compliance_monthly(ctx: Context, violations: pl.DataFrame) -> pl.DataFrame:
     return (
         grid.join(found, on=["rule_id", *keys], how="left", nulls_equal=True)
         .with_columns(pl.col("findings").fill_null(0))
-        .with_columns(per_100=pl.col("findings") * 100.0 / pl.col("records"))
+        .with_columns(per_100=FINDINGS_PER_100.expr())
         .select("rule_id", "article", "family", "record_kind", "month", "team", "division", "findings", "records", "per_100")
         .sort(COMPLIANCE_ORDER, nulls_last=True)
     )

@@ -26,6 +26,7 @@ import polars as pl
 
 from pipelines.core import contract
 from pipelines.core.i18n import t
+from pipelines.core.sql import literal_list
 from pipelines.store import db as store
 
 if TYPE_CHECKING:
@@ -669,10 +670,6 @@ def _check_consistent(table: contract.Table, df: pl.DataFrame) -> list[pl.DataFr
 NotStored = Callable[[str, str, pl.Series], pl.Series]
 
 
-def _sql_list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
 def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame | None:
     """The rows of `sql` as a frame, or None when there are none (the usual case: no conversion then)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE __found AS {sql}")
@@ -688,7 +685,7 @@ def _check_staged(
     columns that disagree between rows, references to values neither this load nor the store holds. Only
     the rows concerned come back to polars, where the same checks as on one frame locate them."""
     for name, paths in staged.items():
-        con.execute(f'CREATE OR REPLACE TEMP VIEW "incoming_{name}" AS SELECT * FROM read_parquet({_sql_list(paths)})')
+        con.execute(f'CREATE OR REPLACE TEMP VIEW "incoming_{name}" AS SELECT * FROM read_parquet({literal_list(paths)})')
     out: list[pl.DataFrame] = []
     for name in staged:
         table = contract.TABLES[name]
@@ -870,8 +867,7 @@ def validate_sources(
         try:
             stored = False
             if store_db is not None and Path(store_db).exists():
-                quoted = str(Path(store_db).resolve()).replace("'", "''")
-                con.execute(f"ATTACH '{quoted}' AS stored (READ_ONLY)")
+                store.attach(con, store_db, "stored")  # read as it is: validating writes nothing, not even a migration
                 stored = True
             problem_frames += _check_staged(con, staged, stored, not_stored)
         finally:

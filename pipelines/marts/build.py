@@ -1,8 +1,9 @@
 """Derived tables (marts) built inside a load: metrics (DOMAIN.md §5) and rule findings (§4).
 
-`rebuild_marts(con, settings=None, progress=None, changes=None)` builds them in `con` (a read-write DuckDB
-connection; the loader calls it inside its load transaction). Mart names and columns: pipelines.tables.marts
-and docs/ARCHITECTURE.md. Settings default to the store's own (`settings.toml` beside the store).
+`rebuild_marts(con, settings=None, progress=None, changes=None, lang="zh", before_full=None)` builds them in
+`con` (a read-write DuckDB connection; pipelines.store.db calls it inside a load's or a rebuild's
+transaction). Mart names and columns: pipelines.tables.marts; what each is and how it is built:
+docs/ARCHITECTURE.md. Settings default to the store's own (`settings.toml` beside the store).
 
 How a load's cost follows its data, not the store (issue 9):
 
@@ -15,10 +16,10 @@ How a load's cost follows its data, not the store (issue 9):
 - *Full rebuild* when the marts were built on another basis (meta: settings, holidays file, roster,
   MARTS_VERSION) or nothing says what changed (`changes=None`: `python -m pipelines rebuild`, tests).
 - *Bounded memory.* Matters and cases are computed in batches of about BATCH_STEPS rows read from DuckDB,
-  so memory follows the batch, not the store. Aggregates over the steps (`level_latency`, `acting_monthly`,
-  `pending_steps`) are SQL in DuckDB over the stored `step_latency`; `compliance_monthly` and
-  `clock_monthly` are polars over narrow projections. Substitutions and meetings are small at any scale
-  (~60k rows for a province) and their marts are rebuilt every load.
+  so memory follows the batch, not the store. `latency_steps`, `acting_monthly` and `pending_steps` are SQL
+  in DuckDB over the stored `step_latency`, `level_latency` is merged from `latency_steps`' value counts;
+  `compliance_monthly` and `clock_monthly` are polars over narrow projections. Substitutions and meetings
+  are small at any scale (~60k rows for a province) and their marts are rebuilt every load.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import polars as pl
 from pipelines.core.frames import registered
 from pipelines.core.i18n import t
 from pipelines.core.progress import Progress
+from pipelines.core.sql import literal
 from pipelines.domain import clock, metrics, rules
 from pipelines.domain.settings import Settings, settings_for_store
 from pipelines.domain.workdays import Calendar, build_calendar
@@ -58,7 +60,8 @@ MATTER_MARTS = ("step_latency", "matters", "violations", "rework_loops")
 # Views over other marts: declared like the marts, nothing of their own to build (pipelines.tables.marts).
 VIEW_MARTS = {"matter_levels": marts_spec.MATTER_LEVELS_VIEW}
 CASE_MARTS = ("case_clock",)
-# Marts that are SQL over the stored `step_latency` (one definition each, here).
+# Marts that are SQL over the stored `step_latency` (one definition each, here; `level_latency` over
+# `latency_steps`' value counts).
 SQL_MARTS = ("level_latency", "acting_monthly", "pending_steps", "latency_steps")
 
 # The keys of `meta` that record what the marts were built on: any change means a full rebuild. `meta`
@@ -243,8 +246,7 @@ def _among(con: duckdb.DuckDBPyConnection, expr: str, ids: str, key: str) -> str
     lo, hi = con.sql(f"SELECT min({key}), max({key}) FROM {ids}").fetchall()[0]
     if lo is None:
         return "false"
-    lo, hi = (str(v).replace("'", "''") for v in (lo, hi))
-    return f"{expr} BETWEEN '{lo}' AND '{hi}' AND {expr} IN (SELECT {key} FROM {ids})"
+    return f"{expr} BETWEEN {literal(lo)} AND {literal(hi)} AND {expr} IN (SELECT {key} FROM {ids})"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from typing import Any
 import altair as alt
 import vl_convert as vlc
 
-from pipelines.core.filters import Filters, format_month
-from pipelines.core.i18n import label, t
+from pipelines.core.filters import ALL_DIMENSIONS, DIMENSIONS, Filters, format_month, values_text
+from pipelines.core.i18n import t
 from pipelines.present import fonts
 
 SCREEN_DPI = 96  # CSS pixels per inch: a chart's width in px / 96 = its width on paper in inches
@@ -29,7 +29,7 @@ VL_BASE_PPI = 72  # vl-convert's reference: pixel scale = scale * ppi / 72
 
 EXPORT_WIDTH = 640  # px for charts sized to their container on a page (6.7 in at 96 dpi: an A4 text width)
 
-ALL_FILTERS = ("period", "division", "team", "matter_type", "level")
+ALL_FILTERS = ALL_DIMENSIONS
 
 
 def _spec(chart: alt.TopLevelMixin | dict) -> dict[str, Any]:
@@ -95,11 +95,6 @@ def with_title(
     return chart.properties(title=alt.TitleParams(**params))
 
 
-def _codes_text(kind: str, codes: Iterable[str], lang: str) -> str:
-    sep = t("export.list_sep", lang)
-    return sep.join(label(kind, c, lang) for c in codes)
-
-
 def filters_text(f: Filters | None, lang: str = "zh", applies: Iterable[str] = ALL_FILTERS) -> str:
     """One line naming the period and the organisational filters that apply to a figure ("all" if none)."""
     f = f or Filters()
@@ -110,16 +105,9 @@ def filters_text(f: Filters | None, lang: str = "zh", applies: Iterable[str] = A
         start, end = format_month(f.start or f.end), format_month(f.end or f.start)
         period = start if start == end else t("export.period_range", lang, start=start, end=end)
         parts.append(t("export.filter_period", lang, value=period))
-    if "division" in applies and f.divisions:
-        parts.append(t("export.filter_division", lang, value=sep.join(f.divisions)))
-    if "team" in applies and f.teams:
-        parts.append(t("export.filter_team", lang, value=sep.join(f.teams)))
-    if "matter_type" in applies and f.matter_types:
-        parts.append(
-            t("export.filter_matter_type", lang, value=_codes_text("matter_type", f.matter_types, lang))
-        )
-    if "level" in applies and f.levels:
-        parts.append(t("export.filter_level", lang, value=_codes_text("level", f.levels, lang)))
+    for d in DIMENSIONS:
+        if d.name in applies and (values := f.values(d.name)):
+            parts.append(t(f"export.filter_{d.name}", lang, value=values_text(d, values, lang, sep)))
     if not (f.divisions or f.teams):
         parts.append(t("export.whole_bureau", lang))
     return t("export.part_sep", lang).join(parts)

@@ -15,6 +15,7 @@ import polars as pl
 
 from pipelines.core import contract
 from pipelines.core.i18n import label, t
+from pipelines.domain.rules import FAMILIES, OTHER_FAMILY, family_expr, family_of  # noqa: F401 (the pages' names)
 
 # Sizes are the *plot's* height in px: every chart is autosized "fit-x" (see `_screen`), so its width follows
 # the page's column while axes, labels and legends are added around the plot instead of squeezed into it.
@@ -35,25 +36,12 @@ LEVEL_COLORS = {
     "PRESIDENT": "#b07aa1",
     "COMMITTEE": "#76b7b2",
 }
-FAMILY_COLORS = {"approval": "#4e79a7", "substitution": "#f28e2b", "meeting": "#59a14f", "other": "#bab0ac"}
+# per rule family (pipelines.domain.rules.family_of), in the legend's order
+FAMILY_COLORS = {FAMILIES["A"]: "#4e79a7", FAMILIES["S"]: "#f28e2b", FAMILIES["M"]: "#59a14f", OTHER_FAMILY: "#bab0ac"}
 TIER_COLORS = {"OK": "#9db4c0", "YELLOW": "#edc948", "RED": "#e15759"}
 CLOCK_TIERS = ("RED", "YELLOW", "OK")  # open cases: past the statutory deadline, near it, within term
 DIRECTION_COLORS = {"FORWARD": "#59a14f", "EQUAL": "#4e79a7", "REVERSE": "#e15759"}
 MEETING_TYPE_COLORS = {"BUREAU": "#4e79a7", "TEAM_LEADS": "#9c755f"}
-FAMILIES = tuple(FAMILY_COLORS)
-
-
-def family_of(rule_id: str) -> str:
-    return {"A": "approval", "S": "substitution", "M": "meeting"}.get((rule_id or "?")[0], "other")
-
-
-def family_expr(rule_col: str = "rule_id") -> pl.Expr:
-    """The rule family of a rule-id column, as a polars expression."""
-    return (
-        pl.col(rule_col).str.slice(0, 1)
-        .replace_strict({"A": "approval", "S": "substitution", "M": "meeting"}, default="other")
-        .alias("family")
-    )
 
 
 # ------------------------------------------------------------------------------------------ labels

@@ -279,7 +279,8 @@ PAGE_ROWS = 50_000
 @dataclass(frozen=True)
 class ExportInfo:
     """What a table export says about itself: its title (sheet and file name), the filters behind it, the
-    data's snapshot time, the language, and which filters apply to it (pipelines.queries.APPLIES)."""
+    data's snapshot time, the language, and which filters apply to it (a figure's
+    `pipelines.queries.scope(...).applied`; all of them by default)."""
 
     title: str = ""
     filters: Filters | None = None

@@ -13,11 +13,10 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.core.i18n import t
+from pipelines.tables import marts
 
-# Columns holding a share (0..1), shown as a percentage. Any other column named *_share or *_rate is one too.
-SHARE_COLUMNS = (
-    "over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate", "tie_break_rate",
-)  # fmt: skip
+# Columns holding a share (0..1), shown as a percentage: those the column declarations say are (kind "share",
+# pipelines.tables.marts), and any other column named *_share or *_rate.
 SHARE_SUFFIXES = ("_share", "_rate")
 MONTH_COLUMNS = ("month",)  # first-of-month dates, shown as YYYY-MM
 
@@ -26,7 +25,7 @@ KINDS = ("text", "bool", "date", "datetime", "month", "share", "count", "decimal
 
 # ------------------------------------------------------------------------------------------ kinds
 def is_share(name: str) -> bool:
-    return name in SHARE_COLUMNS or name.endswith(SHARE_SUFFIXES)
+    return marts.kind(name) == "share" or name.endswith(SHARE_SUFFIXES)
 
 
 def column_kinds(df: pl.DataFrame) -> dict[str, str]:

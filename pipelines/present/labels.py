@@ -6,11 +6,11 @@ import polars as pl
 
 from pipelines.core import contract
 from pipelines.core.i18n import label, t
+from pipelines.domain.rules import RECORD_KINDS
 from pipelines.tables.marts import SUBSTITUTION_SCOPES
 
 LABELLED = ("level", "matter_type", "meeting_type", "outcome", "decision", "absent_post", "substitute_post",
             "direction", "warning_tier", "tier", "family", "source", "target")
-RECORD_KINDS = ("matter", "substitution", "meeting", "meeting_item", "case", "month")
 FINDING_COLUMNS = ("rule_id", "article", "record_id", "detail", "people", "occurred_at", "record_kind")
 POSITION_COLUMNS = ("vp_position", "chief_position", "majority")  # a meeting item's positions (FOR, AGAINST, ...)
 

@@ -45,6 +45,7 @@ from pipelines.present.fonts import (
 )
 from pipelines.present.formatting import yes_no
 from pipelines.store import db as store
+from pipelines.tables.marts import format_value
 
 CHART_WIDTH_CM = 16.0  # A4 text width (21 cm less 2 x 2.5 cm margins)
 CHART_WIDTH = Cm(CHART_WIDTH_CM)
@@ -114,20 +115,6 @@ def has_data(figures: dict) -> bool:
 
 
 # ------------------------------------------------------------------------------------------ formatting
-def fmt(value, kind: str, lang: str) -> str:
-    if value is None:
-        return "—"
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "hours":
-        return f"{value:,.1f}"
-    if kind == "rate100":
-        return f"{value:,.2f}"
-    if kind == "share":
-        return f"{100 * value:.1f}%"
-    return str(value)
-
-
 def change(now, before, kind: str, lang: str) -> str:
     if now is None or before is None:
         return "—"
@@ -356,8 +343,8 @@ def _headlines(doc, con, month: date, filters: Filters | None, lang: str) -> dic
         rows.append(
             [
                 t(msg, lang),
-                fmt(now.get(key), kind, lang),
-                fmt(before.get(key), kind, lang),
+                format_value(now.get(key), kind),
+                format_value(before.get(key), kind),
                 change(now.get(key), before.get(key), kind, lang),
             ]
         )
@@ -374,7 +361,7 @@ def _headlines(doc, con, month: date, filters: Filters | None, lang: str) -> dic
     levels = []
     for level, hours in now["median_hours_by_level"].items():
         prev = before["median_hours_by_level"].get(level)
-        levels.append([label("level", level, lang), fmt(hours, "hours", lang), fmt(prev, "hours", lang),
+        levels.append([label("level", level, lang), format_value(hours, "hours"), format_value(prev, "hours"),
                        change(hours, prev, "hours", lang)])
     if levels:
         header = [t("axis.level", lang), *header[1:]]
@@ -404,11 +391,11 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
     rows = [
         [
             label("level", r["level"], lang),
-            fmt(r["steps"], "count", lang),
-            fmt(r["median_hours"], "hours", lang),
-            fmt(r["p90_hours"], "hours", lang),
-            fmt(r["median_workdays"], "hours", lang),
-            fmt(r["over_limit_share"], "share", lang),
+            format_value(r["steps"], "count"),
+            format_value(r["median_hours"], "hours"),
+            format_value(r["p90_hours"], "hours"),
+            format_value(r["median_workdays"], "hours"),
+            format_value(r["over_limit_share"], "share"),
         ]
         for r in levels.iter_rows(named=True)
     ]
@@ -468,8 +455,8 @@ def _findings(
             r["rule_id"],
             r["article"],
             r[title],
-            fmt(r["findings"], "count", lang),
-            fmt(r["per_100"], "rate100", lang),
+            format_value(r["findings"], "count"),
+            format_value(r["per_100"], "rate100"),
         ]
         for r in counts.iter_rows(named=True)
     ]
@@ -520,7 +507,7 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
                 r["absent_name"] or r["absent_id"],
                 r["substitute_name"] or r["substitute_id"],
                 r["start_at"].strftime("%Y-%m-%d %H:%M"),
-                fmt(r["days"], "hours", lang),
+                format_value(r["days"], "hours"),
                 yes if r["authorized"] else no,
                 t(f"direction.{r['direction']}", lang) if r["direction"] else "—",
             ]
@@ -548,11 +535,11 @@ def _substitutions(doc, con, f: Filters, month: date, lang: str, mask: str | Non
     rows = [
         [
             label("meeting_type", r["meeting_type"], lang),
-            fmt(r["meetings"], "count", lang),
-            fmt(r["items"], "count", lang),
-            fmt(r["tie_breaks"], "count", lang),
-            fmt(r["escalations"], "count", lang),
-            fmt(r["escalation_rate"], "share", lang),
+            format_value(r["meetings"], "count"),
+            format_value(r["items"], "count"),
+            format_value(r["tie_breaks"], "count"),
+            format_value(r["escalations"], "count"),
+            format_value(r["escalation_rate"], "share"),
         ]
         for r in meetings.iter_rows(named=True)
     ]
@@ -591,7 +578,7 @@ def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str
         t("monthly.t.clock", lang),
         [t("monthly.col.figure", lang), format_month(month), format_month(add_months(month, -1)),
          t("monthly.col.change", lang)],
-        [[t(msg, lang), fmt(now[k], kind, lang), fmt(before[k], kind, lang), change(now[k], before[k], kind, lang)]
+        [[t(msg, lang), format_value(now[k], kind), format_value(before[k], kind), change(now[k], before[k], kind, lang)]
          for k, msg, kind in measures],
         numeric=(1, 2, 3), widths_cm=(6.0, 2.8, 2.8, 4.4),
     )
@@ -609,9 +596,9 @@ def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str
             t("monthly.t.clock_teams", lang),
             [t("axis.team", lang), t("monthly.clock.closed", lang), t("monthly.h.on_time_share", lang),
              t("monthly.clock.median_days", lang), t("monthly.clock.open_now", lang), t("monthly.clock.red_now", lang)],
-            [[r["team"], fmt(r["closed"] or 0, "count", lang), fmt(r["on_time_share"], "share", lang),
-              fmt(r["median_days_to_close"], "hours", lang), fmt(r["open"] or 0, "count", lang),
-              fmt(r["red"] or 0, "count", lang)] for r in per_team.iter_rows(named=True)],
+            [[r["team"], format_value(r["closed"] or 0, "count"), format_value(r["on_time_share"], "share"),
+              format_value(r["median_days_to_close"], "hours"), format_value(r["open"] or 0, "count"),
+              format_value(r["red"] or 0, "count")] for r in per_team.iter_rows(named=True)],
             numeric=(1, 2, 3, 4, 5), widths_cm=(3.6, 2.2, 2.8, 3.0, 2.2, 2.2),
         )
     overdue = queries.open_cases_page(con, f, ("RED",), OVERDUE_CASES, 0)
@@ -625,7 +612,7 @@ def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str
             [t("col.case_id", lang), t("axis.team", lang), t("col.judge_name", lang), t("col.deadline", lang),
              t("monthly.clock.days_over", lang)],
             [[r["case_id"], r["team"] or "—", r["judge_name"] or "—", f"{r['deadline']:%Y-%m-%d}",
-              fmt(-r["days_left"], "count", lang)] for r in overdue.iter_rows(named=True)],
+              format_value(-r["days_left"], "count")] for r in overdue.iter_rows(named=True)],
             numeric=(4,), widths_cm=(5.0, 3.0, 2.6, 2.8, 2.6),
         )
 

@@ -14,12 +14,10 @@ import datetime as dt
 from pathlib import Path
 
 from pipelines import queries
-from pipelines.core.filters import Filters, parse_month
+from pipelines.core.filters import DIMENSIONS, Filters, parse_month
 from pipelines.core.i18n import label, t
 from pipelines.domain import rules
 from pipelines.store import db as store
-
-FILTER_KEYS = ("division", "team", "matter_type", "level")
 
 
 def parse_report_month(month: str | dt.date | None) -> dt.date | None:
@@ -36,16 +34,15 @@ def parse_report_month(month: str | dt.date | None) -> dt.date | None:
 def report_filters(month=None, filters: dict | None = None, start=None, end=None) -> Filters:
     """The dashboard's `Filters` for a report's arguments."""
     values = {}
-    for key in FILTER_KEYS:
-        v = (filters or {}).get(key)
-        values[key] = tuple([v] if isinstance(v, str) else (v or ()))
+    for d in DIMENSIONS:
+        v = (filters or {}).get(d.name)
+        values[d.name] = tuple([v] if isinstance(v, str) else (v or ()))
     first, last = parse_report_month(start), parse_report_month(end)
     if month:
         first = last = parse_report_month(month)
     if first and last and first > last:
         first, last = last, first
-    return Filters(start=first, end=last, divisions=values["division"], teams=values["team"],
-                   matter_types=values["matter_type"], levels=values["level"])
+    return Filters(start=first, end=last).with_values(values)
 
 
 def build_report(db: str | Path, month: str | None = None, filters: dict | None = None, *,
@@ -106,9 +103,8 @@ def format_report(report: dict, lang: str = "zh") -> str:
         out.append(t("report.period", lang, start=applied.get("from") or "…", end=applied.get("to") or "…"))
     else:
         out.append(t("report.all_months", lang))
-    f = Filters(divisions=tuple(applied.get("division", ())), teams=tuple(applied.get("team", ())),
-                matter_types=tuple(applied.get("matter_type", ())), levels=tuple(applied.get("level", ())))
-    if any((f.divisions, f.teams, f.matter_types, f.levels)):
+    f = Filters().with_values({d.name: tuple(applied.get(d.name, ())) for d in DIMENSIONS})
+    if any(f.values(d.name) for d in DIMENSIONS):
         from pipelines.core.filters import describe
 
         out.append(t("report.filters", lang, filters=describe(f, lang, ("division", "team", "matter_type", "level"))))

@@ -1,11 +1,12 @@
 """The query layer: the only code that reads marts. Pages, `report`, the monthly Word report and the
 exports all call these functions, so every figure has one definition.
 
-Every function takes an open read-only DuckDB connection (`pipelines.store.db.connect_readonly`) and a
-`Filters`; none returns more than a few hundred rows except the `*_page` functions, which page raw rows
-with LIMIT/OFFSET. Each figure is declared with `@figure(mart, …)` (`_sql.py`): its WHERE clause and the
-caption's scope text (`scope(name, f)`, `caption(name, f, lang)`) come from the marts' declaration in
-`pipelines.tables.marts`. Codes stay codes in the figures; `pipelines.present.labels` turns them into words for tables.
+Every function takes an open read-only DuckDB connection (`pipelines.store.db.connect_readonly`, or a cursor
+of the dashboard's `pipelines.store.db.Reader`) and a `Filters`; none returns more than a few hundred rows
+except the `*_page` functions, which page raw rows with LIMIT/OFFSET. Each figure is declared with
+`@figure(mart, …)` (`_sql.py`): its WHERE clause and the caption's scope text (`scope(name, f)`,
+`caption(name, f, lang)`) come from the marts' declaration in `pipelines.tables.marts`. Codes stay codes in
+the figures; `pipelines.present.labels` turns them into words for tables.
 
 Imports core, domain and tables (the marts' declaration); never what builds or writes the store.
 """

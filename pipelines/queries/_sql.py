@@ -20,6 +20,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters, describe
 from pipelines.core.i18n import t
+from pipelines.core.sql import literal
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
 
@@ -113,15 +114,7 @@ class Scope:
 
 
 def is_set(f: Filters, dim: str) -> bool:
-    return bool(
-        {
-            "period": f.start or f.end,
-            "division": f.divisions,
-            "team": f.teams,
-            "matter_type": f.matter_types,
-            "level": f.levels,
-        }[dim]
-    )
+    return bool(f.start or f.end) if dim == "period" else bool(f.values(dim))
 
 
 def scope(name: str, f: Filters, key: str | None = None) -> Scope:
@@ -132,10 +125,6 @@ def scope(name: str, f: Filters, key: str | None = None) -> Scope:
 
 def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
     return scope(name, f, key).describe(f, lang)
-
-
-def _values(f: Filters, dim: str) -> tuple:
-    return {"division": f.divisions, "team": f.teams, "matter_type": f.matter_types, "level": f.levels}[dim]
 
 
 def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple[str, list]:
@@ -162,7 +151,7 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
                 parts.append(f"{col} <= ?")
                 params.append(f.end)
         else:
-            values = _values(f, dim)
+            values = f.values(dim)
             parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     trace = _trace.get()
@@ -199,7 +188,7 @@ def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | No
             for op, month in ((">=", g.start), ("<=", g.end)):
                 if month is not None:
                     assert type(month) is date, month  # a literal of a date only: nothing else gets inlined
-                    parts.append(f"{col} {op} DATE '{month.isoformat()}'")
+                    parts.append(f"{col} {op} DATE {literal(month.isoformat())}")
         conds.append(" AND ".join(parts) or "true")
     return w, p, conds
 

@@ -35,8 +35,8 @@ def pending_by_person(con, f: Filters, limit: int = 30) -> pl.DataFrame:
                    count(*) FILTER (WHERE warning_tier = 'YELLOW') AS yellow,
                    max(age_hours) AS max_age_hours, max(age_workdays) AS max_age_workdays
             FROM pending_steps {w} GROUP BY 1
-            ORDER BY red DESC, pending DESC, max_age_hours DESC, approver_id LIMIT {int(limit)}""",
-        p,
+            ORDER BY red DESC, pending DESC, max_age_hours DESC, approver_id LIMIT ?""",
+        [*p, int(limit)],
     )
 
 
@@ -56,8 +56,8 @@ def pending_page(con, f: Filters, limit: int = 50, offset: int = 0) -> pl.DataFr
                    received_at, age_hours, age_workdays, limit_workdays, used_share, warning_tier
             FROM pending_steps {w}
             ORDER BY used_share DESC NULLS LAST, age_hours DESC, matter_id, step_no
-            LIMIT {int(limit)} OFFSET {int(offset)}""",
-        p,
+            LIMIT ? OFFSET ?""",
+        [*p, int(limit), int(offset)],
     )
 
 

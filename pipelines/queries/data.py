@@ -24,7 +24,8 @@ def loads(con, lang: str = "zh", limit: int = 50) -> pl.DataFrame:
         con,
         f"""SELECT l.load_id, strftime(l.loaded_at, '%Y-%m-%d %H:%M') AS loaded_at, l.files, l.rows,
                    {count} AS warnings, l.dropped_columns
-            FROM loads l ORDER BY l.load_id DESC LIMIT {int(limit)}""",
+            FROM loads l ORDER BY l.load_id DESC LIMIT ?""",
+        [int(limit)],
     )
     sep = t("loader.report.and", lang)
     colon, between = ("：", "；") if lang == "zh" else (": ", "; ")
@@ -83,8 +84,8 @@ def load_warning_rows(
         con,
         f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", value, other
             FROM load_warnings WHERE {where}
-            ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT {int(limit)} OFFSET {int(offset)}""",
-        params,
+            ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT ? OFFSET ?""",
+        [*params, int(limit), int(offset)],
     )
     return df.with_columns(
         pl.col("kind").map_elements(lambda k: t(f"loader.kind.{k}", lang), return_dtype=pl.String),

@@ -1,4 +1,4 @@
-"""Approval latency by level: the measures of `marts_spec.LATENCY_MEASURES` over decided steps."""
+"""Approval latency by level: the measures of `pipelines.tables.marts.LATENCY_MEASURES` over decided steps."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def slowest_approvers(con, f: Filters, n: int = 3, min_steps: int = 5) -> pl.Dat
         con,
         f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS steps,
                    {LATENCY_MEASURES['median_hours']} AS median_hours
-            FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= {int(min_steps)}
-            ORDER BY median_hours DESC, approver_id LIMIT {int(n)}""",
-        p,
+            FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= ?
+            ORDER BY median_hours DESC, approver_id LIMIT ?""",
+        [*p, int(min_steps), int(n)],
     )

@@ -160,4 +160,4 @@ def records_page(con, f: Filters, kind: str, conds: tuple[tuple[str, object], ..
     sql, params = _from(kind, f, conds, search)
     select = RECORD_KINDS[kind].select
     order = RECORD_KINDS[kind].order
-    return q(con, f"SELECT {select} {sql} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+    return q(con, f"SELECT {select} {sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])

@@ -2,9 +2,10 @@
 
 The app keeps reading the store while a load runs, and DuckDB lets a file be held by one read-write
 process or by many read-only ones, never both. So a change never writes into the store itself: it copies
-the store to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it
-over the store. A reader sees the old file or the new one, never half a load; a connection opened before
-the switch keeps the old data until it is reopened. Changes are serialised by a lock file.
+the store's catalogue (the DuckDB file; the big tables are Parquet files beside it, pipelines.tables.parts)
+to a file beside it, changes the copy in one transaction, checkpoints it, and `os.replace`s it over the
+catalogue. A reader sees the old file or the new one, never half a load; a connection opened before the
+switch keeps the old data until it is reopened. Changes are serialised by a lock file.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -28,6 +30,7 @@ import polars as pl
 from pipelines.core import contract
 from pipelines.core.frames import registered
 from pipelines.core.progress import Progress, scaled
+from pipelines.core.sql import literal_list
 from pipelines.tables import inputs as schema
 from pipelines.tables import parts
 
@@ -36,6 +39,7 @@ DEFAULT_DB = Path("data/warehouse.duckdb")
 # beside the store, so a load's memory stays bounded as the store grows (issue 9).
 LOAD_MEMORY_LIMIT = "1GB"
 ATTACHED_AS = "store"
+T = TypeVar("T")
 
 
 # Readers cache the Parquet files' footers (pipelines.tables.parts): a file is never rewritten under its name,
@@ -160,14 +164,17 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    """Version of the schema in `con` (0: an empty database)."""
-    exists = con.sql(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' AND database_name = current_database()"
+def schema_version(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> int:
+    """Version of the schema in `con`'s current database, or in the one attached as `catalog` (0: empty)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+        "AND database_name = coalesce(?, current_database())",
+        [catalog],
     ).fetchall()[0][0]
     if not exists:
         return 0
-    row = con.sql("SELECT max(version) FROM schema_version").fetchall()[0]
+    prefix = f'"{catalog}".' if catalog else ""
+    row = con.sql(f"SELECT max(version) FROM {prefix}schema_version").fetchall()[0]
     return int(row[0] or 0)
 
 
@@ -185,7 +192,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
-# Reading
+# Opening: one way into a store file
+#
+# Readers attach the file read-only (`attach`, its path bound as a parameter) to an in-memory DuckDB, checked
+# current (`_attach_current`: an old schema is migrated through the write path, `building`, and never
+# elsewhere), retried while a load switches it (`_retrying`); the two ways in are a short-lived connection
+# (`connect_readonly`) and the app's long-lived `Reader`. The writer opens only its own copy of the file
+# (`_open_copy`, inside `building`).
 # --------------------------------------------------------------------------------------------------
 
 
@@ -193,23 +206,39 @@ class StoreBusy(RuntimeError):
     """The store could not be opened for reading, even after a few tries (a load is switching it)."""
 
 
-def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.DuckDBPyConnection:
-    """A short-lived read-only connection to the current store; reopen it to see a newer load. The one
-    way every reader (pages, report, Word report, bench) opens the store.
+def attach(con: duckdb.DuckDBPyConnection, db: Path | str, alias: str = ATTACHED_AS) -> None:
+    """Attach the store file `db` to `con`, read-only, as `alias`: no check, no migration (validation reads
+    the stored keys this way and writes nothing).
 
-    The store is attached to a fresh in-memory database rather than opened with `duckdb.connect(db)`:
+    Readers attach the store to an in-memory database rather than opening it with `duckdb.connect(db)`:
     DuckDB caches database instances by path within a process, so a plain connect would keep handing out
-    the file that was current when the first connection was opened. While a load replaces the file
-    (`os.replace`), opening can fail for a moment: it is retried `tries` times, then StoreBusy.
-    A missing store raises FileNotFoundError at once.
-    """
-    path = Path(db)
-    if not path.exists():
-        raise FileNotFoundError(path)
+    the file that was current when the first connection was opened, where a load replaces the file."""
+    con.execute(f'ATTACH ? AS "{alias}" (READ_ONLY)', [str(Path(db).resolve())])
+
+
+def _attach_current(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """`attach`, its schema current: a store of an older schema (or moved to another folder) is detached,
+    migrated by the write path (`building`: on a copy, switched in) and the new file attached."""
+    attach(con, path, alias)
+    try:
+        if schema_version(con, alias) >= SCHEMA_VERSION and not parts.moved(con, path, alias):
+            return
+        con.execute(f'DETACH "{alias}"')
+    except BaseException:
+        con.execute(f'DETACH DATABASE IF EXISTS "{alias}"')
+        raise
+    with building(path):
+        pass
+    attach(con, path, alias)
+
+
+def _retrying(open_once: Callable[[], T], path: Path, tries: int) -> T:
+    """`open_once()`, tried `tries` times while it fails on the file (a load replacing it: `os.replace`), then
+    StoreBusy. A missing store raises FileNotFoundError at once."""
     last: Exception | None = None
     for attempt in range(max(1, tries)):
         try:
-            return _attach_readonly(path)
+            return open_once()
         except (duckdb.Error, OSError) as exc:  # file being replaced or locked
             if isinstance(exc, FileNotFoundError) and not path.exists():
                 raise
@@ -218,31 +247,31 @@ def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.D
     raise StoreBusy(str(last))
 
 
-def _attach_readonly(path: Path) -> duckdb.DuckDBPyConnection:
-    """One open of the file: attach, and migrate (then attach again) only when its schema is older."""
-    con = _attach(_reading(duckdb.connect(":memory:")), path, ATTACHED_AS)
-    try:
-        current = schema_version(con) >= SCHEMA_VERSION and not parts.moved(con, path)
-    except BaseException:
-        con.close()
-        raise
-    if current:
+def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection on a load's own copy of the store (`building`): nothing else opens, replaces or
+    reads that file, so it is opened as itself, with no retry."""
+    return quiet(duckdb.connect(str(path), config={"memory_limit": LOAD_MEMORY_LIMIT}))
+
+
+def connect_readonly(db: Path | str = DEFAULT_DB, *, tries: int = 5) -> duckdb.DuckDBPyConnection:
+    """A short-lived read-only connection to the current store; reopen it to see a newer load. How the
+    command line, the reports, the loader's summary and the bench read the store (the app: `Reader`).
+    A missing store raises FileNotFoundError; one being switched, StoreBusy after `tries`."""
+    path = Path(db)
+    if not path.exists():
+        raise FileNotFoundError(path)
+
+    def open_once() -> duckdb.DuckDBPyConnection:
+        con = _reading(duckdb.connect(":memory:"))
+        try:
+            _attach_current(con, path, ATTACHED_AS)
+            con.execute(f'USE "{ATTACHED_AS}"')
+        except BaseException:
+            con.close()
+            raise
         return con
-    con.close()
-    with building(path):
-        pass
-    return _attach(_reading(duckdb.connect(":memory:")), path, ATTACHED_AS)
 
-
-def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> duckdb.DuckDBPyConnection:
-    quoted = str(path.resolve()).replace("'", "''")
-    try:
-        con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
-        con.execute(f"USE {alias}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+    return _retrying(open_once, path, tries)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,7 +304,7 @@ class Reader:
     def cursor(self, db: Path | str, *, tries: int = 5) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only cursor on the store's current version, for one thread, closed on leaving."""
         path = Path(db)
-        cur, alias = self._acquire(path, tries)
+        cur, alias = _retrying(lambda: self._acquire(path), path, tries)
         try:
             yield cur
         finally:
@@ -293,28 +322,19 @@ class Reader:
                 self._base.close()
             self._base, self._versions, self._open = None, {}, {}
 
-    def _acquire(self, path: Path, tries: int) -> tuple[duckdb.DuckDBPyConnection, str]:
-        last: Exception | None = None
-        for attempt in range(max(1, tries)):
-            try:
-                with self._lock:
-                    alias = self._current(path)
-                    self._open[alias] = self._open.get(alias, 0) + 1
-                    cur = self._base.cursor()
-                    self.cursors_opened += 1
-                try:
-                    cur.execute(f"USE {alias}")
-                except BaseException:
-                    cur.close()
-                    self._release(alias)
-                    raise
-                return cur, alias
-            except (duckdb.Error, OSError) as exc:  # file being replaced
-                if isinstance(exc, FileNotFoundError) and not path.exists():
-                    raise
-                last = exc
-                time.sleep(0.1 * (attempt + 1))
-        raise StoreBusy(str(last))
+    def _acquire(self, path: Path) -> tuple[duckdb.DuckDBPyConnection, str]:
+        with self._lock:
+            alias = self._current(path)
+            self._open[alias] = self._open.get(alias, 0) + 1
+            cur = self._base.cursor()
+            self.cursors_opened += 1
+        try:
+            cur.execute(f'USE "{alias}"')
+        except BaseException:
+            cur.close()
+            self._release(alias)
+            raise
+        return cur, alias
 
     def _current(self, path: Path) -> str:
         """The alias of the store's current version, attached (and its schema current) if new. Locked."""
@@ -326,21 +346,10 @@ class Reader:
             return alias
         self._count += 1
         alias = f"store_v{self._count}"
-        quoted = str(path.resolve()).replace("'", "''")
-        self._base.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
-        if _version_key(path) != key:  # replaced while attaching: try again
-            self._base.execute(f"DETACH {alias}")
+        _attach_current(self._base, path, alias)
+        if _version_key(path) != key:  # replaced (or migrated) while attaching: try again
+            self._base.execute(f'DETACH "{alias}"')
             raise duckdb.IOException(f"{path} was replaced while being opened")
-        version = self._base.sql(
-            f"SELECT count(*) FROM duckdb_tables() WHERE database_name = '{alias}' AND table_name = 'schema_version'"
-        ).fetchall()[0][0]
-        if version:
-            version = self._base.sql(f"SELECT max(version) FROM {alias}.schema_version").fetchall()[0][0] or 0
-        if version < SCHEMA_VERSION or parts.moved(self._base, path, alias):
-            self._base.execute(f"DETACH {alias}")
-            with building(path):  # migrate on a copy, switched in: a new version, attached next time
-                pass
-            raise duckdb.IOException(f"{path} was migrated")
         self._versions[key] = alias
         self._detach_unused()
         return alias
@@ -354,7 +363,7 @@ class Reader:
         """Detach every version but the newest that no cursor reads. Locked."""
         for key, alias in list(self._versions.items())[:-1]:
             if self._open.get(alias, 0) <= 0 and self._base is not None:
-                self._base.execute(f"DETACH {alias}")
+                self._base.execute(f'DETACH "{alias}"')
                 del self._versions[key]
                 self._open.pop(alias, None)
 
@@ -362,17 +371,6 @@ class Reader:
 def _version_key(path: Path) -> tuple:
     s = path.stat()
     return (str(path.resolve()), s.st_ino, s.st_mtime_ns, s.st_size)
-
-
-def _needs_migration(path: Path) -> bool:
-    con = duckdb.connect(":memory:")
-    try:
-        quoted = str(path.resolve()).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS probe (READ_ONLY)")
-        con.execute("USE probe")
-        return schema_version(con) < SCHEMA_VERSION or parts.moved(con, path)
-    finally:
-        con.close()
 
 
 def missing_values(con: duckdb.DuckDBPyConnection, table: str, column: str, values: pl.Series) -> pl.Series:
@@ -472,7 +470,7 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
         if db.exists():
             shutil.copyfile(db, tmp)
-        con = quiet(duckdb.connect(str(tmp), config={"memory_limit": LOAD_MEMORY_LIMIT}))
+        con = _open_copy(tmp)
         overlay = parts.Session(con, db)
         try:
             # Migrations commit on their own, before the load's transaction. In one transaction with a
@@ -534,9 +532,11 @@ def staging(db: Path | str) -> Iterator[Path]:
 
 
 def init_store(db: Path | str = DEFAULT_DB) -> Path:
-    """Create an empty store (schema only) if there is none; migrate an old one."""
+    """Create an empty store (schema only) if there is none; migrate an old one (opening it does)."""
     db = Path(db)
-    if not db.exists() or _needs_migration(db):
+    if db.exists():
+        connect_readonly(db).close()
+    else:
         with building(db):
             pass
     return db
@@ -547,7 +547,8 @@ Rows = pl.DataFrame | list[Path]
 
 
 def _parquet(paths: list[Path]) -> str:
-    return "read_parquet([" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "])"
+    """SQL reading staged files, for statements built around it (`_incoming`) or kept for later (`_changes`)."""
+    return f"read_parquet({literal_list(paths)})"
 
 
 @contextmanager
@@ -563,7 +564,7 @@ def _incoming(con: duckdb.DuckDBPyConnection, rows: Rows, columns: list[str]) ->
 def _height(con: duckdb.DuckDBPyConnection, rows: Rows) -> int:
     if isinstance(rows, pl.DataFrame):
         return rows.height
-    return con.sql(f"SELECT count(*) FROM {_parquet(rows)}").fetchall()[0][0] if rows else 0
+    return con.execute("SELECT count(*) FROM read_parquet(?)", [[str(p) for p in rows]]).fetchall()[0][0] if rows else 0
 
 
 def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: Rows) -> None:
@@ -596,10 +597,10 @@ def _rebuild_marts(
 
 
 def _changes(con: duckdb.DuckDBPyConnection, frames: dict[str, Rows]):
-    """What a load is about to write, for its marts to recompute only that (marts.Changes). Read before the
-    upsert: a substitution the load replaces counts with its stored pair of people too. Of staged rows,
-    the load's matters and cases are SQL over the Parquet files (evaluated by the marts only when they
-    recompute part of the store: a first load rebuilds everything), never lists in Python."""
+    """What a load is about to write, for its marts to recompute only that (pipelines.marts.build.Changes).
+    Read before the upsert: a substitution the load replaces counts with its stored pair of people too. Of
+    staged rows, the load's matters and cases are SQL over the Parquet files (evaluated by the marts only
+    when they recompute part of the store: a first load rebuilds everything), never lists in Python."""
     from pipelines.marts.build import Changes
 
     changes = Changes()

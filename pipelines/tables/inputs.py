@@ -1,4 +1,4 @@
-"""DDL of the loaded tables, derived from the contract. The store module owns versions and migrations."""
+"""DDL of the loaded tables, derived from the contract. pipelines.store.db owns versions and migrations."""
 
 from __future__ import annotations
 

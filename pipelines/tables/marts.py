@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from pipelines.core import contract
+from pipelines.core import contract, filters
 
 # The dashboard's shared filters, in the order captions name them.
-DIMENSIONS = ("period", "division", "team", "matter_type", "level")
+DIMENSIONS = filters.ALL_DIMENSIONS  # the period and the shared filters (pipelines.core.filters.DIMENSIONS)
 
 # Why a filter cannot narrow a mart (message keys `scope.reason.<reason>`).
 BUREAU_WIDE = "bureau_wide"  # meetings and their items belong to no team or division
@@ -44,6 +44,12 @@ def _rule_ids() -> tuple[str, ...]:
     return tuple(r.id for r in rules.RULES)
 
 
+def _families() -> tuple[str, ...]:
+    from pipelines.domain import rules
+
+    return tuple(rules.FAMILIES)
+
+
 def _record_kinds() -> tuple[str, ...]:
     from pipelines.domain import rules
 
@@ -57,7 +63,6 @@ Codes = contract.Enum | tuple[str, ...] | Callable[[], tuple[str, ...]]
 WARNING_TIERS = ("YELLOW", "RED")
 DIRECTIONS = ("FORWARD", "EQUAL", "REVERSE")
 SUBSTITUTION_SCOPES = ("TEAM", "DIVISION", "BUREAU")
-FAMILIES = ("A", "S", "M")
 MAJORITIES = ("FOR", "AGAINST")
 CALENDAR_SOURCES = ("package", "file", "weekday_fallback")
 CLOCK_TIERS = ("RED", "YELLOW")  # pipelines.domain.clock.TIERS
@@ -156,7 +161,7 @@ def exact_hours_sum(col: str) -> str:
 
 # The latency measures, one definition: every query of latency by level (dashboard, report, Word report)
 # aggregates the decided steps (`latency_steps`) with them; the `level_latency` mart is merged from their
-# value counts to the same last digit (marts.level_latency, tested against these expressions).
+# value counts to the same last digit (pipelines.marts.build.level_latency, tested against these expressions).
 # DuckDB's quantile_cont is linear interpolation (numpy's default).
 LATENCY_MEASURES = {
     "steps": "count(*)",
@@ -345,7 +350,7 @@ _DECLARED = (
     Mart(
         "compliance_monthly", ("rule_id", "month", "team", "division"),
         (
-            _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("family VARCHAR !", FAMILIES),
+            _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("family VARCHAR !", _families),
             _c("record_kind VARCHAR !", _record_kinds), _c("month DATE !"), _c("team VARCHAR"),
             _c("division VARCHAR"), _c("findings BIGINT !"), _c("records BIGINT !"), _c("per_100 DOUBLE"),
         ),
@@ -357,7 +362,7 @@ _DECLARED = (
         "rule_catalogue", ("rule_id",),
         (
             _c("rule_id VARCHAR !", _rule_ids), _c("article VARCHAR !"), _c("record_kind VARCHAR !", _record_kinds),
-            _c("family VARCHAR !", FAMILIES), _c("title_zh VARCHAR !"), _c("title_en VARCHAR !"),
+            _c("family VARCHAR !", _families), _c("title_zh VARCHAR !"), _c("title_en VARCHAR !"),
             _c("cites_zh VARCHAR"), _c("cites_en VARCHAR"), _c("position BIGINT !"),
         ),
         doc="every rule of DOMAIN.md §4",

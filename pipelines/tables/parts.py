@@ -8,19 +8,19 @@ under `<store>.parts/<table>/<load>-<n>.parquet`, each holding the rows of a run
 files (absolute paths), `part_files` (each file's table, first and last month, rows) and `retired_files`
 (files an older catalogue listed, kept for readers that may still have it attached).
 
-Inside a load (`store.building`) the partitioned tables are changed through an overlay (`Session`): the
-files holding the months the load touches are read into TEMP work tables (DuckDB spills them; a temp
-table is never checkpointed into the catalogue), deletes and inserts go there, and a TEMP VIEW of each
-table's name (temp shadows the catalogue's view, also inside other views) shows work ∪ the untouched
-files, so every read of the load sees its own writes. Rows no earlier load stored stay out of the work
-tables: a table replaced whole (a full build's marts) stages each appended batch as a Parquet file of its
-own, and a first load's inputs are read from the files validation staged them in (`append`, `adopt`); at
-10M steps DuckDB spilled work tables that size to disk and read them back (a rebuild 70 -> 54 s, 2.2 ->
-1.5 GB). At commit the work tables and staged files are written to new files, the views are redefined to
-the new file list, and the catalogue is committed and switched as before: a
-reader sees the old catalogue (old files) or the new one (new files), never half. A full rebuild replaces
-every file. The months a load changes are written to files of their own (see MAX_SMALL_FILES), so the
-next load rewrites those months, not the big file they had joined.
+Inside a load (`pipelines.store.db.building`) the partitioned tables are changed through an overlay
+(`Session`): the files holding the months the load touches are read into TEMP work tables (DuckDB spills
+them; a temp table is never checkpointed into the catalogue), deletes and inserts go there, and a TEMP
+VIEW of each table's name (temp shadows the catalogue's view, also inside other views) shows work ∪ the
+untouched files, so every read of the load sees its own writes. Rows no earlier load stored stay out of
+the work tables: a table replaced whole (a full build's marts) stages each appended batch as a Parquet
+file of its own, and a first load's inputs are read from the files validation staged them in (`append`,
+`adopt`); at 10M steps DuckDB spilled work tables that size to disk and read them back (a rebuild 70 -> 54
+s, 2.2 -> 1.5 GB). At commit the work tables and staged files are written to new files, the views are
+redefined to the new file list, and the catalogue is committed and switched as before: a reader sees the
+old catalogue (old files) or the new one (new files), never half. A full rebuild replaces every file. The
+months a load changes are written to files of their own (see MAX_SMALL_FILES), so the next load rewrites
+those months, not the big file they had joined.
 
 Files no catalogue lists: a failed load deletes those it wrote; a killed one leaves them, and the next
 load deletes every file under the folder that its catalogue does not list (`sweep`, under the store's
@@ -30,9 +30,10 @@ the older catalogue (the app keeps a version attached while a page run reads it;
 minute) can still read them. Only files inside the store's own folder are ever deleted; a catalogue copied
 without its folder reads the original's files and never deletes them.
 
-API (store.upsert and pipelines.marts.build write through it): `insert`, `append` (a polars frame), `adopt`,
-`delete`, `replace`, and `of_months` to read only the files of some months (on a load's connection; on a
-plain DuckDB connection they act on ordinary tables); `Session` is created by `store.building`.
+API (pipelines.store.db.upsert and pipelines.marts.build write through it): `insert`, `append` (a polars
+frame), `adopt`, `delete`, `replace`, and `of_months` to read only the files of some months (on a load's
+connection; on a plain DuckDB connection they act on ordinary tables); `Session` is created by
+`pipelines.store.db.building`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ import duckdb
 import polars as pl
 
 from pipelines.core.frames import registered
+from pipelines.core.sql import literal, literal_list
 
 # How long a file an older catalogue listed is kept after the switch that retired it (see above).
 RETIRED_GRACE = dt.timedelta(hours=1)
@@ -67,7 +69,7 @@ class Partitioned:
         if lo is None:
             return f'"{self.column}" IS NULL'
         after = (hi.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        return f"""("{self.column}" >= DATE '{lo.replace(day=1)}' AND "{self.column}" < DATE '{after}')"""
+        return f"""("{self.column}" >= DATE {literal(lo.replace(day=1))} AND "{self.column}" < DATE {literal(after)})"""
 
 
 # The tables that grow with steps and cases, and each one's month. Inputs: a matter's rows share one (its
@@ -135,7 +137,7 @@ def row_groups_sql(name: str, table: str | None = None, files: list[str] | None 
     key = PARTITIONED[name].key_sql
     stats = f"min({key}), max({key}), count(*), count(*) - count({key})"
     if files is not None:
-        return (f"SELECT {stats} FROM read_parquet({_list(files)}, filename = true, file_row_number = true) "
+        return (f"SELECT {stats} FROM read_parquet({literal_list(files)}, filename = true, file_row_number = true) "
                 f"GROUP BY filename, file_row_number // {ROW_GROUP_ROWS}")
     return f"SELECT {stats} FROM {table} GROUP BY rowid // {ROW_GROUP_ROWS}"
 
@@ -157,16 +159,8 @@ def in_month_order(plan: list[tuple], groups: list[tuple]) -> bool:
     return scanned <= max(2 * rows, rows + SCAN_MORE_ROWS)
 
 
-def _q(s) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
-
-
 def _cols(name: str, alias: str = "") -> str:
     return ", ".join(f'{alias}"{c}"' for c, _ in columns(name))
-
-
-def _list(files: list[str]) -> str:
-    return "[" + ", ".join(_q(f) for f in files) + "]"
 
 
 def scan_sql(name: str, files: list[str], *, cast: bool = False) -> str:
@@ -177,9 +171,9 @@ def scan_sql(name: str, files: list[str], *, cast: bool = False) -> str:
     if not files:
         return "SELECT " + ", ".join(f'NULL::{t} AS "{c}"' for c, t in cols) + " WHERE false"
     if not cast:
-        return f"SELECT {_cols(name)} FROM read_parquet({_list(files)})"
+        return f"SELECT {_cols(name)} FROM read_parquet({literal_list(files)})"
     select = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in cols)
-    return f"SELECT {select} FROM read_parquet({_list(files)}, union_by_name = true)"
+    return f"SELECT {select} FROM read_parquet({literal_list(files)}, union_by_name = true)"
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -241,8 +235,11 @@ def moved(con: duckdb.DuckDBPyConnection, db: Path, catalog: str | None = None) 
     """Whether the catalogue lists its files under another folder while they lie under this store's own
     parts folder: the store folder was moved or restored elsewhere (views hold absolute paths)."""
     prefix = f'"{catalog}".' if catalog else ""
-    where = f"database_name = {_q(catalog)}" if catalog else "database_name = current_database()"
-    if not con.sql(f"SELECT count(*) FROM duckdb_tables() WHERE {where} AND table_name = 'part_files'").fetchall()[0][0]:
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = coalesce(?, current_database()) "
+        "AND table_name = 'part_files'",
+        [catalog],
+    ).fetchall()[0][0]:
         return False
     root = parts_dir(Path(db)).resolve()
     row = con.execute(
@@ -302,7 +299,7 @@ _SESSIONS: dict[int, Session] = {}
 
 
 def session(con: duckdb.DuckDBPyConnection) -> Session:
-    """The overlay of the load `con` belongs to (store.building opened it)."""
+    """The overlay of the load `con` belongs to (pipelines.store.db.building opened it)."""
     try:
         return _SESSIONS[id(con)]
     except KeyError:
@@ -418,7 +415,7 @@ class Session:
                  if f.path not in self.touched[name] and any(f.covers(m) for m in months)]
         if files:
             self.touched[name] |= set(files)
-            self.con.execute(f"INSERT INTO {work} SELECT {_cols(name)} FROM read_parquet({_list(files)})")
+            self.con.execute(f"INSERT INTO {work} SELECT {_cols(name)} FROM read_parquet(?)", [[str(f) for f in files]])
             self._view(name)
 
     def months_where(self, name: str, where: str) -> set:
@@ -426,8 +423,8 @@ class Session:
         files = self._untouched(name)
         if not files:
             return set()
-        return {r[0] for r in self.con.sql(
-            f"SELECT DISTINCT {PARTITIONED[name].key_sql} FROM read_parquet({_list(files)}) AS t WHERE {where}"
+        return {r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {PARTITIONED[name].key_sql} FROM read_parquet(?) AS t WHERE {where}", [[str(f) for f in files]]
         ).fetchall()}
 
     # ---- the API
@@ -548,7 +545,7 @@ class Session:
             self.written.append(path)
             self.con.execute(
                 f"COPY (SELECT {_cols(name)} FROM {rows} WHERE {part.in_months(lo, hi)} ORDER BY {part.key_sql}) "
-                f"TO {_q(path)} (FORMAT parquet, COMPRESSION {COMPRESSION})"
+                f"TO ? (FORMAT parquet, COMPRESSION {COMPRESSION})", [str(path)]
             )
             written.append((lo, hi, path, n))
         return written
@@ -571,8 +568,9 @@ class Session:
         self.con.execute(f"SET partitioned_write_flush_threshold = {ROW_GROUP_ROWS}")
         self.con.execute(
             f"COPY (SELECT {_cols(name, 'w.')}, p.seg FROM (SELECT *, {key} AS __m FROM {rows}) AS w "
-            f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO {_q(out)} "
-            f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')"
+            f"JOIN __parts_plan AS p ON w.__m IS NOT DISTINCT FROM p.m ORDER BY p.seg, w.__m) TO ? "
+            f"(FORMAT parquet, COMPRESSION {COMPRESSION}, PARTITION_BY (seg), FILENAME_PATTERN 'part_{{i}}')",
+            [str(out)],
         )
         self.con.execute("DROP TABLE temp.main.__parts_plan")
         written = []
@@ -583,8 +581,8 @@ class Session:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(f, final)
                 self.written.append(final)
-                rows_in = n if len(staged) == 1 else int(self.con.sql(
-                    f"SELECT sum(num_rows) FROM parquet_file_metadata({_q(final)})").fetchall()[0][0] or 0)
+                rows_in = n if len(staged) == 1 else int(self.con.execute(
+                    "SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(final)]).fetchall()[0][0] or 0)
                 written.append((lo, hi, final, rows_in))
         return written
 
@@ -643,8 +641,8 @@ class Session:
 
 
 # --------------------------------------------------------------------------------------------------
-# Module-level API on a load's connection: the overlay inside store.building(), else (a plain DuckDB
-# connection, e.g. the tests' hand-made stores) ordinary tables in that database
+# Module-level API on a load's connection: the overlay inside pipelines.store.db.building(), else (a plain
+# DuckDB connection, e.g. the tests' hand-made stores) ordinary tables in that database
 # --------------------------------------------------------------------------------------------------
 
 

@@ -407,13 +407,4 @@ MESSAGES = {
     "rules.yes": ("是", "yes"),
     "rules.no": ("否", "no"),
     "rules.no_majority": ("未形成", "none"),
-    "rules.family.A": ("审批层级", "Approval routing"),
-    "rules.family.S": ("岗位职责替补", "Duty substitution"),
-    "rules.family.M": ("会议制度", "Meetings"),
-    "rules.record_kind.matter": ("审批事项", "Matter"),
-    "rules.record_kind.substitution": ("替补记录", "Substitution"),
-    "rules.record_kind.meeting": ("会议", "Meeting"),
-    "rules.record_kind.meeting_item": ("会议议题", "Meeting item"),
-    "rules.record_kind.case": ("案件", "Case"),
-    "rules.record_kind.month": ("月份", "Month"),
 }
