@@ -413,9 +413,9 @@ def _paths(doc, con, f: Filters, lang: str) -> None:
         doc.chart(charts.return_loops(levels, lang), t("monthly.f.rework", lang))
         header = [t("axis.level", lang), t("col.returns", lang), t("col.closed_loops", lang), t("col.open_loops", lang),
                   t("col.median_rework_hours", lang), t("col.returned_share", lang)]
-        rows = [[label("level", r["level"], lang), fmt(r["returns"], "count", lang), fmt(r["closed_loops"], "count", lang),
-                 fmt(r["open_loops"], "count", lang), fmt(r["median_rework_hours"], "hours", lang),
-                 fmt(r["returned_share"], "share", lang)] for r in levels.iter_rows(named=True)]
+        rows = [[label("level", r["level"], lang), format_value(r["returns"], "count"), format_value(r["closed_loops"], "count"),
+                 format_value(r["open_loops"], "count"), format_value(r["median_rework_hours"], "hours"),
+                 format_value(r["returned_share"], "share")] for r in levels.iter_rows(named=True)]
         doc.table(t("monthly.t.rework", lang), header, rows, numeric=(1, 2, 3, 4, 5),
                   widths_cm=(3.0, 2.2, 2.2, 2.2, 3.0, 3.4))
     conf = queries.conformance(con, f)
@@ -423,8 +423,8 @@ def _paths(doc, con, f: Filters, lang: str) -> None:
         return
     header = [t("axis.matter_type", lang), t("col.matters", lang), t("col.conforming", lang), t("col.conformance", lang),
               t("col.on_required_route", lang), t("axis.route", lang)]
-    rows = [[label("matter_type", r["matter_type"], lang), fmt(r["matters"], "count", lang),
-             fmt(r["conforming"], "count", lang), fmt(r["conformance"], "share", lang), fmt(r["route_share"], "share", lang),
+    rows = [[label("matter_type", r["matter_type"], lang), format_value(r["matters"], "count"),
+             format_value(r["conforming"], "count"), format_value(r["conformance"], "share"), format_value(r["route_share"], "share"),
              charts.route_label(queries.required_route(r["matter_type"]), lang)] for r in conf.iter_rows(named=True)]
     doc.table(t("monthly.t.conformance", lang), header, rows, numeric=(1, 2, 3, 4),
               widths_cm=(4.2, 1.8, 1.8, 2.0, 2.4, 3.8))
