@@ -297,6 +297,8 @@ def _routes(runs: pl.DataFrame) -> pl.DataFrame:
     """Per matter (`_run` order): `route` and `ascending` from its runs of a level. The route is summed as a
     base-8 number of level ranks (integer sums per group: ~15x faster than joining the levels' text per group),
     then each distinct number, a few dozen in a bureau, written out once."""
+    if runs.is_empty():
+        return pl.DataFrame(schema={"_run": pl.UInt32, "route": pl.String, "ascending": pl.Boolean})
     n = runs.group_by("_run", maintain_order=True).agg(_n=pl.len())["_n"]
     if n.max() is not None and n.max() > _MAX_DIGITS:  # a route of more than 21 runs: join the text instead
         return runs.group_by("_run", maintain_order=True).agg(
