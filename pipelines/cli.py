@@ -1,15 +1,18 @@
 """Command line: `python -m pipelines demo | load | report | rebuild`.
 
     python -m pipelines demo [--db PATH] [--out DIR] [--seed N] [--scale N]
-    python -m pipelines load PATH... [--db PATH] [--lang zh|en]
+    python -m pipelines load PATH... [--db PATH] [--lang zh|en] [--no-wait]
     python -m pipelines report [--db PATH] [--json] [--month YYYY-MM | --from YYYY-MM --to YYYY-MM]
                                [--division NAME]... [--team NAME]... [--type CODE]... [--level CODE]...
                                [--docx PATH] [--lang zh|en]
-    python -m pipelines rebuild [--db PATH]
+    python -m pipelines rebuild [--db PATH] [--no-wait]
 
 Exit status 0 on success; 1 when the input is invalid (every problem is printed, located by file, row
 and column; the store is unchanged) or the settings are (file, key or line; checked before any command
-runs); 2 only for a failure that is not the input's fault.
+runs); 2 only for a failure that is not the input's fault: a fault of the machine (a full disk, a folder
+it may not write, a file that vanished, memory), named in one message with what to do, or, with
+`--no-wait`, another load or rebuild holding the store. `load` and `rebuild` that find another one running
+say at once that they wait for it (which command, since when).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from pipelines.core.faults import fault_of
 from pipelines.core.filters import DIMENSIONS
 from pipelines.core.i18n import LANGS, t
 from pipelines.domain.settings import SettingsError, settings_for_store
@@ -52,7 +56,19 @@ class _Bar:
             self.bar.close()
 
 
-def _load(paths: list[Path], db: Path, lang: str) -> int:
+def _waiting(lang: str, bar: _Bar | None = None):
+    """What a load or rebuild says, at once, when another holds the store: that it waits, for what."""
+    from pipelines.ingest.loader import busy_message
+
+    def on_wait(holder: dict) -> None:
+        print(busy_message(holder, lang), file=sys.stderr, flush=True)
+        if bar is not None:
+            bar.started = time.monotonic()  # the bar appears once this one's own work takes a while
+
+    return on_wait
+
+
+def _load(paths: list[Path], db: Path, lang: str, wait: bool = True) -> int:
     from pipelines.ingest.loader import load_paths
 
     missing = [p for p in paths if not p.exists()]
@@ -62,12 +78,14 @@ def _load(paths: list[Path], db: Path, lang: str) -> int:
         return 1
     bar = _Bar()
     try:
-        report = load_paths(paths, db, lang=lang, progress=bar)
+        report = load_paths(paths, db, lang=lang, progress=bar, wait=wait, on_wait=_waiting(lang, bar))
     finally:
         bar.close()
     print(report.format(lang), file=sys.stdout if report.ok else sys.stderr)
     if report.ok:
         print(t("cli.store", lang, db=db))
+    if report.fault is not None or report.busy is not None:
+        return 2  # the machine's or another writer's, never the input's
     return 0 if report.ok else 1
 
 
@@ -78,11 +96,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     files = write_demo_exports(out, seed=args.seed, scale=args.scale)
     print(t("cli.demo.written", args.lang, count=len(files), out=out))
     # Exactly the files just written: anything else a user left in the folder stays out of the demo store.
-    return _load(files, Path(args.db), args.lang)
+    return _load(files, Path(args.db), args.lang, wait=not args.no_wait)
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    return _load([Path(p) for p in args.paths], Path(args.db), args.lang)
+    return _load([Path(p) for p in args.paths], Path(args.db), args.lang, wait=not args.no_wait)
 
 
 def _report_filters(args: argparse.Namespace, lang: str):
@@ -147,9 +165,15 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         return 1
     if args.if_stale and store.marts_current(db):
         return 0
+    from pipelines.ingest.loader import busy_message
+
     bar = _Bar()
     try:
-        store.rebuild(db, progress=bar, lang=args.lang)
+        store.rebuild(db, progress=bar, lang=args.lang, wait=not args.no_wait, on_wait=_waiting(args.lang, bar))
+    except store.StoreLocked as exc:
+        bar.close()
+        print(busy_message(exc.holder, args.lang, waiting=False), file=sys.stderr)
+        return 2
     finally:
         bar.close()
     print(t("cli.rebuilt", args.lang, db=db))
@@ -163,13 +187,17 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--lang", choices=LANGS, default="zh", help="language of messages (default: zh)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", parents=[common], help="write the demo export set and load it")
+    writer = argparse.ArgumentParser(add_help=False)
+    writer.add_argument("--no-wait", action="store_true",
+                        help="when another load or rebuild holds the store, exit 2 instead of waiting for it")
+
+    demo = sub.add_parser("demo", parents=[common, writer], help="write the demo export set and load it")
     demo.add_argument("--out", default="data/demo", help="folder for the demo exports (default: data/demo)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--scale", type=int, default=1)
     demo.set_defaults(func=cmd_demo)
 
-    load = sub.add_parser("load", parents=[common], help="load export files or folders")
+    load = sub.add_parser("load", parents=[common, writer], help="load export files or folders")
     load.add_argument("paths", nargs="+", metavar="PATH")
     load.set_defaults(func=cmd_load)
 
@@ -184,7 +212,8 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--docx", default=None, metavar="PATH", help="write the monthly report (.docx)")
     report.set_defaults(func=cmd_report)
 
-    rebuild = sub.add_parser("rebuild", parents=[common], help="rebuild the summary tables (after a settings change)")
+    rebuild = sub.add_parser("rebuild", parents=[common, writer],
+                             help="rebuild the summary tables (after a settings change)")
     rebuild.add_argument("--if-stale", action="store_true",
                          help="only when the summary tables were built by an older version (make run uses it)")
     rebuild.set_defaults(func=cmd_rebuild)
@@ -204,5 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the user gets one line in their language, not a traceback
         if os.environ.get("TIERWATCH_DEBUG"):
             raise
-        print(t("cli.error", args.lang, error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        fault = fault_of(exc)  # a full disk, a read-only folder, memory: named, with what to do
+        if fault is not None:
+            print(fault.format(args.lang, where=str(Path(args.db).resolve().parent)), file=sys.stderr)
+        else:
+            print(t("cli.error", args.lang, error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return 2

@@ -103,11 +103,13 @@ def test_xlsx_flattens_lists_and_durations():
 def test_formula_injection_is_neutralised_in_csv_and_xlsx(table):
     evil = pl.DataFrame(
         {
-            "text": ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "\tx", "\r=1", "正常", "-12.5", None],
-            "n": [-1, -2, -3, -4, -5, -6, -7, -8, -9],
+            "text": ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "\tx", "\r=1", "正常", "-12.5", None,
+                     "＝HYPERLINK(\"http://x\")", "＋1", "－2＋3", "＠SUM(A1)", "a＝b"],
+            "n": [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14],
         }
     )
-    expected = ["'=1+1", "'+SUM(A1:A9)", "'-2+3", "'@cmd", "'\tx", "'\r=1", "正常", "-12.5", None]
+    expected = ["'=1+1", "'+SUM(A1:A9)", "'-2+3", "'@cmd", "'\tx", "'\r=1", "正常", "-12.5", None,
+                "'＝HYPERLINK(\"http://x\")", "'＋1", "'－2＋3", "'＠SUM(A1)", "a＝b"]
     assert neutralize_formulas(evil)["text"].to_list() == expected
     assert neutralize_formulas(evil)["n"].to_list() == evil["n"].to_list()
 

@@ -32,6 +32,9 @@ if loaded is not None:  # the load of the previous run succeeded (see the Load b
     sep = "、" if lang == "zh" else ", "
     st.success(tr("data.loaded_rows", rows=sep.join(
         f"{contract.TABLES[k].label(lang) if k in contract.TABLES else k}: {v:,}" for k, v in loaded.items())))
+    waited = st.session_state.pop("_waited", None)
+    if waited is not None:  # it had waited for another load or rebuild: say so once it is done
+        st.info(loader.busy_message(waited, lang, waited=True), icon=":material/hourglass_bottom:")
     st.page_link(c.pages["overview"], label=tr("data.see_overview"), icon=":material/dashboard:")
 # A successful load starts a new uploader (a new key), so the loaded files are not offered for loading again.
 generation = st.session_state.get("_upload_generation", 0)
@@ -57,21 +60,32 @@ if files:
         with st.spinner(tr("data.validating")):
             st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
     report = st.session_state["_validation"]
-    if report.ok and report.warning_count:
+    if report.fault is not None:  # the machine's (a full disk…), never the files': one message, what to do
+        st.error(report.format(lang))
+    elif report.ok and report.warning_count:
         st.warning(tr("data.valid_with_warnings", n=report.warning_count))
     elif report.ok:
         st.success(tr("data.valid"))
+    elif not report.problem_count and not report.rows:  # nothing recognised: no "0 problems" to fix
+        st.error(tr("data.unrecognised"))
     else:
         st.error(tr("data.invalid", n=max(report.problem_count, len(report.problems))))
-    with st.expander(tr("data.report"), expanded=not report.ok):
-        st.text(report.format(lang))
+    if report.fault is None:
+        with st.expander(tr("data.report"), expanded=not report.ok):
+            st.text(report.format(lang))
     if st.button(tr("data.load"), type="primary", disabled=not report.ok, key="load_btn"):
+        waiting = st.empty()
         bar = st.progress(0.0, text=tr("data.loading"))
 
         def progress(fraction: float, message: str) -> None:
             bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
-        result = loader.load_paths(paths, c.db, lang, progress)
+        def on_wait(holder: dict) -> None:  # another load or rebuild holds the store: say so at once
+            waiting.warning(loader.busy_message(holder, lang), icon=":material/hourglass_top:")
+            st.session_state["_waited"] = holder
+
+        result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
+        waiting.empty()
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
             store.clear_caches()
@@ -82,7 +96,11 @@ if files:
             st.session_state["_upload_generation"] = generation + 1
             st.session_state.pop("_upload_sig", None)
             st.rerun()
+        elif result.fault is not None:
+            st.session_state.pop("_waited", None)
+            st.error(result.format(lang))
         else:
+            st.session_state.pop("_waited", None)
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
 
@@ -111,7 +129,7 @@ else:  # the data-quality panel, the load history, what the store holds
             labels = dict(zip(kinds["kind"], kinds["label"], strict=True))
             counts = dict(zip(kinds["kind"], kinds["rows"], strict=True))
             kind = st.selectbox(tr("data.quality.kind"), list(labels), format_func=labels.get, key=f"quality_kind_{load_id}")
-            headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "value", "other")}
+            headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "record_id", "value", "other")}
             headers["table"] = tr("col.table")
             ui.paged(f"warnings_{load_id}_{kind}", "load_warning_rows", (load_id, kind, lang), counts[kind], headers,
                      title=f"{tr('data.file.warnings')}_{load_id}_{labels[kind]}")

@@ -374,20 +374,34 @@ REFERENCES: tuple[Reference, ...] = (
 )
 
 
-def table_for_name(stem: str) -> str | None:
-    """Which table a file stem or sheet name names: English or Chinese name, any case, any suffix.
-
-    `审批记录_2024-06` -> approvals; `Meeting_Items-2024` -> meeting_items. Longest name wins, so
-    `meeting_items` is never taken for `meetings`.
-    """
+def tables_named(stem: str) -> set[str]:
+    """The tables a file stem or sheet name names: each table whose English or Chinese name (any case) it
+    contains, with any prefix or suffix. A name found only inside a longer one does not count, so
+    `会议议题_2024` names meeting_items, not also meetings (会议)."""
     s = stem.strip().lower()
-    candidates: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []  # (start, end, table)
     for t in TABLES.values():
-        for name in (t.name, t.zh, *t.aliases):
-            n = name.lower()
-            if s == n or (s.startswith(n) and not s[len(n)].isalpha()):
-                candidates.append((len(n), t.name))
-    return max(candidates)[1] if candidates else None
+        for name in dict.fromkeys(n.lower() for n in (t.name, t.zh, *t.aliases)):
+            at = s.find(name)
+            while at != -1:
+                found.append((at, at + len(name), t.name))
+                at = s.find(name, at + 1)
+    return {t for a, b, t in found
+            if not any(c <= a and b <= d and d - c > b - a for c, d, _ in found)}
+
+
+def table_for_name(stem: str) -> str | None:
+    """Which table a file stem or sheet name names: the one table whose English or Chinese name it contains,
+    any case, any prefix or suffix (`审批记录_2024-06`, `tw_ok_替补记录`, `Meeting_Items-2024`); None when it
+    names no table or more than one (`审批记录_会议`: which would it be?)."""
+    named = tables_named(stem)
+    return next(iter(named)) if len(named) == 1 else None
+
+
+def accepted_names(lang: str = "zh") -> str:
+    """The names a file or sheet may carry, one per table, for a message: `审批记录 (approvals)`…"""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(f"{t.zh} ({t.name})" for t in TABLES.values())
 
 
 # DuckDB column types of the stored tables.
@@ -450,6 +464,10 @@ SEVERITY: dict[str, str] = {
     ),
     # Warnings: the row is loaded as it is; the report and the Data page list it.
     **{c.kind: WARNING for c in ORDER_CHECKS},
+    # A stored matter's attributes across loads (DOMAIN.md §5: its latest step's): the load changes them
+    # (stored -> new), or brings an older step that disagrees and the matter keeps its latest step's.
+    "matter_changed": WARNING,
+    "matter_kept": WARNING,
 }
 
 

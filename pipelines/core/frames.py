@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -36,6 +37,12 @@ def registered(
     con.register(name, stream)
     try:
         yield name
-    finally:
-        con.unregister(name)
+    except BaseException:
+        # An error inside (DuckDB out of memory, a full disk) aborts the transaction, and unregistering would
+        # then fail too: that second error must not hide the first (pipelines.core.faults names it).
+        with contextlib.suppress(duckdb.Error):
+            con.unregister(name)
         stream.data = None
+        raise
+    con.unregister(name)
+    stream.data = None

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.core import contract
-from pipelines.core.i18n import t
+from pipelines.core.faults import MachineFault, fault_of
+from pipelines.core.i18n import CATALOGUE, t
 from pipelines.core.progress import Progress, scaled
 from pipelines.domain.settings import Settings, SettingsError, settings_for_store
 from pipelines.ingest import readers
@@ -37,6 +38,9 @@ class LoadReport:
     warning_count: int = 0
     warning_kinds: dict[str, int] = field(default_factory=dict)  # kind -> rows
     settings_error: SettingsError | None = None
+    fault: MachineFault | None = None  # a fault of the machine (disk full…), not of the input: nothing written
+    busy: dict | None = None  # another load or rebuild held the store and the load did not wait: its lock record
+    store_folder: str | None = None  # where the store lives (named when a fault carries no path of its own)
     build: str | None = None  # how the load updated the marts: "full" or "incremental" (meta.build)
     recomputed: dict[str, int] = field(default_factory=dict)  # {"matters": n, "cases": n} recomputed
 
@@ -48,6 +52,10 @@ class LoadReport:
         total_rows = sum(self.rows.values())
         if self.settings_error is not None:
             return t("loader.report.settings", lang, error=self.settings_error.format(lang))
+        if self.fault is not None:  # one message: the fault and what to do; never problems of the rows
+            return self.fault.format(lang, where=self.store_folder)
+        if self.busy is not None:
+            return busy_message(self.busy, lang, waiting=False)
         if self.ok and self.written:
             lines.append(t("loader.report.ok", lang, files=len(self.files), rows=total_rows))
             lines.append(t("loader.report.load_id", lang, load_id=self.load_id))
@@ -82,7 +90,9 @@ class LoadReport:
                 lines.append(t("loader.report.dropped_line", lang, file=where, columns=sep.join(headers)))
         if self.unrecognised:
             lines.append(t("loader.report.unrecognised_heading", lang))
-            lines.extend(t("loader.report.unrecognised_line", lang, file=u) for u in self.unrecognised)
+            lines.extend(t("loader.report.unrecognised_line", lang, file=u, why=unrecognised_why(u, lang))
+                         for u in self.unrecognised)
+            lines.append(t("loader.report.accepted_names", lang, names=contract.accepted_names(lang)))
         if self.rows:
             lines.append(t("loader.report.rows_heading", lang))
             for table in contract.LOAD_ORDER:
@@ -125,13 +135,16 @@ class LoadReport:
             "warnings": [
                 {
                     "file": w.file, "sheet": w.sheet, "row": w.row, "column": w.column, "value": w.value,
-                    "note": w.expected(lang), "kind": w.kind,
+                    "note": w.expected(lang), "kind": w.kind, "record": w.record,
                 }
                 for w in self.warnings
             ],
             "dropped_columns": [{"source": w, "columns": h} for w, h in self.dropped_columns],
             "unrecognised": self.unrecognised,
             "settings_error": self.settings_error.format(lang) if self.settings_error else None,
+            "fault": None if self.fault is None else {"kind": self.fault.kind, "path": self.fault.path,
+                                                      "message": self.fault.format(lang, where=self.store_folder)},
+            "busy": self.busy,
         }
 
 
@@ -195,25 +208,76 @@ def _settings(db: Path) -> tuple[Settings | None, LoadReport | None]:
         return None, LoadReport(ok=False, settings_error=exc)
 
 
+def unrecognised_why(entry: str, lang: str = "zh") -> str:
+    """Why a file (`name`) or sheet (`name [sheet]`) was not taken for a table: not a format the loader
+    reads, a name that contains no table's name, or one that contains two."""
+    file, _, sheet = entry.partition(" [")
+    if not sheet and Path(file).suffix.lower() not in readers.SUFFIXES:
+        return t("loader.unrecognised.format", lang)
+    named = contract.tables_named(sheet[:-1] if sheet else Path(file).stem)
+    if len(named) > 1:
+        sep = "、" if lang == "zh" else ", "
+        labels = sep.join(contract.TABLES[n].label(lang) for n in contract.LOAD_ORDER if n in named)
+        return t("loader.unrecognised.several", lang, tables=labels)
+    return t("loader.unrecognised.none", lang)
+
+
+def busy_message(holder: dict, lang: str = "zh", *, waiting: bool = True, waited: bool = False) -> str:
+    """What a load or rebuild says when another one holds the store: that it waits (or, with --no-wait,
+    that it did not; or, once loaded, that it had waited), naming the other's command, process and start
+    as its lock records them."""
+    key = "lock.waited" if waited else "lock.waiting" if waiting else "lock.busy"
+    if not holder.get("pid"):
+        return t(f"{key}_unknown", lang)
+    command = holder.get("command") or ""
+    named = t(f"lock.command.{command}", lang) if f"lock.command.{command}" in CATALOGUE else command
+    return t(key, lang, command=named, pid=holder["pid"], since=holder.get("since", "?"))
+
+
+def _faulted(db: Path, exc: BaseException) -> LoadReport:
+    """The report of a load stopped by a fault of the machine (raises `exc` again if it was not one)."""
+    fault = fault_of(exc)
+    if fault is None:
+        raise exc
+    store.log_attempt(db, {"outcome": "fault", "fault": fault.kind, "path": fault.path, "error": fault.detail})
+    return LoadReport(ok=False, fault=fault, store_folder=str(db.resolve().parent))
+
+
 def validate_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
     """Read and check files/folders against the contract and the store, without writing anything."""
     settings, refused = _settings(Path(db))
     if refused is not None:
         return refused
-    with store.staging(db) as staging:
-        report, _ = _check(paths, Path(db), lang, progress, settings, staging)
+    try:
+        with store.staging(db) as staging:
+            report, _ = _check(paths, Path(db), lang, progress, settings, staging)
+    except Exception as exc:  # noqa: BLE001 - a fault of the machine is reported as one; anything else raises
+        return _faulted(Path(db), exc)
     return report
 
 
-def load_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
-    """Load files/folders into the store: all or nothing. The report says what happened."""
+def load_paths(
+    paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None, *,
+    wait: bool = True, on_wait: store.OnWait | None = None,
+) -> LoadReport:
+    """Load files/folders into the store: all or nothing. The report says what happened.
+
+    The store's lock is held from validation to the switch (what is checked against the store is what the
+    load writes onto). Another load or rebuild holding it: `on_wait(holder)` at once, then wait; with
+    `wait` False, a report naming it (`busy`) and nothing done. A fault of the machine (a full disk, a
+    folder it may not write, a file that vanished, memory): a report naming it (`fault`), nothing written."""
     db = Path(db)
     settings, refused = _settings(db)
     if refused is not None:
         store.log_attempt(db, {"outcome": "rejected", "settings_error": refused.settings_error.format("en")})
         return refused
-    with store.staging(db) as staging:
-        return _load(paths, db, lang, progress, settings, staging)
+    try:
+        with store.locked(db, "load", wait=wait, on_wait=on_wait), store.staging(db) as staging:
+            return _load(paths, db, lang, progress, settings, staging)
+    except store.StoreLocked as exc:
+        return LoadReport(ok=False, busy=exc.holder)
+    except Exception as exc:  # noqa: BLE001 - a fault of the machine is reported as one; anything else raises
+        return _faulted(db, exc)
 
 
 def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path) -> LoadReport:
@@ -241,9 +305,11 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
             warnings=validated.warning_frame, settings=settings, lang=lang,
         )
     except Exception as exc:
-        store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
+        if fault_of(exc) is None:  # a fault is logged as one by load_paths
+            store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
         raise
     report.written = True
+    _log_matter_changes(db, report, validated.warning_frame, lang)
     con = store.connect_readonly(db)
     try:
         meta = dict(con.sql("SELECT key, value FROM meta WHERE key LIKE 'build' OR key LIKE 'recomputed_%'").fetchall())
@@ -254,3 +320,30 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
     if progress:
         progress(1.0, t("loader.progress.done", lang))
     return report
+
+
+# The warnings about stored matters' attributes (DOMAIN.md §5) are also written to the load log beside the
+# store, in the user's language: an IT person reads that file, not the store. At most this many lines.
+LOGGED_MATTER_LINES = 5000
+MATTER_KINDS = ("matter_changed", "matter_kept")
+
+
+def _log_matter_changes(db: Path, report: LoadReport, warnings, lang: str) -> None:
+    """A loaded load that changed stored matters' attributes (or brought steps that disagree with them):
+    one record in `warehouse.loads.log` listing them, (matter, column, stored -> new), in `lang`."""
+    import polars as pl
+
+    rows = warnings.filter(pl.col("kind").is_in(MATTER_KINDS))
+    if not rows.height:
+        return
+    lines = [
+        t(f"loader.log.{r['kind']}", lang, record=r["record_id"] or "", column=r["column"] or "",
+          value=r["value"] or "", other=r["other"] or "")
+        for r in rows.head(LOGGED_MATTER_LINES).iter_rows(named=True)
+    ]
+    store.log_attempt(db, {
+        "outcome": "ok", "load_id": report.load_id,
+        "files": [{k: f[k] for k in ("name", "sha256")} for f in report.files],
+        "warning": t("loader.log.matters_heading", lang, matters=rows["record_id"].n_unique(), lines=rows.height),
+        "matters": lines, "matters_not_listed": max(rows.height - LOGGED_MATTER_LINES, 0),
+    })

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.core import contract
+from pipelines.core.faults import reraise_fault
 from pipelines.core.progress import Progress
 from pipelines.domain.settings import Settings
 
@@ -163,7 +164,8 @@ class ReadResult:
 
 
 def find_files(paths: list[Path] | list[str]) -> list[Path]:
-    """Files under `paths` (folders searched recursively, sorted). Hidden and Office lock files skipped."""
+    """Files under `paths` (folders searched recursively, sorted). Hidden and Office lock files skipped, and
+    a store's lock file and load log."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -171,7 +173,8 @@ def find_files(paths: list[Path] | list[str]) -> list[Path]:
         else:
             found = [p]
         for f in found:
-            if f.name.startswith((".", "~$")):
+            # hidden and Office lock files; a store's own lock and load log (a store kept beside its exports)
+            if f.name.startswith((".", "~$")) or f.name.endswith((".duckdb.lock", ".loads.log")):
                 continue
             if f not in out:
                 out.append(f)
@@ -448,6 +451,7 @@ def open_paths(
             except TooLarge as exc:
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, str(exc), "too_large", exc.params)]
             except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+                reraise_fault(exc)  # ... but a full disk or a vanished file is the machine's
                 sources, skipped, unreadable = [], [], [Unreadable(f, None, _first_line(exc))]
             for s in sources:
                 s.workdir = workdir
@@ -495,6 +499,7 @@ def read_paths(
         try:
             s.frame = read_source(s)
         except Exception as exc:  # noqa: BLE001 - any reader error is the user's file problem
+            reraise_fault(exc)  # ... but a full disk or a vanished file is the machine's
             result.unreadable.append(unreadable_of(s, exc))
             failed.add(s.path)
             continue

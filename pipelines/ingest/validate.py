@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from pipelines.core import contract
+from pipelines.core.faults import reraise_fault
 from pipelines.core.i18n import t
 from pipelines.core.sql import literal_list
 from pipelines.store import db as store
@@ -78,6 +79,7 @@ class Problem:
     other_file: str | None = None  # location of the row this one conflicts with
     other_row: int | None = None
     params: tuple[tuple[str, object], ...] = ()  # kind-specific message parameters
+    record: str | None = None  # the record a warning is about (a matter whose attributes a load changes)
 
     @property
     def where(self) -> str:
@@ -90,7 +92,7 @@ class Problem:
     def expected(self, lang: str = "zh") -> str:
         """What the cell should hold (an error), or what is odd about it (a warning)."""
         if self.severity == contract.WARNING:
-            return t(f"loader.warning.{self.kind}", lang, other=self.other or "")
+            return t(f"loader.warning.{self.kind}", lang, other=self.other or "", record=self.record or "")
         key = f"loader.expected.{self.kind}"
         params = dict(self.params)
         col = contract.TABLES[self.table].column(self.column_name) if self.table and self.column_name else None
@@ -352,6 +354,7 @@ WARNING_SCHEMA = {
     "column": pl.String,
     "value": pl.String,
     "other": pl.String,
+    "record_id": pl.String,
 }
 
 _PROBLEM_SCHEMA = {
@@ -364,6 +367,7 @@ _PROBLEM_SCHEMA = {
     "other_src": pl.UInt32,
     "other_row": pl.UInt32,
     "table": pl.String,
+    "record_id": pl.String,
 }
 
 
@@ -373,7 +377,7 @@ def _lit_or_expr(x: object, dtype: pl.DataType) -> pl.Expr:
 
 def _problem_frame(
     df: pl.DataFrame, table: str, column: str, kind: str, value: pl.Expr | None = None,
-    other: object = None, other_src: object = None, other_row: object = None,
+    other: object = None, other_src: object = None, other_row: object = None, record_id: object = None,
 ) -> pl.DataFrame:
     """Rows of `df` (with SRC, ROW) as problem records."""
     cols = {
@@ -386,6 +390,7 @@ def _problem_frame(
         "other_src": _lit_or_expr(other_src, pl.UInt32()),
         "other_row": _lit_or_expr(other_row, pl.UInt32()),
         "table": pl.lit(table, pl.String),
+        "record_id": _lit_or_expr(record_id, pl.String()),
     }
     return df.select(**cols)
 
@@ -709,6 +714,63 @@ def _check_staged(
             if rows is not None:
                 out += _check_consistent(table, rows)
     out += _check_references(con, staged, stored, not_stored)
+    if stored and "approvals" in staged:
+        out += _check_changed_matters(con)
+    return out
+
+
+def _shown_sql(column: str) -> str:
+    """SQL: a stored cell as `_display` shows it (text; timestamps to the second)."""
+    if contract.TABLES["approvals"].column(column).type == contract.TIMESTAMP:
+        return f"""strftime("{column}", '%Y-%m-%d %H:%M:%S')"""
+    return f'"{column}"::VARCHAR'
+
+
+def _check_changed_matters(con: duckdb.DuckDBPyConnection) -> list[pl.DataFrame]:
+    """Warnings for the load's matters that the store holds already with other attributes (DOMAIN.md §5: a
+    matter's attributes are those of its latest step, by received_at, then step_no, in the store).
+
+    `matter_changed`: the load changes the matter's reading (stored -> new), located at the load's latest
+    step of the matter; `matter_kept`: the load's steps disagree with the matter's latest step, which stays
+    the latest (an older step arrived late), so the matter keeps its values. Only the stored steps of the
+    load's matters are read: their ids' range first, as constants, lets DuckDB skip the Parquet row groups
+    outside it (the exports' ids follow time: a month's load reads a few row groups, not every step)."""
+    _, attributes = contract.TABLES["approvals"].consistent_within
+    cols = ", ".join(f'"{c}"' for c in attributes)
+    con.execute('CREATE OR REPLACE TEMP TABLE __load_matters AS SELECT DISTINCT matter_id FROM "incoming_approvals"')
+    lo, hi = con.sql("SELECT min(matter_id), max(matter_id) FROM __load_matters").fetchall()[0]
+    if lo is None:
+        return []
+    latest = "QUALIFY row_number() OVER (PARTITION BY matter_id ORDER BY received_at DESC, step_no DESC) = 1"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE __stored_steps AS
+        SELECT matter_id, step_no, received_at, {cols} FROM stored.approvals
+        WHERE matter_id BETWEEN $lo AND $hi AND matter_id IN (SELECT matter_id FROM __load_matters)""",
+                {"lo": lo, "hi": hi})
+    if not con.sql("SELECT count(*) FROM __stored_steps").fetchall()[0][0]:
+        return []  # new matters only: the usual month's load
+    before = f"SELECT matter_id, {cols} FROM __stored_steps {latest}"
+    after = f"""SELECT matter_id, {cols} FROM (
+        SELECT matter_id, step_no, received_at, {cols} FROM __stored_steps s
+        WHERE NOT EXISTS (SELECT 1 FROM "incoming_approvals" n WHERE n.matter_id = s.matter_id AND n.step_no = s.step_no)
+        UNION ALL SELECT matter_id, step_no, received_at, {cols} FROM "incoming_approvals") {latest}"""
+    mine = f'SELECT "{SRC}", "{ROW}", matter_id, {cols} FROM "incoming_approvals" {latest}'
+    out = []
+    for c in attributes:
+        rows = _fetch(con, f"""SELECT m."{SRC}", m."{ROW}", m.matter_id,
+                CASE WHEN b."{c}" IS DISTINCT FROM a."{c}" THEN 'matter_changed' ELSE 'matter_kept' END AS kind,
+                {_shown_sql(c).replace(f'"{c}"', f'm."{c}"')} AS value,
+                {_shown_sql(c).replace(f'"{c}"', f'b."{c}"')} AS before,
+                {_shown_sql(c).replace(f'"{c}"', f'a."{c}"')} AS after
+            FROM ({mine}) m JOIN ({before}) b USING (matter_id) JOIN ({after}) a USING (matter_id)
+            WHERE b."{c}" IS DISTINCT FROM a."{c}" OR m."{c}" IS DISTINCT FROM a."{c}"
+            ORDER BY m."{SRC}", m."{ROW}" """)
+        if rows is None:
+            continue
+        for kind, value, other in (("matter_changed", "after", "before"), ("matter_kept", "value", "after")):
+            of_kind = rows.filter(pl.col("kind") == kind)
+            if of_kind.height:
+                out.append(_problem_frame(of_kind, "approvals", c, kind, pl.col(value), other=pl.col(other),
+                                          record_id=pl.col("matter_id")))
     return out
 
 
@@ -768,7 +830,7 @@ def _to_problems(
         out.append(
             Problem(
                 r["kind"], src.file, src.sheet, r[ROW], p.headers.get(r["column_name"], r["column_name"]),
-                r["value"], r["table"], r["column_name"], other, other_file, r["other_row"], params,
+                r["value"], r["table"], r["column_name"], other, other_file, r["other_row"], params, r["record_id"],
             )
         )
     return out
@@ -789,7 +851,7 @@ def _located(frame: pl.DataFrame, sources: list[Source], prepared: list[_Prepare
         frame.join(where, on=SRC, how="left")
         .join(headers, on=[SRC, "column_name"], how="left")
         .select(pl.col("kind"), pl.col("table").alias("table_name"), "file", "sheet", pl.col(ROW).alias("row"),
-                "column", "value", "other")
+                "column", "value", "other", "record_id")
         .cast(WARNING_SCHEMA)
     )
 
@@ -930,6 +992,7 @@ def _validate_source(
                     height += p.frame.height
                 except Exception as exc:  # noqa: BLE001 - a file polars cannot take is refused, located by file
                     _unstage(parts)
+                    reraise_fault(exc)  # ... but a full disk while staging is the machine's, not the file's
                     return Problem("unexpected", source.file, source.sheet, table=source.table,
                                    other=f"{type(exc).__name__}: " + (str(exc).strip().splitlines() or [""])[0][:300])
         except _ReadFailed as failed:
@@ -956,6 +1019,7 @@ def _reading(chunks):
         except StopIteration:
             return
         except Exception as exc:
+            reraise_fault(exc)  # a full disk (a transcoded copy), a file that vanished: the machine's
             raise _ReadFailed(exc) from exc
         yield chunk
 

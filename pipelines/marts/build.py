@@ -264,16 +264,20 @@ def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str |
     (a month larger than a batch split by the hash of `column`): every file is read about once. By the hash
     of `column` over the whole table, each batch scanned every file (at 10M, 21 batches x 23 files of
     approvals, 0.8 s a batch). Else the ids in temp table `ids` (numbered into batches), read from the
-    files of their months only (a month's load at 10M reads 2 of 23 files of approvals: 0.57 -> 0.05 s)."""
-    part = parts.PARTITIONED[table]
-    where = "" if ids is None else f"WHERE {_among(con, column, ids, column)}"
-    months = con.sql(f"SELECT {part.key_sql} AS m, count(*) FROM {table} {where} "
-                     "GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
+    files of their months only (a month's load at 10M reads 2 of 23 files of approvals: 0.57 -> 0.05 s).
+
+    A batch must hold every step of its matters (a matter is computed from all of them). The approvals are
+    partitioned by their rows' submission month, and the steps of a matter may disagree on it (a later load
+    corrected `submitted_at`: DOMAIN.md §5 takes the latest step's), so in a full build the matters whose
+    steps lie in more than one month leave the month batches and come last, by id."""
     if ids is not None:
-        n = max(1, math.ceil(sum(rows for _, rows in months) / BATCH_STEPS))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
-        source = parts.of_months(con, table, {month for month, _ in months})
-        return [(source, f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})") for i in range(n)]
+        return _id_batches(con, table, column, ids)
+    part = parts.PARTITIONED[table]
+    apart = ""
+    if table == "approvals" and _split_matters(con):
+        apart = f" AND {column} NOT IN (SELECT {column} FROM {SPLIT_MATTERS})"
+    months = con.sql(f"SELECT {part.key_sql} AS m, count(*) FROM {table} WHERE true {apart} "
+                     "GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
     groups: list[tuple[list, int]] = []  # (months in order, rows)
     for month, rows in months:
         if groups and None not in (month, groups[-1][0][0]) and groups[-1][1] + rows <= BATCH_STEPS:
@@ -282,11 +286,38 @@ def _batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str |
             groups.append(([month], rows))
     batches = []
     for group, rows in groups or [([None], 0)]:
-        source, condition = parts.of_months(con, table, set(group)), part.in_months(group[0], group[-1])
+        source, condition = parts.of_months(con, table, set(group)), part.in_months(group[0], group[-1]) + apart
         split = math.ceil(rows / BATCH_STEPS)  # > 1: one month larger than a batch
         batches += [(source, f"{condition} AND hash({column}) % {split} = {i}") for i in range(split)] if split > 1 \
             else [(source, condition)]
+    if apart:
+        batches += _id_batches(con, table, column, SPLIT_MATTERS)
     return batches
+
+
+# Temp table of the matters whose stored steps lie in more than one month of the approvals' partitions.
+SPLIT_MATTERS = "_tierwatch_split_matters"
+
+
+def _split_matters(con: duckdb.DuckDBPyConnection) -> int:
+    """How many matters have steps in more than one submission month (temp table SPLIT_MATTERS holds them).
+    One aggregate over the approvals' ids and submission times, in a full build only."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {SPLIT_MATTERS} AS
+                    SELECT matter_id FROM approvals GROUP BY matter_id
+                    HAVING min(submitted_at) < date_trunc('month', max(submitted_at))""")
+    return _scalar(con, f"SELECT count(*) FROM {SPLIT_MATTERS}")
+
+
+def _id_batches(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: str) -> list[tuple[str, str]]:
+    """Batches of the rows of `table` whose `column` is in temp table `ids` (numbered into batches by hash),
+    each read from the files of their months only."""
+    part = parts.PARTITIONED[table]
+    months = con.sql(f"SELECT {part.key_sql} AS m, count(*) FROM {table} "
+                     f"WHERE {_among(con, column, ids, column)} GROUP BY 1").fetchall()
+    n = max(1, math.ceil(sum(rows for _, rows in months) / BATCH_STEPS))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ids} AS SELECT {column}, hash({column}) % {n} AS batch FROM {ids}")
+    source = parts.of_months(con, table, {month for month, _ in months})
+    return [(source, f"{column} IN (SELECT {column} FROM {ids} WHERE batch = {i})") for i in range(n)]
 
 
 def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -386,7 +417,7 @@ _FROM_COUNTS = {  # sums of integers (hours as whole seconds, as marts_spec.exac
     "max_hours": "max(latency_hours)",
     "mean_workdays": "sum(latency_workdays::HUGEINT * n)::DOUBLE"
                      " / nullif(sum(n) FILTER (WHERE latency_workdays IS NOT NULL), 0)",
-    "limit_workdays": "any_value(limit_workdays)",
+    "limit_workdays": "max(limit_workdays)",  # one limit per level; max, not any_value: order-free
     "over_limit_steps": "coalesce(sum(n) FILTER (WHERE over_limit), 0)::BIGINT",
     "over_limit_share": "coalesce(sum(n) FILTER (WHERE over_limit), 0)::DOUBLE"
                         " / nullif(sum(n) FILTER (WHERE over_limit IS NOT NULL), 0)",

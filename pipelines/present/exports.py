@@ -4,7 +4,8 @@
     xlsx = table_to_xlsx_bytes(mask_names(df, ["approver_name"], mode="id"), sheet_name="审批时长")
 
 Both writers neutralise text cells that a spreadsheet would run as a formula (OWASP "CSV injection"):
-a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading apostrophe. Number
+a text cell starting with `=`, `+`, `-`, `@` (or their full-width forms `＝＋－＠`), tab or carriage return
+gets a leading apostrophe. Number
 columns are never touched (a negative number stays a number), and neither is text that is a plain number
 such as "-12.5" (a spreadsheet reads it as that number, nothing runs).
 """
@@ -26,7 +27,9 @@ from pipelines.present.chart_export import ALL_FILTERS, filters_text, snapshot_t
 from pipelines.present.formatting import column_kinds, display_frame
 
 WIDE_CHARS = r"[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]"
-FORMULA_START = r"^[=+\-@\t\r]"
+# ASCII and full-width (＝＋－＠: a Chinese input method types them; spreadsheets in a Chinese locale may take
+# them for the ASCII signs) formula starters, tab and carriage return.
+FORMULA_START = r"^[=+\-@\t\r＝＋－＠]"
 PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$"
 EXCEL_MAX_ROWS = 1_048_575  # data rows under one header row
 MAX_COL_WIDTH = 60
@@ -59,7 +62,8 @@ def _flatten(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def neutralize_formulas(df: pl.DataFrame) -> pl.DataFrame:
-    """Prefix `'` to text cells a spreadsheet would evaluate (=, +, -, @, tab, CR first); numbers untouched."""
+    """Prefix `'` to text cells a spreadsheet would evaluate (=, +, -, @, full-width ＝＋－＠, tab, CR first);
+    numbers untouched."""
     risky = pl.col(pl.String).str.contains(FORMULA_START) & ~pl.col(pl.String).str.contains(PLAIN_NUMBER)
     return df.with_columns(
         pl.when(risky).then(pl.lit("'") + pl.col(pl.String)).otherwise(pl.col(pl.String)).name.keep()

@@ -23,6 +23,10 @@ from pipelines.core.i18n import t
 from pipelines.core.sql import literal
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
+# An approver's level in a list of people: the level of most of their steps; on a tie the first code, never
+# the first row a scan met (DuckDB's mode without ORDER BY returns whichever tied value it hashed first).
+APPROVER_LEVEL = "mode(level ORDER BY level)"
+
 
 @dataclass(frozen=True)
 class Figure:

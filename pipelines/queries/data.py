@@ -76,13 +76,14 @@ def load_warning_rows(
     con, load_id: int, kind: str | None = None, lang: str = "zh", limit: int = 50, offset: int = 0
 ) -> pl.DataFrame:
     """One page of a load's warnings (of one kind, or all), in file and row order: kind and table named in
-    the interface language, file, sheet, row, column (as the file spelled it), value, other (compared with)."""
+    the interface language, file, sheet, row, column (as the file spelled it), record_id (the matter a warning
+    about its attributes names), value, other (compared with)."""
     where, params = "load_id = ?", [int(load_id)]
     if kind is not None:
         where, params = where + " AND kind = ?", [*params, kind]
     df = q(
         con,
-        f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", value, other
+        f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", record_id, value, other
             FROM load_warnings WHERE {where}
             ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT ? OFFSET ?""",
         [*params, int(limit), int(offset)],

@@ -6,7 +6,7 @@ import polars as pl
 
 from pipelines.core.filters import Filters
 from pipelines.core.i18n import label
-from pipelines.queries._sql import figure, is_set, periods_of, q, where
+from pipelines.queries._sql import APPROVER_LEVEL, figure, is_set, periods_of, q, where
 from pipelines.tables.marts import LATENCY_MEASURES, LATENCY_MEASURES_SQL
 
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
@@ -101,7 +101,7 @@ def slowest_approvers(con, f: Filters, n: int = 3, min_steps: int = 5) -> pl.Dat
     w, p = where(f, "latency_steps")
     return q(
         con,
-        f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS steps,
+        f"""SELECT approver_id, any_value(approver_name) AS name, {APPROVER_LEVEL} AS level, count(*) AS steps,
                    {LATENCY_MEASURES['median_hours']} AS median_hours
             FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= ?
             ORDER BY median_hours DESC, approver_id LIMIT ?""",

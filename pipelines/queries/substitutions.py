@@ -75,7 +75,7 @@ def substitution_timeline(con, f: Filters, snapshot: datetime | None, limit: int
                    substitute_post, start_at, {end} AS end_shown, end_at IS NULL AS open_ended,
                    authorized, direction, scope, team, days
             FROM substitution_facts {w}
-            ORDER BY start_at DESC LIMIT ?""",
+            ORDER BY start_at DESC, substitution_id LIMIT ?""",
         [*params, int(limit)],
     )
 

@@ -153,6 +153,12 @@ def _v6_latency_steps(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("CREATE TABLE latency_steps AS " + latency_steps_sql())
 
 
+def _v7_load_warnings_record(con: duckdb.DuckDBPyConnection) -> None:
+    """load_warnings.record_id: the record a warning is about (the matter whose attributes a load changed,
+    DOMAIN.md §5); empty for the warnings about one row."""
+    con.execute("ALTER TABLE load_warnings ADD COLUMN IF NOT EXISTS record_id VARCHAR")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v1_initial,
     _v2_input_tables_without_key_indexes,
@@ -160,6 +166,7 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _v4_cases_deadline_on,
     _v5_partitioned_parquet,
     _v6_latency_steps,
+    _v7_load_warnings_record,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -227,7 +234,7 @@ def _attach_current(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> N
     except BaseException:
         con.execute(f'DETACH DATABASE IF EXISTS "{alias}"')
         raise
-    with building(path):
+    with building(path, "migrate"):
         pass
     attach(con, path, alias)
 
@@ -425,14 +432,73 @@ def log_path(db: Path) -> Path:
     return db.with_name(db.name.removesuffix(".duckdb") + ".loads.log")
 
 
+class StoreLocked(RuntimeError):
+    """Another load or rebuild holds the store, and the caller asked not to wait (`--no-wait`). `holder`:
+    what the lock records of it (`command`, `pid`, `since`), or {} if it recorded nothing readable."""
+
+    def __init__(self, holder: dict) -> None:
+        super().__init__(f"store held by {holder or 'another process'}")
+        self.holder = holder
+
+
+def lock_holder(db: Path | str) -> dict:
+    """What the store's lock records of the load or rebuild holding it: {command, pid, since} ({}: none or
+    unreadable). Read without taking the lock: the holder writes it once it has the lock, and clears it
+    before letting go."""
+    try:
+        text = lock_path(Path(db)).read_text(encoding="utf-8").strip()
+        holder = json.loads(text) if text else {}
+    except (OSError, ValueError):
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+# Locks this thread holds (store paths): a load holds the store's lock from validation to the switch, and
+# `building` inside it takes it again. flock locks belong to an open file, so a second open of the lock file
+# in the same process would wait for itself; other threads (two sessions of the app) still wait their turn.
+_HELD = threading.local()
+# What a waiting caller is told: the holder as lock_holder reads it ({} if unknown).
+OnWait = Callable[[dict], None]
+
+
 @contextmanager
-def locked(db: Path) -> Iterator[None]:
+def locked(db: Path, command: str = "load", *, wait: bool = True, on_wait: OnWait | None = None) -> Iterator[None]:
+    """Hold the store's lock (one writer at a time), recording in it which `command`, which process and
+    since when. Held by another: `on_wait(holder)` at once, then wait for it; with `wait` False raise
+    StoreLocked instead. Re-entrant within a thread."""
+    db = Path(db)
+    key = str(db.resolve())
+    held = getattr(_HELD, "paths", None)
+    if held is None:
+        held = _HELD.paths = set()
+    if key in held:
+        yield
+        return
     db.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path(db), "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with open(lock_path(db), "a+", encoding="utf-8") as fh:
         try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = lock_holder(db)
+            if not wait:
+                raise StoreLocked(holder) from None
+            if on_wait is not None:
+                on_wait(holder)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        held.add(key)
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(json.dumps({"command": command, "pid": os.getpid(),
+                                 "since": datetime.now().isoformat(sep=" ", timespec="seconds")}))
+            fh.flush()
             yield
         finally:
+            held.discard(key)
+            try:
+                fh.truncate(0)
+            except OSError:  # a full or read-only disk: the next holder overwrites it
+                pass
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -455,7 +521,9 @@ def _remove_stale_copies(db: Path) -> None:
 
 
 @contextmanager
-def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(
+    db: Path | str, command: str = "load", *, wait: bool = True, on_wait: OnWait | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection on a copy of the store's catalogue, in one open transaction, schema current.
 
     The catalogue is small (the big tables are Parquet files beside it, pipelines.tables.parts): copying it is
@@ -463,14 +531,19 @@ def building(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
     touched partitions are written to new files when the block is left normally; then the copy is
     committed, checkpointed and switched in. An exception discards the copy and the files the load wrote:
     the catalogue stays byte-for-byte as it was and the parts folder holds the same files.
+    `command`, `wait`, `on_wait`: see `locked` (which operation holds the store; what to do if one does).
     """
     db = Path(db)
-    with locked(db):
+    with locked(db, command, wait=wait, on_wait=on_wait):
         _remove_stale_copies(db)
         tmp = db.with_name(f".{db.name}.{os.getpid()}.building")
-        if db.exists():
-            shutil.copyfile(db, tmp)
-        con = _open_copy(tmp)
+        try:  # a full or read-only disk fails here: leave no partial copy behind
+            if db.exists():
+                shutil.copyfile(db, tmp)
+            con = _open_copy(tmp)
+        except BaseException:
+            _remove(tmp)
+            raise
         overlay = parts.Session(con, db)
         try:
             # Migrations commit on their own, before the load's transaction. In one transaction with a
@@ -634,13 +707,16 @@ def write_load(
     warnings: pl.DataFrame | None = None,
     settings=None,
     lang: str = "zh",
+    *,
+    wait: bool = True,
+    on_wait: OnWait | None = None,
 ) -> int:
     """Store validated rows atomically (per table a polars frame, or the Parquet files validation staged,
     which DuckDB inserts directly), update the marts, record the load and its warnings (rows of
     `validate.WARNING_SCHEMA`). Returns the load id. `settings`: None reads the store's own; `lang`: of the
-    marts' progress messages."""
+    marts' progress messages. `wait`, `on_wait`: when another load or rebuild holds the store (`locked`)."""
     say = messages or (lambda key, table: table)
-    with building(db) as con:
+    with building(db, "load", wait=wait, on_wait=on_wait) as con:
         changes = _changes(con, frames)
         n = max(len(frames), 1)
         for i, (table, frame) in enumerate(frames.items()):
@@ -660,8 +736,8 @@ def write_load(
         if warnings is not None and warnings.height:
             with registered(con, warnings, "__warnings") as name:
                 con.execute(
-                    f"""INSERT INTO load_warnings SELECT ?, kind, table_name, file, sheet, "row", "column", value, other
-                       FROM {name}""",
+                    f"""INSERT INTO load_warnings BY NAME SELECT ?::BIGINT AS load_id, kind, table_name, file, sheet,
+                              "row", "column", value, other, record_id FROM {name}""",
                     [load_id],
                 )
         if progress:
@@ -690,12 +766,16 @@ def _free_big_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
 
 
-def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | None = None, lang: str = "zh") -> None:
-    """Rebuild every mart from the stored tables (after a settings change), atomically like a load."""
+def rebuild(
+    db: Path | str = DEFAULT_DB, settings=None, progress: Progress | None = None, lang: str = "zh", *,
+    wait: bool = True, on_wait: OnWait | None = None,
+) -> None:
+    """Rebuild every mart from the stored tables (after a settings change), atomically like a load.
+    `wait`, `on_wait`: when another load or rebuild holds the store (`locked`)."""
     path = Path(db)
     if not path.exists():
         raise FileNotFoundError(path)
-    with building(path) as con:
+    with building(path, "rebuild", wait=wait, on_wait=on_wait) as con:
         _rebuild_marts(con, settings, scaled(progress, 0.0, 0.95), lang=lang)
         if progress:  # the files leaving the block writes: ~40% of a rebuild at 10M steps
             from pipelines.core.i18n import t
@@ -704,8 +784,13 @@ def rebuild(db: Path | str = DEFAULT_DB, settings=None, progress: Progress | Non
 
 
 def log_attempt(db: Path | str, record: dict) -> None:
-    """Append a rejected or failed load attempt to the text log beside the store."""
+    """Append a load attempt to the text log beside the store: rejected or failed ones, and loaded ones that
+    changed stored matters (pipelines.ingest.loader)."""
     path = log_path(Path(db))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"at": datetime.now().isoformat(timespec="seconds"), **record}, ensure_ascii=False) + "\n")
+    line = json.dumps({"at": datetime.now().isoformat(timespec="seconds"), **record}, ensure_ascii=False) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError:  # a full or read-only disk: the attempt is reported to the user all the same
+        pass

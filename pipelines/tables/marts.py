@@ -172,7 +172,7 @@ LATENCY_MEASURES = {
     "median_workdays": "quantile_cont(latency_workdays::DOUBLE, 0.5)",
     "p90_workdays": "quantile_cont(latency_workdays::DOUBLE, 0.9)",
     "mean_workdays": "avg(latency_workdays::DOUBLE)",
-    "limit_workdays": "any_value(limit_workdays)",
+    "limit_workdays": "max(limit_workdays)",  # one limit per level; max, not any_value: order-free
     "over_limit_steps": "coalesce(sum(over_limit::BIGINT), 0)::BIGINT",
     "over_limit_share": "avg(over_limit::DOUBLE)",
 }

@@ -39,6 +39,7 @@ MESSAGES = {
     "data.col.column": ("列", "Column"),
     "data.col.value": ("值", "Value"),
     "data.col.other": ("对照值", "Compared with"),
+    "data.col.record_id": ("记录编号", "Record id"),
     "data.file.warnings": ("数据质量警告", "data-quality-warnings"),
     # Load history.
     "data.col.load_id": ("批次", "Load"),

@@ -85,7 +85,26 @@ MESSAGES = {
         "早于立案日期（{other}），按导出原样保存",
         "before the case was filed ({other}); kept as exported",
     ),
+    "loader.warning.matter_changed": (
+        "审批单 {record} 在库中原为“{other}”，本次导入后以其最新环节为准改为此值",
+        "matter {record} was “{other}” in the store; from this load on it takes this value (its latest step's)",
+    ),
+    "loader.warning.matter_kept": (
+        "与审批单 {record} 的最新环节（“{other}”）不一致；以最新环节为准，此值未采用",
+        "disagrees with the latest step of matter {record} (“{other}”), which decides: this value is not used",
+    ),
+    # The same in the load log beside the store (warehouse.loads.log), one line per matter and column.
+    "loader.log.matters_heading": (
+        "本次导入涉及库中已有的 {matters} 个审批单的属性（{lines} 处），以各审批单的最新环节为准",
+        "this load concerns the attributes of {matters} matter(s) already stored ({lines} value(s)); each takes its latest step's",
+    ),
+    "loader.log.matter_changed": ("审批单 {record}：{column} “{other}” → “{value}”",
+                                  "matter {record}: {column} “{other}” → “{value}”"),
+    "loader.log.matter_kept": ("审批单 {record}：{column} 保持“{other}”（本次导入的“{value}”未采用，非最新环节）",
+                               "matter {record}: {column} stays “{other}” (this load's “{value}” is not its latest step's)"),
     # Short names of the warning kinds (load report summary, the Data page's data-quality panel).
+    "loader.kind.matter_changed": ("审批单属性已变更", "Matter attributes changed"),
+    "loader.kind.matter_kept": ("与审批单最新环节不一致（未采用）", "Disagrees with the matter's latest step (not used)"),
     "loader.kind.decided_before_received": ("办理时间早于到达时间", "Decided before received"),
     "loader.kind.received_before_submitted": ("到达时间早于提交时间", "Received before submitted"),
     "loader.kind.ends_before_start": ("替补结束早于开始", "Substitution ends before it starts"),
@@ -106,10 +125,19 @@ MESSAGES = {
     ),
     "loader.report.dropped_line": ("  {file}：{columns}", "  {file}: {columns}"),
     "loader.report.unrecognised_heading": (
-        "以下文件或工作表无法识别为任何数据表，已跳过（文件名或工作表名应为表名，如“审批记录_2024-06.csv”）：",
-        "These files or sheets name no table and were skipped (name them after a table, e.g. approvals_2024-06.csv):",
+        "以下文件或工作表未能识别为某一张数据表，已跳过：",
+        "These files or sheets were not recognised as one table and were skipped:",
     ),
-    "loader.report.unrecognised_line": ("  {file}", "  {file}"),
+    "loader.report.unrecognised_line": ("  {file}：{why}", "  {file}: {why}"),
+    "loader.unrecognised.none": ("名称中没有任何表名", "its name contains no table's name"),
+    "loader.unrecognised.several": ("名称中含有多个表名（{tables}），无法确定是哪一张",
+                                    "its name contains more than one table's name ({tables}): which one is it?"),
+    "loader.unrecognised.format": ("不是 CSV、xlsx 或 Parquet 文件", "not a CSV, xlsx or Parquet file"),
+    "loader.report.accepted_names": (
+        "文件名（或工作表名）须恰好含有一个表名，前后可加任意文字，如“审批记录_2024-06.csv”“tw_ok_替补记录.csv”。表名：{names}",
+        ("A file (or sheet) name must contain exactly one table's name, with any prefix or suffix, such as "
+        "approvals_2024-06.csv or tw_ok_替补记录.csv. Table names: {names}"),
+    ),
     "loader.report.no_files": ("未找到可导入的文件。", "No files to load were found."),
     "loader.report.file_heading": ("文件 {file}：", "File {file}:"),
     "loader.report.problem_line": (

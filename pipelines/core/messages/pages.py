@@ -297,6 +297,11 @@ MESSAGES = {
     "data.validating": ("正在校验…", "Validating…"),
     "data.valid": ("校验通过，可以导入。", "The files are valid and ready to load."),
     "data.invalid": ("校验发现 {n} 个问题，请修正后重新上传。", "{n} problems found; fix them and upload again."),
+    "data.unrecognised": (
+        "未能识别任何数据表：文件名须恰好含有一个表名（见下方报告中的表名），请改名后重新上传。",
+        ("No file was recognised as a table: a file name must contain exactly one table's name (the names are in "
+        "the report below); rename the files and upload them again."),
+    ),
     "data.report": ("校验报告", "Validation report"),
     "data.load": ("导入", "Load"),
     "data.loading": ("正在导入…", "Loading…"),
