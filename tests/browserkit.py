@@ -24,7 +24,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 # Every page of the app, and those that draw charts: test_browser_ui.py opens each chart page in both languages
 # (no error, a page header, every chart readable); test_browser.py opens the others in both languages.
-CHART_PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation")
+CHART_PAGES = ("overview", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation")
 ALL_PAGES = (*CHART_PAGES, "attention", "findings", "data")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

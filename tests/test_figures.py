@@ -93,6 +93,7 @@ EXTRA_ARGS = {
     "open_cases_page": [(), (("RED", "YELLOW"), 10, 5)],
     "records_count": [(kind,) for kind in queries.RECORD_KINDS],
     "records_page": [(kind,) for kind in queries.RECORD_KINDS],
+    "rework_by": [(d,) for d in queries.REWORK_DIMENSIONS],
 }
 NO_FILTERS = ("store_info", "filter_options", "meta", "tables", "rule_catalogue", "calendar_coverage",
               "input_row_counts", "loads", "load_warning_kinds", "roster_names")

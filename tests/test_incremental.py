@@ -83,7 +83,8 @@ def case(draw) -> dict:
     return {
         "case_id": draw(st.sampled_from(["C0", "C1", "C2", "C3"])), "team": draw(st.sampled_from(["T1", "T2", "T3"])),
         "judge_id": draw(st.sampled_from(["M1", "M2", "M3"])), "filed_on": filed, "closed_on": closed,
-        "case_kind": draw(st.sampled_from(["首执", "恢复"])), "amount_yuan": None, "is_major": False, "deadline_on": None,
+        "case_kind": draw(st.sampled_from(["首执", "恢复"])), "amount_yuan": None, "is_major": draw(st.booleans()),
+        "deadline_on": None,
     }
 
 
@@ -178,6 +179,23 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
                                                     "decision": "APPROVE"}])},
                 {"approvals": _frame("approvals", [{**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=35),
                                                     "decision": "APPROVE"}])}])
+# a return loop opened by one load and closed by the next (rework_loops, matters' route, matter_levels), under a
+# major case whose plan (X0, PLAN of C0) the chief approves in a third (A7-PLAN goes)
+@example(loads=[{"approvals": _frame("approvals", [
+                    {**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=1), "decision": "APPROVE"},
+                    {**_step("X0", 2), "level": "DEPUTY", "approver_id": "D1",
+                     "received_at": BASE + dt.timedelta(days=1, hours=1), "decided_at": BASE + dt.timedelta(days=2),
+                     "decision": "RETURN"}]),
+                 "cases": _frame("cases", [{"case_id": "C0", "team": "T1", "judge_id": "M1", "filed_on": dt.date(2024, 1, 2),
+                                            "case_kind": "首执", "is_major": True}])},
+                {"approvals": _frame("approvals", [
+                    {**_step("X0", 3), "level": "DEPUTY", "approver_id": "D1",
+                     "received_at": BASE + dt.timedelta(days=40), "decided_at": BASE + dt.timedelta(days=41),
+                     "decision": "APPROVE"}])},
+                {"approvals": _frame("approvals", [
+                    {**_step("X0", 4), "level": "CHIEF", "approver_id": "C1",
+                     "received_at": BASE + dt.timedelta(days=42), "decided_at": BASE + dt.timedelta(days=43),
+                     "decision": "APPROVE"}])}])
 def test_loads_one_after_another_equal_a_full_rebuild(tmp_path_factory, base_store, loads):
     tmp = tmp_path_factory.mktemp("incremental")
     db = tmp / "incremental.duckdb"

@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("overview", "attention", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation", "findings", "data")
+PAGES = ("overview", "attention", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation",
+         "findings", "data")
 
 
 @pytest.fixture(autouse=True)
@@ -255,3 +256,38 @@ def test_the_overview_shows_the_on_time_share_and_leads_to_the_clock(demo_db, mo
     share = next(m for m in at.metric if m.label == "法定期限内结案率")
     assert share.value.endswith("%") and share.delta.endswith(" pp") and share.proto.delta_description.startswith("上期 ")
     assert any(link.label == "查看执行期限" for link in at.get("page_link"))
+
+
+def _metric(at: AppTest, title: str) -> str:
+    return next(m.value for m in at.metric if m.label == title)
+
+
+def test_the_returns_page_shows_loops_routes_and_the_two_level_notice_and_filters_narrow_them(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, lang="en"), "paths")
+    assert not _problems(at)
+    everything = int(_metric(at, "Returns").replace(",", ""))
+    assert everything > 0
+    assert any("one approver decided steps at two different levels" in i.value for i in at.info)
+    assert any("no article" in c.value for c in at.caption)
+    assert any("Required route" in c.value for c in at.caption)
+    by_level = at.dataframe[0].value
+    assert list(by_level["Level"]) == ["Team leader", "Deputy chief", "Bureau chief", "Vice-president in charge",
+                                       "Judicial committee"][: len(by_level)]
+    # the routes of another matter type
+    at.selectbox(key="route_type").select("DOCUMENT").run()
+    assert not _problems(at)
+    st.cache_data.clear()
+    deputy = _open(_app(demo_db, monkeypatch, lang="en", level="DEPUTY"), "paths")
+    assert 0 < int(_metric(deputy, "Returns").replace(",", "")) < everything
+    assert list(deputy.dataframe[0].value["Level"]) == ["Deputy chief"]
+
+
+def test_the_regulation_page_quotes_the_new_rules_under_their_articles(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, rule="M4-REGULAR"), "regulation")
+    assert not _problems(at)
+    assert any("M4-REGULAR" in m.value for m in at.markdown)
+    assert any("执行局定期召开局务会议和团队长联席会议" in m.value for m in at.markdown)
+    tables = [d.value for d in at.dataframe]
+    listed = {rid for df in tables if "规则" in df.columns or "rule_id" in df.columns
+              for rid in (df["规则"] if "规则" in df.columns else df["rule_id"]).to_list()}
+    assert {"M4-REGULAR", "M4-DEPUTIES", "A7-PLAN"} <= listed, listed

@@ -109,12 +109,17 @@ def test_findings_per_100_follow_the_division_and_team_filters(con, info):
     whole = Filters(info.first_month, info.last_month)
     division = queries.filter_options(con)["divisions"][0]
     part = Filters(whole.start, whole.end, divisions=(division,))
-    # records judged: closed matters and substitutions of the division since the effective date;
-    # bureau-wide meetings and meeting items drop out under an organisational filter
+    # records judged: closed matters, substitutions and major cases due a plan (A7-PLAN: filed since the
+    # effective date, more than 30 days before the snapshot) of the division; bureau-wide meetings, meeting
+    # items and months (M4-REGULAR) drop out under an organisational filter
+    snapshot = info.meta_value("snapshot_at")[:10]
     expected = con.sql(
         f"""SELECT (SELECT count(*) FROM matters WHERE closed AND division = $d
                       AND final_decided_at::DATE >= '{eff}'::DATE)
-                 + (SELECT count(*) FROM substitution_facts WHERE division = $d AND start_at::DATE >= '{eff}'::DATE)""",
+                 + (SELECT count(*) FROM substitution_facts WHERE division = $d AND start_at::DATE >= '{eff}'::DATE)
+                 + (SELECT count(*) FROM cases c JOIN case_clock k USING (case_id)
+                    WHERE c.is_major AND k.division = $d AND c.filed_on >= '{eff}'::DATE
+                      AND c.filed_on + 30 < '{snapshot}'::DATE)""",
         params={"d": division},
     ).fetchall()[0][0]
     findings, records = queries.findings_and_records(con, part)

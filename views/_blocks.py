@@ -74,6 +74,9 @@ def records_view(kind: str, lang: str):
         return lambda df: labels.findings_view(df, lang)
     if kind == "meeting_items":
         return lambda df: items_view(df, lang)
+    if kind == "paths":  # routes in words (团队长 → 副局长 → 局长)
+        return lambda df: charts.route_labels(labels.labelled(df, lang), lang).with_columns(
+            pl.col("route_label").alias("route")).drop("route_label")
     if kind == "cases":
         return lambda df: queries.clock_view(df.rename({"clock_tier": "tier"}), lang).rename({"tier": "clock_tier"})
     return lambda df: labels.labelled(df, lang)
@@ -101,6 +104,10 @@ def describe_pick(p: _widgets.Picked, lang: str) -> str:
             parts.append(label(enum, value, lang) if value in contract.ENUMS[enum].codes else str(value))
         elif name in words:
             parts.append(words[name].get(value, str(value)))
+        elif name == "route" and isinstance(value, str):
+            parts.append(charts.route_label(value, lang))
+        elif name in ("closed", "conforms", "on_required_route", "two_level"):
+            continue  # what the figure always narrows to (closed matters), not what was clicked
         elif name == "post_pair" and isinstance(value, str):
             parts.append(" → ".join(label("post", x, lang) if x in contract.POST.codes else x for x in value.split("→")))
         else:

@@ -20,6 +20,7 @@ PAGES = (
     ("attention", "views/attention.py", "nav.attention", ":material/notifications_active:"),
     ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
     ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
+    ("paths", "views/paths.py", "nav.paths", ":material/replay:"),
     ("clock", "views/clock.py", "nav.clock", ":material/event_busy:"),
     ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
     ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),

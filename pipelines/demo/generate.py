@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -884,6 +884,78 @@ def _plant_meetings(rng: np.random.Generator, org: Org, meetings: pl.DataFrame,
     return (pl.DataFrame(mrows, schema=meetings.schema), pl.DataFrame(irows, schema=items.schema))
 
 
+# Breaches of issue 27's rules (A7-PLAN, M4-DEPUTIES, M4-REGULAR), planted last from a stream of their own.
+PLAN_BREACHES = 4  # major cases without any PLAN matter
+DEPUTIES_BREACHES = 3  # team leaders' meetings without a deputy
+REGULAR_BREACHES = (("TEAM_LEADS", 1), ("BUREAU", 1))  # months without a meeting of the type
+TWO_LEVELS = 8  # team matters whose deputy also took the team leader's step (a notice, not a finding)
+
+
+def _plant_issue27(rng: np.random.Generator, org: Org, approvals: pl.DataFrame, cases: pl.DataFrame,
+                   meetings: pl.DataFrame, items: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame,
+                                                                         pl.DataFrame, list[str]]:
+    """A7-PLAN: a case is major (`is_major`) when it has a PLAN matter the chief approved himself, or when it is
+    planted: a few cases filed in the judged window with no PLAN matter at all. M4-DEPUTIES: a few judged team
+    leaders' meetings chaired by the chief lose their deputies. M4-REGULAR: every meeting of a type is taken out
+    of a few judged months (meetings with nothing planted in them or their items). And a few team matters with
+    one person at two levels. Returns the approvals, cases, meetings, items and the planted months' record ids
+    (`YYYY-MM:TYPE`)."""
+    chief = str(org.ids[org.chief])
+    plans = approvals.filter(pl.col("matter_type") == "PLAN")
+    approved = plans.filter((pl.col("decision") == "APPROVE") & (pl.col("approver_id") == chief)
+                            & (pl.col("level") == "CHIEF"))["case_id"].drop_nulls().unique()
+    with_plan = plans["case_id"].drop_nulls().unique()
+    window = (pl.col("filed_on") >= BREACH_FROM) & (pl.col("filed_on") <= END.date() - dt.timedelta(days=60))
+    pool = cases.filter(window & ~pl.col("case_id").is_in(with_plan.implode()))["case_id"].sort().to_list()
+    planted_cases = set(_pick(rng, pool, PLAN_BREACHES))
+    cases = cases.with_columns(
+        is_major=pl.col("case_id").is_in(approved.implode()) | pl.col("case_id").is_in(list(planted_cases)),
+        planted=pl.when(pl.col("case_id").is_in(list(planted_cases))).then(pl.lit("A7-PLAN")).otherwise(pl.lit("")),
+    )
+    busy = set(items.filter(pl.col("planted") != "")["meeting_id"].to_list())
+    judged = (pl.col("held_on") >= BREACH_FROM) & (pl.col("held_on") <= END.date() - dt.timedelta(days=70))
+    free = meetings.filter(judged & (pl.col("planted") == "") & ~pl.col("meeting_id").is_in(list(busy)))
+    deputies = set(org.ids[org.deputies].tolist())
+    leads = free.filter((pl.col("meeting_type") == "TEAM_LEADS") & (pl.col("chair_id") == chief))
+    no_deputies = set(_pick(rng, sorted(leads["meeting_id"].to_list()), DEPUTIES_BREACHES))
+    month = pl.col("held_on").dt.truncate("1mo")
+    all_in = meetings.with_columns(m=month).group_by("m", "meeting_type").agg(n=pl.len())
+    free_in = free.filter(~pl.col("meeting_id").is_in(list(no_deputies))).with_columns(m=month) \
+        .group_by("m", "meeting_type").agg(n=pl.len())
+    whole = all_in.join(free_in, on=["m", "meeting_type", "n"], how="semi")  # months whose meetings are all free
+    gone_months: list[str] = []
+    for mtype, k in REGULAR_BREACHES:
+        months = sorted(whole.filter(pl.col("meeting_type") == mtype)["m"].to_list())
+        gone_months += [f"{m:%Y-%m}:{mtype}" for m in _pick(rng, months, k)]
+    gone = meetings.filter(pl.format("{}:{}", month.dt.strftime("%Y-%m"), pl.col("meeting_type"))
+                           .is_in(gone_months))["meeting_id"]
+    meetings = meetings.filter(~pl.col("meeting_id").is_in(gone.implode())).with_columns(
+        attendee_ids=pl.when(pl.col("meeting_id").is_in(list(no_deputies)))
+        .then(pl.col("attendee_ids").list.set_difference(list(deputies)))
+        .otherwise(pl.col("attendee_ids")),
+        planted=pl.when(pl.col("meeting_id").is_in(list(no_deputies))).then(pl.lit("M4-DEPUTIES"))
+        .otherwise(pl.col("planted")),
+    )
+    items = items.filter(~pl.col("meeting_id").is_in(gone.implode()))
+    # The same person at two levels: in a few team matters sent up to the deputy, the deputy took the team
+    # leader's step as well (no rule is broken: a deputy may decide a team matter); half in the last quarter.
+    two = approvals.filter(pl.col("matter_type") == "TEAM").group_by("matter_id").agg(
+        levels=pl.col("level").sort_by("step_no").str.join(">"), steps=pl.len(), last=pl.col("decided_at").max(),
+        deputy=pl.col("approver_id").filter(pl.col("level") == "DEPUTY").first(),
+        all_approved=(pl.col("decision") == "APPROVE").all(), acting=pl.col("acting_for").is_not_null().any(),
+    ).filter((pl.col("levels") == "TEAM_LEAD>DEPUTY") & pl.col("all_approved") & ~pl.col("acting")
+             & (pl.col("last").dt.date() >= BREACH_FROM)).sort("matter_id")
+    recent = two.filter(pl.col("last").dt.date() >= END.date().replace(month=4, day=1))
+    older = two.filter(pl.col("last").dt.date() < END.date().replace(month=4, day=1))
+    chosen = _pick(rng, recent["matter_id"].to_list(), TWO_LEVELS // 2) + _pick(rng, older["matter_id"].to_list(),
+                                                                                TWO_LEVELS // 2)
+    deputy = dict(two.select("matter_id", "deputy").rows())
+    approvals = approvals.with_columns(approver_id=pl.when(
+        pl.col("matter_id").is_in(chosen) & (pl.col("level") == "TEAM_LEAD"))
+        .then(pl.col("matter_id").replace_strict(deputy, default=None)).otherwise(pl.col("approver_id")))
+    return approvals, cases, meetings, items, sorted(gone_months)
+
+
 # --------------------------------------------------------------------------------------------------
 # The statutory clock: non-litigation cases, and deadlines as a newer case system exports them
 # --------------------------------------------------------------------------------------------------
@@ -935,6 +1007,7 @@ class DemoData:
     approvals: pl.DataFrame
     meetings: pl.DataFrame
     meeting_items: pl.DataFrame
+    planted_months: list[str] = field(default_factory=list)  # M4-REGULAR's planted record ids (YYYY-MM:TYPE)
 
 
 # At most this many years of records, so every date stays plausible (contract.EARLIEST_DATE, 1990): a
@@ -967,5 +1040,7 @@ def generate(seed: int = 7, scale: int = 1) -> DemoData:
     later = np.random.default_rng([seed, scale, 10])  # the later rules' breaches: their own stream
     approvals = _plant_approvals(later, org, approvals, subs)
     meetings, items = _plant_meetings(later, org, meetings, items)
+    approvals, cases, meetings, items, months = _plant_issue27(
+        np.random.default_rng([seed, scale, 12]), org, approvals, cases, meetings, items)
     cases = _clock_cases(np.random.default_rng([seed, scale, 11]), cases)
-    return DemoData(first, org, cases, subs, approvals, meetings, items)
+    return DemoData(first, org, cases, subs, approvals, meetings, items, months)

@@ -238,6 +238,128 @@ def matters(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------------
+# Routes, return loops, the same person at two levels (DOMAIN.md §5)
+# --------------------------------------------------------------------------------------------------
+
+# The levels §3 requires on a matter's way, per matter type (chief-level, deputy's process approval, VP
+# after the chief...). A route is on the required route when its levels only ever go up (no return to a
+# lower level) and include every one of them: lower levels before and higher ones after are allowed.
+REQUIRED_LEVELS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(contract.PROCESS_MATTERS, ("DEPUTY", "CHIEF")),
+    **dict.fromkeys(("FORCE", "OTHER_CHIEF"), ("CHIEF",)),
+    **dict.fromkeys(contract.DEPUTY_MATTERS, ("DEPUTY",)),
+    "TEAM": ("TEAM_LEAD",),
+    **dict.fromkeys(("MAJOR", "EXTERNAL"), ("CHIEF", "VP")),
+}
+assert set(REQUIRED_LEVELS) == set(contract.MATTER_TYPE.codes)
+ROUTE_SEP = ">"
+RETURN = "RETURN"
+
+
+def _in_step_order(steps: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The steps of each matter in step order: decided ones by decided_at then step_no (`ord_key`), the
+    pending ones after them by step_no; with `_run` (the matter as an integer: grouping by it is ~7x faster
+    than by the id's text) and `_new_level` (the first step of a run of one level)."""
+    s = steps.select(columns).sort(["matter_id", "ord_key", "step_no"], nulls_last=True)
+    s = s.with_columns(_run=pl.col("matter_id").rle_id())
+    first = pl.col("_run") != pl.col("_run").shift(1)
+    return s.with_columns(_new_level=(first | (pl.col("level") != pl.col("level").shift(1))).fill_null(True))
+
+
+def matter_paths(steps: pl.DataFrame) -> pl.DataFrame:
+    """Per matter (`step_latency` rows), in matter_id order: `route` (its levels in step order, consecutive
+    repeats collapsed, joined by ">"), `on_required_route` (REQUIRED_LEVELS), `reached_mask` and
+    `returned_mask` (the levels with a step, with a RETURN: bit 2 ** rank of each; small integers, where lists
+    of the levels' text cost the Parquet files and the batches ~10% of a rebuild), `returns` (RETURN
+    decisions) and `two_level_approvers` (`;`-joined ids of approvers who decided steps at two different
+    levels, null if none: a notice, the regulation has no article on it)."""
+    s = _in_step_order(steps, ["matter_id", "matter_type", "step_no", "level", "level_rank", "approver_id",
+                               "decided_at", "decision", "ord_key"])
+    returned = pl.col("decision") == RETURN
+    # the route: one row per run of a level; a step down is a run at or below the one before in the matter
+    runs = s.filter("_new_level").with_columns(
+        _down=(pl.col("_run") == pl.col("_run").shift(1)) & (pl.col("level_rank") <= pl.col("level_rank").shift(1)))
+    route = _routes(runs)
+    bit = pl.lit(2, pl.Int16).pow(pl.col("level_rank"))  # a level's bit in a mask: 2 ** its rank
+    paths = s.group_by("_run", maintain_order=True).agg(
+        pl.col("matter_id").first(),
+        pl.col("matter_type").first(),
+        reached_mask=bit.bitwise_or(),
+        returned_mask=bit.filter(returned).bitwise_or().fill_null(0),
+        returns=returned.sum().cast(pl.Int64),
+    )
+    paths = pl.concat([paths, route.drop("_run")], how="horizontal")  # both in _run order, one row per matter
+    required = pl.lit(True)
+    for level in contract.LEVEL_CODES:
+        needs = [t for t, levels in REQUIRED_LEVELS.items() if level in levels]
+        if needs:
+            reached = (pl.col("reached_mask") & (1 << LEVEL_RANK[level])) != 0
+            required = required & (~pl.col("matter_type").is_in(needs) | reached)
+    two = (
+        s.filter(pl.col("decided_at").is_not_null())
+        .group_by("_run", "approver_id")
+        .agg(pl.col("level_rank").n_unique().alias("_levels"))
+        .filter(pl.col("_levels") > 1)
+        .group_by("_run")
+        .agg(two_level_approvers=pl.col("approver_id").sort().str.join(";"))
+    )
+    return (
+        paths.with_columns(on_required_route=pl.col("ascending") & required)
+        .join(two, on="_run", how="left", maintain_order="left")
+        .select("matter_id", "route", "on_required_route", "reached_mask", "returned_mask", "returns",
+                "two_level_approvers")
+    )
+
+
+_RADIX = 8  # level ranks are 2..7: one base-8 digit each
+_MAX_DIGITS = 21  # 7 * 8**20 < 2**63
+
+
+def _routes(runs: pl.DataFrame) -> pl.DataFrame:
+    """Per matter (`_run` order): `route` and `ascending` from its runs of a level. The route is summed as a
+    base-8 number of level ranks (integer sums per group: ~15x faster than joining the levels' text per group),
+    then each distinct number, a few dozen in a bureau, written out once."""
+    if runs.is_empty():
+        return pl.DataFrame(schema={"_run": pl.UInt32, "route": pl.String, "ascending": pl.Boolean})
+    n = runs.group_by("_run", maintain_order=True).agg(_n=pl.len())["_n"]
+    if n.max() is not None and n.max() > _MAX_DIGITS:  # a route of more than 21 runs: join the text instead
+        return runs.group_by("_run", maintain_order=True).agg(
+            route=pl.col("level").str.join(ROUTE_SEP), ascending=~pl.col("_down").any())
+    coded = runs.with_columns(_i=pl.int_range(pl.len(), dtype=pl.Int64)).with_columns(
+        _i=pl.col("_i") - pl.col("_i").min().over("_run")).group_by("_run", maintain_order=True).agg(
+        _code=(pl.col("level_rank").cast(pl.Int64) * pl.lit(_RADIX, pl.Int64).pow(pl.col("_i"))).sum(),
+        ascending=~pl.col("_down").any())
+    words = {code: ROUTE_SEP.join(RANK_LEVEL[(code // _RADIX**k) % _RADIX] for k in range(_MAX_DIGITS)
+                                  if code // _RADIX**k)
+             for code in coded["_code"].unique().to_list()}
+    return coded.select("_run", route=pl.col("_code").replace_strict(words, return_dtype=pl.String), ascending="ascending")
+
+
+def rework_loops(steps: pl.DataFrame, cal: Calendar) -> pl.DataFrame:
+    """One row per RETURN (DOMAIN.md §5 "Return loops"): a decided step whose decision is RETURN, at level L,
+    opens a loop; it closes at the matter's next step in step order at level L (`back_step_no`,
+    `back_at` = that step's received_at); rework time = back_at − the RETURN's decided_at, in hours and
+    working days (0 when negative). No later step at L: open (`closed` false, no rework time). `month`: of
+    the RETURN's decision."""
+    columns = ["matter_id", "step_no", "case_id", "team", "division", "matter_type", "level", "level_rank",
+               "approver_id", "approver_name", "received_at", "decided_at", "decision", "month", "ord_key"]
+    with_return = steps.filter(pl.col("decision") == RETURN).select("matter_id").unique()
+    s = _in_step_order(steps.join(with_return, on="matter_id", how="semi"), columns)
+    nxt = ["_run", "level_rank"]
+    s = s.with_columns(
+        back_step_no=pl.col("step_no").shift(-1).over(nxt),
+        back_at=pl.col("received_at").shift(-1).over(nxt),
+    ).filter(pl.col("decision") == RETURN)
+    return s.select(
+        "matter_id", "step_no", "case_id", "team", "division", "matter_type", "level", "level_rank", "approver_id",
+        "approver_name", "month", returned_at=pl.col("decided_at"), back_step_no=pl.col("back_step_no"),
+        back_at=pl.col("back_at"), closed=pl.col("back_at").is_not_null(),
+        rework_hours=hours(pl.col("back_at") - pl.col("decided_at")).clip(lower_bound=0),
+        rework_workdays=cal.workdays_between(pl.col("decided_at"), pl.col("back_at")).clip(lower_bound=0),
+    ).sort("matter_id", "step_no")
+
+
+# --------------------------------------------------------------------------------------------------
 # Substitutions
 # --------------------------------------------------------------------------------------------------
 

@@ -64,6 +64,9 @@ class Setting:
         return t(f"settings.help.{self.key}", lang)
 
 
+# Settings that are one entry of a dict attribute (the key's last part is the dict's key).
+DICT_ATTRS = ("level_limits_workdays", "meeting_interval_months")
+
 LEVEL_LIMITS_DEFAULT = {"TEAM_LEAD": 1, "DEPUTY": 2, "CHIEF": 3, "VP": 5, "PRESIDENT": 5, "COMMITTEE": 20}
 
 SETTINGS: tuple[Setting, ...] = (
@@ -72,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("regulation.equal_rank_substitution_allowed", True, BOOL, "equal_rank_substitution_allowed"),
     Setting("regulation.temporary_substitution_limit_days", 30, POSITIVE, "temporary_substitution_limit_days"),
     Setting("regulation.undecided_escalation_days", 30, WHOLE, "undecided_escalation_days"),
+    # Art. 4 定期召开: a meeting of each type at least once in this many calendar months (M4-REGULAR).
+    *(
+        Setting(f"regulation.meeting_interval_months.{mtype}", 1, WHOLE, "meeting_interval_months")
+        for mtype in contract.MEETING_TYPE.codes
+    ),
+    Setting("regulation.deputies_attend_team_leads", True, BOOL, "deputies_attend_team_leads"),
+    Setting("regulation.major_case_plan_days", 30, WHOLE, "major_case_plan_days"),
     *(
         Setting(f"latency.level_limits_workdays.{level}", LEVEL_LIMITS_DEFAULT[level], POSITIVE, "level_limits_workdays")
         for level in contract.LEVEL_CODES
@@ -136,6 +146,12 @@ class Settings:
         default_factory=lambda: {lv: float(n) for lv, n in LEVEL_LIMITS_DEFAULT.items()}
     )
     yellow_share: float = DEFAULTS["latency.warning.yellow_share"]
+    meeting_interval_months: dict[str, int] = field(
+        default_factory=lambda: {k.rsplit(".", 1)[1]: v for k, v in DEFAULTS.items()
+                                 if k.startswith("regulation.meeting_interval_months.")}
+    )
+    deputies_attend_team_leads: bool = DEFAULTS["regulation.deputies_attend_team_leads"]
+    major_case_plan_days: int = DEFAULTS["regulation.major_case_plan_days"]
     non_litigation_kinds: tuple[str, ...] = DEFAULTS["clock.non_litigation_kinds"]
     clock_yellow_days: int = DEFAULTS["clock.yellow_days"]
     xlsx_max_uncompressed_mb: float = float(DEFAULTS["load.xlsx_max_uncompressed_mb"])
@@ -181,8 +197,8 @@ class Settings:
 
     def value(self, setting: Setting) -> Any:
         """The value of one declared setting (a holidays file as the path it resolved to, or "")."""
-        if setting.attr == "level_limits_workdays":
-            return self.level_limits_workdays[setting.name]
+        if setting.attr in DICT_ATTRS:
+            return getattr(self, setting.attr)[setting.name]
         v = getattr(self, setting.attr)
         if setting.check == PATH:
             return str(v) if v else ""
@@ -195,6 +211,9 @@ class Settings:
             "equal_rank_substitution_allowed": self.equal_rank_substitution_allowed,
             "temporary_substitution_limit_days": self.temporary_substitution_limit_days,
             "undecided_escalation_days": self.undecided_escalation_days,
+            "meeting_interval_months": dict(self.meeting_interval_months),
+            "deputies_attend_team_leads": self.deputies_attend_team_leads,
+            "major_case_plan_days": self.major_case_plan_days,
             "level_limits_workdays": dict(self.level_limits_workdays),
             "yellow_share": self.yellow_share,
             "non_litigation_kinds": list(self.non_litigation_kinds),
@@ -460,10 +479,10 @@ def load_settings(path: str | Path | None = None, store_dir: str | Path | None =
     base_dir = Path(store_dir) if store_dir is not None else (user_path.parent if user_path else None)
     holidays_key = "calendar.holidays_file"
     holidays = _holidays(values[holidays_key], base_dir, where, line_of(text, holidays_key) if holidays_key in given else None)
-    attrs: dict[str, Any] = {"level_limits_workdays": {}}
+    attrs: dict[str, Any] = {name: {} for name in DICT_ATTRS}
     for s in SETTINGS:
-        if s.attr == "level_limits_workdays":
-            attrs["level_limits_workdays"][s.name] = values[s.key]
+        if s.attr in DICT_ATTRS:
+            attrs[s.attr][s.name] = values[s.key]
         elif s.check != PATH:
             attrs[s.attr] = values[s.key]
     return Settings(**attrs, holidays_file=holidays, source=user_path)

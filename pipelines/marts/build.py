@@ -50,13 +50,15 @@ MART_NAMES = marts_spec.MART_NAMES
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 6  # 6: meta records the basis (holidays file, roster) that decides incremental vs full
+MARTS_VERSION = 7  # 7: a matter's attributes from its latest step (DOMAIN §5); matters' routes and conformance, rework_loops, matter_levels; A7-PLAN, M4-REGULAR, M4-DEPUTIES
 
 # Approval steps (and cases) computed at once: bounds a load's memory (~1 GB of polars per 500k steps).
 BATCH_STEPS = 500_000
 
 # Marts written per matter / per case, batch by batch; the rest are rebuilt whole every time.
-MATTER_MARTS = ("step_latency", "matters", "violations")
+MATTER_MARTS = ("step_latency", "matters", "violations", "rework_loops")
+# Views over other marts: declared like the marts, nothing of their own to build (pipelines.tables.marts).
+VIEW_MARTS = {"matter_levels": marts_spec.MATTER_LEVELS_VIEW}
 CASE_MARTS = ("case_clock",)
 # Marts that are SQL over the stored `step_latency` (one definition each, here; `level_latency` over
 # `latency_steps`' value counts).
@@ -329,6 +331,7 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
                 con, table, _among(con, "t.matter_id", "_tierwatch_matters", "matter_id"), returning="month"
             )["month"].unique())
         parts.delete(con, "matter_violations", _among(con, "t.record_id", "_tierwatch_matters", "matter_id"))
+        con.execute(f"DELETE FROM rework_loops WHERE {_among(con, 'matter_id', '_tierwatch_matters', 'matter_id')}")
     batches = _batches(con, "approvals", "matter_id", None if full else "_tierwatch_matters")
     n = len(batches)
     for i, (source, batch) in enumerate(batches):
@@ -341,18 +344,31 @@ def _build_matters(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: 
         ctx = rules.Context(settings=g.settings, people=g.people, steps=steps, matters=matters, subs=g.subs,
                             meetings=g.meetings, items=g.items, snapshot=g.snapshot)
         found = rules.evaluate(ctx, MATTER_RULES)
+        # its way: route, return loops, two levels, conformance (DOMAIN.md §5), in the declared columns
+        matters = _beside(_beside(matters, metrics.matter_paths(steps)), rules.matter_extras(ctx, found))
+        loops = metrics.rework_loops(steps, g.calendar)
         append = not (full and i == 0)
         # In month order, as the batches are: a full build's latency_steps then needs no sort of its own.
         steps = steps.sort("month", maintain_order=True)
         _write(con, "step_latency", steps, append=append)
         _write(con, "matters", matters, append=append)
         _write(con, "violations", found, append=append)
+        _write(con, "rework_loops", loops, append=append)
         months["step_latency"].append(steps["month"].unique())
         months["matters"].append(matters["month"].unique())
-        del approvals, cases, steps, matters, ctx, found  # before the next batch is read, not after
+        del approvals, cases, steps, matters, ctx, found, loops  # before the next batch is read, not after
     if not full:
         for table, temp in (("step_latency", "_tierwatch_step_months"), ("matters", "_tierwatch_matter_months")):
             _temp_table(con, temp, pl.concat([pl.Series("month", [], pl.Date), *months[table]]).to_frame())
+
+
+def _beside(matters: pl.DataFrame, more: pl.DataFrame) -> pl.DataFrame:
+    """`more`'s columns (per matter, keyed by matter_id) beside `matters`: side by side when both list the
+    matters in the same order, as metrics.matters and matter_paths do (a join on the ids' text cost ~0.3 s a
+    batch), else joined."""
+    if matters["matter_id"].equals(more["matter_id"]):
+        return pl.concat([matters, more.drop("matter_id")], how="horizontal")
+    return matters.join(more, on="matter_id", how="left", maintain_order="left")
 
 
 def _build_cases(con: duckdb.DuckDBPyConnection, g: Globals, full: bool, say: Progress) -> None:
@@ -503,8 +519,13 @@ def _whole_marts(
     compliance for matters only in the months the load touched, the other months' rows kept."""
     months = "" if full else "AND month IN (SELECT month FROM _tierwatch_matter_months)"
     matters = _frame(con, f"SELECT closed, final_decided_at, team, division FROM matters WHERE closed {months}")
+    # A7-PLAN's records: the major cases (division: their team's, from the roster) and the PLAN matters of cases
+    major = _frame(con, "SELECT case_id, team, judge_id, filed_on FROM cases WHERE is_major").join(
+        g.teams, on="team", how="left")
+    plans = _frame(con, "SELECT case_id, matter_id, chief_approved FROM matters "
+                        "WHERE matter_type = 'PLAN' AND case_id IS NOT NULL")
     ctx = rules.Context(settings=g.settings, people=g.people, steps=pl.DataFrame(), matters=matters, subs=g.subs,
-                        meetings=g.meetings, items=g.items, snapshot=g.snapshot)
+                        meetings=g.meetings, items=g.items, snapshot=g.snapshot, cases=major, plans=plans)
     # The other findings, whole every time; `violations` is a view over both (no rewrite of the matters'
     # findings: readers that page or export them order explicitly).
     _write(con, "other_violations", rules.evaluate(ctx, OTHER_RULES).sort("rule_id", "record_id"))
@@ -604,7 +625,11 @@ def rebuild_marts(
         "recomputed_cases": str(_scalar(con, f"SELECT count(*) FROM {cases}")),
     }
     whole = _whole_marts(con, g, _last_load(con), build, full)
-    undeclared = (set(whole) | set(MATTER_MARTS) | set(CASE_MARTS) | set(SQL_MARTS)) - set(MART_NAMES)
+    for name, view in VIEW_MARTS.items():
+        if name in parts.tables(con):
+            con.execute(f'DROP TABLE "{name}"')
+        con.execute(f'CREATE OR REPLACE VIEW "{name}" AS {view}')
+    undeclared = (set(whole) | set(MATTER_MARTS) | set(CASE_MARTS) | set(SQL_MARTS) | set(VIEW_MARTS)) - set(MART_NAMES)
     if undeclared:
         raise marts_spec.MartSchemaError(f"marts not declared in pipelines.tables.marts: {sorted(undeclared)}")
     for name, frame in whole.items():

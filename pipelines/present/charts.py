@@ -286,15 +286,16 @@ def latency_distribution(df: pl.DataFrame, unit: str, lang: str) -> alt.LayerCha
         height=band_height(df.height, t("axis.level", lang), row=34), width="container"))
 
 
-def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=()) -> alt.Chart:
-    """A horizontal bar per level. df: level, <x>."""
+def level_bars(df: pl.DataFrame, x: str, x_title: str, lang: str, *, fmt: str = ",.1f", extra_tips=(),
+               axis: alt.Axis | None = None) -> alt.Chart:
+    """A horizontal bar per level. df: level, <x>. `axis`: of <x> (e.g. share_axis() for a share)."""
     df = with_labels(df, lang)
     return _screen(
         _base(df, band_height(df.height, t("axis.level", lang)))
         .mark_bar(size=18)
         .encode(
             y=alt.Y("level_label:N", title=t("axis.level", lang), sort=level_sort(lang), axis=LEVEL_AXIS),
-            x=alt.X(f"{x}:Q", title=x_title),
+            x=alt.X(f"{x}:Q", title=x_title, axis=axis if axis is not None else alt.Undefined),
             color=level_color(lang, legend=False),
             tooltip=[alt.Tooltip("level_label:N", title=t("axis.level", lang)), alt.Tooltip(f"{x}:Q", title=x_title, format=fmt)]
             + list(extra_tips),
@@ -446,13 +447,15 @@ def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool 
     )
 
 
-def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=()) -> alt.Chart:
-    """Horizontal bars per key (largest first). df: key_label, <x>."""
+def count_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#4e79a7", extra_tips=(),
+               key_axis_title: bool = True) -> alt.Chart:
+    """Horizontal bars per key (largest first). df: key_label, <x>. `key_axis_title` False: long labels (matter
+    types) take the axis's room, the section's heading names the key."""
     return _screen(
         _base(df, band_height(df.height, key_title))
         .mark_bar(color=color, size=18)
         .encode(
-            y=alt.Y("key_label:N", title=key_title, sort="-x", axis=alt.Axis(labelLimit=260)),
+            y=alt.Y("key_label:N", title=key_title if key_axis_title else None, sort="-x", axis=alt.Axis(labelLimit=260)),
             x=alt.X(f"{x}:Q", title=x_title, axis=count_axis()),
             tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=",.0f"), *extra_tips],
         )
@@ -677,6 +680,128 @@ def on_time_trend(df: pl.DataFrame, lang: str) -> alt.LayerChart:
                 scale=alt.Scale(domain=[0, 1]))
     )
     return _screen(alt.layer(bars, line).resolve_scale(y="independent").properties(height=HEIGHT, width="container"))
+
+
+# ------------------------------------------------------------------------------------------ return loops, routes
+LOOP_COLORS = {"closed": "#4e79a7", "open": "#e15759"}
+ROUTE_COLORS = {True: "#59a14f", False: "#bab0ac"}  # on the required route (DOMAIN.md §3) or not
+
+
+def route_label(route: str | None, lang: str) -> str:
+    """`TEAM_LEAD>DEPUTY>CHIEF` as people read it: 团队长 → 副局长 → 局长."""
+    if not route:
+        return "—"
+    return " → ".join(label("level", c, lang) if c in contract.LEVEL_CODES else c for c in route.split(">"))
+
+
+def route_labels(df: pl.DataFrame, lang: str, col: str = "route") -> pl.DataFrame:
+    """Add `<col>_label` (the route in words) to a frame with a route column."""
+    words = {r: route_label(r, lang) for r in df[col].unique().to_list()} if df.height else {}
+    return df.with_columns(pl.col(col).replace_strict(words, default=pl.col(col), return_dtype=pl.String)
+                           .alias(f"{col}_label"))
+
+
+def return_loops(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Returns per level, low to high, split into closed loops (the matter came back to the level) and open ones.
+    df: level, closed_loops, open_loops, median_rework_hours, returned_share."""
+    df = with_labels(df.filter(pl.col("returns") > 0), lang)
+    states = {"closed": t("paths.loop.closed", lang), "open": t("paths.loop.open", lang)}
+    long = df.unpivot(index=[c for c in df.columns if c not in ("closed_loops", "open_loops")],
+                      on=["closed_loops", "open_loops"], variable_name="state", value_name="loops").with_columns(
+        state_label=pl.col("state").str.replace("_loops", "").replace_strict(states, return_dtype=pl.String),
+        closed=pl.col("state") == "closed_loops")
+    y_title = t("axis.level", lang)
+    return _screen(
+        _base(long, band_height(df.height, y_title, row=34))
+        .mark_bar(size=20)
+        .encode(
+            y=alt.Y("level_label:N", title=y_title, sort=level_sort(lang), axis=LEVEL_AXIS),
+            x=alt.X("loops:Q", title=t("axis.returns", lang), axis=count_axis(), stack="zero"),
+            color=alt.Color("state_label:N", title=t("axis.loop_state", lang), legend=bottom_legend(2),
+                            scale=alt.Scale(domain=list(states.values()), range=list(LOOP_COLORS.values()))),
+            order=alt.Order("state:N"),
+            tooltip=[
+                alt.Tooltip("level_label:N", title=y_title),
+                alt.Tooltip("state_label:N", title=t("axis.loop_state", lang)),
+                alt.Tooltip("loops:Q", title=t("axis.returns", lang), format=",d"),
+                alt.Tooltip("median_rework_hours:Q", title=t("col.median_rework_hours", lang), format=",.1f"),
+                alt.Tooltip("returned_share:Q", title=t("col.returned_share", lang), format=".1%"),
+            ],
+        )
+    )
+
+
+def routes(df: pl.DataFrame, lang: str) -> alt.LayerChart:
+    """One matter type's routes as ordered bars, most frequent first: matters per route, green where the route
+    is the required one (DOMAIN.md §3), its share written beside the bar. df: route, matters, route_share,
+    median_lead_time_hours, on_required_route (routes_by_type for one type)."""
+    df = route_labels(df, lang).with_columns(
+        required_label=pl.when("on_required_route").then(pl.lit(t("paths.required", lang)))
+        .otherwise(pl.lit(t("paths.not_required", lang))),
+        share_text=pl.format("{}%", (pl.col("route_share") * 100).round(1)),
+    )
+    y_title = t("axis.route", lang)
+    order = df["route_label"].to_list()
+    kinds = [t("paths.required", lang), t("paths.not_required", lang)]
+    base = _base(df, band_height(df.height, y_title, row=30)).encode(
+        # no axis title: the routes' labels are long and the chart's heading names them
+        y=alt.Y("route_label:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
+        x=alt.X("matters:Q", title=t("axis.matters", lang), axis=count_axis()),
+        tooltip=[
+            alt.Tooltip("route_label:N", title=y_title),
+            alt.Tooltip("matters:Q", title=t("axis.matters", lang), format=",d"),
+            alt.Tooltip("route_share:Q", title=t("col.route_share", lang), format=".1%"),
+            alt.Tooltip("median_lead_time_hours:Q", title=t("col.median_lead_time_hours", lang), format=",.1f"),
+            alt.Tooltip("required_label:N", title=t("axis.required_route", lang)),
+        ],
+    )
+    bars = base.mark_bar(size=18).encode(
+        color=alt.Color("required_label:N", title=t("axis.required_route", lang), legend=bottom_legend(2),
+                        scale=alt.Scale(domain=kinds, range=[ROUTE_COLORS[True], ROUTE_COLORS[False]])))
+    text = base.mark_text(align="left", baseline="middle", dx=4, fontSize=11).encode(text="share_text:N")
+    return _screen(alt.layer(bars, text))
+
+
+def conformance_heatmap(df: pl.DataFrame, lang: str) -> alt.Chart:
+    """Conformance rate per month (x) and matter type (y), a cell each: no finding of a matter rule among the
+    judged closed matters. df: month, matter_type, matters, conforming, conformance."""
+    df = with_labels(df, lang)
+    y_title = t("axis.matter_type", lang)
+    types = df["matter_type"].n_unique() if df.height else 1
+    return _screen(
+        _base(df, band_height(types, y_title, row=22))
+        .mark_rect()
+        .encode(
+            x=alt.X("yearmonth(month):O", title=t("axis.month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=-45)),
+            y=alt.Y("matter_type_label:N", title=None, sort=[label("matter_type", c, lang) for c in contract.MATTER_TYPE.codes],
+                    axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("conformance:Q", title=t("col.conformance", lang),
+                            scale=alt.Scale(scheme="redyellowgreen", domain=[0.8, 1], clamp=True),
+                            legend=alt.Legend(format=".0%", orient="bottom")),
+            tooltip=[
+                _month_tip(lang),
+                alt.Tooltip("matter_type_label:N", title=y_title),
+                alt.Tooltip("conformance:Q", title=t("col.conformance", lang), format=".1%"),
+                alt.Tooltip("conforming:Q", title=t("col.conforming", lang), format=",d"),
+                alt.Tooltip("matters:Q", title=t("axis.matters", lang), format=",d"),
+            ],
+        )
+    )
+
+
+def share_bars(df: pl.DataFrame, key_title: str, x: str, x_title: str, lang: str, *, color: str = "#e15759",
+               extra_tips=()) -> alt.Chart:
+    """Horizontal bars of a share (0..1) per key, largest first. df: key_label, <x>."""
+    return _screen(
+        _base(df, band_height(df.height, key_title))
+        .mark_bar(color=color, size=18)
+        .encode(
+            y=alt.Y("key_label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+            x=alt.X(f"{x}:Q", title=x_title, axis=share_axis()),
+            tooltip=[alt.Tooltip("key_label:N", title=key_title), alt.Tooltip(f"{x}:Q", title=x_title, format=".1%"),
+                     *extra_tips],
+        )
+    )
 
 
 def with_title(chart: alt.TopLevelMixin, title: str, subtitle: list[str]) -> alt.TopLevelMixin:

@@ -27,6 +27,7 @@ def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
     words = {
         **{col: {c: label("position", c, lang) for c in contract.ENUMS["position"].codes} for col in POSITION_COLUMNS},
         "final_level": {c: label("level", c, lang) for c in contract.LEVEL_CODES},
+        "final_decision": {c: label("decision", c, lang) for c in contract.DECISION.codes},
         "scope": {c: t(f"scope.{c}", lang) for c in SUBSTITUTION_SCOPES},
     }
     exprs = [pl.col(col).replace_strict(mapping, default=pl.col(col), return_dtype=pl.String)

@@ -403,6 +403,33 @@ def _latency(doc, con, f: Filters, lang: str) -> None:
               widths_cm=(3.0, 2.2, 2.8, 2.8, 2.8, 2.4))
 
 
+def _paths(doc, con, f: Filters, lang: str) -> None:
+    """Return loops by level (chart and table) and conformance by matter type (DOMAIN.md §5)."""
+    doc.add_heading(t("monthly.s.paths", lang), level=1)
+    levels = queries.rework_by_level(con, f)
+    if levels.is_empty() or not levels["returns"].sum():
+        doc.add_paragraph(t("monthly.none", lang))
+    else:
+        doc.chart(charts.return_loops(levels, lang), t("monthly.f.rework", lang))
+        header = [t("axis.level", lang), t("col.returns", lang), t("col.closed_loops", lang), t("col.open_loops", lang),
+                  t("col.median_rework_hours", lang), t("col.returned_share", lang)]
+        rows = [[label("level", r["level"], lang), format_value(r["returns"], "count"), format_value(r["closed_loops"], "count"),
+                 format_value(r["open_loops"], "count"), format_value(r["median_rework_hours"], "hours"),
+                 format_value(r["returned_share"], "share")] for r in levels.iter_rows(named=True)]
+        doc.table(t("monthly.t.rework", lang), header, rows, numeric=(1, 2, 3, 4, 5),
+                  widths_cm=(3.0, 2.2, 2.2, 2.2, 3.0, 3.4))
+    conf = queries.conformance(con, f)
+    if conf.is_empty():
+        return
+    header = [t("axis.matter_type", lang), t("col.matters", lang), t("col.conforming", lang), t("col.conformance", lang),
+              t("col.on_required_route", lang), t("axis.route", lang)]
+    rows = [[label("matter_type", r["matter_type"], lang), format_value(r["matters"], "count"),
+             format_value(r["conforming"], "count"), format_value(r["conformance"], "share"), format_value(r["route_share"], "share"),
+             charts.route_label(queries.required_route(r["matter_type"]), lang)] for r in conf.iter_rows(named=True)]
+    doc.table(t("monthly.t.conformance", lang), header, rows, numeric=(1, 2, 3, 4),
+              widths_cm=(4.2, 1.8, 1.8, 2.0, 2.4, 3.8))
+
+
 def _findings(
     doc, con, f: Filters, month: date, filters: Filters | None, lang: str, masks: dict | None
 ) -> None:
@@ -630,6 +657,7 @@ def write_monthly_docx(
             if mask:
                 masks = name_replacements(queries.roster_names(con), mask)
             _latency(doc, con, f, lang)
+            _paths(doc, con, f, lang)
             _findings(doc, con, f, the_month, filters, lang, masks)
             _substitutions(doc, con, f, the_month, lang, mask)
             _clock(doc, con, f, the_month, filters, lang, masks)

@@ -72,6 +72,7 @@ _NOTED = {
     "level_latency": "level_latency", "violations_by_rule": "findings", "matters": "matters",
     "pending_steps": "pending", "substitutions_total": "substitutions", "acting_share": "acting_share",
     "bureau_items": "meetings", "cases_open": "cases_open", "cases_closed": "cases_closed",
+    "rework_by_level": "rework", "conformance_by_type": "conformance",
 }
 
 
@@ -140,6 +141,18 @@ def format_report(report: dict, lang: str = "zh") -> str:
     for rid, n in found:
         r = rules.RULES_BY_ID[rid]
         out.append("  " + t("report.violation_row", lang, rule=rid, article=r.article, title=r.title(lang), count=n))
+    loops = [r for r in report.get("rework_by_level") or [] if r["returns"]]
+    if loops:
+        out += ["", t("report.rework_heading", lang)]
+        for row in loops:
+            out.append("  " + t("report.rework_row", lang, level=label("level", row["level"], lang),
+                                returns=row["returns"], closed=row["closed_loops"], open=row["open_loops"],
+                                median=_n(row["median_rework_hours"]), share=_pct(row["returned_share"])))
+    conformance = report.get("conformance_by_type") or {}
+    if conformance:
+        out += ["", t("report.conformance_heading", lang)]
+        out.append("  " + t("scope.list_sep", lang).join(
+            f"{label('matter_type', code, lang)} {_pct(share)}" for code, share in conformance.items()))
     out += [
         "",
         t("report.substitutions", lang, total=report["substitutions_total"], person_days=report["substitution_person_days"],

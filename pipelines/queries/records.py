@@ -56,6 +56,26 @@ RECORD_KINDS: dict[str, RecordKind] = {
         "final_decided_at DESC NULLS LAST, matter_id",
         {"team": "team", "division": "division", "matter_type": "matter_type"},
     ),
+    "loops": RecordKind(
+        "rework_loops", (),
+        """matter_id, step_no, case_id, team, division, matter_type, level, approver_id, approver_name, returned_at,
+           back_step_no, back_at, closed, rework_hours, rework_workdays""",
+        "returned_at DESC, matter_id, step_no",
+        {"level": "level", "matter_type": "matter_type", "team": "team", "division": "division",
+         "approver_id": "approver_id", "closed": "closed"},
+    ),
+    "paths": RecordKind(
+        "matters", (),
+        """matter_id, case_id, team, division, matter_type, route, on_required_route, returns, conforms,
+           (SELECT string_agg(coalesce(s.name, ids.pid), '、' ORDER BY ids.pid)
+            FROM (SELECT unnest(string_split(two_level_approvers, ';')) AS pid) ids
+            LEFT JOIN staff s ON s.staff_id = ids.pid) AS two_level_names,
+           final_decision, final_decided_at, lead_time_hours""",
+        "final_decided_at DESC NULLS LAST, matter_id",
+        {"matter_type": "matter_type", "route": "route", "team": "team", "division": "division",
+         "closed": "closed", "conforms": "conforms", "on_required_route": "on_required_route",
+         "two_level": "(two_level_approvers IS NOT NULL)"},
+    ),
     "substitutions": RecordKind(
         "substitution_facts", (),
         """substitution_id, absent_name, absent_post, substitute_name, substitute_post, decider_name, start_at, end_at,

@@ -179,6 +179,20 @@ LATENCY_MEASURES = {
 LATENCY_MEASURES_SQL = ",\n       ".join(f"{expr} AS {name}" for name, expr in LATENCY_MEASURES.items())
 _MEASURE_TYPES = {"steps": BIGINT, "over_limit_steps": BIGINT}
 
+# What `matters` says of a matter's way (pipelines.domain.metrics.matter_paths, rules.matter_extras).
+MATTER_PATH_COLUMNS = (
+    _c("route VARCHAR !"), _c("on_required_route BOOLEAN !"), _c("reached_mask SMALLINT !"),
+    _c("returned_mask SMALLINT !"), _c("returns BIGINT !"), _c("two_level_approvers VARCHAR"),
+    _c("conforms BOOLEAN"), _c("chief_approved BOOLEAN !"),
+)
+
+# `matter_levels`: a view over `matters` (no rows of its own to build or store), one row per level reached
+# (bit 2 ** rank of `reached_mask`; `returned` from `returned_mask`).
+MATTER_LEVELS_VIEW = """SELECT m.matter_id, l.level, l.level_rank, (m.returned_mask >> l.level_rank) & 1 = 1 AS returned,
+       m.closed, m.team, m.division, m.matter_type, m.month
+FROM matters m JOIN (VALUES {levels}) AS l(level, level_rank) ON (m.reached_mask >> l.level_rank) & 1 = 1""".format(
+    levels=", ".join(f"('{code}', {contract.RANK[code]}::TINYINT)" for code in contract.LEVEL_CODES))
+
 _DECLARED = (
     Mart(
         "meta", ("key",), (_c("key VARCHAR !"), _c("value VARCHAR")),
@@ -222,9 +236,36 @@ _DECLARED = (
             _c("final_approver_team VARCHAR"), _c("final_acting_for VARCHAR"), _c("final_decided_at TIMESTAMP"),
             _c("closed BOOLEAN !"), _c("highest_level VARCHAR", contract.LEVEL), _c("final_level_rank TINYINT"),
             _c("lead_time_hours DOUBLE"), _c("lead_time_workdays INTEGER"), _c("month DATE !"),
+            # its way (DOMAIN.md §5): route, return loops, the same person at two levels, conformance
+            *MATTER_PATH_COLUMNS,
         ),
         {k: v for k, v in STEP_FILTERS.items() if k != "level"},
-        doc="one row per matter: closed or not, its final decision and lead time",
+        doc="one row per matter: closed or not, its final decision and lead time, its route and conformance",
+    ),
+    Mart(
+        "matter_levels", ("matter_id", "level"),
+        (
+            _c("matter_id VARCHAR !"), _c("level VARCHAR !", contract.LEVEL), _c("level_rank TINYINT !"),
+            _c("returned BOOLEAN !"), _c("closed BOOLEAN !"), _c("team VARCHAR"), _c("division VARCHAR"),
+            _c("matter_type VARCHAR !", contract.MATTER_TYPE), _c("month DATE !"),
+        ),
+        STEP_FILTERS,
+        doc="a view over `matters`: one row per matter and level it reached, `returned` when a step there "
+            "returned it (the share of matters that reached a level with a return there); month = the matter's",
+    ),
+    Mart(
+        "rework_loops", ("matter_id", "step_no"),
+        (
+            _c("matter_id VARCHAR !"), _c("step_no BIGINT !"), _c("case_id VARCHAR"), _c("team VARCHAR"),
+            _c("division VARCHAR"), _c("matter_type VARCHAR !", contract.MATTER_TYPE),
+            _c("level VARCHAR !", contract.LEVEL), _c("level_rank TINYINT !"), _c("approver_id VARCHAR !"),
+            _c("approver_name VARCHAR"), _c("month DATE !"), _c("returned_at TIMESTAMP !"),
+            _c("back_step_no BIGINT"), _c("back_at TIMESTAMP"), _c("closed BOOLEAN !"), _c("rework_hours DOUBLE"),
+            _c("rework_workdays INTEGER"),
+        ),
+        STEP_FILTERS,
+        doc="one row per RETURN (a return loop, DOMAIN.md §5): the step that returned the matter, the step "
+            "that brought it back to that level (closed) or none (open), rework time; month = of the return",
     ),
     Mart(
         "substitution_facts", ("substitution_id",),
@@ -394,25 +435,27 @@ _KINDS: dict[str, tuple[str, ...]] = {
         "steps", "pending", "red", "yellow", "findings", "records", "substitutions", "items", "tie_breaks",
         "escalations", "decided", "decided_steps", "acting_steps", "meetings", "rows", "over_limit_steps",
         "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left", "votes_for", "votes_against",
-        "votes_abstain", "waiting_days",
+        "votes_abstain", "waiting_days", "returns", "closed_loops", "open_loops", "matters", "reached",
+        "returned_matters", "conforming", "back_step_no", "two_level_matters",
     ),
     "hours": (
         "median_hours", "p90_hours", "mean_hours", "max_hours", "max_age_hours", "age_hours", "wait_hours",
-        "latency_hours", "lead_time_hours",
+        "latency_hours", "lead_time_hours", "rework_hours", "median_rework_hours", "median_lead_time_hours",
     ),
     "workdays": (
         "median_workdays", "p90_workdays", "mean_workdays", "limit_workdays", "max_age_workdays", "age_workdays",
-        "latency_workdays", "lead_time_workdays",
+        "latency_workdays", "lead_time_workdays", "rework_workdays", "median_rework_workdays",
     ),
     "days": ("days", "days_to_decision", "person_days", "median_days_to_decision", "days_to_close", "days_late",
              "median_days_to_close", "mean_days_to_close"),
     "share": ("over_limit_share", "used_share", "cumulative_share", "acting_share", "escalation_rate",
-              "tie_break_rate", "on_time_share"),
+              "tie_break_rate", "on_time_share", "return_share", "route_share", "conformance", "returned_share"),
     "rate100": ("per_100",),
-    "code": ("level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
+    "code": ("final_decision", "level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
     "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline", "due_on"),
-    "datetime": ("since", "received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at"),
+    "datetime": ("since", "received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at",
+                 "returned_at", "back_at"),
 }
 _KIND_OF = {col: kind for kind, cols in _KINDS.items() for col in cols}
 _SHOWN = (
@@ -435,6 +478,11 @@ _SHOWN = (
     "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps", "days_to_close", "days_late", "clock_tier",
     # the attention list (queries.attention_view)
     "attention_tier", "attention_kind", "attention_what", "who_name", "since", "waiting_days", "due_on", "link",
+    # return loops, routes, conformance (issue 27)
+    "returns", "closed_loops", "open_loops", "median_rework_hours", "median_rework_workdays", "reached",
+    "returned_matters", "returned_share", "return_share", "route", "route_label", "matters", "route_share",
+    "median_lead_time_hours", "on_required_route", "conformance", "conforming", "returned_at", "back_step_no",
+    "back_at", "rework_hours", "rework_workdays", "two_level_approvers", "two_level_names", "conforms", "final_decision",
 )
 DISPLAY: dict[str, Display] = {col: Display(f"col.{col}", _KIND_OF.get(col, "text")) for col in _SHOWN}
 

@@ -358,13 +358,15 @@ class Session:
         done = self.touched.get(name, set())
         return [f.path for f in self._listed(name) if f.path not in done]
 
-    def _work(self, name: str) -> str:
-        """The table's work table (created empty on first use) and its TEMP VIEW over work ∪ untouched."""
+    def _work(self, name: str, *, replacing: bool = False) -> str:
+        """The table's work table (created empty on first use) and its TEMP VIEW over work ∪ untouched.
+        `replacing`: every file is replaced, none is read (an older version's files may lack a column the
+        table has now: a full rebuild after a mart gained columns)."""
         work = f"__parts_{name}"
         if name not in self.touched:
             cols = ", ".join(f'"{c}" {t}' for c, t in columns(name))
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {work} ({cols})")
-            self.touched[name] = set()
+            self.touched[name] = {f.path for f in self._listed(name)} if replacing else set()
             self._view(name)
         return work
 
@@ -490,7 +492,7 @@ class Session:
 
     def replace(self, name: str, relation: str | None = None) -> None:
         """Every file of `name` replaced by the rows of `relation` (None: emptied)."""
-        work = self._work(name)
+        work = self._work(name, replacing=True)
         self._drop_staged(self.staged.pop(name, []))
         self.con.execute(f"DELETE FROM {work}")
         self.whole.add(name)

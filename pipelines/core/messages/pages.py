@@ -333,6 +333,8 @@ MESSAGES.update({
     "kind.substitution": ("替补", "Substitution"),
     "kind.meeting": ("会议", "Meeting"),
     "kind.meeting_item": ("会议议题", "Meeting item"),
+    "kind.case": ("案件", "Case"),
+    "kind.month": ("月份", "Month"),
     # latency
     "latency.title": ("审批时效", "Approval latency"),
     "latency.intro": (

@@ -14,6 +14,16 @@ _R = {
             "needing the chief. Art. 8(5): when the chief is absent, a deputy acts for the chief with authorisation. Art. 9(4)."),
         ),
     ),
+    "A7-PLAN": (
+        ("重大疑难复杂案件无局长批准的执行方案", "Major case without a chief-approved enforcement plan"),
+        (
+            ("第六条 局长主要负责以下工作：（三）管理全局办理的执行案件，审查批准执行案件重大事项，决定采取重大执行措施，组织、指挥、"
+            "研究、协调、监督重大、疑难、复杂案件的执行；第七条 下列执行事项应当报请局长批准：（一）重大、疑难、复杂案件执行方案的确定；"),
+            ("Art. 6: the chief (3) manages the bureau's cases, approves their major matters and organises, directs and "
+            "supervises the enforcement of major, difficult and complex cases. Art. 7: these matters must be approved by "
+            "the chief: (1) the plan for a major/difficult/complex case."),
+        ),
+    ),
     "A9-PROCESS": (
         ("缺少副局长过程审批", "No process approval by a deputy"),
         (
@@ -133,6 +143,20 @@ _R = {
             "第四条 局务会议由局长主持，分管副院长、局长、副局长、党支部书记及相关事项负责人员参加；",
             ("Art. 4: the VP, chief, deputies, party-branch secretary and those responsible for the items attend the "
             "bureau meeting."),
+        ),
+    ),
+    "M4-DEPUTIES": (
+        ("副局长未参加团队长联席会议", "Team leaders' meeting without a deputy"),
+        (
+            "第四条 团队长联席会议由局长、副局长、团队长参加。",
+            "Art. 4: the chief, the deputies and the team leaders attend the team leaders' joint meeting.",
+        ),
+    ),
+    "M4-REGULAR": (
+        ("未定期召开会议", "Meeting not held regularly"),
+        (
+            "第四条 执行局定期召开局务会议和团队长联席会议。",
+            "Art. 4: the bureau holds bureau meetings and team leaders' joint meetings regularly (定期召开).",
         ),
     ),
     "M5-TIEBREAK": (
@@ -309,6 +333,36 @@ _DETAILS = {
     "M4-SECRETARY.detail": (
         "局务会议{meeting}（{held_on}）党支部书记{secretary}未参加",
         "Bureau meeting {meeting} ({held_on}): the party-branch secretary, {secretary}, did not attend",
+    ),
+    "A7-PLAN.detail": (
+        "重大疑难复杂案件{case}于{filed}立案，至数据截止日已{days}天（上限{limit}天），没有执行方案审批单（PLAN）",
+        ("Major case {case}, filed {filed}: {days} days at the snapshot date (limit {limit} days) and no enforcement "
+        "plan matter (PLAN)"),
+    ),
+    "A7-PLAN.detail_unapproved": (
+        "重大疑难复杂案件{case}于{filed}立案，至数据截止日已{days}天（上限{limit}天），执行方案审批单{plans}均未经局长级批准",
+        ("Major case {case}, filed {filed}: {days} days at the snapshot date (limit {limit} days) and its plan "
+        "matter(s) {plans} have no chief-level approval"),
+    ),
+    "M4-DEPUTIES.detail": (
+        "团队长联席会议{meeting}（{held_on}）没有副局长参加（名册共有{deputies}名副局长）",
+        "Team leaders' meeting {meeting} ({held_on}): none of the roster's {deputies} deputies attended",
+    ),
+    "M4-REGULAR.detail": (
+        "{month}未召开{mtype}（上一次：{last}）",
+        "{month}: no {mtype} held (last one: {last})",
+    ),
+    "M4-REGULAR.detail_n": (
+        "{month}及此前共{n}个月内未召开{mtype}（上一次：{last}）",
+        "{month}: no {mtype} held in the {n} months up to it (last one: {last})",
+    ),
+    "M4-REGULAR.detail_never": (
+        "{month}未召开{mtype}，此前库中也没有",
+        "{month}: no {mtype} held, and none before it in the store",
+    ),
+    "M4-REGULAR.detail_never_n": (
+        "{month}及此前共{n}个月内未召开{mtype}，此前库中也没有",
+        "{month}: no {mtype} held in the {n} months up to it, and none before it in the store",
     ),
     "M5-VPABSENT.detail": (
         "{mtype}{meeting}的议题{item}（{topic}）决议方式为分管副院长决定，但分管副院长未参加（赞成{for}、反对{against}、弃权{abstain}），没有可作为决议的分管副院长意见",

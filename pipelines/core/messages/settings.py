@@ -60,6 +60,34 @@ MESSAGES = {
         "date more than this many days after the meeting (counted to the data's snapshot date) is a finding "
         "(M5-UNDECIDED). A decision recorded later removes it. A whole number."),
     ),
+    "settings.section.regulation.meeting_interval_months": (
+        "第四条“定期召开”：每类会议至少每几个自然月召开一次（M4-REGULAR）。",
+        ("Art. 4 \"regular\" (定期召开) meetings: each meeting type is held at least once in this many calendar "
+        "months (M4-REGULAR)."),
+    ),
+    "settings.help.regulation.meeting_interval_months.BUREAU": (
+        ("局务会议的最长间隔（自然月）：某月及其前 N−1 个月内均未召开局务会议的，该月计为问题。应为正整数。"),
+        ("Bureau meetings: a month with no bureau meeting in it or the N − 1 months before is a finding. A whole "
+        "number."),
+    ),
+    "settings.help.regulation.meeting_interval_months.TEAM_LEADS": (
+        ("团队长联席会议的最长间隔（自然月）：某月及其前 N−1 个月内均未召开团队长联席会议的，该月计为问题。应为正整数。"),
+        ("Team leaders' meetings: a month with no such meeting in it or the N − 1 months before is a finding. A "
+        "whole number."),
+    ),
+    "settings.help.regulation.deputies_attend_team_leads": (
+        ("团队长联席会议由局长、副局长、团队长参加（第四条）：true 时，名册有副局长而会议无一名副局长参加的，计为问题"
+        "（M4-DEPUTIES）。"),
+        ("The team leaders' meeting is attended by the chief, the deputies and the team leaders (Art. 4): when true, "
+        "a team leaders' meeting no deputy attends, while the roster has one, is a finding (M4-DEPUTIES)."),
+    ),
+    "settings.help.regulation.major_case_plan_days": (
+        ("重大、疑难、复杂案件的执行方案应报局长批准（第六条第三项、第七条第一项）：立案超过此天数仍无经局长级审批的"
+        "执行方案（审批事项类型 PLAN）的，计为问题（A7-PLAN）。应为正整数。"),
+        ("A major/difficult/complex case needs an enforcement plan approved by the chief (Art. 6(3), 7(1)): more "
+        "than this many days after filing without a PLAN matter with chief-level approval is a finding (A7-PLAN). "
+        "A whole number."),
+    ),
     "settings.help.latency.level_limits_workdays.TEAM_LEAD": ("团队长审批时限（工作日）", "Team leader's limit (working days)"),
     "settings.help.latency.level_limits_workdays.DEPUTY": ("副局长审批时限（工作日）", "Deputy chief's limit (working days)"),
     "settings.help.latency.level_limits_workdays.CHIEF": ("局长审批时限（工作日）", "Bureau chief's limit (working days)"),
