@@ -15,10 +15,11 @@ memory (VmHWM) is its own:
 | Overview first load | a new process: the store's info, the sidebar's options and every Overview query, default filters |
 | app memory (`--app`) | `streamlit run app.py` on this store, the Overview opened in a real browser (Debian's chromium); the server's resident memory afterwards, and the browser's wait for the first Overview |
 
-The targets (issue 9, DEVELOPERS.md) are stated for 10M approval steps (`--scale 24`: its load
-took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5 GB now; still not on a shared machine);
-`--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
-DuckDB cannot read them, so R covers the CSV files only.
+The targets it prints (issue 9's; DEVELOPERS.md states this round's, stricter) are for 10M approval steps
+(`--scale 24`: its load took 21 GB, then 11.7 GB, 2.2 GB once loads read in chunks, 1.5-1.6 GB now; still
+not on a shared machine); `--scale 8` is ~1.1M steps. xlsx files (staff and meetings) are loaded but
+DuckDB cannot read them, so R covers the CSV files only. The figures and how each was reproduced:
+docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ _READER = None
 
 def _reader():
     global _READER
-    from pipelines import store
+    from pipelines.store import db as store
 
     if _READER is None:
         _READER = store.Reader()
@@ -67,7 +68,8 @@ def _reader():
 # ------------------------------------------------------------------------------------------ the pages' queries
 def run_plan(db: Path, plan: list[tuple], connections: str | None = None) -> list:
     """Run a page's queries against the store the way the app does (see APP_CONNECTIONS); their results."""
-    from pipelines import queries, store
+    from pipelines import queries
+    from pipelines.store import db as store
 
     connections = connections or APP_CONNECTIONS
     if connections == "reader":
@@ -85,7 +87,7 @@ def run_plan(db: Path, plan: list[tuple], connections: str | None = None) -> lis
 
 def _store_filters(db: Path, connections: str | None = None):
     """(default filters as the sidebar sets them, the store's info, its filter options)."""
-    from pipelines.filters import Filters
+    from pipelines.core.filters import Filters
 
     info, options = run_plan(db, [("store_info",), ("filter_options",)], connections)
     return Filters().clamp(info.first_month, info.last_month), info, options
@@ -95,7 +97,7 @@ def _filter_cases(db: Path, n: int = 3) -> list:
     """`n` different filters a user might pick (each clamped as the sidebar does), none the default."""
     from dataclasses import replace
 
-    from pipelines.filters import add_months
+    from pipelines.core.filters import add_months
 
     default, info, options = _store_filters(db)
     end = info.last_month
@@ -114,8 +116,9 @@ def _filter_cases(db: Path, n: int = 3) -> list:
 
 # ------------------------------------------------------------------------------------------ phases (own process)
 def _phase_load(db: Path, paths: list[Path]) -> dict:
-    from pipelines import parts
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
+    from pipelines.store import db as store
+    from pipelines.tables import parts
 
     before = _part_files(db)
     t0 = time.perf_counter()
@@ -123,7 +126,7 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
     seconds = time.perf_counter() - t0
     if not report.ok:
         raise SystemExit(report.format("en"))
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     try:
         steps = con.sql("SELECT count(*) FROM approvals").fetchall()[0][0]
         meta = dict(con.sql("SELECT key, value FROM meta").fetchall())
@@ -131,7 +134,7 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
         con.close()
     after = _part_files(db)
     # the atomic switch's share: a load copies the catalogue beside it (store.building); the big tables are
-    # Parquet files beside it (pipelines.parts), of which a load writes the partitions it touches
+    # Parquet files beside it (pipelines.tables.parts), of which a load writes the partitions it touches
     copy = db.with_name(db.name + ".bench-copy")
     t0 = time.perf_counter()
     shutil.copyfile(db, copy)
@@ -147,11 +150,12 @@ def _phase_load(db: Path, paths: list[Path]) -> dict:
 
 def _part_files(db: Path) -> list[str]:
     """The Parquet files the store's catalogue lists (none before the first load)."""
-    from pipelines import parts
+    from pipelines.store import db as store
+    from pipelines.tables import parts
 
     if not db.exists():
         return []
-    con = duckdb.connect(str(db), read_only=True)
+    con = store.connect_readonly(db)
     try:
         if "part_files" not in parts.relations(con):
             return []
@@ -161,7 +165,7 @@ def _part_files(db: Path) -> list[str]:
 
 
 def _phase_marts(db: Path) -> dict:
-    from pipelines import store
+    from pipelines.store import db as store
 
     t0 = time.perf_counter()
     store.rebuild(db)  # what `python -m pipelines rebuild` does: every mart, in a copy switched in
@@ -223,8 +227,9 @@ def _phase_cold(db: Path) -> dict:
     start cold); `after_load`: again in the same process with a new DuckDB instance (what every page shows
     after a load: caches empty, the process warm). As the app does: one cursor for the whole run.
     """
-    from pipelines import queries, store
-    from pipelines.filters import Filters
+    from pipelines import queries
+    from pipelines.core.filters import Filters
+    from pipelines.store import db as store
 
     def first_run() -> float:
         t0 = time.perf_counter()
@@ -362,11 +367,10 @@ def _raw_read(paths: list[Path], workdir: Path) -> tuple[float, int]:
     t0 = time.perf_counter()
     rows = 0
     for i, p in enumerate(x for x in paths if x.suffix.lower() == ".csv"):
-        quoted = str(p).replace("'", "''")
         try:
-            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{quoted}', all_varchar = true)")
+            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, all_varchar = true)", [str(p)])
         except duckdb.Error:  # e.g. a GB18030 file: DuckDB cannot decode it offline
-            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{quoted}', all_varchar = true, encoding = 'latin-1')")
+            con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, all_varchar = true, encoding = 'latin-1')", [str(p)])
         rows += con.sql(f"SELECT count(*) FROM t{i}").fetchall()[0][0]
     elapsed = time.perf_counter() - t0
     con.close()
@@ -381,7 +385,7 @@ def hold_out_last_month(paths: list[Path], month_dir: Path) -> tuple[list[Path],
     """
     import polars as pl
 
-    from pipelines import contract
+    from pipelines.core import contract
 
     header = contract.TABLES["approvals"].column("submitted_at").zh
     files = sorted(p for p in paths if re.fullmatch(r"审批记录_\d{4}\.csv", p.name))
@@ -398,7 +402,7 @@ def hold_out_last_month(paths: list[Path], month_dir: Path) -> tuple[list[Path],
 
 
 def bench(scale: int, workdir: Path, seed: int = 7, app: bool = False) -> dict:
-    from pipelines.demo import write_demo_exports
+    from pipelines.demo.write import write_demo_exports
 
     out = workdir / f"exports-{scale}"
     t0 = time.perf_counter()
@@ -411,7 +415,7 @@ def bench(scale: int, workdir: Path, seed: int = 7, app: bool = False) -> dict:
     db = workdir / f"store-{scale}.duckdb"
     for stale in (db, db.with_name(db.name + ".wal")):
         stale.unlink(missing_ok=True)
-    from pipelines.parts import parts_dir
+    from pipelines.tables.parts import parts_dir
 
     shutil.rmtree(parts_dir(db), ignore_errors=True)
     r: dict = {"scale": scale, "csv_mb": csv_mb, "csv_rows": raw_rows, "demo_s": t_demo, "connections": APP_CONNECTIONS}

@@ -24,8 +24,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 # Every page of the app, and those that draw charts: test_browser_ui.py opens each chart page in both languages
 # (no error, a page header, every chart readable); test_browser.py opens the others in both languages.
-CHART_PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation")
-ALL_PAGES = (*CHART_PAGES, "findings", "data")
+CHART_PAGES = ("overview", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation")
+ALL_PAGES = (*CHART_PAGES, "attention", "findings", "data")
 # Every browser test runs in China time, as every court PC does: in UTC a monthly bar's drill-down looked right
 # and was wrong for every real user (issue 22). tests/test_browser_truth.py also clicks in UTC and New York.
 TZ = "Asia/Shanghai"
@@ -43,23 +43,23 @@ def require_chromium() -> None:
                 allow_module_level=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextmanager
-def streamlit_server(db: Path, log_name: str) -> Iterator[str]:
-    """The dashboard's server (`serve.py`, as `make run` starts it) on a free port against the store `db`;
-    yields its base URL."""
-    port = _free_port()
+def streamlit_server(db: Path, log_name: str, args: tuple[str, ...] = (), port: int | None = None) -> Iterator[str]:
+    """The dashboard's server (`serve.py`, as `make run` starts it) on a free port (or `port`) against the
+    store `db`, with more `streamlit run` options `args`; yields its base URL."""
+    port = port or free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / log_name
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "serve.py", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
             cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
         )
         try:

@@ -14,7 +14,7 @@ DEMO_SEED = 7
 @pytest.fixture(scope="session")
 def demo_exports(tmp_path_factory) -> list[Path]:
     """The demo export set (scale 1), written once per test session."""
-    from pipelines.demo import write_demo_exports
+    from pipelines.demo.write import write_demo_exports
 
     return write_demo_exports(tmp_path_factory.mktemp("demo-exports"), seed=DEMO_SEED, scale=1)
 
@@ -22,7 +22,7 @@ def demo_exports(tmp_path_factory) -> list[Path]:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory, demo_exports) -> Path:
     """A real DuckDB store loaded from the demo exports, marts built. Treat as read-only."""
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     db = tmp_path_factory.mktemp("demo-store") / "warehouse.duckdb"
     report = load_paths(demo_exports, db)
@@ -38,8 +38,9 @@ def empty_db(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def con(demo_db):
-    """A read-only connection to the demo store, the way the pages open it (store.connect_readonly)."""
-    from pipelines.store import connect_readonly
+    """A read-only connection to the demo store, as the report and the command line open it
+    (connect_readonly; the pages read through a Reader's cursor on the same file)."""
+    from pipelines.store.db import connect_readonly
 
     c = connect_readonly(demo_db)
     yield c

@@ -1,6 +1,6 @@
 """Build small real DuckDB stores from explicit rows, for the metrics and rules tests.
 
-`make_store(path, approvals=[step(...), ...], ...)` creates the six input tables (pipelines.schema),
+`make_store(path, approvals=[step(...), ...], ...)` creates the six input tables (pipelines.tables.inputs),
 inserts the rows given (everything else empty, staff defaults to ROSTER), runs `rebuild_marts` and
 returns the store's path. `read(db, table)` reads a table back as polars, `read_all(db, tables)` several.
 """
@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import contract, schema, store
-from pipelines.marts import rebuild_marts
+from pipelines.core import contract
+from pipelines.marts.build import rebuild_marts
+from pipelines.store import db as store
+from pipelines.tables import inputs as schema
 
 # A bureau: the VP in charge, the chief, two deputies (divisions D-ONE, D-TWO), three teams.
 ROSTER = [
@@ -164,7 +166,7 @@ def make_store(
 
 def rebuild(db: Path, settings=None) -> None:
     """Rebuild the marts of a store `make_store` built. Once the app's way of opening it has migrated the
-    store (its big tables became views over Parquet, pipelines.parts), only a load's connection can write
+    store (its big tables became views over Parquet, pipelines.tables.parts), only a load's connection can write
     them: then the rebuild is the users' own (`store.rebuild`)."""
     con = duckdb.connect(str(db))
     try:
@@ -206,11 +208,11 @@ def findings(db: Path, rule_id: str | None = None) -> dict[str, set[str]] | set[
 def snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every table and view of a store as the app opens it (store.connect_readonly), rows in a fixed order:
     for comparing a store table for table (NaN made comparable). The catalogue's records of its Parquet
-    files (`part_files`, `retired_files`: names and times of files, pipelines.parts) are left out: two
+    files (`part_files`, `retired_files`: names and times of files, pipelines.tables.parts) are left out: two
     stores with the same data have different files; the views over them are compared."""
     import math
 
-    from pipelines import store
+    from pipelines.store import db as store
 
     con = store.connect_readonly(db)
     try:

@@ -5,6 +5,7 @@ Screenshots are kept in test-artifacts/ (git-ignored) for people to look at."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import quote
@@ -12,6 +13,8 @@ from urllib.parse import quote
 import duckdb
 import pytest
 from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, require_chromium, streamlit_server
+
+from pipelines.tables.parts import parts_dir
 
 # The chart pages are opened in both languages by test_browser_ui.py's chart check (no error, a header, and
 # every chart drawn readably, with screenshots); here the pages without a chart, in both languages.
@@ -113,37 +116,57 @@ def _upload(page, files: list[Path]) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
-def test_data_page_uploads_several_files_validates_and_loads(page, tmp_path):
-    db = tmp_path / "warehouse.duckdb"  # a fresh install: no store yet
+@pytest.fixture(scope="module")
+def data_server(tmp_path_factory):
+    """One server for the Data page's uploads, on a store of their own (the demo store stays read-only), started
+    once for the module: each test puts in place the store it starts from. Yields (url, store path)."""
+    db = tmp_path_factory.mktemp("upload-store") / "warehouse.duckdb"
     with streamlit_server(db, "streamlit-upload.log") as url:
-        _open(page, f"{url}/data")
-        _assert_no_errors(page, "data page on an empty store")
-        files = sorted(VALID.iterdir())
-        _upload(page, files)
-        _assert_no_errors(page, "after uploading the valid set")
-        assert "校验通过" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
-        assert not db.exists(), "validation alone must not write the store"
-        page.screenshot(path=str(ARTIFACTS / "data-upload-validated.png"))
+        yield url, db
 
-        page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).click()
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')]"
-            ".some(e => e.innerText.startsWith('导入完成'))", timeout=120_000)
-        page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
-        _assert_no_errors(page, "after the load")
-        assert "导入完成" in page.locator("[data-testid='stProgress']").first.inner_text()
-        # the page and the sidebar now show the loaded store, not the empty-store guide
-        assert str(db) not in page.locator("[data-testid='stMain']").inner_text()
-        assert "数据截至" in page.locator("[data-testid='stSidebar']").inner_text()
-        page.screenshot(path=str(ARTIFACTS / "data-upload-loaded.png"))
+
+def _store_is(db: Path, source: Path | None) -> None:
+    """Make the server's store a copy of `source` (switched in whole, as a load does), or none at all."""
+    shutil.rmtree(parts_dir(db), ignore_errors=True)
+    if source is None:
+        db.unlink(missing_ok=True)
+        return
+    copy = db.with_name(db.name + ".copy")
+    shutil.copyfile(source, copy)
+    os.replace(copy, db)
+
+
+def test_data_page_uploads_several_files_validates_and_loads(page, data_server):
+    url, db = data_server
+    _store_is(db, None)  # a fresh install: no store yet
+    _open(page, f"{url}/data")
+    _assert_no_errors(page, "data page on an empty store")
+    files = sorted(VALID.iterdir())
+    _upload(page, files)
+    _assert_no_errors(page, "after uploading the valid set")
+    assert "校验通过" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+    assert not db.exists(), "validation alone must not write the store"
+    page.screenshot(path=str(ARTIFACTS / "data-upload-validated.png"))
+
+    page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')]"
+        ".some(e => e.innerText.startsWith('导入完成'))", timeout=120_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    _assert_no_errors(page, "after the load")
+    assert "导入完成" in page.locator("[data-testid='stProgress']").first.inner_text()
+    # the page and the sidebar now show the loaded store, not the empty-store guide
+    assert str(db) not in page.locator("[data-testid='stMain']").inner_text()
+    assert "数据截至" in page.locator("[data-testid='stSidebar']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "data-upload-loaded.png"))
     steps = len((VALID / STEPS_FILE).read_text(encoding="utf-8").strip().splitlines()) - 1
     assert _rows(db, "approvals") == steps
     assert _rows(db, "meetings") == 1
 
 
-def test_data_page_reports_an_invalid_file_in_chinese_and_keeps_the_store(page, tmp_path, demo_db):
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_db, db)
+def test_data_page_reports_an_invalid_file_in_chinese_and_keeps_the_store(page, tmp_path, demo_db, data_server):
+    url, db = data_server
+    _store_is(db, demo_db)
     before = _sha256(db)
     upload = tmp_path / "upload"
     upload.mkdir()
@@ -156,14 +179,13 @@ def test_data_page_reports_an_invalid_file_in_chinese_and_keeps_the_store(page, 
     lines[2] = ",".join(cells)
     (upload / STEPS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    with streamlit_server(db, "streamlit-upload-invalid.log") as url:
-        _open(page, f"{url}/data")
-        _upload(page, sorted(upload.iterdir()))
-        error = page.locator("[data-testid='stAlertContentError']")
-        assert error.count() == 1 and "校验发现 1 个问题" in error.first.inner_text()
-        report = page.locator("[data-testid='stExpander']", has_text="校验报告").first.inner_text()
-        assert f"文件 {STEPS_FILE}" in report, report
-        assert "第 3 行，列「到达时间」，值“下周一”" in report, report
-        assert page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).is_disabled()
-        page.screenshot(path=str(ARTIFACTS / "data-upload-invalid.png"))
+    _open(page, f"{url}/data")
+    _upload(page, sorted(upload.iterdir()))
+    error = page.locator("[data-testid='stAlertContentError']")
+    assert error.count() == 1 and "校验发现 1 个问题" in error.first.inner_text()
+    report = page.locator("[data-testid='stExpander']", has_text="校验报告").first.inner_text()
+    assert f"文件 {STEPS_FILE}" in report, report
+    assert "第 3 行，列「到达时间」，值“下周一”" in report, report
+    assert page.locator("[data-testid='stMain']").get_by_role("button", name="导入", exact=True).is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "data-upload-invalid.png"))
     assert _sha256(db) == before

@@ -11,9 +11,9 @@ import altair as alt
 import polars as pl
 import pytest
 
-from pipelines import fonts
-from pipelines.chart_export import chart_to_png, chart_to_svg, filters_text, snapshot_text, with_title
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
+from pipelines.present import fonts
+from pipelines.present.chart_export import chart_to_png, chart_to_svg, filters_text, snapshot_text, with_title
 
 MISSING_GLYPH = "\ue000"  # private use area: no font has it, so it renders as the missing-glyph box
 

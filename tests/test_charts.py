@@ -5,8 +5,9 @@ from datetime import date, datetime
 import polars as pl
 import pytest
 
-from pipelines import charts, contract
-from pipelines.i18n import label
+from pipelines.core import contract
+from pipelines.core.i18n import label
+from pipelines.present import charts
 
 
 def _walk(spec):

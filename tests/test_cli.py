@@ -87,7 +87,7 @@ def test_report_docx_without_a_month_says_so(tmp_path, capsys):
 def test_rebuild_if_stale_rebuilds_marts_an_older_version_built_and_leaves_current_ones(tmp_path):
     import duckdb
 
-    from pipelines.marts import MARTS_VERSION
+    from pipelines.marts.build import MARTS_VERSION
 
     db = tmp_path / "warehouse.duckdb"
     assert main(["load", str(VALID), "--db", str(db)]) == 0

@@ -12,8 +12,9 @@ import polars as pl
 import pytest
 from storebuilder import make_store, read, rebuild, step
 
-from pipelines import clock, contract
-from pipelines.settings import load_settings
+from pipelines.core import contract
+from pipelines.domain import clock
+from pipelines.domain.settings import load_settings
 
 D = dt.date
 SNAPSHOT = dt.datetime(2024, 6, 30, 10, 0)  # a Sunday; the snapshot date is 2024-06-30
@@ -146,7 +147,7 @@ def test_the_clock_marts_in_a_store(tmp_path):
                                   "[clock]\nnon_litigation_kinds = \"非诉执行\"\n",
                                   "[regulation]\nundecided_escalation_days = 0\n"])
 def test_invalid_clock_settings_are_refused(tmp_path, text):
-    from pipelines.settings import SettingsError
+    from pipelines.domain.settings import SettingsError
 
     (tmp_path / "settings.toml").write_text(text, encoding="utf-8")
     with pytest.raises(SettingsError):
@@ -171,7 +172,7 @@ def test_clock_figures_agree_with_the_input_cases_under_filters(demo_db):
     import duckdb
 
     from pipelines import queries
-    from pipelines.filters import Filters
+    from pipelines.core.filters import Filters
     from pipelines.queries.summary import report_figures
 
     con = duckdb.connect(str(demo_db), read_only=True)

@@ -115,9 +115,58 @@ def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(t
     assert sha256(db) == before
 
 
+def test_files_that_name_no_table_are_named_not_counted_as_zero_problems(tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    at = data_page(db, monkeypatch)
+    at.file_uploader(key="uploads").set_value([("导出数据.csv", (VALID / "cases.csv").read_bytes(), "text/csv")]).run()
+    assert not problems(at), problems(at)
+    assert [e.value for e in at.error] == [
+        "未能识别任何数据表：文件名须恰好含有一个表名（见下方报告中的表名），请改名后重新上传。"]
+    report = "\n".join(t.value for t in at.text)
+    assert "导出数据.csv：名称中没有任何表名" in report and "替补记录 (substitutions)" in report, report
+    assert load_button(at).disabled
+
+
+def test_a_load_that_finds_another_running_says_it_waits_then_loads(tmp_path, monkeypatch):
+    """Another load holds the store (its lock, taken here as the loader takes it): the page's load says at
+    once that it waits, for which command since when (the page's message, caught as it is made), then
+    loads when the other lets go, and says it had waited."""
+    import os
+    import threading
+
+    from pipelines.ingest import loader
+    from pipelines.store import db as store
+
+    db = tmp_path / "warehouse.duckdb"
+    at = data_page(db, monkeypatch)
+    at.file_uploader(key="uploads").set_value(valid_files()).run()
+    told, asked = [], threading.Event()
+    message = loader.busy_message
+
+    def seen(holder, lang="zh", **kw):
+        text = message(holder, lang, **kw)
+        told.append(text)
+        asked.set()
+        return text
+
+    monkeypatch.setattr(loader, "busy_message", seen)
+    with store.locked(db, "rebuild"):
+        clicking = threading.Thread(target=lambda: load_button(at).click().run())
+        clicking.start()
+        assert asked.wait(timeout=120), "the page's load did not say that it waits"
+        assert clicking.is_alive()  # it waits: the store is held
+    clicking.join(timeout=180)
+    assert not problems(at), problems(at)
+    assert told[0].startswith(f"另一项操作正在写入数据库（重建汇总表，进程 {os.getpid()}，自 ")
+    assert any(s.value.startswith("导入完成") for s in at.success), [s.value for s in at.success]
+    assert [i.value for i in at.info if i.value.startswith("本次导入等待了另一项操作（重建汇总表")], \
+        [i.value for i in at.info]
+    assert table_rows(db).get("approvals", 0) > 0
+
+
 def _store_with_a_warning(tmp_path: Path) -> Path:
     """A store loaded from the fixture exports in which one step was decided before it was received."""
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     folder = tmp_path / "exports"
     shutil.copytree(VALID, folder)
@@ -168,7 +217,7 @@ def test_the_load_history_reads_in_the_interface_language(tmp_path, monkeypatch)
 
 
 def test_the_page_states_the_upload_limit_and_lists_every_setting(tmp_path, monkeypatch):
-    from pipelines.settings import SETTINGS
+    from pipelines.domain.settings import SETTINGS
 
     db = _store_with_a_warning(tmp_path)
     at = data_page(db, monkeypatch)
@@ -235,10 +284,11 @@ def test_overview_makes_the_monthly_word_report_for_the_chosen_month_and_filters
 def test_exported_charts_mask_names_when_the_sidebar_option_is_set(demo_db):
     import json
 
-    from pipelines import charts, queries
-    from pipelines.chart_export import chart_to_svg
-    from pipelines.filters import Filters
-    from pipelines.store import connect_readonly
+    from pipelines import queries
+    from pipelines.core.filters import Filters
+    from pipelines.present import charts
+    from pipelines.present.chart_export import chart_to_svg
+    from pipelines.store.db import connect_readonly
     from views import _store, _widgets
 
     con = connect_readonly(demo_db)

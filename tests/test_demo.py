@@ -17,10 +17,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines import contract
-from pipelines.demo import write_demo_exports
-from pipelines.demo_data import END, generate
-from pipelines.rules import RULES_BY_ID
+from pipelines.core import contract
+from pipelines.demo.generate import END, generate
+from pipelines.demo.write import write_demo_exports
+from pipelines.domain.rules import RULES_BY_ID
 
 SEED = 7
 EFFECTIVE = dt.datetime(2023, 1, 1)
@@ -336,14 +336,34 @@ def _findings(tables) -> dict[str, pl.DataFrame]:
         "M5-ESCALATE": items.filter(escalated & ~pl.col("is_major")),
         "M5-ADVISORY": items.filter((pl.col("meeting_type") == "TEAM_LEADS") & (pl.col("outcome") != "ADVISORY")),
         "M5-RECORD": items.filter(~pl.col("minuted")),
+        # issue 27: a major case without a PLAN matter approved at the chief's level
+        "A7-PLAN": tables["cases"].filter(
+            pl.col("is_major") & (pl.col("filed_on") + pl.duration(days=30) < pl.lit(snapshot))
+            & ~pl.col("case_id").is_in(tables["approvals"].filter(
+                (pl.col("matter_type") == "PLAN") & (pl.col("decision") == "APPROVE")
+                & (pl.col("level") == "CHIEF"))["case_id"].drop_nulls().implode())
+        ).with_columns(when=pl.col("filed_on").cast(pl.Datetime("us"))),
+        "M4-DEPUTIES": mt.filter((pl.col("meeting_type") == "TEAM_LEADS") & ~pl.col("attendee_ids").list.eval(
+            pl.element().replace_strict(post, default="") == "DEPUTY").list.any()),
+        "M4-REGULAR": _months_without_meetings(mt, snapshot),
     }
+
+
+def _months_without_meetings(mt: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
+    """(month, meeting type) from the first meeting's month to the one before the snapshot's with no meeting."""
+    months = pl.date_range(mt["held_on"].min().replace(day=1), snapshot.replace(day=1) - dt.timedelta(days=1), "1mo",
+                           eager=True).dt.truncate("1mo").unique()
+    grid = pl.DataFrame({"month": months}).join(pl.DataFrame({"meeting_type": ["BUREAU", "TEAM_LEADS"]}), how="cross")
+    held = mt.select("meeting_type", month=pl.col("held_on").dt.truncate("1mo")).unique()
+    return grid.join(held, on=["month", "meeting_type"], how="anti").with_columns(when=pl.col("month").cast(pl.Datetime("us")))
 
 
 def test_every_rule_has_a_few_breaches_after_the_effective_date(tables):
     findings = _findings(tables)
     assert set(findings) == set(contract_rules())
     records = {"matter": tables["approvals"]["matter_id"].n_unique(), "substitution": tables["substitutions"].height,
-               "meeting": tables["meetings"].height, "meeting_item": tables["meeting_items"].height}
+               "meeting": tables["meetings"].height, "meeting_item": tables["meeting_items"].height,
+               "case": tables["cases"].height, "month": 2 * 17}  # 2023-01 to 2024-05, two meeting types
     for rule, df in findings.items():
         judged = df.filter(pl.col("when") >= EFFECTIVE)
         assert judged.height >= 2, rule
@@ -357,7 +377,7 @@ def contract_rules() -> list[str]:
     return ["A7-CHIEF", "A9-PROCESS", "A9-DEPUTY", "A9-DIVISION", "A10-TEAM", "A11-MAJOR", "A13-EXTERNAL",
             "A11-LASTWORD", "S12-REVERSE", "S12-LEADERSHIP", "S12-AUTHORITY", "S12-TEMPORARY", "S12-UNRECORDED",
             "M4-CHAIR", "M4-ATTEND", "M4-SECRETARY", "M5-TIEBREAK", "M5-VPABSENT", "M5-ESCALATE", "M5-UNDECIDED",
-            "M5-ADVISORY", "M5-RECORD"]
+            "M5-ADVISORY", "M5-RECORD", "A7-PLAN", "M4-DEPUTIES", "M4-REGULAR"]
 
 
 def test_cases_show_every_side_of_the_statutory_clock(tables, demo_db):
@@ -401,7 +421,7 @@ def test_scale_two_doubles_teams_and_years():
 
 
 def test_round_trip_through_the_loader_keeps_every_row(tmp_path, demo_exports, tables):
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     db = tmp_path / "warehouse.duckdb"
     report = load_paths(demo_exports, db)
@@ -434,6 +454,8 @@ def test_rules_engine_finds_exactly_the_planted_breaches(demo_db):
         data.substitutions.filter(pl.col("planted") != "").select(rule_id="planted", record_id="substitution_id"),
         data.meetings.filter(pl.col("planted") != "").select(rule_id="planted", record_id="meeting_id"),
         data.meeting_items.filter(pl.col("planted") != "").select(rule_id="planted", record_id="item_id"),
+        data.cases.filter(pl.col("planted") != "").select(rule_id="planted", record_id="case_id"),
+        pl.DataFrame({"rule_id": "M4-REGULAR", "record_id": data.planted_months}),
     ]).sort("rule_id", "record_id")
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
@@ -445,8 +467,8 @@ def test_rules_engine_finds_exactly_the_planted_breaches(demo_db):
 
 
 def test_a_large_demo_keeps_its_dates_plausible_and_grows_by_teams():
-    from pipelines.contract import EARLIEST_DATE
-    from pipelines.demo_data import END, span
+    from pipelines.core.contract import EARLIEST_DATE
+    from pipelines.demo.generate import END, span
 
     assert span(1) == (2, 9) and span(8) == (16, 72)  # the scales the tests and the bench use, as before
     for scale in range(1, 41):

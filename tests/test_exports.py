@@ -11,7 +11,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from pipelines import queries
-from pipelines.exports import (
+from pipelines.core.filters import Filters
+from pipelines.present.exports import (
     ExportInfo,
     export_csv,
     export_file_name,
@@ -24,7 +25,6 @@ from pipelines.exports import (
     table_to_csv_bytes,
     table_to_xlsx_bytes,
 )
-from pipelines.filters import Filters
 
 HEADERS = {
     "case_id": "案号",
@@ -103,11 +103,13 @@ def test_xlsx_flattens_lists_and_durations():
 def test_formula_injection_is_neutralised_in_csv_and_xlsx(table):
     evil = pl.DataFrame(
         {
-            "text": ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "\tx", "\r=1", "正常", "-12.5", None],
-            "n": [-1, -2, -3, -4, -5, -6, -7, -8, -9],
+            "text": ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "\tx", "\r=1", "正常", "-12.5", None,
+                     "＝HYPERLINK(\"http://x\")", "＋1", "－2＋3", "＠SUM(A1)", "a＝b"],
+            "n": [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14],
         }
     )
-    expected = ["'=1+1", "'+SUM(A1:A9)", "'-2+3", "'@cmd", "'\tx", "'\r=1", "正常", "-12.5", None]
+    expected = ["'=1+1", "'+SUM(A1:A9)", "'-2+3", "'@cmd", "'\tx", "'\r=1", "正常", "-12.5", None,
+                "'＝HYPERLINK(\"http://x\")", "'＋1", "'－2＋3", "'＠SUM(A1)", "a＝b"]
     assert neutralize_formulas(evil)["text"].to_list() == expected
     assert neutralize_formulas(evil)["n"].to_list() == evil["n"].to_list()
 
@@ -159,7 +161,7 @@ def test_names_inside_free_text_are_masked():
 
 
 def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
-    from pipelines import exports
+    from pipelines.present import exports
 
     monkeypatch.setattr(exports, "EXCEL_MAX_ROWS", 2)
     with pytest.raises(ValueError, match="Excel"):
@@ -227,7 +229,7 @@ def test_a_fetch_function_exports_the_whole_filtered_table_not_one_page(demo_db)
             calls.append((limit, offset))
             return queries.violations_page(con, f, None, limit, offset)
 
-        from pipelines import exports
+        from pipelines.present import exports
 
         data = exports.export_csv(fetch, ExportInfo(title="违规发现", filters=f, lang="zh"))
         back = pl.read_csv(io.BytesIO(data), skip_rows=1, infer_schema=False)
@@ -240,7 +242,7 @@ def test_a_fetch_function_exports_the_whole_filtered_table_not_one_page(demo_db)
 
 
 def test_paging_stops_on_a_short_page_and_stacks_pages_with_null_columns():
-    from pipelines import exports
+    from pipelines.present import exports
 
     rows = pl.DataFrame({"id": list(range(7)), "note": [None] * 3 + ["a"] * 4})
     pages = list(exports.iter_pages(lambda limit, offset: rows.slice(offset, limit), page_rows=3))

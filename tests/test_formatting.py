@@ -4,15 +4,8 @@ from datetime import date, datetime
 
 import polars as pl
 
-from pipelines.formatting import (
-    cn_number,
-    column_kinds,
-    display_frame,
-    format_share,
-    org_order,
-    roster_org_order,
-    sort_org,
-)
+from pipelines.core.ordering import cn_number, org_order, roster_org_order, sort_org
+from pipelines.present.formatting import column_kinds, display_frame, format_share
 
 
 def test_display_frame_reads_like_a_person_wrote_it():

@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 from storebuilder import staff_rows
 
-from pipelines import contract, store
-from pipelines.marts import MART_NAMES
+from pipelines.core import contract
+from pipelines.marts import build as marts
+from pipelines.marts.build import MART_NAMES
+from pipelines.store import db as store
 
 BASE = dt.datetime(2024, 3, 1, 9, 0)
 MATTERS = {  # matter -> (matter_type, team, case): fixed, as the loader's consistency checks require
@@ -81,7 +83,8 @@ def case(draw) -> dict:
     return {
         "case_id": draw(st.sampled_from(["C0", "C1", "C2", "C3"])), "team": draw(st.sampled_from(["T1", "T2", "T3"])),
         "judge_id": draw(st.sampled_from(["M1", "M2", "M3"])), "filed_on": filed, "closed_on": closed,
-        "case_kind": draw(st.sampled_from(["首执", "恢复"])), "amount_yuan": None, "is_major": False, "deadline_on": None,
+        "case_kind": draw(st.sampled_from(["首执", "恢复"])), "amount_yuan": None, "is_major": draw(st.booleans()),
+        "deadline_on": None,
     }
 
 
@@ -153,6 +156,9 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
             "start_at": BASE, "end_at": BASE + dt.timedelta(days=days), "authorized": True, "reason": None}
 
 
+# 8 random sequences of 1-3 loads besides the pinned @examples below: each example loads into a store and
+# compares every mart with a full rebuild (~3-8 s), the costliest property of the suite; the cases known to be
+# tricky are pinned as @examples, so the random draws only widen around them.
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=st.lists(a_load(), min_size=1, max_size=3))
 # a substitution loaded after the step it covers (S12-UNRECORDED goes) ...
@@ -173,6 +179,23 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
                                                     "decision": "APPROVE"}])},
                 {"approvals": _frame("approvals", [{**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=35),
                                                     "decision": "APPROVE"}])}])
+# a return loop opened by one load and closed by the next (rework_loops, matters' route, matter_levels), under a
+# major case whose plan (X0, PLAN of C0) the chief approves in a third (A7-PLAN goes)
+@example(loads=[{"approvals": _frame("approvals", [
+                    {**_step("X0", 1), "decided_at": BASE + dt.timedelta(days=1), "decision": "APPROVE"},
+                    {**_step("X0", 2), "level": "DEPUTY", "approver_id": "D1",
+                     "received_at": BASE + dt.timedelta(days=1, hours=1), "decided_at": BASE + dt.timedelta(days=2),
+                     "decision": "RETURN"}]),
+                 "cases": _frame("cases", [{"case_id": "C0", "team": "T1", "judge_id": "M1", "filed_on": dt.date(2024, 1, 2),
+                                            "case_kind": "首执", "is_major": True}])},
+                {"approvals": _frame("approvals", [
+                    {**_step("X0", 3), "level": "DEPUTY", "approver_id": "D1",
+                     "received_at": BASE + dt.timedelta(days=40), "decided_at": BASE + dt.timedelta(days=41),
+                     "decision": "APPROVE"}])},
+                {"approvals": _frame("approvals", [
+                    {**_step("X0", 4), "level": "CHIEF", "approver_id": "C1",
+                     "received_at": BASE + dt.timedelta(days=42), "decided_at": BASE + dt.timedelta(days=43),
+                     "decision": "APPROVE"}])}])
 def test_loads_one_after_another_equal_a_full_rebuild(tmp_path_factory, base_store, loads):
     tmp = tmp_path_factory.mktemp("incremental")
     db = tmp / "incremental.duckdb"
@@ -224,7 +247,7 @@ def test_a_changed_roster_or_settings_rebuild_everything(tmp_path):
 
 def test_the_demo_exports_newest_month_loads_incrementally_and_equals_a_full_rebuild(tmp_path, demo_exports):
     from pipelines.bench import hold_out_last_month
-    from pipelines.loader import load_paths
+    from pipelines.ingest.loader import load_paths
 
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -244,3 +267,131 @@ def test_the_demo_exports_newest_month_loads_incrementally_and_equals_a_full_reb
     shutil.copyfile(db, reference)
     store.rebuild(reference)
     assert_same_marts(db, reference)
+
+
+# --------------------------------------------------------------------------------------------------
+# One reading of a matter (issue 23): its attributes are its latest stored step's, whatever the order
+# in which the steps were loaded or read, so a sequence of loads equals one full build of the rows it left
+# --------------------------------------------------------------------------------------------------
+
+
+READING_MATTERS = ("Y0", "Y1", "Y2", "Y3")
+# submission times in three months: a matter corrected into another month has steps in two partitions
+SUBMITTED = (BASE - dt.timedelta(days=20), BASE, BASE + dt.timedelta(hours=5), BASE + dt.timedelta(days=33))
+
+
+@st.composite
+def matter_attributes(draw) -> dict:
+    """A matter's columns as one export has them (every step of the matter in it agrees, as validation asks)."""
+    return {
+        "case_id": draw(st.sampled_from(["C0", "C1", "C2", "C3", None])),
+        "team": draw(st.sampled_from(["T1", "T2", "T3", None])),
+        "matter_type": draw(st.sampled_from(["PLAN", "DISPOSAL", "PAYOUT", "DOCUMENT", "MAJOR"])),
+        "submitted_at": draw(st.sampled_from(SUBMITTED)),
+        "submitted_by": draw(st.sampled_from(["M1", "M2", "M3"])),
+    }
+
+
+@st.composite
+def export_set(draw) -> list[dict]:
+    """One export: some steps of some matters; their received times in any order of step_no."""
+    rows = []
+    for matter in sorted(draw(st.sets(st.sampled_from(READING_MATTERS), min_size=1, max_size=3))):
+        attrs = draw(matter_attributes())
+        for no in sorted(draw(st.sets(st.integers(1, 4), min_size=1, max_size=3))):
+            level = draw(st.sampled_from(sorted(APPROVERS)))
+            received = BASE + dt.timedelta(days=draw(st.integers(0, 45)), minutes=draw(st.sampled_from([0, 30, 600])))
+            decided = draw(st.none() | st.integers(10, 6 * 24 * 60).map(lambda m, r=received: r + dt.timedelta(minutes=m)))
+            rows.append({
+                "matter_id": matter, **attrs, "step_no": no, "level": level,
+                "approver_id": draw(st.sampled_from(APPROVERS[level])), "received_at": received, "decided_at": decided,
+                "decision": draw(st.sampled_from(["APPROVE", "RETURN"])) if decided else None, "acting_for": None,
+            })
+    return rows
+
+
+@st.composite
+def load_sequence(draw) -> list[list[dict]]:
+    """Export sets loaded one after another, one of them loaded a second time later on."""
+    sets = draw(st.lists(export_set(), min_size=1, max_size=3))
+    again = draw(st.integers(0, len(sets) - 1))
+    at = draw(st.integers(again + 1, len(sets)))
+    return sets[:at] + [sets[again]] + sets[at:]
+
+
+def _reading_step(matter: str, no: int, received: dt.datetime, **attrs) -> dict:
+    return {**_step("X0", no), "matter_id": matter, "received_at": received, "decided_at": received + dt.timedelta(hours=3),
+            "decision": "APPROVE", **attrs}
+
+
+MOVED = {"team": "T2", "case_id": "C2", "matter_type": "PAYOUT", "submitted_at": BASE + dt.timedelta(days=33),
+         "submitted_by": "M3"}
+
+
+def _cases() -> pl.DataFrame:
+    return _frame("cases", [
+        {"case_id": c, "team": team, "judge_id": "M1", "filed_on": dt.date(2024, 1, 2), "closed_on": None,
+         "case_kind": "首执", "is_major": False} for c, team in (("C0", "T1"), ("C1", "T1"), ("C2", "T3"), ("C3", "T3"))])
+
+
+@pytest.fixture(scope="module")
+def reading_base(tmp_path_factory):
+    db = tmp_path_factory.mktemp("reading-base") / "base.duckdb"
+    store.write_load(db, {"staff": _frame("staff", staff_rows()), "cases": _cases()}, [], [])
+    return db
+
+
+# Each example is 3-5 loads and a full build (~1 s each here): 5 generated examples beside the 4 explicit
+# ones keep the test near 30 s; the generated ones vary what the explicit ones fix.
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(loads=load_sequence(), batch=st.sampled_from([2, 5, marts.BATCH_STEPS]))
+# a later load moves a matter (a later step, every attribute changed, into another month)
+@example(loads=[[_reading_step("Y0", 1, BASE + dt.timedelta(days=1))],
+                [_reading_step("Y0", 2, BASE + dt.timedelta(days=2), **MOVED)]], batch=2)
+# an older step arrives last, with other attributes: the matter keeps its latest step's
+@example(loads=[[_reading_step("Y0", 2, BASE + dt.timedelta(days=9))],
+                [_reading_step("Y0", 1, BASE + dt.timedelta(days=1), **MOVED)]], batch=2)
+# a re-export that changes every step of a matter, loaded twice, after the original
+@example(loads=[[_reading_step("Y1", 1, BASE), _reading_step("Y1", 2, BASE + dt.timedelta(days=3))],
+                [_reading_step("Y1", 1, BASE, **MOVED), _reading_step("Y1", 2, BASE + dt.timedelta(days=3), **MOVED)],
+                [_reading_step("Y1", 1, BASE, **MOVED), _reading_step("Y1", 2, BASE + dt.timedelta(days=3), **MOVED)]],
+         batch=1)
+# two steps received at the same minute: step_no decides
+@example(loads=[[_reading_step("Y2", 2, BASE)], [_reading_step("Y2", 1, BASE, **MOVED)]], batch=marts.BATCH_STEPS)
+def test_a_matter_has_one_reading_whatever_the_order_of_its_loads(tmp_path_factory, reading_base, loads, batch):
+    """Loads of export sets whose matters change attributes between sets, with steps arriving out of order
+    and one set loaded twice, leave every mart equal, row for row, to one full build of the rows they
+    stored (each key's last loaded version), with batches small enough to split months and matters' steps."""
+    tmp = tmp_path_factory.mktemp("reading")
+    staff = _frame("staff", staff_rows())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(marts, "BATCH_STEPS", batch)
+        db = tmp / "loads.duckdb"
+        shutil.copyfile(reading_base, db)
+        stored: dict[tuple, dict] = {}
+        for rows in loads:
+            store.write_load(db, {"approvals": _frame("approvals", rows)}, [], [])
+            assert _meta(db)["build"] == "incremental"
+            stored.update({(r["matter_id"], r["step_no"]): r for r in rows})
+        reference = tmp / "one.duckdb"
+        store.write_load(reference, {"staff": staff, "cases": _cases(),
+                                     "approvals": _frame("approvals", list(stored.values()))}, [], [])
+        assert _meta(reference)["build"] == "full"
+    for name in MART_NAMES:
+        got, want = _read(db, name), _read(reference, name)
+        if name == "meta":  # which load the marts were built from: a count of loads, not of rows
+            got, want = (f.filter(pl.col("key") != "built_from_load") for f in (got, want))
+        try:
+            assert_frame_equal(got, want, check_exact=True)
+        except AssertionError as exc:
+            raise AssertionError(f"{name}: {exc}") from None
+    # and the matter's attributes are its latest step's
+    matters = _read(db, "matters")
+    case_team = dict(_cases().select("case_id", "team").iter_rows())
+    for matter in {m for m, _ in stored}:
+        steps = sorted((r for (m, _), r in stored.items() if m == matter), key=lambda r: (r["received_at"], r["step_no"]))
+        got = matters.filter(pl.col("matter_id") == matter).row(0, named=True)
+        latest = steps[-1]
+        assert (got["case_id"], got["matter_type"], got["submitted_at"], got["submitted_by"]) == (
+            latest["case_id"], latest["matter_type"], latest["submitted_at"], latest["submitted_by"])
+        assert got["team"] == (latest["team"] or case_team.get(latest["case_id"]))

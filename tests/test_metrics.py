@@ -77,8 +77,8 @@ def test_yellow_once_two_thirds_of_the_limit_is_used(tmp_path):
 
 def test_latency_by_dimensions_add_up_to_level_latency(tmp_path):
     from pipelines import queries
-    from pipelines.filters import Filters
-    from pipelines.store import connect_readonly
+    from pipelines.core.filters import Filters
+    from pipelines.store.db import connect_readonly
 
     db, _ = _latency_store(tmp_path)
     lv = dict(read(db, "level_latency").select("level", "steps").iter_rows())

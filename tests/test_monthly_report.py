@@ -11,10 +11,10 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from pipelines.filters import Filters
-from pipelines.fonts import DOCUMENT_EAST_ASIA_FONT
-from pipelines.i18n import label
-from pipelines.monthly_report import write_monthly_docx
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
+from pipelines.present.fonts import DOCUMENT_EAST_ASIA_FONT
+from pipelines.present.monthly_report import write_monthly_docx
 
 MONTH = "2024-06"
 
@@ -184,7 +184,7 @@ def test_level_medians_are_a_sub_table_not_lines_under_the_escalation_rate(repor
 
 
 def test_charts_print_at_text_width_unscaled_so_their_text_is_at_least_9pt(report):
-    from pipelines.chart_export import PT_PER_PX, for_print, print_width_px
+    from pipelines.present.chart_export import PT_PER_PX, for_print, print_width_px
 
     document = docx.Document(str(report))
     for shape in document.inline_shapes:
@@ -282,7 +282,7 @@ def test_change_columns_agree_with_the_values_shown(report, report_en):
 def test_no_table_has_two_columns_of_one_title_and_english_headers_and_case_numbers_fit(report, report_en):
     """Every column title once per table; every English word of a header and every case number fits its
     column's width (Word broke "Escalations" and 执行案号 mid-way when they did not)."""
-    from pipelines.monthly_report import CASE_NUMBER, TABLE_PT, _text_cm
+    from pipelines.present.monthly_report import CASE_NUMBER, TABLE_PT, _text_cm
 
     for document in (docx.Document(str(report)), report_en):
         for table in document.tables:

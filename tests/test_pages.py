@@ -10,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("overview", "latency", "bottlenecks", "clock", "substitutions", "meetings", "regulation", "findings", "data")
+PAGES = ("overview", "attention", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation",
+         "findings", "data")
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +67,7 @@ def test_a_store_whose_marts_an_older_version_built_says_rebuild_not_import(demo
     rebuild, with the command, instead of claiming there is no data."""
     import shutil
 
-    from pipelines import store
+    from pipelines.store import db as store
 
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)
@@ -264,7 +265,7 @@ def test_the_overview_leads_with_the_within_limit_share_and_each_tile_opens_its_
     from datetime import date
 
     from pipelines import queries
-    from pipelines.filters import Filters
+    from pipelines.core.filters import Filters
 
     at = _app(demo_db, monkeypatch, **{"from": "2024-05", "to": "2024-05"})
     at.run()
@@ -304,3 +305,38 @@ def test_a_period_ending_in_an_unfinished_snapshot_month_says_so(demo_db, monkey
     at = _app(db, monkeypatch, **{"from": "2024-04", "to": "2024-05"})
     at.run()
     assert not any("尚未结束" in i.value for i in at.info)
+
+
+def _metric(at: AppTest, title: str) -> str:
+    return next(m.value for m in at.metric if m.label == title)
+
+
+def test_the_returns_page_shows_loops_routes_and_the_two_level_notice_and_filters_narrow_them(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, lang="en"), "paths")
+    assert not _problems(at)
+    everything = int(_metric(at, "Returns").replace(",", ""))
+    assert everything > 0
+    assert any("one approver decided steps at two different levels" in i.value for i in at.info)
+    assert any("no article" in c.value for c in at.caption)
+    assert any("Required route" in c.value for c in at.caption)
+    by_level = at.dataframe[0].value
+    assert list(by_level["Level"]) == ["Team leader", "Deputy chief", "Bureau chief", "Vice-president in charge",
+                                       "Judicial committee"][: len(by_level)]
+    # the routes of another matter type
+    at.selectbox(key="route_type").select("DOCUMENT").run()
+    assert not _problems(at)
+    st.cache_data.clear()
+    deputy = _open(_app(demo_db, monkeypatch, lang="en", level="DEPUTY"), "paths")
+    assert 0 < int(_metric(deputy, "Returns").replace(",", "")) < everything
+    assert list(deputy.dataframe[0].value["Level"]) == ["Deputy chief"]
+
+
+def test_the_regulation_page_quotes_the_new_rules_under_their_articles(demo_db, monkeypatch):
+    at = _open(_app(demo_db, monkeypatch, rule="M4-REGULAR"), "regulation")
+    assert not _problems(at)
+    assert any("M4-REGULAR" in m.value for m in at.markdown)
+    assert any("执行局定期召开局务会议和团队长联席会议" in m.value for m in at.markdown)
+    tables = [d.value for d in at.dataframe]
+    listed = {rid for df in tables if "规则" in df.columns or "rule_id" in df.columns
+              for rid in (df["规则"] if "规则" in df.columns else df["rule_id"]).to_list()}
+    assert {"M4-REGULAR", "M4-DEPUTIES", "A7-PLAN"} <= listed, listed

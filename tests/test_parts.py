@@ -1,4 +1,4 @@
-"""The partitioned store (pipelines.parts): a load rewrites the Parquet partitions it touches and no
+"""The partitioned store (pipelines.tables.parts): a load rewrites the Parquet partitions it touches and no
 others, copies no big table, leaves catalogue and files as they were when it fails, keeps retired files
 for readers until their grace has passed, sweeps what a killed load left, and an old store migrates."""
 
@@ -14,9 +14,13 @@ import polars as pl
 import pytest
 from storebuilder import make_store, snapshot, step
 
-from pipelines import contract, marts, marts_spec, parts, store
-from pipelines.frames import registered
-from pipelines.loader import load_paths
+from pipelines.core import contract
+from pipelines.core.frames import registered
+from pipelines.ingest.loader import load_paths
+from pipelines.marts import build as marts
+from pipelines.store import db as store
+from pipelines.tables import marts as marts_spec
+from pipelines.tables import parts
 
 
 def sha(path: Path) -> str:

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from pipelines.readers import ROW, find_files, read_paths
+from pipelines.ingest.readers import ROW, find_files, read_paths
 
 STAFF_CSV = "工号,姓名,岗位\nS1,张三,局长\nS2,李四,副局长\n"
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from storebuilder import item, make_store, meeting, read, step, sub
 
-from pipelines.report import build_report, format_report
-from pipelines.rules import RULES
+from pipelines.domain.rules import RULES
+from pipelines.present.report import build_report, format_report
 
 CONTRACT_KEYS = {"level_latency", "violations_by_rule", "substitutions_total", "bureau_items", "tie_breaks", "escalations"}
 

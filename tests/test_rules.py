@@ -12,8 +12,8 @@ import re
 import polars as pl
 from storebuilder import findings, item, make_store, meeting, read, rebuild, staff_rows, step, sub
 
-from pipelines.rules import RULES, RULES_BY_ID
-from pipelines.settings import load_settings
+from pipelines.domain.rules import RULES, RULES_BY_ID
+from pipelines.domain.settings import load_settings
 
 # --------------------------------------------------------------------------------------------------
 # Approval routing
@@ -533,16 +533,16 @@ def test_effective_date_excludes_earlier_records(tmp_path):
 def test_registry_declares_every_rule_once_with_its_text(tmp_path):
     ids = [r.id for r in RULES]
     assert ids == [
-        "A7-CHIEF", "A9-PROCESS", "A9-DEPUTY", "A9-DIVISION", "A10-TEAM", "A11-MAJOR", "A13-EXTERNAL",
+        "A7-CHIEF", "A7-PLAN", "A9-PROCESS", "A9-DEPUTY", "A9-DIVISION", "A10-TEAM", "A11-MAJOR", "A13-EXTERNAL",
         "A11-LASTWORD", "S12-REVERSE", "S12-LEADERSHIP", "S12-AUTHORITY", "S12-TEMPORARY", "S12-UNRECORDED",
-        "M4-CHAIR", "M4-ATTEND", "M4-SECRETARY", "M5-TIEBREAK", "M5-VPABSENT", "M5-ESCALATE", "M5-UNDECIDED",
-        "M5-ADVISORY", "M5-RECORD",
+        "M4-CHAIR", "M4-ATTEND", "M4-SECRETARY", "M4-DEPUTIES", "M4-REGULAR", "M5-TIEBREAK", "M5-VPABSENT",
+        "M5-ESCALATE", "M5-UNDECIDED", "M5-ADVISORY", "M5-RECORD",
     ]
-    regulation = (__import__("pathlib").Path(__file__).parents[2] / "shared/regulation/zh.md")
+    regulation = (__import__("pathlib").Path(__file__).parents[1] / "pipelines/domain/data/regulation_zh.md")
     text = regulation.read_text(encoding="utf-8") if regulation.exists() else None
     for r in RULES:
         assert r.title_zh and r.title_en and r.cites_zh
-        assert r.family == r.id[0] and r.record_kind in {"matter", "substitution", "meeting", "meeting_item"}
+        assert r.family == r.id[0] and r.record_kind in {"matter", "substitution", "meeting", "meeting_item", "case", "month"}
         if text:  # every quoted clause is in the regulation as written
             for clause in re.split(r"[。；：]|（[一二三四五六]）", r.cites_zh):
                 clause = re.sub(r"^第[一二三四五六七八九十]+条\s*", "", clause)

@@ -1,4 +1,4 @@
-"""Settings: declared once (pipelines.settings.SETTINGS), documented, and checked before anything runs.
+"""Settings: declared once (pipelines.domain.settings.SETTINGS), documented, and checked before anything runs.
 
 A bad settings or holidays file is refused with its file and the key or line at fault, in Chinese and
 English; the command line exits 1 (never 2, never a traceback) and the store is untouched."""
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import settings as S
 from pipelines.cli import main
-from pipelines.i18n import CATALOGUE
-from pipelines.loader import load_paths
-from pipelines.settings import SETTINGS, SettingsError, load_settings
+from pipelines.core.i18n import CATALOGUE
+from pipelines.domain import settings as S
+from pipelines.domain.settings import SETTINGS, SettingsError, load_settings
+from pipelines.ingest.loader import load_paths
 
 VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
 
@@ -36,7 +36,7 @@ def test_every_setting_is_documented_in_both_languages_and_in_the_defaults_file(
 
 
 def test_the_defaults_file_is_rendered_from_the_declaration():
-    """After changing SETTINGS: python -m pipelines.settings > pipelines/settings.default.toml"""
+    """After changing SETTINGS: python -m pipelines.domain.settings > pipelines/settings.default.toml"""
     assert S.DEFAULT_FILE.read_text(encoding="utf-8") == S.render_default_toml()
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.demo import write_demo_exports
-from pipelines.loader import load_paths
+from pipelines.demo.write import write_demo_exports
+from pipelines.ingest.loader import load_paths
 
 
 def test_first_load_of_a_large_export_builds_marts_from_all_its_rows(tmp_path):

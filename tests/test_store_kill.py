@@ -23,7 +23,8 @@ import polars as pl
 import pytest
 from storebuilder import snapshot
 
-from pipelines import parts, store
+from pipelines.store import db as store
+from pipelines.tables import parts
 
 ROOT = Path(__file__).resolve().parents[1]
 SLICES = 3  # random kill points, one in each third of the load's duration

@@ -8,9 +8,9 @@ import io
 import fastexcel
 import openpyxl
 
-from pipelines import contract
-from pipelines.loader import load_paths
-from pipelines.template import template_xlsx_bytes
+from pipelines.core import contract
+from pipelines.ingest.loader import load_paths
+from pipelines.ingest.template import template_xlsx_bytes
 
 
 def test_template_has_a_sheet_per_table_with_chinese_headers():

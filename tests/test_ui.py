@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from pipelines import queries
-from pipelines.filters import Filters, preset_period
+from pipelines.core.filters import Filters, preset_period
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 

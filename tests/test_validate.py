@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from pipelines.readers import read_paths
-from pipelines.validate import Validated, validate_sources
+from pipelines.ingest.readers import read_paths
+from pipelines.ingest.validate import Validated, validate_sources
 
 STAFF = "工号,姓名,岗位,所属团队,分管部门\nS1,张三,局长,,\nS2,李四,副局长,,一分管\nS3,王五,团队长,一队,一分管\n"
 

@@ -11,10 +11,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import readers, store, validate
-from pipelines.loader import load_paths
-from pipelines.readers import open_paths
-from pipelines.validate import validate_sources
+from pipelines.ingest import readers, validate
+from pipelines.ingest.loader import load_paths
+from pipelines.ingest.readers import open_paths
+from pipelines.ingest.validate import validate_sources
+from pipelines.store import db as store
 
 VALID = Path(__file__).parent / "fixtures" / "loader" / "valid"
 HEADER = "审批单号,案号,承办团队,审批事项,提交时间,提交人工号,环节序号,审批层级,审批人工号,到达时间,办理时间,处理结果,代行对象工号"

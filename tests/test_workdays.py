@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from storebuilder import make_store, read, step
 
-from pipelines.settings import SettingsError
-from pipelines.workdays import build_calendar, read_holidays_file, workdays
+from pipelines.domain.settings import SettingsError
+from pipelines.domain.workdays import build_calendar, read_holidays_file, workdays
 
 D = dt.date
 

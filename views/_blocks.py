@@ -8,12 +8,17 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, contract, queries, regulation
-from pipelines.filters import Filters, add_months, format_month
-from pipelines.i18n import label, t
-from pipelines.monthly_report import write_monthly_docx
-from views import _store, _widgets
+from pipelines import queries
+from pipelines.core import contract
+from pipelines.core.filters import Filters, add_months, format_month
+from pipelines.core.i18n import label, t
+from pipelines.domain import regulation
+from pipelines.domain.rules import escalation_grounded_row
+from pipelines.present import charts, labels
+from pipelines.present.monthly_report import write_monthly_docx
+from views import _access, _store, _widgets
 from views._state import Ctx, ctx, q, tr
+from views._text import md
 
 
 def reverse(labels: dict[str, str]) -> dict[str, str]:
@@ -42,7 +47,7 @@ def escalation_reason(row: dict, lang: str) -> str:
         t("meetings.reason.chief", lang, position=pos(row.get("chief_position")))
         + (dissent if row.get("chief_dissents") else ""),
     ]
-    grounded = bool(row.get("is_major")) and bool(majority) and bool(row.get("vp_dissents") or row.get("chief_dissents"))
+    grounded = escalation_grounded_row(row)  # what rule M5-ESCALATE judges
     parts.append(t("meetings.reason.grounded" if grounded else "meetings.reason.not_grounded", lang))
     return t("meetings.reason.sep", lang).join(parts)
 
@@ -59,19 +64,22 @@ def items_view(df: pl.DataFrame, lang: str) -> pl.DataFrame:
     if df.is_empty():
         return df
     reasons = [escalation_reason(r, lang) for r in df.iter_rows(named=True)]
-    out = queries.labelled(df.with_columns(pl.Series("escalation_reason", reasons, dtype=pl.String)), lang)
+    out = labels.labelled(df.with_columns(pl.Series("escalation_reason", reasons, dtype=pl.String)), lang)
     return out.select([c for c in ITEM_COLUMNS if c in out.columns])
 
 
 def records_view(kind: str, lang: str):
     """How the records of `kind` read on a page and in its exports (a function of one page of rows)."""
     if kind == "findings":
-        return lambda df: queries.findings_view(df, lang)
+        return lambda df: labels.findings_view(df, lang)
     if kind == "meeting_items":
         return lambda df: items_view(df, lang)
+    if kind == "paths":  # routes in words (团队长 → 副局长 → 局长)
+        return lambda df: charts.route_labels(labels.labelled(df, lang), lang).with_columns(
+            pl.col("route_label").alias("route")).drop("route_label")
     if kind == "cases":
         return lambda df: queries.clock_view(df.rename({"clock_tier": "tier"}), lang).rename({"tier": "clock_tier"})
-    return lambda df: queries.labelled(df, lang)
+    return lambda df: labels.labelled(df, lang)
 
 
 PERSON_CONDS = ("approver_id", "absent_id", "substitute_id", "decided_by", "chair_id", "judge_id")
@@ -114,6 +122,10 @@ def describe_pick(p: _widgets.Picked, lang: str) -> str:
             parts.append(words[name].get(value, str(value)))
         elif name in PERSON_CONDS and isinstance(value, str):
             parts.append(person(value))
+        elif name == "route" and isinstance(value, str):
+            parts.append(charts.route_label(value, lang))
+        elif name in ("closed", "conforms", "on_required_route", "two_level"):
+            continue  # what the figure always narrows to (closed matters), not what was clicked
         elif name == "post_pair" and isinstance(value, str):
             parts.append(" → ".join(label("post", x, lang) if x in contract.POST.codes else x for x in value.split("→")))
         else:
@@ -127,7 +139,7 @@ def records(p: _widgets.Picked, key: str, title: str) -> None:
     lang = ctx().lang
     total = q("records_count", p.filters, p.kind, p.conds, "")
     what = describe_pick(p, lang)
-    st.markdown("**" + t("drill.title", lang, what=what, total=f"{total:,}") + "**")
+    st.markdown("**" + t("drill.title", lang, what=md(what), total=f"{total:,}") + "**")
     st.caption(_widgets.caption_text("records_page", p.kind, p.filters))
     _widgets.paged(f"drill_{key}", "records_page", (p.filters, p.kind, p.conds, ""), total,
                    prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)
@@ -142,7 +154,7 @@ def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, 
     left, right = st.columns([3, 2])
     with left:
         _widgets.paged(key, "violations_page", (f, rules), q("violations_count", f, rules),
-                       prepare=lambda df: queries.findings_view(df, lang), title=t("findings.export_title", lang))
+                       prepare=lambda df: labels.findings_view(df, lang), title=t("findings.export_title", lang))
     with right:
         for no in articles:
             art = regulation.article(no, lang)
@@ -165,7 +177,7 @@ def report_months(c: Ctx) -> list[str]:
 
 
 def monthly_report(c: Ctx) -> None:
-    """Month picker (default: the snapshot's month) -> .docx of pipelines.monthly_report under the current
+    """Month picker (default: the snapshot's month) -> .docx of pipelines.present.monthly_report under the current
     filters, language and name masking -> a download button. The file is made on request (it renders charts)."""
     months = report_months(c)
     if not months:
@@ -181,6 +193,9 @@ def monthly_report(c: Ctx) -> None:
             out = write_monthly_docx(c.db, month, Path(tmp) / "report.docx", filters=c.filters, lang=c.lang,
                                      mask=None if c.mask == "none" else c.mask)
             st.session_state["_monthly_docx"] = (want, out.read_bytes())
+            _access.record(c.db, c.who.name if c.who is not None else "local", "export", file=f"report-{month}.docx",
+                           format="DOCX", filters=c.filters.query_string(),
+                           scope=c.scope.describe() if c.scope is not None else "bureau")
     made = st.session_state.get("_monthly_docx")
     if made is not None and made[0] == want:  # only offer the file made for what is chosen now
         cols[2].download_button(

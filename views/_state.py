@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines.filters import (
+from pipelines.core.filters import (
     PRESETS,
     Filters,
     add_months,
@@ -18,15 +18,18 @@ from pipelines.filters import (
     parse_month,
     preset_period,
 )
-from pipelines.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.core.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.core.scope import Scope
 from pipelines.queries import StoreInfo
 from views import _store
 
 # Page registry: (url path, file, message key, icon). Order = navigation order.
 PAGES = (
     ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
+    ("attention", "views/attention.py", "nav.attention", ":material/notifications_active:"),
     ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
     ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
+    ("paths", "views/paths.py", "nav.paths", ":material/replay:"),
     ("clock", "views/clock.py", "nav.clock", ":material/event_busy:"),
     ("substitutions", "views/substitutions.py", "nav.substitutions", ":material/swap_horiz:"),
     ("meetings", "views/meetings.py", "nav.meetings", ":material/groups:"),
@@ -35,9 +38,7 @@ PAGES = (
     ("data", "views/data.py", "nav.data", ":material/database:"),
     ("glossary", "views/glossary.py", "nav.glossary", ":material/menu_book:"),
 )
-
-
-HIDDEN_PAGES = ("glossary",)
+HIDDEN_PAGES = ("glossary",)  # reached from every help tip, not from the navigation
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Ctx:
     options: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     mask: str = "none"
+    who: object = None  # views._access.Who: the session's person (local mode or signed in)
+    scope: Scope | None = None  # what they may see (None: the bureau); also in filters.scope
 
     @property
     def snapshot(self) -> str:
@@ -80,6 +83,25 @@ def _qp_all() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+def first_lang() -> str:
+    """The language before anything is drawn: the session's, else the URL's `?lang=`, else Chinese."""
+    if "lang" not in st.session_state:
+        lang = (st.query_params.get_all("lang") or [DEFAULT_LANG])[0]
+        st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
+    return st.session_state["lang"]
+
+
+def language_switch() -> str:
+    with st.sidebar:
+        return st.segmented_control(
+            t("app.language", st.session_state.get("lang", DEFAULT_LANG)),
+            LANGS,
+            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+            key="lang",
+            required=True,
+        ) or DEFAULT_LANG
+
+
 # Back and Forward: the browser's own history is the only reliable signal that the address moved by itself. A
 # run of the script cannot tell it from a run whose URL was read a moment before its last write reached the
 # browser (three quick arrow keys on the period slider snapped back when it tried), so the page is loaded
@@ -101,27 +123,21 @@ def _follow_history() -> None:
         components.html(HISTORY_JS, height=0)
 
 
-def setup() -> Ctx:
-    """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run.
+def setup(who=None) -> Ctx:
+    """Language, store, sidebar filters within the person's scope; mirrors the state in the URL. Called by
+    app.py on every run, after the sign-in gate (`who`: views._access.Who, None = local mode).
 
-    The URL is read on a session's first run; afterwards the widgets' state is written to it. Back and
-    Forward reload the page from the address the browser went to (`_follow_history`), so the address bar and
-    the page never disagree."""
+    The URL is read on a session's first run, fitted to the data with a notice of what changed; afterwards
+    the widgets' state is written to it. Back and Forward reload the page from the address the browser went
+    to (`_follow_history`), so the address bar and the page never disagree."""
     params = _qp_all()
     first_run = "_init" not in st.session_state
-    from_url = first_run
-    if from_url:
-        lang = (params.get("lang") or [DEFAULT_LANG])[0]
-        st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
+    first_lang()
 
-    with st.sidebar:
-        lang = st.segmented_control(
-            t("app.language", st.session_state.get("lang", DEFAULT_LANG)),
-            LANGS,
-            format_func=lambda code: {"zh": "中文", "en": "English"}[code],
-            key="lang",
-            required=True,
-        ) or DEFAULT_LANG
+    lang = language_switch()
+    scope = getattr(who, "scope", None)
+    if scope is not None and scope.is_bureau and not scope.pseudonyms:
+        scope = None  # the bureau, names shown: no restriction to carry
 
     db = _store.db_path()
     s = _store.stamp(db)
@@ -129,32 +145,43 @@ def setup() -> Ctx:
         info = _store.store_info(str(db), s)
     except _store.StoreBusy:
         info = StoreInfo("empty")
-    c = Ctx(lang=lang, db=db, stamp=s, info=info)
+    c = Ctx(lang=lang, db=db, stamp=s, info=info, who=who, scope=scope)
     st.session_state["_ctx"] = c
 
     if info.ready:
-        c.options = _store.cached(str(db), s, "filter_options", ())
-        c.filters = _filter_widgets(c, params if from_url else None)
+        c.options = within_scope(_store.cached(str(db), s, "filter_options", ()), scope)
+        c.filters = _filter_widgets(c, params if first_run else None).within(scope)
         _bookmark_notices(c)
         _incomplete_month_note(c)
         with st.sidebar:
-            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))
-            c.mask = st.selectbox(
-                t("sidebar.mask", lang),
-                ("none", "id", "initials"),
-                format_func=lambda m: t(f"sidebar.mask.{m}", lang),
-                key="mask",
-                help=t("sidebar.mask.help", lang) + "\n\n" + t("glossary.link", lang),
-            )
+            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))  # a time the loader wrote
+            if scope is None or not scope.pseudonyms:  # pseudonyms already hide every name
+                c.mask = st.selectbox(
+                    t("sidebar.mask", lang),
+                    ("none", "id", "initials"),
+                    format_func=lambda m: t(f"sidebar.mask.{m}", lang),
+                    key="mask",
+                    help=t("sidebar.mask.help", lang) + "\n\n" + t("glossary.link", lang),
+                )
     st.session_state["_init"] = True
     _write_url(c)
     _follow_history()
     return c
 
 
+def within_scope(options: dict, scope: Scope | None) -> dict:
+    """The sidebar's division and team choices inside the scope (the rest stay: types and levels)."""
+    if scope is None or scope.is_bureau:
+        return options
+    teams = [(tm, dv) for tm, dv in options["teams"] if scope.allows(dv, tm)]
+    divisions = [d for d in options["divisions"] if (scope.divisions is None or d in scope.divisions)
+                 and (scope.teams is None or any(dv == d for _, dv in teams))]
+    return {**options, "divisions": divisions, "teams": teams}
+
+
 def _filter_widgets(c: Ctx, params: dict | None) -> Filters:
-    """The sidebar's filters; with `params` (the URL's, on a first run or after Back/Forward), set from them,
-    fitted to the data (`fit_to_data`: what had to change is said on the page, `_bookmark_notices`)."""
+    """The sidebar's filters; with `params` (the URL's, on a session's first run), set from them, fitted to
+    the data (`fit_to_data`: what had to change is said on the page, `_bookmark_notices`)."""
     lang, opts, info = c.lang, c.options, c.info
     months = []
     m = info.first_month
@@ -171,11 +198,8 @@ def _filter_widgets(c: Ctx, params: dict | None) -> Filters:
             period = default_period
         # The slider's starting value. Passed as `value=` (never through Session State): a select_slider
         # built with value=None is a single-value slider whose range came from Session State, and it
-        # dropped every move back to that range (the period "snapped back"). After Back/Forward the slider
-        # exists: its value is set as a preset sets it.
+        # dropped every move back to that range (the period "snapped back").
         st.session_state["_period_start"] = period
-        if "f_period" in st.session_state:
-            st.session_state["f_period"] = period
         st.session_state["f_div"] = list(f0.divisions)
         st.session_state["f_team"] = list(f0.teams)
         st.session_state["f_type"] = list(f0.matter_types)
@@ -227,25 +251,11 @@ def _filter_widgets(c: Ctx, params: dict | None) -> Filters:
     )
 
 
-def holds_data(c: Ctx, f: Filters | None) -> bool:
-    """Whether the period of `f` lies within the store's months (a comparison period before the first month
-    holds no records: its zeros would be no one's figures)."""
-    if f is None or f.start is None or c.info.first_month is None:
-        return False
-    return f.start >= c.info.first_month
-
-
-def trend_window(c: Ctx, months: int = 12):
-    """The filters over the `months` months ending with the period's end, from the store's first month at
-    the earliest (trends draw every month of their window)."""
-    return c.filters.trend_window(months, c.info.first_month)
-
-
 def _bookmark_notices(c: Ctx) -> None:
     """What a link's filters had to lose to fit the data, said above the page while the filters are still
     those the link gave (a change of any filter ends the notice)."""
     notices, fitted = st.session_state.get("_notices") or ((), None)
-    if not notices or c.filters != fitted:
+    if not notices or fitted is None or replace(c.filters, scope=fitted.scope) != fitted:
         st.session_state.pop("_notices", None)
         return
     sep = "、" if c.lang == "zh" else ", "
@@ -270,6 +280,20 @@ def _incomplete_month_note(c: Ctx) -> None:
         return
     st.info(t("snapshot.incomplete", c.lang, snapshot=c.snapshot, month=format_month(month)),
             icon=":material/hourglass_top:")
+
+
+def holds_data(c: Ctx, f: Filters | None) -> bool:
+    """Whether the period of `f` lies within the store's months (a comparison period before the first month
+    holds no records: its zeros would be no one's figures)."""
+    if f is None or f.start is None or c.info.first_month is None:
+        return False
+    return f.start >= c.info.first_month
+
+
+def trend_window(c: Ctx, months: int = 12):
+    """The filters over the `months` months ending with the period's end, from the store's first month at
+    the earliest (trends draw every month of their window)."""
+    return c.filters.trend_window(months, c.info.first_month)
 
 
 def snapshot_month(c: Ctx):
@@ -359,6 +383,50 @@ def _page_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
 
 
+# Who sees the attention list first: the chief, the deputies and team leaders, whose job is to keep things
+# moving; the VP, analysts and the local user start on the Overview.
+ATTENTION_FIRST = ("CHIEF", "DEPUTY", "TEAM_LEAD")
+
+
+def first_page(c: Ctx) -> str:
+    account = getattr(c.who, "account", None)
+    if account is None or account.role != "staff" or not account.staff_id or not c.info.ready:
+        return "overview"
+    post = _store.cached(str(c.db), c.stamp, "staff_post", (account.staff_id,))
+    return "attention" if post in ATTENTION_FIRST else "overview"
+
+
+def _landing() -> None:
+    """The root's stand-in while the sign-in form shows (never run)."""
+
+
+def navigation(lang: str, can_load: bool = True, hidden: bool = False):
+    """The pages this person may open: the Data page (upload, load, settings, accounts, audit) only for an
+    administrator or in local mode; its URL is then no page at all. `hidden`: registered but not shown nor
+    run (the sign-in form keeps a deep link's page in the URL, to open it once signed in). The chief, the
+    deputies and team leaders find the attention list first (and at the app's root)."""
+    if hidden:
+        # the app's root is a page of its own here (it never runs): signed in, the root then opens the person's
+        # first page, where registering the Overview as the default would have kept them on it
+        landing = st.Page(_landing, title=t("app.title", lang), url_path="landing", default=True)
+        return st.navigation([landing, *(st.Page(path, title=t(msg, lang), url_path=key)
+                                         for key, path, msg, _ in PAGES)], position="hidden")
+    first = first_page(ctx())
+    order = sorted(PAGES, key=lambda p: p[0] != first)  # stable: the others keep their order
+    pages = {
+        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == first),
+                     visibility="hidden" if key in HIDDEN_PAGES else "visible")
+        for key, path, msg, icon in order
+        if key != "data" or can_load
+    }
+    ctx().pages = pages
+    asked = requested_page()
+    page = st.navigation(list(pages.values()))
+    if asked and asked not in pages:  # /nosuchpage: the first page, and why
+        st.warning(t("bookmark.no_page", lang, page=asked), icon=":material/link_off:")
+    return page
+
+
 def requested_page() -> str:
     """The page path the browser asked for ("" for the default page). Streamlit resolves an unknown path to
     the default page without a word to the script; its pages manager still holds the name asked for."""
@@ -369,22 +437,6 @@ def requested_page() -> str:
     if manager is None or manager.intended_page_script_hash:
         return ""
     return (manager.intended_page_name or "").strip("/")
-
-
-def navigation(lang: str):
-    # the glossary is reached from every help tip, not from the navigation (one more entry pushed the
-    # sidebar's filters below a 768 px screen)
-    pages = {
-        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"),
-                     visibility="hidden" if key in HIDDEN_PAGES else "visible")
-        for key, path, msg, icon in PAGES
-    }
-    ctx().pages = pages
-    asked = requested_page()
-    page = st.navigation(list(pages.values()))
-    if asked and asked not in pages:  # /nosuchpage: the Overview, and why
-        st.warning(t("bookmark.no_page", lang, page=asked), icon=":material/link_off:")
-    return page
 
 
 def page_link(key: str, label_: str, where=None, **params) -> None:

@@ -1,7 +1,7 @@
 """The store as the views see it: where it is, its version stamp (the cache key), and the cached query
 runner. A new load changes the stamp, so pages show the new data on their next run.
 
-Reading: one `pipelines.store.Reader` per server process (one DuckDB instance, each store version
+Reading: one `pipelines.store.db.Reader` per server process (one DuckDB instance, each store version
 attached once) and at most one cursor per page run: `app.py` runs every page inside `script_run()`, the
 first query the cache cannot answer opens the run's cursor, the end of the run closes it. Opening DuckDB
 per query cost more than the queries (two opens of ~0.1-0.3 s each, a migration probe and the read)."""
@@ -16,11 +16,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from pipelines import exports, queries
+from pipelines import queries
+from pipelines.domain.settings import USER_FILE_NAME as USER_SETTINGS
+from pipelines.domain.settings import Settings, SettingsError, settings_for_store
+from pipelines.present import exports
 from pipelines.queries import StoreInfo
-from pipelines.settings import USER_FILE_NAME as USER_SETTINGS
-from pipelines.settings import Settings, SettingsError, settings_for_store
-from pipelines.store import Reader, StoreBusy
+from pipelines.store.db import Reader, StoreBusy
 
 __all__ = ["StoreBusy", "cached", "clear_caches", "db_path", "name_masks", "reading", "run", "script_run", "settings_stamp",
            "stamp", "store_info", "targets", "warm"]
@@ -112,7 +113,7 @@ def warm(db: Path | None = None) -> None:
     default filters, run through the pages' cache as the first visitor's run would (`serve.py` calls this
     before the server listens). A load before the first visit changes the stamp: that visitor's run
     then queries the new version itself. A store missing, empty or being written is left alone."""
-    from pipelines.filters import Filters
+    from pipelines.core.filters import Filters
     from pipelines.queries.plans import overview_plan
 
     db = db or db_path()
@@ -122,7 +123,7 @@ def warm(db: Path | None = None) -> None:
         if not info.ready:
             return
         cached(str(db), s, "filter_options", ())
-        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month), info.first_month):
+        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month), "zh", info.first_month):
             cached(str(db), s, name, tuple(args))
     except StoreBusy:
         return
@@ -133,6 +134,7 @@ def clear_caches() -> None:
     store_info.clear()
     name_masks.clear()
     targets.clear()
+    extension_lead_days.clear()
 
 
 def run(db: str, name: str, args: tuple):
@@ -149,6 +151,16 @@ def settings_stamp(db: Path) -> tuple:
     except FileNotFoundError:
         return ()
     return (s.st_mtime_ns, s.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def extension_lead_days(db: str, stamp_: tuple) -> int:
+    """Days before a case's deadline by which an extension must be requested (settings `[attention]`); the
+    default while the settings file does not pass its checks (the Overview says why)."""
+    try:
+        return settings_for_store(db).extension_lead_days
+    except SettingsError:
+        return Settings().extension_lead_days
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -15,13 +15,15 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import streamlit as st
 
-from pipelines import chart_export, charts, exports, formatting, queries
-from pipelines.filters import Filters, parse_month
-from pipelines.i18n import t
-from pipelines.marts_spec import NUMBER_FORMATS, kind
-from pipelines.marts_spec import headers as column_headers
+from pipelines import queries
+from pipelines.core.filters import Filters, parse_month
+from pipelines.core.i18n import t
+from pipelines.present import chart_export, charts, exports, formatting
+from pipelines.tables.marts import NUMBER_FORMATS, kind
+from pipelines.tables.marts import headers as column_headers
 from views import _store
 from views._state import Ctx, ctx, q
+from views._text import md
 
 PAGE_SIZE = 50
 
@@ -57,15 +59,16 @@ def empty_guide(c: Ctx) -> None:
     st.info(t(key, c.lang, db=str(c.db)), icon=":material/info:")
     st.markdown(t("guide.steps", c.lang))
     st.code("uv run python -m pipelines demo --db " + str(c.db), language="bash")
-    if c.pages:
+    if "data" in c.pages:
         st.page_link(c.pages["data"], label=t("guide.to_data", c.lang), icon=":material/upload:")
 
 
-def caption_text(figure: str, part: str | None = None, filters: Filters | None = None) -> str:
+def caption_text(figure: str, part: str | None = None, filters: Filters | None = None, *, markdown: bool = True) -> str:
     """The caption of figure `figure` (a query function; `part` one figure of a multi-mart one): the
-    filters that narrow it, those that cannot and why, and the snapshot."""
+    filters that narrow it, those that cannot and why, and the snapshot. Escaped for Markdown (team and
+    division names come from the exports) unless `markdown` is false (a chart's title in an image)."""
     c = ctx()
-    text = queries.caption(figure, filters or c.filters, c.lang, part)
+    text = queries.caption(figure, filters or c.filters, c.lang, part, escape=md if markdown else None)
     return t("caption.template", c.lang, filters=text, snapshot=c.snapshot)
 
 
@@ -202,11 +205,11 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     c = ctx()
     _warm_up()
     f = filters or c.filters
-    text = caption_text(figure, part, f)
+    text = caption_text(figure, part, f, markdown=False)
     plain = ch.to_dict()
     if not charts.has_records(plain):  # bare axes say nothing: say that there is nothing
         st.container(border=True).caption(t("chart.no_records", c.lang))
-        st.caption(text)
+        st.caption(caption_text(figure, part, f))
         open_records(None, f"chart_{key}", title)
         return
     if drill is None:
@@ -216,7 +219,7 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
         spec, names = selectable(ch, drill, plain)
         event = st.vega_lite_chart(spec=spec, width="stretch", key=widget_key(f"chart_{key}"), on_select="rerun",
                                    selection_mode=names)
-    st.caption(text)
+    st.caption(caption_text(figure, part, f))
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
     lang = c.lang
@@ -278,8 +281,25 @@ def download(where, label_: str, data, file_name: str, mime: str, key: str, icon
     on the page, so it has no reason to rerun it. The callable must not use Streamlit: it runs on a
     worker thread outside the script run.
     """
-    where.download_button(label_, data, file_name=file_name, mime=mime, key=key, icon=icon, type="tertiary",
-                          on_click="ignore")
+    where.download_button(label_, audited(data, file_name, label_), file_name=file_name, mime=mime, key=key,
+                          icon=icon, type="tertiary", on_click="ignore")
+
+
+def audited(data, file_name: str, fmt: str):
+    """`data` (bytes or a callable making them) that, when made, leaves an export row in the audit trail:
+    which file, which format, under which filters and scope, by whom."""
+    c = ctx()
+    db, who = c.db, (c.who.name if c.who is not None else "local")
+    filters, scope = c.filters.query_string(), (c.scope.describe() if c.scope is not None else "bureau")
+
+    def make() -> bytes:
+        out = data() if callable(data) else data
+        from views._access import record  # pure: no Streamlit call, safe on the download's thread
+
+        record(db, who, "export", file=file_name, format=fmt, filters=filters, scope=scope)
+        return out
+
+    return make
 
 
 _RENDER_LOCK = threading.Lock()
@@ -360,8 +380,8 @@ LONG_COLUMNS = ("detail", "topic", "reason", "escalation_reason", "title", "peop
 
 
 def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, str]) -> dict:
-    """Formats by kind of value: numbers as the column declarations say (pipelines.marts_spec.DISPLAY), else
-    by type (pipelines.formatting: shares as percentages, decimals to one place), dates without a time,
+    """Formats by kind of value: numbers as the column declarations say (pipelines.tables.marts.DISPLAY), else
+    by type (pipelines.present.formatting: shares as percentages, decimals to one place), dates without a time,
     times to the minute, long text wide."""
     config = {}
     kinds, shown_kinds = formatting.column_kinds(df), formatting.column_kinds(shown)
@@ -378,6 +398,8 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
             config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
         elif shown_kinds.get(col) == "datetime":
             config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        elif col == "link":  # a path of this app (pipelines.queries.record_link): the page with a row's records
+            config[name] = st.column_config.LinkColumn(display_text=t("attention.open", ctx().lang))
         elif col in LONG_COLUMNS:
             config[name] = st.column_config.TextColumn(width="large")
     return config
@@ -419,7 +441,7 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
           title: str | None = None, source=None, prepare=None, figure: str | None = None, part: str | None = None,
           filters: Filters | None = None, select: bool = False, row_height: int | None = None) -> int | None:
     """Show a table as people read it (是/否, blank for empty, dates without 00:00:00, percentages) with
-    headers from the column declarations (pipelines.marts_spec.DISPLAY; `headers` overrides), and CSV/XLSX
+    headers from the column declarations (pipelines.tables.marts.DISPLAY; `headers` overrides), and CSV/XLSX
     downloads of the whole table: `source` is a frame or a `fetch(limit, offset)` of every row (default:
     `df`), `prepare` what each exported page goes through first (the labels the page shows); the export's
     first line names the filters that narrow `queries.<figure>`. With `select`, a click on a row returns its

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from pipelines import charts, queries
+from pipelines.present import charts, labels
 from views import _widgets as ui
 from views._state import q
 
@@ -21,13 +21,13 @@ with left:
              "pending_summary", drill=ui.Drill("pending", fields=("level", "tier")))
 with right:
     people = q("pending_by_person", f)
-    picked = ui.table(queries.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
+    picked = ui.table(labels.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
                       figure="pending_by_person", select=True)
     ui.open_records(None if picked is None else ui.Picked("pending", f, (("approver_id", people["approver_id"][picked]),)),
                     "pending_by_person", tr("bottlenecks.pending"))
 
 st.markdown("**" + tr("bottlenecks.pending_rows") + "**")
-ui.paged("pending_steps", "pending_page", (f,), q("pending_count", f), prepare=lambda df: queries.labelled(df, lang),
+ui.paged("pending_steps", "pending_page", (f,), q("pending_count", f), prepare=lambda df: labels.labelled(df, lang),
          title=tr("bottlenecks.pending_rows"))
 
 ui.section(tr("bottlenecks.workload"))
@@ -42,7 +42,7 @@ with left:
     ui.chart(charts.flow_matrix(edges, lang), "flow", tr("bottlenecks.flow"), "flow_edges",
              drill=ui.Drill("steps", fields=("source", "target"), rename={"target": "level"}, all_levels=True))
 with right:
-    picked = ui.table(queries.labelled(edges, lang), "flow_edges", height=300, title=tr("bottlenecks.flow"),
+    picked = ui.table(labels.labelled(edges, lang), "flow_edges", height=300, title=tr("bottlenecks.flow"),
                       figure="flow_edges", select=True)
     # the flow runs between levels: its records ignore the level filter as flow_edges does
     ui.open_records(None if picked is None else ui.Picked(

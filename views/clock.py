@@ -7,8 +7,9 @@ import json
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, queries
-from pipelines.i18n import t
+from pipelines import queries
+from pipelines.core.i18n import t
+from pipelines.present import charts
 from views import _widgets as ui
 from views._state import q, trend_window
 

@@ -3,7 +3,7 @@ article, record id, detail), paged with SQL LIMIT/OFFSET, every matching row exp
 
 import streamlit as st
 
-from pipelines import charts, queries
+from pipelines.present import charts, labels
 from views import _widgets as ui
 from views._state import q
 
@@ -28,4 +28,4 @@ conds = tuple(x for x in (("family", family), ("rule_id", rule)) if x[1] is not 
 total = q("records_count", f, "findings", conds, search)
 st.caption(ui.caption_text("records_page", "findings"))
 ui.paged("all_findings", "records_page", (f, "findings", conds, search), total,
-         prepare=lambda df: queries.findings_view(df, lang), title=tr("findings.export_title"), part="findings")
+         prepare=lambda df: labels.findings_view(df, lang), title=tr("findings.export_title"), part="findings")

@@ -3,7 +3,7 @@ limit, comparisons). Every help tip links here."""
 
 import streamlit as st
 
-from pipelines.messages.truth import GLOSSARY_TERMS
+from pipelines.core.messages.truth import GLOSSARY_TERMS
 from views import _widgets as ui
 
 c = ui.header("glossary.title", "glossary.intro")

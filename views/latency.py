@@ -4,7 +4,7 @@ division, team; share over the level's limit; hours or working days (kept in the
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, queries
+from pipelines.present import charts, labels
 from views import _state as state
 from views import _widgets as ui
 from views._state import q, trend_window
@@ -37,7 +37,7 @@ with right:
              drill=ui.Drill("steps", fields=("level",), fixed=(("over_limit", True),)))
 
 ui.section(tr("latency.by_level_table"))
-picked = ui.table(queries.labelled(by_level.drop("level_rank"), lang), "latency_by_level",
+picked = ui.table(labels.labelled(by_level.drop("level_rank"), lang), "latency_by_level",
                   title=tr("latency.by_level_table"), figure="latency_by_level", select=True)
 ui.open_records(None if picked is None else ui.Picked("steps", f, (("level", by_level["level"][picked]),)),
                 "latency_by_level", tr("latency.by_level_table"))

@@ -4,7 +4,7 @@ items and why each went up, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts
+from pipelines.present import charts
 from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui

@@ -4,22 +4,25 @@ slowest levels and people, each a click away from its detail."""
 import polars as pl
 import streamlit as st
 
-from pipelines import charts
-from pipelines.i18n import label
+from pipelines.core.i18n import label
+from pipelines.present import charts
+from pipelines.queries.plans import overview_plan
 from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui
 from views._state import q, trend_window
+from views._text import md
 
 c = ui.header("overview.title", "overview.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 
-# the period and the one before it, each in one query (pipelines/queries/plans.py `overview_plan` is what this page runs)
-now, before, year_ago = q("headline_periods", f)
-pending = q("overdue_pending", f)
-open_cases = q("open_cases_now", f)
-levels, levels_prev = q("latency_by_level_periods", f)
+# Every query of the page, as its plan lists them (the benchmark times it, the server warms it): the period, the
+# one before it and the same months a year earlier in one query, then the trends over the last 12 months (from
+# the store's first month at the earliest), then what needs attention.
+window = trend_window(c)
+((now, before, year_ago), pending, open_cases, (levels, levels_prev), trend, findings_by_family, latency_trend,
+ rule_counts, slowest) = [q(*query) for query in overview_plan(f, lang, c.info.first_month)]
 # a comparison period before the store's first month holds no records, not zeros: no comparison then
 if not state.holds_data(c, f.previous()):
     before, levels_prev = {}, None
@@ -70,20 +73,18 @@ else:
                    help_=tr("metric.level_median.help", steps=row["steps"], p90=row["p90_hours"] or 0))
 
 ui.section(tr("overview.trends"))
-window = trend_window(c)
-trend = q("monthly_overview", window)
 st.caption(tr("drill.hint"))
 left, right = st.columns(2)
 with left:
     ui.chart(charts.trend_line(trend, "approved_matters", tr("axis.approved_matters"), lang), "trend_approved",
              tr("overview.chart.approved"), "monthly_overview", window, "approved_matters",
              drill=ui.Drill("matters", fields=("month",)))
-    ui.chart(charts.findings_by_family(q("findings_by_family_month", window), lang), "trend_findings",
+    ui.chart(charts.findings_by_family(findings_by_family, lang), "trend_findings",
              tr("overview.chart.findings"), "findings_by_family_month", window,
              drill=ui.Drill("findings", encodings=("x", "color"),
                             labels={"family_label": ("family", blocks.reverse(charts.family_labels(lang)))}))
 with right:
-    ui.chart(charts.level_trend(q("latency_by", window, "month", lang).rename({"key": "month"}), "median_hours",
+    ui.chart(charts.level_trend(latency_trend.rename({"key": "month"}), "median_hours",
                                 tr("axis.median_hours"), lang), "trend_latency", tr("overview.chart.latency"), "latency_by",
              window, drill=ui.Drill("steps", fields=("month", "level")))
     ui.chart(charts.rate_trend(trend, "escalation_rate",
@@ -95,7 +96,7 @@ ui.section(tr("overview.attention"))
 left, mid, right = st.columns(3)
 with left:
     st.markdown("**" + tr("overview.worst_rules") + "**")
-    rules = q("rule_counts", f).filter(pl.col("findings") > 0).head(3)
+    rules = rule_counts.filter(pl.col("findings") > 0).head(3)
     if rules.is_empty():
         st.caption(tr("overview.no_findings"))
     for r in rules.iter_rows(named=True):
@@ -110,8 +111,8 @@ with mid:
     state.page_link("latency", tr("overview.open_latency"))
 with right:
     st.markdown("**" + tr("overview.slowest_people") + "**")
-    for r in q("slowest_approvers", f).iter_rows(named=True):
-        st.markdown(tr("overview.person_line", name=r["name"] or r["approver_id"], level=label("level", r["level"], lang),
+    for r in slowest.iter_rows(named=True):
+        st.markdown(tr("overview.person_line", name=md(r["name"] or r["approver_id"]), level=label("level", r["level"], lang),
                        median=r["median_hours"] or 0, steps=r["steps"]))
     state.page_link("bottlenecks", tr("overview.open_bottlenecks"))
 

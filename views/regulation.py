@@ -4,7 +4,8 @@ side), under each article the rules that check it with their counts and trend, d
 import polars as pl
 import streamlit as st
 
-from pipelines import charts, queries, regulation
+from pipelines.domain import regulation
+from pipelines.present import charts, labels
 from views import _state as state
 from views import _widgets as ui
 from views._state import q, trend_window
@@ -33,7 +34,7 @@ with st.container(border=True):
         st.markdown(tr("reg.drill.summary", rule=rule, title=row[title_col] or "", article=row["article"],
                        findings=row["findings"], per_100=row["per_100"] or 0))
         ui.paged(f"findings_{rule}", "violations_page", (f, (rule,)), q("violations_count", f, (rule,)),
-                 prepare=lambda df: queries.findings_view(df, lang), title=f"{rule} · {row[title_col] or ''}")
+                 prepare=lambda df: labels.findings_view(df, lang), title=f"{rule} · {row[title_col] or ''}")
     elif "rule" in st.query_params:
         del st.query_params["rule"]
 

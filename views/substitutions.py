@@ -5,7 +5,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from pipelines import charts, queries
+from pipelines.present import charts, labels
 from views import _blocks as blocks
 from views import _widgets as ui
 from views._state import q
@@ -56,7 +56,7 @@ with right:
 ui.section(tr("subs.who_for_whom"))
 st.caption(tr("subs.who_for_whom.help"))
 ui.paged("subs_who_for_whom", "records_page", (f, "substitutions", (), ""), q("records_count", f, "substitutions", (), ""),
-         prepare=lambda df: queries.labelled(df, lang), title=tr("subs.who_for_whom"), part="substitutions")
+         prepare=lambda df: labels.labelled(df, lang), title=tr("subs.who_for_whom"), part="substitutions")
 
 ui.section(tr("subs.timeline"))
 snapshot = c.info.meta_value("snapshot_at")

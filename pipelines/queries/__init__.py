@@ -1,15 +1,25 @@
 """The query layer: the only code that reads marts. Pages, `report`, the monthly Word report and the
 exports all call these functions, so every figure has one definition.
 
-Every function takes an open read-only DuckDB connection (`pipelines.store.connect_readonly`) and a
-`Filters`; none returns more than a few hundred rows except the `*_page` functions, which page raw rows
-with LIMIT/OFFSET. Each figure is declared with `@figure(mart, …)` (`_sql.py`): its WHERE clause and the
-caption's scope text (`scope(name, f)`, `caption(name, f, lang)`) come from the marts' declaration in
-`pipelines.marts_spec`. Codes stay codes in the figures; `labels.py` turns them into words for tables.
-No streamlit here.
+Every function takes an open read-only DuckDB connection (`pipelines.store.db.connect_readonly`, or a cursor
+of the dashboard's `pipelines.store.db.Reader`) and a `Filters`; none returns more than a few hundred rows
+except the `*_page` functions, which page raw rows with LIMIT/OFFSET. Each figure is declared with
+`@figure(mart, …)` (`_sql.py`): its WHERE clause and the caption's scope text (`scope(name, f)`,
+`caption(name, f, lang)`) come from the marts' declaration in `pipelines.tables.marts`. Codes stay codes in
+the figures; `pipelines.present.labels` turns them into words for tables.
+
+Imports core, domain and tables (the marts' declaration); never what builds or writes the store.
 """
 
 from pipelines.queries._sql import FIGURES, Figure, Scope, caption, figure, scope, tracing, where
+from pipelines.queries.attention import (
+    attention_count,
+    attention_counts,
+    attention_page,
+    attention_view,
+    record_link,
+    staff_post,
+)
 from pipelines.queries.bottlenecks import (
     flow_edges,
     pareto_wait,
@@ -45,7 +55,6 @@ from pipelines.queries.info import (
     store_info,
     tables,
 )
-from pipelines.queries.labels import findings_view, labelled
 from pipelines.queries.latency import (
     LATENCY_DIMENSIONS,
     latency_by,
@@ -82,6 +91,20 @@ from pipelines.queries.overview import (
     violations_count,
     violations_page,
 )
+from pipelines.queries.paths import (
+    REWORK_DIMENSIONS,
+    approvers_by_return_share,
+    conformance,
+    conformance_by_type,
+    conformance_monthly,
+    required_route,
+    rework_by,
+    rework_by_level,
+    rework_monthly,
+    rework_summary,
+    routes_by_type,
+    two_level_count,
+)
 from pipelines.queries.records import RECORD_KINDS, records_count, records_page
 from pipelines.queries.substitutions import (
     acting_monthly,
@@ -99,30 +122,37 @@ __all__ = [
     "INPUT_TABLES",
     "LATENCY_DIMENSIONS",
     "RECORD_KINDS",
+    "REWORK_DIMENSIONS",
     "Figure",
     "Scope",
     "StoreInfo",
     "acting_monthly",
     "acting_share",
+    "approvers_by_return_share",
+    "attention_count",
+    "attention_counts",
+    "attention_page",
+    "attention_view",
     "bureau_meetings",
     "calendar_coverage",
     "caption",
     "clock_summary",
     "clock_view",
     "closed_by_team",
+    "conformance",
+    "conformance_by_type",
+    "conformance_monthly",
     "escalated_items",
     "figure",
     "filter_options",
     "findings_and_records",
     "findings_by_family_month",
-    "findings_view",
     "flow_edges",
     "headline",
     "headline_periods",
     "input_row_counts",
     "items_per_meeting",
     "judged_records_sql",
-    "labelled",
     "latency_by",
     "latency_by_level",
     "latency_by_level_periods",
@@ -149,16 +179,24 @@ __all__ = [
     "pending_count",
     "pending_page",
     "pending_summary",
+    "record_link",
     "records_by_kind",
     "records_count",
     "records_page",
     "report_figures",
+    "required_route",
+    "rework_by",
+    "rework_by_level",
+    "rework_monthly",
+    "rework_summary",
     "roster_names",
+    "routes_by_type",
     "rule_catalogue",
     "rule_counts",
     "rule_trend",
     "scope",
     "slowest_approvers",
+    "staff_post",
     "store_info",
     "substitution_summary",
     "substitution_timeline",
@@ -166,6 +204,7 @@ __all__ = [
     "substitutions_monthly",
     "tables",
     "tracing",
+    "two_level_count",
     "violations_count",
     "violations_page",
     "where",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
-from pipelines.marts_spec import LATENCY_MEASURES, exact_hours_sum
-from pipelines.queries._sql import figure, q, scalar, where
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
+from pipelines.queries._sql import APPROVER_LEVEL, figure, q, scalar, where
+from pipelines.tables.marts import LATENCY_MEASURES, exact_hours_sum
 
 MEDIAN_HOURS = LATENCY_MEASURES["median_hours"]
 
@@ -30,13 +30,13 @@ def pending_by_person(con, f: Filters, limit: int = 30) -> pl.DataFrame:
     w, p = where(f, "pending_steps")
     return q(
         con,
-        f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS pending,
+        f"""SELECT approver_id, any_value(approver_name) AS name, {APPROVER_LEVEL} AS level, count(*) AS pending,
                    count(*) FILTER (WHERE warning_tier = 'RED') AS red,
                    count(*) FILTER (WHERE warning_tier = 'YELLOW') AS yellow,
                    max(age_hours) AS max_age_hours, max(age_workdays) AS max_age_workdays
             FROM pending_steps {w} GROUP BY 1
-            ORDER BY red DESC, pending DESC, max_age_hours DESC, approver_id LIMIT {int(limit)}""",
-        p,
+            ORDER BY red DESC, pending DESC, max_age_hours DESC, approver_id LIMIT ?""",
+        [*p, int(limit)],
     )
 
 
@@ -56,8 +56,8 @@ def pending_page(con, f: Filters, limit: int = 50, offset: int = 0) -> pl.DataFr
                    received_at, age_hours, age_workdays, limit_workdays, used_share, warning_tier
             FROM pending_steps {w}
             ORDER BY used_share DESC NULLS LAST, age_hours DESC, matter_id, step_no
-            LIMIT {int(limit)} OFFSET {int(offset)}""",
-        p,
+            LIMIT ? OFFSET ?""",
+        [*p, int(limit), int(offset)],
     )
 
 
@@ -69,7 +69,7 @@ def workload_speed(con, f: Filters) -> pl.DataFrame:
     wp, pp = where(f, "pending_steps")
     return q(
         con,
-        f"""WITH d AS (SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level,
+        f"""WITH d AS (SELECT approver_id, any_value(approver_name) AS name, {APPROVER_LEVEL} AS level,
                           count(*) AS decided, {MEDIAN_HOURS} AS median_hours
                    FROM latency_steps {w} GROUP BY 1),
              q AS (SELECT approver_id, count(*) AS pending FROM pending_steps {wp} GROUP BY 1)

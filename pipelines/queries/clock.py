@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import t
-from pipelines.marts_spec import NOW
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import t
 from pipelines.queries._sql import every_month, figure, in_list, q, row, scalar, where
+from pipelines.tables.marts import NOW
 
 CLOSED_MEASURES = """count(*)::BIGINT AS closed,
        count(*) FILTER (WHERE on_time)::BIGINT AS on_time,

@@ -7,8 +7,8 @@ import json
 
 import polars as pl
 
-from pipelines import contract
-from pipelines.i18n import t
+from pipelines.core import contract
+from pipelines.core.i18n import t
 from pipelines.queries._sql import q, scalar
 from pipelines.queries.info import INPUT_TABLES, tables
 
@@ -24,7 +24,8 @@ def loads(con, lang: str = "zh", limit: int = 50) -> pl.DataFrame:
         con,
         f"""SELECT l.load_id, strftime(l.loaded_at, '%Y-%m-%d %H:%M') AS loaded_at, l.files, l.rows,
                    {count} AS warnings, l.dropped_columns
-            FROM loads l ORDER BY l.load_id DESC LIMIT {int(limit)}""",
+            FROM loads l ORDER BY l.load_id DESC LIMIT ?""",
+        [int(limit)],
     )
     sep = t("loader.report.and", lang)
     colon, between = ("：", "；") if lang == "zh" else (": ", "; ")
@@ -75,16 +76,17 @@ def load_warning_rows(
     con, load_id: int, kind: str | None = None, lang: str = "zh", limit: int = 50, offset: int = 0
 ) -> pl.DataFrame:
     """One page of a load's warnings (of one kind, or all), in file and row order: kind and table named in
-    the interface language, file, sheet, row, column (as the file spelled it), value, other (compared with)."""
+    the interface language, file, sheet, row, column (as the file spelled it), record_id (the matter a warning
+    about its attributes names), value, other (compared with)."""
     where, params = "load_id = ?", [int(load_id)]
     if kind is not None:
         where, params = where + " AND kind = ?", [*params, kind]
     df = q(
         con,
-        f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", value, other
+        f"""SELECT kind, table_name, file, coalesce(sheet, '') AS sheet, "row", "column", record_id, value, other
             FROM load_warnings WHERE {where}
-            ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT {int(limit)} OFFSET {int(offset)}""",
-        params,
+            ORDER BY file, sheet NULLS FIRST, "row", "column", kind LIMIT ? OFFSET ?""",
+        [*params, int(limit), int(offset)],
     )
     return df.with_columns(
         pl.col("kind").map_elements(lambda k: t(f"loader.kind.{k}", lang), return_dtype=pl.String),

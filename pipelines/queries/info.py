@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import polars as pl
 
-from pipelines.contract import LEVEL_CODES
-from pipelines.formatting import natural_key, org_order
-from pipelines.marts_spec import MART_NAMES
+from pipelines.core.contract import LEVEL_CODES
+from pipelines.core.ordering import natural_key, org_order
 from pipelines.queries._sql import q, row, scalar
+from pipelines.tables.marts import MART_NAMES
 
 INPUT_TABLES = ("staff", "cases", "approvals", "substitutions", "meetings", "meeting_items")
 

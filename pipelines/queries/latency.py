@@ -1,13 +1,13 @@
-"""Approval latency by level: the measures of `marts_spec.LATENCY_MEASURES` over decided steps."""
+"""Approval latency by level: the measures of `pipelines.tables.marts.LATENCY_MEASURES` over decided steps."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
-from pipelines.marts_spec import LATENCY_MEASURES, LATENCY_MEASURES_SQL
-from pipelines.queries._sql import every_month, figure, is_set, periods_of, q, where
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
+from pipelines.queries._sql import APPROVER_LEVEL, every_month, figure, is_set, periods_of, q, where
+from pipelines.tables.marts import LATENCY_MEASURES, LATENCY_MEASURES_SQL
 
 LEVEL_COLUMNS = ("level", "level_rank", *LATENCY_MEASURES)
 
@@ -115,9 +115,9 @@ def slowest_approvers(con, f: Filters, n: int = 3, min_steps: int = 5) -> pl.Dat
     w, p = where(f, "latency_steps")
     return q(
         con,
-        f"""SELECT approver_id, any_value(approver_name) AS name, mode(level) AS level, count(*) AS steps,
+        f"""SELECT approver_id, any_value(approver_name) AS name, {APPROVER_LEVEL} AS level, count(*) AS steps,
                    {LATENCY_MEASURES['median_hours']} AS median_hours
-            FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= {int(min_steps)}
-            ORDER BY median_hours DESC, approver_id LIMIT {int(n)}""",
-        p,
+            FROM latency_steps {w} GROUP BY 1 HAVING count(*) >= ?
+            ORDER BY median_hours DESC, approver_id LIMIT ?""",
+        [*p, int(min_steps), int(n)],
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import t
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import t
+from pipelines.domain.metrics import ESCALATION_RATE, TIE_BREAK_RATE
 from pipelines.queries._sql import every_month, figure, q, row, scalar, where
 
 BUREAU = "meeting_type = 'BUREAU'"
@@ -27,8 +28,8 @@ def bureau_meetings(con, f: Filters) -> dict:
         "items": int(items),
         "tie_breaks": int(ties),
         "escalations": int(esc),
-        "tie_break_rate": ties / items if items else None,
-        "escalation_rate": esc / items if items else None,
+        "tie_break_rate": TIE_BREAK_RATE.of(ties, items),
+        "escalation_rate": ESCALATION_RATE.of(esc, items),
         "median_days_to_decision": days,
     }
 
@@ -70,8 +71,8 @@ def items_per_meeting(con, f: Filters, limit: int = 60) -> pl.DataFrame:
             SELECT m.meeting_id, m.held_on, m.meeting_type, m.chair_name, coalesce(i.items, 0) AS items,
                    coalesce(i.escalated, 0) AS escalated, coalesce(i.tie_breaks, 0) AS tie_breaks
             FROM meeting_facts m LEFT JOIN i USING (meeting_id) {w}
-            ORDER BY m.held_on DESC, m.meeting_id LIMIT {int(limit)}""",
-        p,
+            ORDER BY m.held_on DESC, m.meeting_id LIMIT ?""",
+        [*p, int(limit)],
     )
 
 
@@ -91,6 +92,6 @@ def escalated_items(con, f: Filters, limit: int = 200) -> pl.DataFrame:
     return q(
         con,
         f"""SELECT item_id, meeting_id, held_on, topic, outcome, decided_on, days_to_decision
-            FROM meeting_item_facts {w} ORDER BY held_on DESC, item_id LIMIT {int(limit)}""",
-        p,
+            FROM meeting_item_facts {w} ORDER BY held_on DESC, item_id LIMIT ?""",
+        [*p, int(limit)],
     )

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.marts_spec import LATENCY_MEASURES
+from pipelines.core.filters import Filters
+from pipelines.domain import rules
+from pipelines.domain.metrics import ESCALATION_RATE, FINDINGS_PER_100
 from pipelines.queries._sql import (
     every_month,
     figure,
@@ -21,6 +22,7 @@ from pipelines.queries._sql import (
     where_periods,
 )
 from pipelines.queries.meetings import BUREAU
+from pipelines.tables.marts import LATENCY_MEASURES
 
 APPROVED = ("closed", "final_decision = 'APPROVE'")
 
@@ -107,10 +109,10 @@ def _headlines(con, fs: list[Filters]) -> list[dict[str, float | int | None]]:
             "within_limit_share": v["within_limit"] / v["limited_steps"] if v["limited_steps"] else None,
             "substitutions": int(v["substitutions"]),
             "bureau_items": int(items),
-            "escalation_rate": v["escalations"] / items if items else None,
+            "escalation_rate": ESCALATION_RATE.of(v["escalations"], items),
             "findings": int(findings),
             "records": records,
-            "findings_per_100": 100.0 * findings / records if records else None,
+            "findings_per_100": FINDINGS_PER_100.of(findings, records),
             "cases_closed": int(closed),
             "on_time_share": v["on_time"] / closed if closed else None,
         })
@@ -205,7 +207,7 @@ def monthly_overview(con, f: Filters) -> pl.DataFrame:
         f"""WITH a AS (SELECT month, count(*) AS approved_matters FROM matters {w1} GROUP BY 1),
              l AS (SELECT month, {LATENCY_MEASURES['median_hours']} AS median_hours FROM latency_steps {w2} GROUP BY 1),
              s AS (SELECT month, count(*) AS substitutions FROM substitution_facts {w3} GROUP BY 1),
-             m AS (SELECT month, avg(CASE WHEN escalated THEN 1.0 ELSE 0.0 END) AS escalation_rate
+             m AS (SELECT month, {ESCALATION_RATE.sql("count(*) FILTER (WHERE escalated)", "count(*)")} AS escalation_rate
                    FROM meeting_item_facts {w4} GROUP BY 1),
              v AS (SELECT month, count(*) AS findings FROM violations {w5} GROUP BY 1),
              months AS (SELECT month FROM a UNION SELECT month FROM l UNION SELECT month FROM s
@@ -233,7 +235,7 @@ def rule_counts(con, f: Filters) -> pl.DataFrame:
                    FROM compliance_monthly {wc} GROUP BY 1)
            SELECT r.rule_id, r.article, r.record_kind, r.family, r.title_zh, r.title_en,
                   coalesce(v.findings, 0) AS findings, coalesce(c.records, 0)::BIGINT AS records,
-                  CASE WHEN c.records > 0 THEN 100.0 * coalesce(c.all_findings, 0) / c.records END AS per_100
+                  {FINDINGS_PER_100.sql("coalesce(c.all_findings, 0)", "c.records")} AS per_100
            FROM rule_catalogue r LEFT JOIN v USING (rule_id) LEFT JOIN c USING (rule_id)
            ORDER BY findings DESC, per_100 DESC NULLS LAST, r.rule_id""",
         p + pc,
@@ -252,11 +254,8 @@ def rule_trend(con, f: Filters, rule_ids: tuple[str, ...] = ()) -> pl.DataFrame:
     return every_month(df, f, by=("rule_id",), zeros=("findings",))
 
 
-# Rule family from the rule id's first letter (A: approvals, S: substitutions, M: meetings).
-FAMILY_SQL = (
-    "CASE left(v.rule_id, 1) WHEN 'A' THEN 'approval' WHEN 'S' THEN 'substitution' "
-    "WHEN 'M' THEN 'meeting' ELSE 'other' END"
-)
+# A finding's rule family (pipelines.domain.rules.family_of), over violations aliased `v`.
+FAMILY_SQL = rules.family_sql("v.rule_id")
 
 
 @figure("violations")
@@ -292,8 +291,8 @@ def violations_page(con, f: Filters, rule_ids: tuple[str, ...] = (), limit: int 
                       LEFT JOIN staff s ON s.staff_id = ids.pid WHERE ids.pid <> '') AS people
             FROM violations v {w}
             ORDER BY v.occurred_at DESC NULLS LAST, v.rule_id, v.record_id
-            LIMIT {int(limit)} OFFSET {int(offset)}""",
-        p,
+            LIMIT ? OFFSET ?""",
+        [*p, int(limit), int(offset)],
     )
 
 

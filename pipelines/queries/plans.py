@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
 
 
-def overview_plan(f: Filters, first: date | None = None) -> list[tuple]:
-    """The queries the Overview runs for filters `f` (views/overview.py), in its order; `first` is the store's
-    first month (no trend reaches before it)."""
+def overview_plan(f: Filters, lang: str = "zh", first: date | None = None) -> list[tuple]:
+    """The queries the Overview runs for filters `f` in `lang`: the page runs exactly these (views/overview.py
+    unpacks their results in this order), so the benchmark and the server's warm-up run what it runs. `first`
+    is the store's first month: no trend reaches before it."""
     window = f.trend_window(12, first)
     return [
         ("headline_periods", f),
@@ -20,7 +21,7 @@ def overview_plan(f: Filters, first: date | None = None) -> list[tuple]:
         ("latency_by_level_periods", f),
         ("monthly_overview", window),
         ("findings_by_family_month", window),
-        ("latency_by", window, "month", "zh"),
+        ("latency_by", window, "month", lang),
         ("rule_counts", f),
         ("slowest_approvers", f),
     ]

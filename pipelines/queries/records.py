@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.filters import Filters
+from pipelines.core.filters import Filters
 from pipelines.queries._sql import figure, q, scalar, where
 from pipelines.queries.overview import FAMILY_SQL
 
@@ -47,7 +47,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
            received_at, age_hours, age_workdays, limit_workdays, used_share, warning_tier""",
         "used_share DESC NULLS LAST, age_hours DESC, matter_id, step_no",
         {"level": "level", "tier": "coalesce(warning_tier, 'OK')", "approver_id": "approver_id", "team": "team",
-         "division": "division", "matter_type": "matter_type"},
+         "division": "division", "matter_type": "matter_type", "matter_id": "matter_id"},
     ),
     "matters": RecordKind(
         "matters", ("closed", "final_decision = 'APPROVE'"),
@@ -55,6 +55,26 @@ RECORD_KINDS: dict[str, RecordKind] = {
            final_acting_for, final_decided_at, lead_time_hours, lead_time_workdays""",
         "final_decided_at DESC NULLS LAST, matter_id",
         {"team": "team", "division": "division", "matter_type": "matter_type"},
+    ),
+    "loops": RecordKind(
+        "rework_loops", (),
+        """matter_id, step_no, case_id, team, division, matter_type, level, approver_id, approver_name, returned_at,
+           back_step_no, back_at, closed, rework_hours, rework_workdays""",
+        "returned_at DESC, matter_id, step_no",
+        {"level": "level", "matter_type": "matter_type", "team": "team", "division": "division",
+         "approver_id": "approver_id", "closed": "closed"},
+    ),
+    "paths": RecordKind(
+        "matters", (),
+        """matter_id, case_id, team, division, matter_type, route, on_required_route, returns, conforms,
+           (SELECT string_agg(coalesce(s.name, ids.pid), '、' ORDER BY ids.pid)
+            FROM (SELECT unnest(string_split(two_level_approvers, ';')) AS pid) ids
+            LEFT JOIN staff s ON s.staff_id = ids.pid) AS two_level_names,
+           final_decision, final_decided_at, lead_time_hours""",
+        "final_decided_at DESC NULLS LAST, matter_id",
+        {"matter_type": "matter_type", "route": "route", "team": "team", "division": "division",
+         "closed": "closed", "conforms": "conforms", "on_required_route": "on_required_route",
+         "two_level": "(two_level_approvers IS NOT NULL)"},
     ),
     "substitutions": RecordKind(
         "substitution_facts", (),
@@ -91,7 +111,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
            tier AS clock_tier, on_time, days_to_close, days_late""",
         "is_open DESC, days_left NULLS LAST, closed_on DESC NULLS LAST, case_id",
         {"team": "coalesce(team, '—')", "judge": "coalesce(judge_name, judge_id, '—')", "tier": "coalesce(tier, 'OK')",
-         "open": "is_open"},
+         "open": "is_open", "case_id": "case_id"},
     ),
 }
 KIND_MARTS = {kind: k.mart for kind, k in RECORD_KINDS.items()}
@@ -140,4 +160,4 @@ def records_page(con, f: Filters, kind: str, conds: tuple[tuple[str, object], ..
     sql, params = _from(kind, f, conds, search)
     select = RECORD_KINDS[kind].select
     order = RECORD_KINDS[kind].order
-    return q(con, f"SELECT {select} {sql} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}", params)
+    return q(con, f"SELECT {select} {sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, int(limit), int(offset)])

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import polars as pl
 
-from pipelines.filters import Filters
-from pipelines.i18n import label
+from pipelines.core.filters import Filters
+from pipelines.core.i18n import label
 from pipelines.queries._sql import every_month, figure, q, row, where
 
 
@@ -76,8 +76,8 @@ def substitution_timeline(con, f: Filters, snapshot: datetime | None, limit: int
                    substitute_post, start_at, {end} AS end_shown, end_at IS NULL AS open_ended,
                    authorized, direction, scope, team, days
             FROM substitution_facts {w}
-            ORDER BY start_at DESC LIMIT {int(limit)}""",
-        params,
+            ORDER BY start_at DESC, substitution_id LIMIT ?""",
+        [*params, int(limit)],
     )
 
 

@@ -1,16 +1,17 @@
 """Every figure of `python -m pipelines report` in one dict (the contract's JSON keys), from the same
-query functions the pages call; pipelines.report only formats it."""
+query functions the pages call; pipelines.present.report only formats it."""
 
 from __future__ import annotations
 
-from pipelines import rules
-from pipelines.filters import Filters, format_month
+from pipelines.core.filters import Filters, format_month
+from pipelines.domain import rules
 from pipelines.queries._sql import scope
 from pipelines.queries.clock import clock_summary, open_cases_now
 from pipelines.queries.info import meta
 from pipelines.queries.latency import latency_by_level
 from pipelines.queries.meetings import bureau_meetings
 from pipelines.queries.overview import headline, matter_summary, overdue_pending, records_by_kind, rule_counts
+from pipelines.queries.paths import conformance_by_type, rework_by_level
 from pipelines.queries.substitutions import acting_share, substitution_summary
 
 # JSON key -> (figure, key within it): whose scope describes it.
@@ -26,6 +27,9 @@ SCOPES = {
     "bureau_items": ("bureau_meetings", None),
     "cases_open": ("open_cases_now", None),
     "cases_closed": ("clock_summary", None),
+    "rework_by_level": ("rework_by_level", "returns"),
+    "rework_share": ("rework_by_level", "share"),
+    "conformance_by_type": ("conformance_by_type", None),
 }
 # JSON keys that share another's scope.
 SAME_SCOPE = {
@@ -131,4 +135,6 @@ def report_figures(con, f: Filters) -> dict:
         "on_time_share": closed["on_time_share"],
         "median_days_to_close": closed["median_days_to_close"],
         "mean_days_to_close": closed["mean_days_to_close"],
+        "rework_by_level": rework_by_level(con, f).drop("level_rank").to_dicts(),
+        "conformance_by_type": conformance_by_type(con, f),
     }
