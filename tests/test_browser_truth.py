@@ -29,6 +29,8 @@ MONTHLY = [
     ("meetings", 2, None),
     ("latency", 2, None),
     ("regulation", 0, "违规发现（条）"),
+    ("paths", 2, "退回次数"),
+    ("paths", 7, None),
 ]
 
 

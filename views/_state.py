@@ -117,10 +117,8 @@ if (!top_.__tierwatchHistory) {
 
 def _follow_history() -> None:
     """Reload the page when the browser goes Back or Forward (see HISTORY_JS)."""
-    import streamlit.components.v1 as components
-
     with st.sidebar:
-        components.html(HISTORY_JS, height=0)
+        st.iframe(HISTORY_JS, height=1)  # same-origin: it may listen to the app's window
 
 
 def setup(who=None) -> Ctx:
