@@ -3,8 +3,11 @@
 
 SHELL := /bin/bash
 PYTHON ?= python3
-DB ?= data/warehouse.duckdb
+DB ?= $(or $(TIERWATCH_DB),data/warehouse.duckdb)
 PORT ?= 8501
+# Where the server listens: empty = 127.0.0.1 (this computer only). A network address (ADDRESS=0.0.0.0) needs
+# sign-in configured first (an account, or [auth] in .streamlit/secrets.toml): serve.py refuses otherwise.
+ADDRESS ?=
 # uv from PATH, else the copy `setup` installs with pip into this Python.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
@@ -18,7 +21,8 @@ setup:
 run: setup
 	@test -f $(DB) || $(UV) run python -m pipelines demo --db $(DB)
 	@$(UV) run python -m pipelines rebuild --db $(DB) --if-stale
-	$(UV) run python serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	TIERWATCH_DB=$(DB) $(UV) run python serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false \
+		$(if $(ADDRESS),--server.address $(ADDRESS))
 
 demo: setup
 	$(UV) run python -m pipelines demo --db $(DB)

@@ -5,7 +5,11 @@ Streamlit imports nothing of the app until a browser opens a session, so the fir
 waited ~3 s more (2 cores) while that run imported altair, pandas (Streamlit sends chart data through it),
 polars and the app's modules: a first Overview took ~7 s, a later visitor's 2-3 s. With those imported
 first it took 3.4-4.1 s at 10M steps: its run also queried the store (DuckDB starting cold) and started
-vl-convert for the charts' downloads beside the page. Both are done here now, before the server listens."""
+vl-convert for the charts' downloads beside the page. Both are done here now, before the server listens.
+
+It is also where the server is safe by default: with no sign-in configured it listens on 127.0.0.1 only
+and says so; asked for another address without sign-in it exits 2 saying what to configure (make run
+ADDRESS=0.0.0.0 is how a network deployment starts); error details never reach a browser."""
 
 from __future__ import annotations
 
@@ -44,8 +48,30 @@ def warm() -> None:
     alt.Chart(pl.DataFrame({"a": [1]})).mark_point().encode(x="a:Q").to_dict()
 
 
+def safe_start(argv: list[str]) -> list[str]:
+    """The options to start with (see pipelines.access.serving.plan), or exit 2 when asked to listen on
+    the network with no sign-in configured. Also clears uploads a stopped server left behind."""
+    import os
+    from pathlib import Path
+
+    from pipelines.access import serving
+    from pipelines.core.i18n import t
+
+    db = Path(os.environ.get("TIERWATCH_DB") or Path(__file__).resolve().parent / "data" / "warehouse.duckdb")
+    p = serving.plan(argv, db, Path.cwd())
+    if p.refused:
+        for lang in ("zh", "en"):
+            print(t("serve.refused", lang, address=p.address, db=db), file=sys.stderr)
+        sys.exit(2)
+    serving.clear_uploads(db)
+    for lang in ("zh", "en"):
+        print(t("serve.local" if p.local_mode else "serve.signin", lang), flush=True)
+    return p.argv
+
+
 if __name__ == "__main__":
+    args = safe_start(sys.argv[1:])
     warm()
     from streamlit.web.cli import main
 
-    sys.exit(main(["run", "app.py", *sys.argv[1:]], prog_name="streamlit"))
+    sys.exit(main(["run", "app.py", *args], prog_name="streamlit"))

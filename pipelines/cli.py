@@ -6,6 +6,12 @@
                                [--division NAME]... [--team NAME]... [--type CODE]... [--level CODE]...
                                [--docx PATH] [--lang zh|en]
     python -m pipelines rebuild [--db PATH] [--no-wait]
+    python -m pipelines users add LOGIN (--staff STAFF_ID | --role analyst | --role admin) [--email ADDR]
+                                  [--lang zh|en] [--sso-only] [--db PATH]
+    python -m pipelines users list | disable LOGIN | enable LOGIN | passwd LOGIN [--db PATH]
+    python -m pipelines audit [--since YYYY-MM-DD] [--json] [--db PATH]
+    python -m pipelines digest (--audience vp|chief|team|analyst | --to LOGIN) [--period day|week|month]
+                               [--dry-run [--out DIR]] [--if-due] [--db PATH]
 
 Exit status 0 on success; 1 when the input is invalid (every problem is printed, located by file, row
 and column; the store is unchanged) or the settings are (file, key or line; checked before any command
@@ -77,16 +83,42 @@ def _load(paths: list[Path], db: Path, lang: str, wait: bool = True) -> int:
             print(t("cli.path_missing", lang, path=p), file=sys.stderr)
         return 1
     bar = _Bar()
+    outcome = "error"
     try:
         report = load_paths(paths, db, lang=lang, progress=bar, wait=wait, on_wait=_waiting(lang, bar))
+        outcome = ("ok" if report.ok else "fault" if report.fault is not None
+                   else "busy" if report.busy is not None else "invalid")
     finally:
         bar.close()
+        _audit_files(db, "load", paths, outcome)
     print(report.format(lang), file=sys.stdout if report.ok else sys.stderr)
     if report.ok:
         print(t("cli.store", lang, db=db))
     if report.fault is not None or report.busy is not None:
         return 2  # the machine's or another writer's, never the input's
     return 0 if report.ok else 1
+
+
+def _audit_files(db: Path, action: str, paths: list[Path], outcome: str) -> None:
+    """A load or rebuild in the audit trail: who, every file with its SHA-256, the outcome."""
+    import hashlib
+    import sqlite3
+
+    from pipelines.access import audit
+
+    files = {}
+    for p in paths:
+        for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+            if f.is_file():
+                h = hashlib.sha256()
+                with f.open("rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                files[str(f)] = h.hexdigest()
+    try:
+        audit.record(db, _who(), action, files=files, outcome=outcome)
+    except (OSError, sqlite3.Error) as exc:  # the trail beside a store in a read-only folder: said, not fatal
+        print(f"audit: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -168,16 +200,142 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from pipelines.ingest.loader import busy_message
 
     bar = _Bar()
+    outcome = "error"
     try:
         store.rebuild(db, progress=bar, lang=args.lang, wait=not args.no_wait, on_wait=_waiting(args.lang, bar))
+        outcome = "ok"
     except store.StoreLocked as exc:
+        outcome = "busy"
         bar.close()
         print(busy_message(exc.holder, args.lang, waiting=False), file=sys.stderr)
         return 2
     finally:
         bar.close()
+        _audit_files(db, "rebuild", [], outcome)
     print(t("cli.rebuilt", args.lang, db=db))
     return 0
+
+
+def _who() -> str:
+    """Who runs a command, for the audit trail: the operating-system user."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        return "cli"
+
+
+def _read_password(login: str, lang: str) -> str | None:
+    """The password: prompted twice on a terminal, else one line from stdin (never echoed, never logged)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(t("cli.users.password", lang, login=login))
+        if getpass.getpass(t("cli.users.password_again", lang)) != first:
+            print(t("cli.users.mismatch", lang), file=sys.stderr)
+            return None
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        print(t("cli.users.no_password", lang), file=sys.stderr)
+        return None
+    return line.rstrip("\r\n")
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from pipelines.access import accounts, audit
+
+    db, lang, action = Path(args.db), args.lang, args.action
+    try:
+        if action == "list":
+            rows = accounts.list_accounts(db)
+            if not rows:
+                print(t("cli.users.none", lang))
+                return 0
+            print(t("cli.users.header", lang))
+            for a in rows:
+                state = t("cli.users.inactive" if a.disabled else "cli.users.active", lang)
+                print("\t".join((a.login, a.role, a.staff_id or "-", a.email or "-", a.lang, state)))
+            return 0
+        login = args.login
+        if action == "add":
+            role = args.role or "staff"
+            password = None if args.sso_only else _read_password(login, lang)
+            if password is None and not args.sso_only:
+                return 1
+            accounts.add_account(db, login, password, role=role, staff_id=args.staff, email=args.email, lang=lang)
+            audit.record(db, _who(), "account_add", login=login, role=role, staff_id=args.staff, email=args.email)
+            print(t("cli.users.added", lang, login=login, role=t(f"role.{role}", lang)))
+            if args.staff and db.exists():
+                _warn_unknown_staff(db, args.staff, lang)
+        elif action in ("disable", "enable"):
+            accounts.set_disabled(db, login, action == "disable")
+            audit.record(db, _who(), f"account_{action}", login=login)
+            print(t(f"cli.users.{action}d", lang, login=login))
+        elif action == "passwd":
+            if accounts.get_account(db, login) is None:
+                raise accounts.AccountError("access.error.unknown", login=login)
+            password = _read_password(login, lang)
+            if password is None:
+                return 1
+            accounts.set_password(db, login, password)
+            audit.record(db, _who(), "account_passwd", login=login)
+            print(t("cli.users.passwd", lang, login=login))
+    except accounts.AccountError as exc:
+        print(t(exc.key, lang, **exc.params), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _warn_unknown_staff(db: Path, staff_id: str, lang: str) -> None:
+    from pipelines.access.scope import roster_post
+
+    try:
+        con = store.connect_readonly(db)
+    except Exception:  # noqa: BLE001 - a store that cannot be opened now only skips this warning
+        return
+    try:
+        if roster_post(con, staff_id) is None:
+            print(t("access.error.staff_unknown", lang, staff_id=staff_id), file=sys.stderr)
+    finally:
+        con.close()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from pipelines.access import audit
+
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            print(t("cli.audit.since", args.lang, value=args.since), file=sys.stderr)
+            return 1
+    rows = audit.read(Path(args.db), since=since)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif not rows:
+        print(t("cli.audit.none", args.lang))
+    else:
+        for row in rows:
+            print(audit.line(row))
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from pipelines.notify.run import run
+
+    now = datetime.fromisoformat(args.now) if args.now else None
+    res = run(Path(args.db), audience=args.audience, login=args.to, period=args.period, dry_run=args.dry_run,
+              if_due=args.if_due, now=now, out=Path(args.out) if args.out else None, lang=args.lang)
+    for line in res.lines:
+        print(line, file=sys.stderr if res.code else sys.stdout)
+    return res.code
 
 
 def parser() -> argparse.ArgumentParser:
@@ -217,6 +375,40 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--if-stale", action="store_true",
                          help="only when the summary tables were built by an older version (make run uses it)")
     rebuild.set_defaults(func=cmd_rebuild)
+
+    users = sub.add_parser("users", help="accounts: add, list, disable, enable, passwd")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", parents=[common], help="a new account (password prompted, or one line on stdin)")
+    add.add_argument("login")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--staff", metavar="STAFF_ID", help="a roster person: the scope follows their post")
+    who.add_argument("--role", choices=("analyst", "admin"), help="analyst (bureau, pseudonyms) or admin")
+    add.add_argument("--email", default=None, metavar="ADDR", help="e-mail address (digests; single sign-on)")
+    add.add_argument("--sso-only", action="store_true",
+                     help="no password: signs in through the court's single sign-on only")
+    users_sub.add_parser("list", parents=[common], help="every account")
+    for action in ("disable", "enable", "passwd"):
+        one = users_sub.add_parser(action, parents=[common], help=f"{action} an account")
+        one.add_argument("login")
+    users.set_defaults(func=cmd_users)
+
+    audit = sub.add_parser("audit", parents=[common], help="the audit trail (sign-ins, page views, exports, loads)")
+    audit.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="only from this day on")
+    audit.add_argument("--json", action="store_true", help="print JSON")
+    audit.set_defaults(func=cmd_audit)
+
+    digest = sub.add_parser("digest", parents=[common], help="e-mail digests to accounts with an address, once per period")
+    who = digest.add_mutually_exclusive_group(required=True)
+    who.add_argument("--audience", choices=("vp", "chief", "team", "analyst"), help="every account of this audience")
+    who.add_argument("--to", metavar="LOGIN", help="one account")
+    digest.add_argument("--period", choices=("day", "week", "month"), default="week", help="default: week")
+    digest.add_argument("--dry-run", action="store_true", help="write .eml files instead of sending; record nothing")
+    digest.add_argument("--out", default=None, metavar="DIR", help="folder of --dry-run's .eml files (default: digests/ beside the store)")
+    digest.add_argument("--if-due", action="store_true",
+                        help="send only on a working day from digest.send_hour on (for cron or a systemd timer, hourly)")
+    digest.add_argument("--now", default=None, metavar="YYYY-MM-DDTHH:MM",
+                        help="run as at this local time (to catch up a missed period; default: now, Asia/Shanghai)")
+    digest.set_defaults(func=cmd_digest)
     return p
 
 

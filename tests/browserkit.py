@@ -25,7 +25,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Every page of the app, and those that draw charts: test_browser_ui.py opens each chart page in both languages
 # (no error, a page header, every chart readable); test_browser.py opens the others in both languages.
 CHART_PAGES = ("overview", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation")
-ALL_PAGES = (*CHART_PAGES, "findings", "data")
+ALL_PAGES = (*CHART_PAGES, "attention", "findings", "data")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -40,23 +40,23 @@ def require_chromium() -> None:
                 allow_module_level=True)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextmanager
-def streamlit_server(db: Path, log_name: str) -> Iterator[str]:
-    """The dashboard's server (`serve.py`, as `make run` starts it) on a free port against the store `db`;
-    yields its base URL."""
-    port = _free_port()
+def streamlit_server(db: Path, log_name: str, args: tuple[str, ...] = (), port: int | None = None) -> Iterator[str]:
+    """The dashboard's server (`serve.py`, as `make run` starts it) on a free port (or `port`) against the
+    store `db`, with more `streamlit run` options `args`; yields its base URL."""
+    port = port or free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / log_name
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "serve.py", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
             cwd=ROOT, env={**os.environ, "TIERWATCH_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
         )
         try:

@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ("overview", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation", "findings",
-         "data")
+PAGES = ("overview", "attention", "latency", "bottlenecks", "paths", "clock", "substitutions", "meetings", "regulation",
+         "findings", "data")
 
 
 @pytest.fixture(autouse=True)

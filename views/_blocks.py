@@ -16,8 +16,9 @@ from pipelines.domain import regulation
 from pipelines.domain.rules import escalation_grounded_row
 from pipelines.present import charts, labels
 from pipelines.present.monthly_report import write_monthly_docx
-from views import _widgets
+from views import _access, _widgets
 from views._state import Ctx, ctx, q, tr
+from views._text import md
 
 
 def reverse(labels: dict[str, str]) -> dict[str, str]:
@@ -120,7 +121,7 @@ def records(p: _widgets.Picked, key: str, title: str) -> None:
     lang = ctx().lang
     total = q("records_count", p.filters, p.kind, p.conds, "")
     what = describe_pick(p, lang)
-    st.markdown("**" + t("drill.title", lang, what=what, total=f"{total:,}") + "**")
+    st.markdown("**" + t("drill.title", lang, what=md(what), total=f"{total:,}") + "**")
     st.caption(_widgets.caption_text("records_page", p.kind, p.filters))
     _widgets.paged(f"drill_{key}", "records_page", (p.filters, p.kind, p.conds, ""), total,
                    prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)
@@ -174,6 +175,9 @@ def monthly_report(c: Ctx) -> None:
             out = write_monthly_docx(c.db, month, Path(tmp) / "report.docx", filters=c.filters, lang=c.lang,
                                      mask=None if c.mask == "none" else c.mask)
             st.session_state["_monthly_docx"] = (want, out.read_bytes())
+            _access.record(c.db, c.who.name if c.who is not None else "local", "export", file=f"report-{month}.docx",
+                           format="DOCX", filters=c.filters.query_string(),
+                           scope=c.scope.describe() if c.scope is not None else "bureau")
     made = st.session_state.get("_monthly_docx")
     if made is not None and made[0] == want:  # only offer the file made for what is chosen now
         cols[2].download_button(

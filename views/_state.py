@@ -10,12 +10,14 @@ import streamlit as st
 
 from pipelines.core.filters import PRESETS, Filters, add_months, format_month, parse_month, preset_period
 from pipelines.core.i18n import DEFAULT_LANG, LANGS, label, t
+from pipelines.core.scope import Scope
 from pipelines.queries import StoreInfo
 from views import _store
 
 # Page registry: (url path, file, message key, icon). Order = navigation order.
 PAGES = (
     ("overview", "views/overview.py", "nav.overview", ":material/dashboard:"),
+    ("attention", "views/attention.py", "nav.attention", ":material/notifications_active:"),
     ("latency", "views/latency.py", "nav.latency", ":material/timer:"),
     ("bottlenecks", "views/bottlenecks.py", "nav.bottlenecks", ":material/hourglass_bottom:"),
     ("paths", "views/paths.py", "nav.paths", ":material/replay:"),
@@ -38,6 +40,8 @@ class Ctx:
     options: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     mask: str = "none"
+    who: object = None  # views._access.Who: the session's person (local mode or signed in)
+    scope: Scope | None = None  # what they may see (None: the bureau); also in filters.scope
 
     @property
     def snapshot(self) -> str:
@@ -68,16 +72,17 @@ def _qp_all() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
-def setup() -> Ctx:
-    """Language, store, sidebar filters; mirrors the state in the URL. Called by app.py on every run."""
-    params = _qp_all()
-    first_run = "_init" not in st.session_state
-    if first_run:
-        lang = (params.get("lang") or [DEFAULT_LANG])[0]
+def first_lang() -> str:
+    """The language before anything is drawn: the session's, else the URL's `?lang=`, else Chinese."""
+    if "lang" not in st.session_state:
+        lang = (st.query_params.get_all("lang") or [DEFAULT_LANG])[0]
         st.session_state["lang"] = lang if lang in LANGS else DEFAULT_LANG
+    return st.session_state["lang"]
 
+
+def language_switch() -> str:
     with st.sidebar:
-        lang = st.segmented_control(
+        return st.segmented_control(
             t("app.language", st.session_state.get("lang", DEFAULT_LANG)),
             LANGS,
             format_func=lambda code: {"zh": "中文", "en": "English"}[code],
@@ -85,30 +90,54 @@ def setup() -> Ctx:
             required=True,
         ) or DEFAULT_LANG
 
+
+def setup(who=None) -> Ctx:
+    """Language, store, sidebar filters within the person's scope; mirrors the state in the URL. Called by
+    app.py on every run, after the sign-in gate (`who`: views._access.Who, None = local mode)."""
+    params = _qp_all()
+    first_run = "_init" not in st.session_state
+    first_lang()
+
+    lang = language_switch()
+    scope = getattr(who, "scope", None)
+    if scope is not None and scope.is_bureau and not scope.pseudonyms:
+        scope = None  # the bureau, names shown: no restriction to carry
+
     db = _store.db_path()
     s = _store.stamp(db)
     try:
         info = _store.store_info(str(db), s)
     except _store.StoreBusy:
         info = StoreInfo("empty")
-    c = Ctx(lang=lang, db=db, stamp=s, info=info)
+    c = Ctx(lang=lang, db=db, stamp=s, info=info, who=who, scope=scope)
     st.session_state["_ctx"] = c
 
     if info.ready:
-        c.options = _store.cached(str(db), s, "filter_options", ())
-        c.filters = _filter_widgets(c, Filters.from_query_params(params) if first_run else None)
+        c.options = within_scope(_store.cached(str(db), s, "filter_options", ()), scope)
+        c.filters = _filter_widgets(c, Filters.from_query_params(params) if first_run else None).within(scope)
         with st.sidebar:
-            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))
-            c.mask = st.selectbox(
-                t("sidebar.mask", lang),
-                ("none", "id", "initials"),
-                format_func=lambda m: t(f"sidebar.mask.{m}", lang),
-                key="mask",
-                help=t("sidebar.mask.help", lang),
-            )
+            st.caption(t("sidebar.snapshot", lang, snapshot=c.snapshot))  # a time the loader wrote
+            if scope is None or not scope.pseudonyms:  # pseudonyms already hide every name
+                c.mask = st.selectbox(
+                    t("sidebar.mask", lang),
+                    ("none", "id", "initials"),
+                    format_func=lambda m: t(f"sidebar.mask.{m}", lang),
+                    key="mask",
+                    help=t("sidebar.mask.help", lang),
+                )
     st.session_state["_init"] = True
     _write_url(c)
     return c
+
+
+def within_scope(options: dict, scope: Scope | None) -> dict:
+    """The sidebar's division and team choices inside the scope (the rest stay: types and levels)."""
+    if scope is None or scope.is_bureau:
+        return options
+    teams = [(tm, dv) for tm, dv in options["teams"] if scope.allows(dv, tm)]
+    divisions = [d for d in options["divisions"] if (scope.divisions is None or d in scope.divisions)
+                 and (scope.teams is None or any(dv == d for _, dv in teams))]
+    return {**options, "divisions": divisions, "teams": teams}
 
 
 def _filter_widgets(c: Ctx, from_url: Filters | None) -> Filters:
@@ -265,10 +294,40 @@ def _page_params() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in PAGE_PARAMS if st.query_params.get(k)}
 
 
-def navigation(lang: str):
+# Who sees the attention list first: the chief, the deputies and team leaders, whose job is to keep things
+# moving; the VP, analysts and the local user start on the Overview.
+ATTENTION_FIRST = ("CHIEF", "DEPUTY", "TEAM_LEAD")
+
+
+def first_page(c: Ctx) -> str:
+    account = getattr(c.who, "account", None)
+    if account is None or account.role != "staff" or not account.staff_id or not c.info.ready:
+        return "overview"
+    post = _store.cached(str(c.db), c.stamp, "staff_post", (account.staff_id,))
+    return "attention" if post in ATTENTION_FIRST else "overview"
+
+
+def _landing() -> None:
+    """The root's stand-in while the sign-in form shows (never run)."""
+
+
+def navigation(lang: str, can_load: bool = True, hidden: bool = False):
+    """The pages this person may open: the Data page (upload, load, settings, accounts, audit) only for an
+    administrator or in local mode; its URL is then no page at all. `hidden`: registered but not shown nor
+    run (the sign-in form keeps a deep link's page in the URL, to open it once signed in). The chief, the
+    deputies and team leaders find the attention list first (and at the app's root)."""
+    if hidden:
+        # the app's root is a page of its own here (it never runs): signed in, the root then opens the person's
+        # first page, where registering the Overview as the default would have kept them on it
+        landing = st.Page(_landing, title=t("app.title", lang), url_path="landing", default=True)
+        return st.navigation([landing, *(st.Page(path, title=t(msg, lang), url_path=key)
+                                         for key, path, msg, _ in PAGES)], position="hidden")
+    first = first_page(ctx())
+    order = sorted(PAGES, key=lambda p: p[0] != first)  # stable: the others keep their order
     pages = {
-        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == "overview"))
-        for key, path, msg, icon in PAGES
+        key: st.Page(path, title=t(msg, lang), icon=icon, url_path=key, default=(key == first))
+        for key, path, msg, icon in order
+        if key != "data" or can_load
     }
     ctx().pages = pages
     return st.navigation(list(pages.values()))

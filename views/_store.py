@@ -134,6 +134,7 @@ def clear_caches() -> None:
     store_info.clear()
     name_masks.clear()
     targets.clear()
+    extension_lead_days.clear()
 
 
 def run(db: str, name: str, args: tuple):
@@ -150,6 +151,16 @@ def settings_stamp(db: Path) -> tuple:
     except FileNotFoundError:
         return ()
     return (s.st_mtime_ns, s.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def extension_lead_days(db: str, stamp_: tuple) -> int:
+    """Days before a case's deadline by which an extension must be requested (settings `[attention]`); the
+    default while the settings file does not pass its checks (the Overview says why)."""
+    try:
+        return settings_for_store(db).extension_lead_days
+    except SettingsError:
+        return Settings().extension_lead_days
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -22,6 +22,7 @@ from pipelines.tables.marts import NUMBER_FORMATS, kind
 from pipelines.tables.marts import headers as column_headers
 from views import _store
 from views._state import Ctx, ctx, q
+from views._text import md
 
 PAGE_SIZE = 50
 
@@ -57,15 +58,16 @@ def empty_guide(c: Ctx) -> None:
     st.info(t(key, c.lang, db=str(c.db)), icon=":material/info:")
     st.markdown(t("guide.steps", c.lang))
     st.code("uv run python -m pipelines demo --db " + str(c.db), language="bash")
-    if c.pages:
+    if "data" in c.pages:
         st.page_link(c.pages["data"], label=t("guide.to_data", c.lang), icon=":material/upload:")
 
 
-def caption_text(figure: str, part: str | None = None, filters: Filters | None = None) -> str:
+def caption_text(figure: str, part: str | None = None, filters: Filters | None = None, *, markdown: bool = True) -> str:
     """The caption of figure `figure` (a query function; `part` one figure of a multi-mart one): the
-    filters that narrow it, those that cannot and why, and the snapshot."""
+    filters that narrow it, those that cannot and why, and the snapshot. Escaped for Markdown (team and
+    division names come from the exports) unless `markdown` is false (a chart's title in an image)."""
     c = ctx()
-    text = queries.caption(figure, filters or c.filters, c.lang, part)
+    text = queries.caption(figure, filters or c.filters, c.lang, part, escape=md if markdown else None)
     return t("caption.template", c.lang, filters=text, snapshot=c.snapshot)
 
 
@@ -202,14 +204,14 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     c = ctx()
     _warm_up()
     f = filters or c.filters
-    text = caption_text(figure, part, f)
+    text = caption_text(figure, part, f, markdown=False)
     if drill is None:
         st.altair_chart(ch, width="stretch", key=f"chart_{key}")
         event = None
     else:
         spec, names = selectable(ch, drill)
         event = st.vega_lite_chart(spec=spec, width="stretch", key=f"chart_{key}", on_select="rerun", selection_mode=names)
-    st.caption(text)
+    st.caption(caption_text(figure, part, f))
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
     lang = c.lang
@@ -255,8 +257,25 @@ def download(where, label_: str, data, file_name: str, mime: str, key: str, icon
     on the page, so it has no reason to rerun it. The callable must not use Streamlit: it runs on a
     worker thread outside the script run.
     """
-    where.download_button(label_, data, file_name=file_name, mime=mime, key=key, icon=icon, type="tertiary",
-                          on_click="ignore")
+    where.download_button(label_, audited(data, file_name, label_), file_name=file_name, mime=mime, key=key,
+                          icon=icon, type="tertiary", on_click="ignore")
+
+
+def audited(data, file_name: str, fmt: str):
+    """`data` (bytes or a callable making them) that, when made, leaves an export row in the audit trail:
+    which file, which format, under which filters and scope, by whom."""
+    c = ctx()
+    db, who = c.db, (c.who.name if c.who is not None else "local")
+    filters, scope = c.filters.query_string(), (c.scope.describe() if c.scope is not None else "bureau")
+
+    def make() -> bytes:
+        out = data() if callable(data) else data
+        from views._access import record  # pure: no Streamlit call, safe on the download's thread
+
+        record(db, who, "export", file=file_name, format=fmt, filters=filters, scope=scope)
+        return out
+
+    return make
 
 
 _RENDER_LOCK = threading.Lock()
@@ -355,6 +374,8 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
             config[name] = st.column_config.DateColumn(format="YYYY-MM-DD")
         elif shown_kinds.get(col) == "datetime":
             config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
+        elif col == "link":  # a path of this app (pipelines.queries.record_link): the page with a row's records
+            config[name] = st.column_config.LinkColumn(display_text=t("attention.open", ctx().lang))
         elif col in LONG_COLUMNS:
             config[name] = st.column_config.TextColumn(width="large")
     return config

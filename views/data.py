@@ -2,22 +2,58 @@
 with progress; the data-quality panel (warnings recorded with each load); the load history; what the store
 holds and which calendar years are covered; the settings in effect; the import template."""
 
+import hashlib
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from pipelines.access import accounts as access_accounts
+from pipelines.access import audit as access_audit
+from pipelines.access import serving
 from pipelines.core import contract
 from pipelines.domain.settings import SettingsError, describe, settings_for_store
 from pipelines.ingest import loader, template
 from pipelines.present import exports
+from views import _access
 from views import _store as store
 from views import _widgets as ui
 from views._state import q
 
 c = ui.header("data.title", "data.intro")
 lang, tr = c.lang, c.tr
+if c.who is not None and not c.who.can_load:  # navigation offers this page to administrators only
+    st.warning(tr("data.access.admin_only"))
+    st.stop()
+who = c.who.name if c.who is not None else "local"
+MAX_NAME = 255  # bytes of a file name most file systems take
+
+
+def name_problem(name: str) -> str | None:
+    """Why an upload's name cannot be written as a file (located, in the user's language), or None."""
+    if any(ch in name for ch in "/\\") or any(ord(ch) < 32 or ord(ch) == 127 for ch in name) or name in (".", ".."):
+        return tr("upload.name_bad")
+    if len(name.encode("utf-8")) > MAX_NAME:
+        return tr("upload.name_too_long", n=len(name), max=MAX_NAME)
+    return None
+
+
+@contextmanager
+def saved(uploads):
+    """The uploads written under their own names (a table is recognised by its file name) in a folder of
+    their own, removed when the block ends: nothing of an upload stays on the server's disk."""
+    root = serving.upload_root(c.db)
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root))
+    try:
+        for f in uploads:
+            (tmp / f.name).write_bytes(f.getvalue())
+        yield sorted(tmp.iterdir())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 try:
     settings, settings_error = settings_for_store(c.db), None
 except SettingsError as exc:  # the loader refuses too; say it here first, located
@@ -44,20 +80,17 @@ files = st.file_uploader(tr("data.uploader"), accept_multiple_files=True,
 if settings is not None:
     st.caption(tr("data.upload_limit", mb=f"{st.get_option('server.maxUploadSize'):,g}",
                   xlsx_mb=f"{settings.xlsx_max_uncompressed_mb:,g}", ratio=f"{settings.xlsx_max_ratio:,g}"))
-if files:
-    # Save the uploads under their own names (the table is recognised by the file name) in a temp dir
-    # that lives as long as the session's upload set.
-    sig = tuple((f.name, f.size) for f in files)
+bad = [(f.name, name_problem(f.name)) for f in files or () if name_problem(f.name)]
+for name, problem in bad:  # the name shown as text, cut to a readable length
+    shown = name.replace("\x00", "\\0")
+    st.error(f"{ui.md(shown[:60] + ('…' if len(shown) > 60 else ''))}: {problem}", icon=":material/error:")
+if files and not bad:
+    sig = tuple((f.name, f.size, f.file_id) for f in files)
     if st.session_state.get("_upload_sig") != sig:
-        tmp = Path(tempfile.mkdtemp(prefix="tierwatch-upload-"))
-        for f in files:
-            (tmp / Path(f.name).name).write_bytes(f.getvalue())
         st.session_state["_upload_sig"] = sig
-        st.session_state["_upload_dir"] = str(tmp)
         st.session_state.pop("_validation", None)
-    paths = sorted(Path(st.session_state["_upload_dir"]).iterdir())
     if "_validation" not in st.session_state:
-        with st.spinner(tr("data.validating")):
+        with st.spinner(tr("data.validating")), saved(files) as paths:
             st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
     report = st.session_state["_validation"]
     if report.fault is not None:  # the machine's (a full disk…), never the files': one message, what to do
@@ -84,7 +117,16 @@ if files:
             waiting.warning(loader.busy_message(holder, lang), icon=":material/hourglass_top:")
             st.session_state["_waited"] = holder
 
-        result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
+        digests = {f.name: hashlib.sha256(f.getvalue()).hexdigest() for f in files}
+        try:
+            with saved(files) as paths:
+                result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
+        except BaseException as exc:
+            _access.record(c.db, who, "load", files=digests, outcome="error", error=type(exc).__name__)
+            raise
+        _access.record(c.db, who, "load", files=digests, rows=dict(result.rows) if result.ok else None,
+                       outcome=("ok" if result.ok else "fault" if result.fault is not None
+                                else "busy" if getattr(result, "busy", None) is not None else "invalid"))
         waiting.empty()
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
@@ -196,3 +238,25 @@ st.download_button(
     on_click="ignore",  # made on click without a rerun (see views._widgets.download)
 )
 
+
+ui.section(tr("data.access.title"))
+if c.who is None or c.who.local:
+    st.caption(tr("data.access.local") + " " + tr("data.access.audit_cli"))
+else:
+    st.caption(tr("data.access.accounts_help"))
+    people = access_accounts.list_accounts(c.db)
+    ui.table(pl.DataFrame([{"login": a.login, "role": tr(f"role.{a.role}"), "staff_id": a.staff_id, "email": a.email,
+                            "lang": a.lang, "disabled": a.disabled} for a in people],
+                          schema={"login": pl.String, "role": pl.String, "staff_id": pl.String, "email": pl.String,
+                                  "lang": pl.String, "disabled": pl.Boolean}),
+             "accounts", {k: tr(f"account.col.{k}") for k in ("login", "role", "staff_id", "email", "lang", "disabled")},
+             title=tr("data.access.accounts"))
+    AUDIT_ROWS = 500
+    trail = access_audit.read(c.db, limit=AUDIT_ROWS)
+    st.caption(tr("data.access.audit", n=len(trail)))
+    if trail:
+        frame = pl.DataFrame([{"at": r["at"], "who": r["who"], "action": _access.action_words(r["action"], lang),
+                               "details": _access.details_words(r["details"], lang)} for r in reversed(trail)],
+                             schema={"at": pl.String, "who": pl.String, "action": pl.String, "details": pl.String})
+        ui.table(frame, "audit", {k: tr(f"audit.col.{k}") for k in ("at", "who", "action", "details")},
+                 title=tr("data.access.title"))

@@ -11,6 +11,7 @@ from views import _blocks as blocks
 from views import _state as state
 from views import _widgets as ui
 from views._state import q
+from views._text import md
 
 c = ui.header("overview.title", "overview.intro")
 c = ui.require_data()
@@ -96,7 +97,7 @@ with mid:
 with right:
     st.markdown("**" + tr("overview.slowest_people") + "**")
     for r in slowest.iter_rows(named=True):
-        st.markdown(tr("overview.person_line", name=r["name"] or r["approver_id"], level=label("level", r["level"], lang),
+        st.markdown(tr("overview.person_line", name=md(r["name"] or r["approver_id"]), level=label("level", r["level"], lang),
                        median=r["median_hours"] or 0, steps=r["steps"]))
     state.page_link("bottlenecks", tr("overview.open_bottlenecks"))
 

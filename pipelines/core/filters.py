@@ -4,6 +4,10 @@ No streamlit here: `views/_state.py` (`setup`, which app.py calls on every run) 
 `Filters.from_query_params` on a session's first run and writes `Filters.to_query_params()` back whenever
 they differ, so a view can be bookmarked and sent.
 Months are `date` values on the first of the month (as in the marts).
+
+`Filters.scope` (a `pipelines.core.scope.Scope`, None = the bureau) is who may see what: it never comes
+from or goes to the URL, and the query layer's WHERE builder applies it to every figure (a filter value
+outside it matches nothing; `within()` drops such values from the filters themselves).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from pipelines.core import contract
+from pipelines.core.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,7 @@ class Filters:
     teams: tuple[str, ...] = field(default=())
     matter_types: tuple[str, ...] = field(default=())
     levels: tuple[str, ...] = field(default=())
+    scope: Scope | None = None  # the signed-in person's scope (None: the bureau, names shown); never in a URL
 
     # ------------------------------------------------------------------ URL
     @classmethod
@@ -160,6 +166,19 @@ class Filters:
             start = self.start
         return replace(self, start=start)
 
+    def within(self, scope: Scope | None) -> Filters:
+        """These filters under `scope`: the scope attached, division/team choices outside it dropped, and
+        the scope's own divisions/teams chosen when none is left (so a caption, an export's first line and
+        `report --team` name what the figures cover). A value outside the scope is dropped, never obeyed."""
+        if scope is None or scope.is_bureau:
+            return replace(self, scope=scope)
+        divisions, teams = self.divisions, self.teams
+        if scope.divisions is not None:
+            divisions = tuple(d for d in divisions if d in scope.divisions) or scope.divisions
+        if scope.teams is not None:
+            teams = tuple(x for x in teams if x in scope.teams) or scope.teams
+        return replace(self, divisions=divisions, teams=teams, scope=scope)
+
     @property
     def is_filtered_by_org(self) -> bool:
         return bool(self.divisions or self.teams)
@@ -168,15 +187,19 @@ class Filters:
 ALL_DIMENSIONS = ("period", *(d.name for d in DIMENSIONS))
 
 
-def values_text(d: Dimension, values: tuple[str, ...], lang: str, sep: str) -> str:
-    """A dimension's values as people read them: names as they are, codes by their labels."""
+def values_text(d: Dimension, values: tuple[str, ...], lang: str, sep: str, escape=None) -> str:
+    """A dimension's values as people read them: names as they are (through `escape` when given), codes by
+    their labels."""
     from pipelines.core.i18n import label
 
-    return sep.join(values if d.codes is None else (label(d.codes, c, lang) for c in values))
+    if d.codes is not None:
+        return sep.join(label(d.codes, c, lang) for c in values)
+    return sep.join(escape(v) for v in values) if escape else sep.join(values)
 
 
-def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS) -> str:
-    """The filters in words, only those that apply to a figure (for chart captions and export titles)."""
+def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS, escape=None) -> str:
+    """The filters in words, only those that apply to a figure (for chart captions and export titles).
+    `escape`: applied to each division and team name (they come from the exports; pages pass Markdown's)."""
     from pipelines.core.i18n import t
 
     parts: list[str] = []
@@ -188,7 +211,7 @@ def describe(f: Filters, lang: str, applies: tuple[str, ...] = ALL_DIMENSIONS) -
     sep = "、" if lang == "zh" else ", "
     for d in DIMENSIONS:
         if d.name in applies and (values := f.values(d.name)):
-            parts.append(t(f"describe.{d.name}", lang, values=values_text(d, values, lang, sep)))
+            parts.append(t(f"describe.{d.name}", lang, values=values_text(d, values, lang, sep, escape)))
     if not parts:
         return t("describe.all", lang)
     return ("；" if lang == "zh" else "; ").join(parts)

@@ -36,9 +36,13 @@ USER_FILE_NAME = "settings.toml"
 HOLIDAY_FILE_NAMES = ("holidays.csv", "holidays.toml")
 
 # Checks a value must pass.
-DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS = (
-    "date", "posts", "bool", "positive", "whole", "share", "path", "texts"
+DATE, POSTS, BOOL, POSITIVE, WHOLE, SHARE, PATH, TEXTS, TEXT = (
+    "date", "posts", "bool", "positive", "whole", "share", "path", "texts", "text"
 )
+# Checks of the notification settings (issue 26): a text that may be empty (TEXT may not), an http(s) URL or nothing, a TCP
+# port, an hour of the day (0-23), how the SMTP connection is secured.
+OPTIONAL_TEXT, URL, PORT, HOUR, SECURITY = "optional_text", "url", "port", "hour", "security"
+SMTP_SECURITY = ("starttls", "ssl", "none")
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,33 @@ SETTINGS: tuple[Setting, ...] = (
         ("findings_per_100", 2, POSITIVE),
         ("escalation_rate", 0.1, SHARE),
     )),
+    # Who must act (the 待办与预警 page and the digests): read when a page is drawn or a digest is made.
+    Setting("attention.extension_lead_days", 5, WHOLE, "extension_lead_days"),
+    # Alert rules: each on (a number) or off (false for the switches); state OK/triggered, fired once per change.
+    Setting("alerts.targets", True, BOOL, "alert_targets"),
+    Setting("alerts.pending_red", True, BOOL, "alert_pending_red"),
+    Setting("alerts.case_last_days", 10, WHOLE, "alert_case_last_days"),
+    Setting("alerts.item_undecided_days", 30, WHOLE, "alert_item_undecided_days"),
+    Setting("alerts.rearm_days", 7, WHOLE, "alert_rearm_days"),
+    # Digests by mail: where the dashboard is, when a digest is due, the SMTP server (its password comes from
+    # the environment or .streamlit/secrets.toml, never from here), the optional intranet webhook.
+    Setting("digest.base_url", "http://localhost:8501", URL, "digest_base_url"),
+    Setting("digest.send_hour", 8, HOUR, "digest_send_hour"),
+    Setting("digest.max_rows", 20, WHOLE, "digest_max_rows"),
+    Setting("digest.from_address", "tierwatch@localhost", TEXT, "digest_from_address"),
+    Setting("digest.smtp_host", "localhost", TEXT, "smtp_host"),
+    Setting("digest.smtp_port", 25, PORT, "smtp_port"),
+    Setting("digest.smtp_security", "none", SECURITY, "smtp_security"),
+    Setting("digest.smtp_user", "", OPTIONAL_TEXT, "smtp_user"),
+    Setting("digest.smtp_timeout_seconds", 30, POSITIVE, "smtp_timeout_seconds"),
+    Setting("digest.webhook_url", "", URL, "webhook_url"),
+    Setting("digest.webhook_max_bytes", 65536, WHOLE, "webhook_max_bytes"),
+    # Sign-in and what people see (issue 25). Read at every sign-in and page run: no rebuild needed.
+    Setting("access.lockout_attempts", 5, WHOLE, "lockout_attempts"),
+    Setting("access.lockout_minutes", 15, POSITIVE, "lockout_minutes"),
+    Setting("access.idle_hours", 8, POSITIVE, "idle_hours"),
+    Setting("access.analyst_pseudonyms", True, BOOL, "analyst_pseudonyms"),
+    Setting("access.identity_claim", "email", TEXT, "identity_claim"),
 )
 TARGETS = tuple(s.name for s in SETTINGS if s.section == "targets")
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -128,6 +159,28 @@ class Settings:
     target_median_step_hours: float = float(DEFAULTS["targets.median_step_hours"])
     target_findings_per_100: float = float(DEFAULTS["targets.findings_per_100"])
     target_escalation_rate: float = float(DEFAULTS["targets.escalation_rate"])
+    extension_lead_days: int = DEFAULTS["attention.extension_lead_days"]
+    alert_targets: bool = DEFAULTS["alerts.targets"]
+    alert_pending_red: bool = DEFAULTS["alerts.pending_red"]
+    alert_case_last_days: int = DEFAULTS["alerts.case_last_days"]
+    alert_item_undecided_days: int = DEFAULTS["alerts.item_undecided_days"]
+    alert_rearm_days: int = DEFAULTS["alerts.rearm_days"]
+    digest_base_url: str = DEFAULTS["digest.base_url"]
+    digest_send_hour: int = DEFAULTS["digest.send_hour"]
+    digest_max_rows: int = DEFAULTS["digest.max_rows"]
+    digest_from_address: str = DEFAULTS["digest.from_address"]
+    smtp_host: str = DEFAULTS["digest.smtp_host"]
+    smtp_port: int = DEFAULTS["digest.smtp_port"]
+    smtp_security: str = DEFAULTS["digest.smtp_security"]
+    smtp_user: str = DEFAULTS["digest.smtp_user"]
+    smtp_timeout_seconds: float = float(DEFAULTS["digest.smtp_timeout_seconds"])
+    webhook_url: str = DEFAULTS["digest.webhook_url"]
+    webhook_max_bytes: int = DEFAULTS["digest.webhook_max_bytes"]
+    lockout_attempts: int = DEFAULTS["access.lockout_attempts"]
+    lockout_minutes: float = float(DEFAULTS["access.lockout_minutes"])
+    idle_hours: float = float(DEFAULTS["access.idle_hours"])
+    analyst_pseudonyms: bool = DEFAULTS["access.analyst_pseudonyms"]
+    identity_claim: str = DEFAULTS["access.identity_claim"]
     holidays_file: Path | None = None  # resolved; None = no user holidays file
     source: Path | None = None  # the user's settings file applied, if any
 
@@ -355,6 +408,26 @@ def _check(s: Setting, value: Any, path: Path, line: int | None) -> Any:
         if not isinstance(value, str):
             raise fail("settings.error.text")
         return value.strip()
+    if s.check == TEXT:
+        if not isinstance(value, str) or not value.strip():
+            raise fail("settings.error.text")
+        return value.strip()
+    if s.check in (OPTIONAL_TEXT, URL):
+        if not isinstance(value, str):
+            raise fail("settings.error.text")
+        value = value.strip()
+        if s.check == URL and value and not re.match(r"^https?://[^\s/]+", value):
+            raise fail("settings.error.url")
+        return value.rstrip("/") if s.check == URL else value
+    if s.check in (PORT, HOUR):
+        low, high = (1, 65535) if s.check == PORT else (0, 23)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise fail("settings.error.range", low=low, high=high)
+        return value
+    if s.check == SECURITY:
+        if value not in SMTP_SECURITY:
+            raise fail("settings.error.choice", allowed=", ".join(SMTP_SECURITY))
+        return value
     if s.check == TEXTS:
         if not isinstance(value, list | tuple) or any(not isinstance(v, str) or not v.strip() for v in value):
             raise fail("settings.error.texts")

@@ -50,7 +50,7 @@ MART_NAMES = marts_spec.MART_NAMES
 
 # Bump when a mart's columns or meaning change: a store whose marts an older version built is then
 # rebuilt by `python -m pipelines rebuild --if-stale` (make run does it) instead of breaking the pages.
-MARTS_VERSION = 7  # 7: matters' routes and conformance, rework_loops, matter_levels; A7-PLAN, M4-REGULAR, M4-DEPUTIES
+MARTS_VERSION = 7  # 7: a matter's attributes from its latest step (DOMAIN §5); matters' routes and conformance, rework_loops, matter_levels; A7-PLAN, M4-REGULAR, M4-DEPUTIES
 
 # Approval steps (and cases) computed at once: bounds a load's memory (~1 GB of polars per 500k steps).
 BATCH_STEPS = 500_000

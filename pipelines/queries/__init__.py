@@ -12,6 +12,14 @@ Imports core, domain and tables (the marts' declaration); never what builds or w
 """
 
 from pipelines.queries._sql import FIGURES, Figure, Scope, caption, figure, scope, tracing, where
+from pipelines.queries.attention import (
+    attention_count,
+    attention_counts,
+    attention_page,
+    attention_view,
+    record_link,
+    staff_post,
+)
 from pipelines.queries.bottlenecks import (
     flow_edges,
     pareto_wait,
@@ -120,6 +128,10 @@ __all__ = [
     "acting_monthly",
     "acting_share",
     "approvers_by_return_share",
+    "attention_count",
+    "attention_counts",
+    "attention_page",
+    "attention_view",
     "bureau_meetings",
     "calendar_coverage",
     "caption",
@@ -166,6 +178,7 @@ __all__ = [
     "pending_count",
     "pending_page",
     "pending_summary",
+    "record_link",
     "records_by_kind",
     "records_count",
     "records_page",
@@ -182,6 +195,7 @@ __all__ = [
     "rule_trend",
     "scope",
     "slowest_approvers",
+    "staff_post",
     "store_info",
     "substitution_summary",
     "substitution_timeline",

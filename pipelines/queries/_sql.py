@@ -6,6 +6,11 @@ WHERE clause from the mart's declaration (`pipelines.tables.marts.MARTS[mart].fi
 and `scope(name, f)` describes the same thing in words for the caption: which of the filters set narrow
 the figure, and which cannot (and why). Both come from one declaration, so a caption can never name a
 filter the figure ignores, nor hide one it ignores.
+
+`where()` is also the one place the signed-in person's scope (`Filters.scope`) is enforced: every mart
+with a division or team column is narrowed to the scope's divisions and teams, whatever the figure drops
+and whatever the filters ask for. Marts without those columns (meetings: bureau-wide; the rule catalogue)
+are not narrowed, and their captions say so (`Scope.of` counts the scope's dimensions as set).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import polars as pl
 from pipelines.core.filters import Filters, describe
 from pipelines.core.i18n import t
 from pipelines.core.sql import literal
+from pipelines.queries import _pseudonyms
 from pipelines.tables.marts import DIMENSIONS, MARTS
 
 # An approver's level in a list of people: the level of most of their steps; on a tie the first code, never
@@ -62,9 +68,12 @@ def figure(*marts: str, drop: Mapping[str, str] | None = None, keys: Mapping[str
         def run(*args, **kwargs):
             token = _current.set(fig)
             try:
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
             finally:
                 _current.reset(token)
+            if _pseudonymised(args, kwargs):  # the scope hides names: no figure returns one
+                result = _pseudonyms.apply(result, _pseudonyms.replacements(args[0]))
+            return result
 
         run.figure = fig
         return run
@@ -97,9 +106,10 @@ class Scope:
     def ignored_filters(self) -> tuple[str, ...]:
         return tuple(d for d, _ in self.ignored)
 
-    def describe(self, f: Filters, lang: str) -> str:
-        """The filters that narrow the figure in words, then those that cannot, with why."""
-        text = describe(f, lang, self.applied)
+    def describe(self, f: Filters, lang: str, escape=None) -> str:
+        """The filters that narrow the figure in words, then those that cannot, with why (`escape`: applied
+        to division and team names)."""
+        text = describe(f, lang, self.applied, escape)
         note = self.note(lang)
         return f"{text}{t('scope.separator', lang)}{note}" if note else text
 
@@ -117,7 +127,20 @@ class Scope:
         )
 
 
+def _pseudonymised(args: tuple, kwargs: dict) -> bool:
+    return any(isinstance(a, Filters) and a.scope is not None and a.scope.pseudonyms
+               for a in (*args, *kwargs.values()))
+
+
 def is_set(f: Filters, dim: str) -> bool:
+    """Whether `dim` narrows what `f` covers: a filter chosen, or the scope restricting it."""
+    if f.scope is not None and ((dim == "division" and f.scope.divisions is not None)
+                                or (dim == "team" and f.scope.teams is not None)):
+        return True
+    return _chosen(f, dim)
+
+
+def _chosen(f: Filters, dim: str) -> bool:
     return bool(f.start or f.end) if dim == "period" else bool(f.values(dim))
 
 
@@ -127,8 +150,8 @@ def scope(name: str, f: Filters, key: str | None = None) -> Scope:
     return Scope.of(fig.mart_for(key), f, fig.drop)
 
 
-def caption(name: str, f: Filters, lang: str, key: str | None = None) -> str:
-    return scope(name, f, key).describe(f, lang)
+def caption(name: str, f: Filters, lang: str, key: str | None = None, escape=None) -> str:
+    return scope(name, f, key).describe(f, lang, escape)
 
 
 def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple[str, list]:
@@ -143,7 +166,7 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
     parts, params, applied = list(extra), [], []
     for dim in DIMENSIONS:
         column = spec.filters.get(dim)
-        if column is None or dim in drop or not is_set(f, dim):
+        if column is None or dim in drop or not _chosen(f, dim):
             continue
         applied.append(dim)
         col = f'{prefix}"{column}"'
@@ -158,10 +181,32 @@ def where(f: Filters, mart: str, *extra: str, alias: str | None = None) -> tuple
             values = f.values(dim)
             parts.append(f"{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
+    scoped = _access(f, spec, prefix, params)
+    parts.extend(scoped)
     trace = _trace.get()
     if trace is not None:
-        trace.append((fig.name if fig else None, mart, tuple(applied)))
+        entry = (fig.name if fig else None, mart, tuple(applied))
+        trace.append((*entry, len(scoped)) if getattr(trace, "with_scope", False) else entry)
     return ("WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _access(f: Filters, spec, prefix: str, params: list) -> list[str]:
+    """The scope's conditions on a mart: its division and team columns within the scope's (an empty scope
+    matches nothing). Applied whatever the figure drops: a scope is never dropped."""
+    s = f.scope
+    if s is None or s.is_bureau:
+        return []
+    out = []
+    for dim, values in (("division", s.divisions), ("team", s.teams)):
+        column = spec.filters.get(dim)
+        if values is None or column is None:
+            continue
+        if not values:
+            out.append("false")
+            continue
+        out.append(f'{prefix}"{column}" IN ({", ".join("?" for _ in values)})')
+        params.extend(values)
+    return out
 
 
 def periods_of(f: Filters) -> list[Filters]:
@@ -197,11 +242,20 @@ def where_periods(fs: Sequence[Filters], mart: str, *extra: str, alias: str | No
     return w, p, conds
 
 
+class _Calls(list):
+    with_scope = False
+
+
 class tracing:
-    """`with tracing() as calls:` records (figure, mart, filters applied) of every where() inside."""
+    """`with tracing() as calls:` records (figure, mart, filters applied) of every where() inside; with
+    `scope=True` also how many of the scope's conditions it added."""
+
+    def __init__(self, scope: bool = False) -> None:
+        self.scope = scope
 
     def __enter__(self) -> list:
-        self.calls: list = []
+        self.calls: list = _Calls()
+        self.calls.with_scope = self.scope
         self.token = _trace.set(self.calls)
         return self.calls
 

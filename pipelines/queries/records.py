@@ -47,7 +47,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
            received_at, age_hours, age_workdays, limit_workdays, used_share, warning_tier""",
         "used_share DESC NULLS LAST, age_hours DESC, matter_id, step_no",
         {"level": "level", "tier": "coalesce(warning_tier, 'OK')", "approver_id": "approver_id", "team": "team",
-         "division": "division", "matter_type": "matter_type"},
+         "division": "division", "matter_type": "matter_type", "matter_id": "matter_id"},
     ),
     "matters": RecordKind(
         "matters", ("closed", "final_decision = 'APPROVE'"),
@@ -111,7 +111,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
            tier AS clock_tier, on_time, days_to_close, days_late""",
         "is_open DESC, days_left NULLS LAST, closed_on DESC NULLS LAST, case_id",
         {"team": "coalesce(team, '—')", "judge": "coalesce(judge_name, judge_id, '—')", "tier": "coalesce(tier, 'OK')",
-         "open": "is_open"},
+         "open": "is_open", "case_id": "case_id"},
     ),
 }
 KIND_MARTS = {kind: k.mart for kind, k in RECORD_KINDS.items()}

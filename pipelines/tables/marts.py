@@ -435,8 +435,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
         "steps", "pending", "red", "yellow", "findings", "records", "substitutions", "items", "tie_breaks",
         "escalations", "decided", "decided_steps", "acting_steps", "meetings", "rows", "over_limit_steps",
         "step_no", "year", "escalated", "closed", "on_time", "cases", "days_left", "votes_for", "votes_against",
-        "votes_abstain", "returns", "closed_loops", "open_loops", "matters", "reached", "returned_matters",
-        "conforming", "back_step_no", "two_level_matters",
+        "votes_abstain", "waiting_days", "returns", "closed_loops", "open_loops", "matters", "reached",
+        "returned_matters", "conforming", "back_step_no", "two_level_matters",
     ),
     "hours": (
         "median_hours", "p90_hours", "mean_hours", "max_hours", "max_age_hours", "age_hours", "wait_hours",
@@ -453,8 +453,8 @@ _KINDS: dict[str, tuple[str, ...]] = {
     "rate100": ("per_100",),
     "code": ("final_decision", "level", "matter_type", "meeting_type", "outcome", "decision", "direction", "warning_tier", "tier",
              "record_kind", "family", "source", "target", "scope"),
-    "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline"),
-    "datetime": ("received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at",
+    "date": ("month", "held_on", "decided_on", "filed_on", "closed_on", "deadline", "due_on"),
+    "datetime": ("since", "received_at", "occurred_at", "start_at", "end_at", "submitted_at", "decided_at", "final_decided_at",
                  "returned_at", "back_at"),
 }
 _KIND_OF = {col: kind for kind, cols in _KINDS.items() for col in cols}
@@ -476,6 +476,8 @@ _SHOWN = (
     "lead_time_workdays", "substitution_id", "absent_post", "substitute_post", "decider_name", "reason", "chair_name",
     "is_major", "votes_for", "votes_against", "votes_abstain", "majority", "vp_position", "chief_position",
     "vp_dissents", "chief_dissents", "tie_break", "escalation_reason", "mean_workdays", "over_limit_steps", "days_to_close", "days_late", "clock_tier",
+    # the attention list (queries.attention_view)
+    "attention_tier", "attention_kind", "attention_what", "who_name", "since", "waiting_days", "due_on", "link",
     # return loops, routes, conformance (issue 27)
     "returns", "closed_loops", "open_loops", "median_rework_hours", "median_rework_workdays", "reached",
     "returned_matters", "returned_share", "return_share", "route", "route_label", "matters", "route_share",
