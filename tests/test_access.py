@@ -184,6 +184,10 @@ def _calls(f: Filters, snapshot) -> list[tuple[str, tuple]]:
             calls += [(name, ("approver",)), (name, ("level",))]
         elif name == "substitution_timeline":
             calls.append((name, (snapshot,)))
+        elif name == "rework_by":
+            from pipelines.queries.paths import REWORK_DIMENSIONS
+
+            calls += [(name, (d,)) for d in REWORK_DIMENSIONS]
         elif name == "open_cases_by":
             calls += [(name, ("team",)), (name, ("judge",))]
         else:

@@ -297,3 +297,26 @@ def test_no_table_has_two_columns_of_one_title_and_english_headers_and_case_numb
                 for cell, width in zip(row.cells, widths, strict=True):
                     if CASE_NUMBER.match(cell.text):
                         assert _text_cm(cell.text) + 0.38 <= width, (cell.text, width)
+
+
+def test_return_loops_and_conformance_are_in_the_report_as_the_query_layer_gives_them(report, demo_db):
+    from pipelines import queries
+    from pipelines.core.filters import Filters
+    from pipelines.store.db import connect_readonly
+
+    document = docx.Document(str(report))
+    assert "退回与审批路径" in [p.text for p in document.paragraphs]
+    con = connect_readonly(demo_db)
+    try:
+        f = Filters(date(2024, 6, 1), date(2024, 6, 1))
+        loops, conf = queries.rework_by_level(con, f), queries.conformance(con, f)
+    finally:
+        con.close()
+    assert loops["returns"].sum() > 0, "the demo month has return loops"
+    tables = {t.rows[0].cells[0].text + "|" + t.rows[0].cells[1].text: t for t in document.tables}
+    rework = tables["审批层级|退回次数"]
+    got = {r.cells[0].text: r.cells[1].text for r in rework.rows[1:]}
+    assert got == {label("level", r["level"]): f"{r['returns']:,}" for r in loops.iter_rows(named=True)}
+    by_type = tables["审批事项|事项"]
+    assert len(by_type.rows) - 1 == conf.height
+    assert {r.cells[5].text for r in by_type.rows[1:]} >= {"副局长 → 局长"}  # the required route in words

@@ -81,7 +81,7 @@ def approvers_by_return_share(con, f: Filters, limit: int = 15) -> pl.DataFrame:
                    FROM latency_steps {w2} GROUP BY approver_id)
         SELECT r.approver_id, d.approver_name, d.decided, r.returns, r.returns / d.decided AS return_share
         FROM r JOIN d USING (approver_id)
-        ORDER BY return_share DESC, returns DESC, approver_id LIMIT {int(limit)}""", p + p2)
+        ORDER BY return_share DESC, returns DESC, approver_id LIMIT ?""", [*p, *p2, int(limit)])
 
 
 @figure("rework_loops")
@@ -117,7 +117,7 @@ def routes_by_type(con, f: Filters, top: int = 6) -> pl.DataFrame:
                    bool_and(on_required_route) AS on_required_route, sum(returns)::BIGINT AS returns,
                    row_number() OVER (PARTITION BY matter_type ORDER BY count(*) DESC, route) AS rank
             FROM matters {w} GROUP BY matter_type, route)
-        WHERE rank <= {int(top)} ORDER BY matter_type, rank""", p)
+        WHERE rank <= ? ORDER BY matter_type, rank""", [*p, int(top)])
 
 
 @figure("matters")
