@@ -68,18 +68,17 @@ def _reader():
 # ------------------------------------------------------------------------------------------ the pages' queries
 def run_plan(db: Path, plan: list[tuple], connections: str | None = None) -> list:
     """Run a page's queries against the store the way the app does (see APP_CONNECTIONS); their results."""
-    from pipelines import queries
     from pipelines.store import db as store
 
     connections = connections or APP_CONNECTIONS
     if connections == "reader":
         with _reader().cursor(db) as con:
-            return [getattr(queries, name)(con, *args) for name, *args in plan]
+            return [query(con, *args) for query, *args in plan]
     out = []
-    for name, *args in plan:
+    for query, *args in plan:
         con = store.connect_readonly(db)
         try:
-            out.append(getattr(queries, name)(con, *args))
+            out.append(query(con, *args))
         finally:
             con.close()
     return out
@@ -237,8 +236,8 @@ def _phase_cold(db: Path) -> dict:
             with _reader().cursor(db) as con:
                 info, _options = queries.store_info(con), queries.filter_options(con)
                 default = Filters().clamp(info.first_month, info.last_month)
-                for name, *args in overview_plan(default):
-                    getattr(queries, name)(con, *args)
+                for query, *args in overview_plan(default):
+                    query(con, *args)
         else:
             default, _info, _options = _store_filters(db)
             run_plan(db, overview_plan(default))

@@ -199,7 +199,7 @@ def test_a_filter_change_on_the_overview_runs_the_bench_plan(demo_db, monkeypatc
     assert not _problems(at), _problems(at)
     f = log[0][1][0]
     assert f.divisions and f.previous() is not None
-    assert log == [(name, tuple(args)) for name, *args in overview_plan(f)]
+    assert log == [(query.__name__, tuple(args)) for query, *args in overview_plan(f)]
     assert len(log) == 9
 
 

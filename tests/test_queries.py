@@ -354,6 +354,6 @@ def test_a_filter_change_on_the_overview_runs_nine_statements(con, info):
 
     f = Filters(date(2024, 4, 1), date(2024, 6, 1), divisions=(queries.filter_options(con)["divisions"][0],))
     counting = _Counting(con)
-    for name, *args in overview_plan(f):
-        getattr(queries, name)(counting, *args)
+    for query, *args in overview_plan(f):
+        query(counting, *args)
     assert len(overview_plan(f)) == 9 and counting.statements == 9

@@ -89,7 +89,7 @@ def person(staff_id: str) -> str:
     """A person as the page shows them: the roster name, masked as the sidebar asks (工号 or 张某); the id when
     the roster has no name (a drill title and its export's file name said "W0003" where the page said 张三)."""
     c = ctx()
-    names = dict(q("roster_names").iter_rows())
+    names = dict(q(queries.roster_names).iter_rows())
     name = names.get(staff_id)
     if not name or c.mask == "id":
         return str(staff_id)
@@ -137,11 +137,11 @@ def describe_pick(p: _widgets.Picked, lang: str) -> str:
 def records(p: _widgets.Picked, key: str, title: str) -> None:
     """The records behind a clicked mark or row, paged, with downloads of all of them."""
     lang = ctx().lang
-    total = q("records_count", p.filters, p.kind, p.conds, "")
+    total = q(queries.records_count, p.filters, p.kind, p.conds, "")
     what = describe_pick(p, lang)
     st.markdown("**" + t("drill.title", lang, what=md(what), total=f"{total:,}") + "**")
     st.caption(_widgets.caption_text("records_page", p.kind, p.filters))
-    _widgets.paged(f"drill_{key}", "records_page", (p.filters, p.kind, p.conds, ""), total,
+    _widgets.paged(f"drill_{key}", queries.records_page, (p.filters, p.kind, p.conds, ""), total,
                    prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)
 
 
@@ -149,11 +149,11 @@ def findings_beside_articles(key: str, f: Filters, lang: str, rule_prefix: str, 
                              open_article: int) -> None:
     """A paged table of the findings of the rules whose id starts with `rule_prefix`, and beside it the
     text of the articles they check with each rule's finding count (the Substitutions and Meetings pages)."""
-    counts = q("rule_counts", f).filter(pl.col("rule_id").str.starts_with(rule_prefix))
+    counts = q(queries.rule_counts, f).filter(pl.col("rule_id").str.starts_with(rule_prefix))
     rules = tuple(counts["rule_id"].to_list())
     left, right = st.columns([3, 2])
     with left:
-        _widgets.paged(key, "violations_page", (f, rules), q("violations_count", f, rules),
+        _widgets.paged(key, queries.violations_page, (f, rules), q(queries.violations_count, f, rules),
                        prepare=lambda df: labels.findings_view(df, lang), title=t("findings.export_title", lang))
     with right:
         for no in articles:

@@ -3,12 +3,14 @@ sidebar filters mirrored in the URL, and navigation between pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import streamlit as st
 
+from pipelines import queries
 from pipelines.core.filters import (
     PRESETS,
     Filters,
@@ -72,10 +74,11 @@ def tr(key: str, **params) -> str:
     return t(key, ctx().lang, **params)
 
 
-def q(name: str, *args):
-    """Run `queries.<name>(con, *args)` against the current store, cached per store version."""
+def q(query: Callable, *args):
+    """`query(con, *args)` (a function of pipelines.queries) against the current store, cached per store
+    version. Pages name the function itself, so a reader (or a tool) follows a figure from page to SQL."""
     c = ctx()
-    return _store.cached(str(c.db), c.stamp, name, args)
+    return _store.cached(str(c.db), c.stamp, query.__name__, args)
 
 
 
@@ -147,7 +150,7 @@ def setup(who=None) -> Ctx:
     st.session_state["_ctx"] = c
 
     if info.ready:
-        c.options = within_scope(_store.cached(str(db), s, "filter_options", ()), scope)
+        c.options = within_scope(_store.cached(str(db), s, queries.filter_options.__name__, ()), scope)
         c.filters = _filter_widgets(c, params if first_run else None).within(scope)
         _bookmark_notices(c)
         _incomplete_month_note(c)

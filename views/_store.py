@@ -122,9 +122,9 @@ def warm(db: Path | None = None) -> None:
         info = store_info(str(db), s)
         if not info.ready:
             return
-        cached(str(db), s, "filter_options", ())
-        for name, *args in overview_plan(Filters().clamp(info.first_month, info.last_month), "zh", info.first_month):
-            cached(str(db), s, name, tuple(args))
+        cached(str(db), s, queries.filter_options.__name__, ())
+        for query, *args in overview_plan(Filters().clamp(info.first_month, info.last_month), "zh", info.first_month):
+            cached(str(db), s, query.__name__, tuple(args))
     except StoreBusy:
         return
 
@@ -137,11 +137,12 @@ def clear_caches() -> None:
     extension_lead_days.clear()
 
 
-def run(db: str, name: str, args: tuple):
-    """`queries.<name>(con, *args)` uncached, on a cursor of its own: for whole-table exports, which run on a
-    download's worker thread (outside any page run, no Streamlit there) and may be too large to cache."""
+def run(db: str, query, args: tuple):
+    """`query(con, *args)` (a function of pipelines.queries) uncached, on a cursor of its own: for whole-table
+    exports, which run on a download's worker thread (outside any page run, no Streamlit there) and may be
+    too large to cache."""
     with READER.cursor(db) as con:
-        return getattr(queries, name)(con, *args)
+        return query(con, *args)
 
 
 def settings_stamp(db: Path) -> tuple:

@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -489,10 +489,10 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
     return picked
 
 
-def paged(key: str, query: str, args: tuple, total: int, headers: Mapping[str, str] | None = None, prepare=None, *,
+def paged(key: str, query: Callable, args: tuple, total: int, headers: Mapping[str, str] | None = None, prepare=None, *,
           title: str | None = None, part: str | None = None, filters: Filters | None = None,
           select: bool = False) -> dict | None:
-    """Raw rows, one page at a time: `queries.<query>(con, *args, limit, offset)` runs SQL LIMIT/OFFSET (never
+    """Raw rows, one page at a time: `query(con, *args, limit, offset)` (a function of pipelines.queries) runs SQL LIMIT/OFFSET (never
     the full table on the page); the downloads page through the same query for every row. With `select`, a
     click on a row returns that row as the query gave it (codes, not labels)."""
     c = ctx()
@@ -511,7 +511,7 @@ def paged(key: str, query: str, args: tuple, total: int, headers: Mapping[str, s
     def every_row(limit: int, offset: int) -> pl.DataFrame:  # runs on the download's thread: no Streamlit
         return _store.run(db, query, (*args, limit, offset))
 
-    index = table(df, key, headers, title=title, source=every_row, prepare=prepare, figure=query, part=part,
+    index = table(df, key, headers, title=title, source=every_row, prepare=prepare, figure=query.__name__, part=part,
                   filters=filters, select=select)
     return None if index is None else raw.row(index, named=True)
 

@@ -19,7 +19,7 @@ c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 now = replace(f, start=None, end=None)  # a figure of the snapshot's moment: no period applies
 
-counts = q("attention_counts", f)
+counts = q(queries.attention_counts, f)
 lead = _store.extension_lead_days(str(c.db), _store.settings_stamp(c.db))
 cols = st.columns(4)
 for col, kind, help_ in (
@@ -53,10 +53,10 @@ def shown(df):
     return view.with_columns(link=pl.Series(links, dtype=pl.String))
 
 
-total = q("attention_count", f, kinds)
+total = q(queries.attention_count, f, kinds)
 if total == 0:
     st.info(tr("attention.none"), icon=":material/check_circle:")
-row = ui.paged(f"attention_{'_'.join(kinds) or 'all'}", "attention_page", (f, kinds, lead), total, prepare=shown,
+row = ui.paged(f"attention_{'_'.join(kinds) or 'all'}", queries.attention_page, (f, kinds, lead), total, prepare=shown,
                title=tr("attention.list"), part="pending", select=True)
 if row is not None:
     kind, id_col = RECORD_DRILL[row["attention_kind"]]

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from pipelines import queries
 from pipelines.present import charts, labels
 from views import _widgets as ui
 from views._state import q
@@ -17,26 +18,26 @@ st.caption(tr("drill.hint"))
 ui.section(tr("bottlenecks.pending"))
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.pending_by_level(q("pending_summary", f), lang), "pending_by_level", tr("bottlenecks.pending"),
+    ui.chart(charts.pending_by_level(q(queries.pending_summary, f), lang), "pending_by_level", tr("bottlenecks.pending"),
              "pending_summary", drill=ui.Drill("pending", fields=("level", "tier")))
 with right:
-    people = q("pending_by_person", f)
+    people = q(queries.pending_by_person, f)
     picked = ui.table(labels.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
                       figure="pending_by_person", select=True)
     ui.open_records(None if picked is None else ui.Picked("pending", f, (("approver_id", people["approver_id"][picked]),)),
                     "pending_by_person", tr("bottlenecks.pending"))
 
 st.markdown("**" + tr("bottlenecks.pending_rows") + "**")
-ui.paged("pending_steps", "pending_page", (f,), q("pending_count", f), prepare=lambda df: labels.labelled(df, lang),
+ui.paged("pending_steps", queries.pending_page, (f,), q(queries.pending_count, f), prepare=lambda df: labels.labelled(df, lang),
          title=tr("bottlenecks.pending_rows"))
 
 ui.section(tr("bottlenecks.workload"))
-ui.chart(charts.workload_scatter(q("workload_speed", f), lang), "workload_speed", tr("bottlenecks.workload"), "workload_speed",
+ui.chart(charts.workload_scatter(q(queries.workload_speed, f), lang), "workload_speed", tr("bottlenecks.workload"), "workload_speed",
          part="decided", drill=ui.Drill("steps", fields=("approver_id",)))
 
 ui.section(tr("bottlenecks.flow"))
 st.caption(tr("bottlenecks.flow.help"))
-edges = q("flow_edges", f)
+edges = q(queries.flow_edges, f)
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.flow_matrix(edges, lang), "flow", tr("bottlenecks.flow"), "flow_edges",
@@ -52,10 +53,10 @@ with right:
 ui.section(tr("bottlenecks.pareto"))
 left, right = st.columns(2)
 with left:
-    by_person = q("pareto_wait", f, "approver", lang)
+    by_person = q(queries.pareto_wait, f, "approver", lang)
     ui.chart(charts.pareto(by_person, tr("axis.approver"), lang), "pareto_approver", tr("bottlenecks.pareto_person"),
              "pareto_wait", drill=ui.Drill("steps", fields=("key",), rename={"key": "approver_id"}))
 with right:
-    by_level = q("pareto_wait", f, "level", lang)
+    by_level = q(queries.pareto_wait, f, "level", lang)
     ui.chart(charts.pareto(by_level, tr("axis.level"), lang, color_by_level=True), "pareto_level",
              tr("bottlenecks.pareto_level"), "pareto_wait", drill=ui.Drill("steps", fields=("key",), rename={"key": "level"}))

@@ -18,8 +18,8 @@ c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 
-now_open = q("open_cases_now", f)
-closed, closed_before = q("clock_summary", f), (q("clock_summary", prev) if prev else {})
+now_open = q(queries.open_cases_now, f)
+closed, closed_before = q(queries.clock_summary, f), (q(queries.clock_summary, prev) if prev else {})
 
 cols = [*st.columns(3), *st.columns(3)]  # five tiles in one row cut "上期 77.1%" at 1366 px
 ui.metric(cols[0], tr("clock.metric.open"), now_open["open"], help_=ui.caption_text("open_cases_now"))
@@ -43,11 +43,11 @@ st.caption(tr("drill.hint"))
 ui.section(tr("clock.open_by"))
 left, right = st.columns(2)
 with left:
-    by_team = q("open_cases_by", f, "team")
+    by_team = q(queries.open_cases_by, f, "team")
     ui.chart(charts.open_cases_by_tier(by_team, tr("axis.team"), lang), "clock_open_by_team", tr("clock.open_by_team"),
              "open_cases_by", drill=open_cases_drill("team"))
 with right:
-    by_judge = q("open_cases_by", f, "judge")
+    by_judge = q(queries.open_cases_by, f, "judge")
     at_risk = by_judge.filter(pl.col("tier").is_not_null()).group_by("key").agg(
         red=(pl.col("tier") == "RED").cast(pl.Int64).dot(pl.col("cases")), cases=pl.col("cases").sum()
     ).sort(["red", "cases", "key"], descending=[True, True, False]).head(charts.TOP_N)
@@ -66,14 +66,14 @@ tier_choice = st.segmented_control(
 )
 tiers = () if tier_choice in (None, "ALL") else (tier_choice,)
 ui.paged(
-    f"clock_open_{'_'.join(tiers) or 'all'}", "open_cases_page", (f, tiers), q("open_cases_count", f, tiers),
+    f"clock_open_{'_'.join(tiers) or 'all'}", queries.open_cases_page, (f, tiers), q(queries.open_cases_count, f, tiers),
     headers={"tier": tr("axis.clock_tier")}, prepare=lambda df: queries.clock_view(df, lang), title=tr("clock.nearest"),
 )
 st.caption(ui.caption_text("open_cases_page"))
 
 ui.section(tr("clock.monthly"))
 window = trend_window(c)
-monthly = q("on_time_monthly", window)
+monthly = q(queries.on_time_monthly, window)
 left, right = st.columns([3, 2])
 with left:
     ui.chart(charts.on_time_trend(monthly, lang), "clock_on_time", tr("clock.monthly"), "on_time_monthly", window,

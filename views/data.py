@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from pipelines import queries
 from pipelines.access import accounts as access_accounts
 from pipelines.access import audit as access_audit
 from pipelines.access import serving
@@ -149,7 +150,7 @@ if files and not bad:
 if c.stamp is None:
     ui.empty_guide(c)
 else:  # the data-quality panel, the load history, what the store holds
-    history = q("loads", lang)
+    history = q(queries.loads, lang)
 
     ui.section(tr("data.quality"))
     st.caption(tr("data.quality.help"))
@@ -161,7 +162,7 @@ else:  # the data-quality panel, the load history, what the store holds
             tr("data.quality.load"), list(choices), key="quality_load",
             format_func=lambda i: tr("data.quality.load_option", id=i, at=choices[i]["loaded_at"], n=choices[i]["warnings"]),
         )
-        kinds = q("load_warning_kinds", load_id, lang)
+        kinds = q(queries.load_warning_kinds, load_id, lang)
         if kinds.is_empty():
             st.caption(tr("data.quality.none"))
         else:
@@ -173,12 +174,12 @@ else:  # the data-quality panel, the load history, what the store holds
             kind = st.selectbox(tr("data.quality.kind"), list(labels), format_func=labels.get, key=f"quality_kind_{load_id}")
             headers = {name: tr(f"data.col.{name}") for name in ("kind", "file", "sheet", "row", "column", "record_id", "value", "other")}
             headers["table"] = tr("col.table")
-            ui.paged(f"warnings_{load_id}_{kind}", "load_warning_rows", (load_id, kind, lang), counts[kind], headers,
+            ui.paged(f"warnings_{load_id}_{kind}", queries.load_warning_rows, (load_id, kind, lang), counts[kind], headers,
                      title=f"{tr('data.file.warnings')}_{load_id}_{labels[kind]}")
             db = str(c.db)
 
             def fetch_all(limit: int, offset: int) -> pl.DataFrame:  # every warning of the load, page by page
-                return store.run(db, "load_warning_rows", (load_id, None, lang, limit, offset))
+                return store.run(db, queries.load_warning_rows, (load_id, None, lang, limit, offset))
 
             info = exports.ExportInfo(title=f"{tr('data.file.warnings')}_{load_id}", lang=lang, applies=())
             row = st.container(horizontal=True, gap="small")
@@ -202,11 +203,11 @@ else:  # the data-quality panel, the load history, what the store holds
     left, right = st.columns([3, 2])
     with left:
         ui.section(tr("data.contents"))
-        ui.table(q("input_row_counts", lang), "tables", {"table": tr("col.table"), "rows": tr("col.rows")},
+        ui.table(q(queries.input_row_counts, lang), "tables", {"table": tr("col.table"), "rows": tr("col.rows")},
                  title=tr("data.contents"))
     with right:
         ui.section(tr("data.calendar"))
-        cov = q("calendar_coverage")
+        cov = q(queries.calendar_coverage)
         if cov.is_empty():
             st.caption(tr("table.no_rows"))
         else:

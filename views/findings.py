@@ -3,6 +3,7 @@ article, record id, detail), paged with SQL LIMIT/OFFSET, every matching row exp
 
 import streamlit as st
 
+from pipelines import queries
 from pipelines.present import charts, labels
 from views import _widgets as ui
 from views._state import q
@@ -11,7 +12,7 @@ c = ui.header("findings.title", "findings.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 
-counts = q("rule_counts", f)
+counts = q(queries.rule_counts, f)
 title_col = "title_zh" if lang == "zh" else "title_en"
 titles = dict(zip(counts["rule_id"], counts[title_col]))
 families = charts.family_labels(lang)
@@ -25,7 +26,7 @@ rule = cols[2].selectbox(tr("findings.rule"), rules, format_func=lambda r: f"{r}
                          placeholder=tr("filter.all"), key="fs_rule")
 
 conds = tuple(x for x in (("family", family), ("rule_id", rule)) if x[1] is not None)
-total = q("records_count", f, "findings", conds, search)
+total = q(queries.records_count, f, "findings", conds, search)
 st.caption(ui.caption_text("records_page", "findings"))
-ui.paged("all_findings", "records_page", (f, "findings", conds, search), total,
+ui.paged("all_findings", queries.records_page, (f, "findings", conds, search), total,
          prepare=lambda df: labels.findings_view(df, lang), title=tr("findings.export_title"), part="findings")

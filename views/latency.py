@@ -4,6 +4,7 @@ division, team; share over the level's limit; hours or working days (kept in the
 import polars as pl
 import streamlit as st
 
+from pipelines import queries
 from pipelines.present import charts, labels
 from views import _state as state
 from views import _widgets as ui
@@ -22,11 +23,11 @@ median_col = "median_workdays" if unit == "workdays" else "median_hours"
 median_title = tr("axis.median_workdays" if unit == "workdays" else "axis.median_hours")
 st.caption(tr("drill.hint"))
 
-by_level = q("latency_by_level", f)
+by_level = q(queries.latency_by_level, f)
 left, right = st.columns([3, 2])
 with left:
     ui.section(tr("latency.distribution"))
-    ui.chart(charts.latency_distribution(q("latency_quantiles", f, unit), unit, lang), f"latency_distribution_{unit}",
+    ui.chart(charts.latency_distribution(q(queries.latency_quantiles, f, unit), unit, lang), f"latency_distribution_{unit}",
              tr("latency.distribution"), "latency_quantiles", drill=ui.Drill("steps", fields=("level",)))
 with right:
     ui.section(tr("latency.over_limit"))
@@ -44,7 +45,7 @@ ui.open_records(None if picked is None else ui.Picked("steps", f, (("level", by_
 
 ui.section(tr("latency.trend"))
 window = trend_window(c)
-monthly = q("latency_by", window, "month", lang).rename({"key": "month"})
+monthly = q(queries.latency_by, window, "month", lang).rename({"key": "month"})
 ui.chart(charts.level_trend(monthly, median_col, median_title, lang), f"latency_trend_{unit}", tr("latency.trend"),
          "latency_by", window, drill=ui.Drill("steps", fields=("month", "level")))
 
@@ -52,7 +53,7 @@ ui.section(tr("latency.by_dimension"))
 tabs = st.tabs([tr("filter.matter_type"), tr("filter.division"), tr("filter.team")])
 for tab, dim in zip(tabs, ("matter_type", "division", "team")):
     with tab:
-        df = q("latency_by", f, dim, lang)
+        df = q(queries.latency_by, f, dim, lang)
         if df.is_empty():
             st.caption(tr("table.no_rows"))
             continue

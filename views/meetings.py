@@ -4,6 +4,7 @@ items and why each went up, every M4/M5 finding."""
 import polars as pl
 import streamlit as st
 
+from pipelines import queries
 from pipelines.present import charts
 from views import _blocks as blocks
 from views import _state as state
@@ -15,11 +16,11 @@ c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 
-now, before = q("bureau_meetings", f), (q("bureau_meetings", prev) if prev else {})
+now, before = q(queries.bureau_meetings, f), (q(queries.bureau_meetings, prev) if prev else {})
 st.caption(ui.caption_text("bureau_meetings"))
 goal = state.targets(c)
 cols = st.columns(4)
-ui.metric(cols[0], tr("meetings.meetings"), q("meetings_held", f), q("meetings_held", prev) if prev else None, good=None)
+ui.metric(cols[0], tr("meetings.meetings"), q(queries.meetings_held, f), q(queries.meetings_held, prev) if prev else None, good=None)
 ui.metric(cols[1], tr("meetings.bureau_items"), now["items"], before.get("items"), good=None)
 ui.metric(cols[2], tr("meetings.tie_break_tile"), now["tie_break_rate"], before.get("tie_break_rate"), fmt="{:.1%}", good=None)
 ui.metric(cols[3], tr("metric.escalation_rate"), now["escalation_rate"], before.get("escalation_rate"), fmt="{:.1%}",
@@ -29,18 +30,18 @@ st.caption(tr("drill.hint"))
 left, right = st.columns(2)
 with left:
     ui.section(tr("meetings.items_per_meeting"))
-    ui.chart(charts.items_per_meeting(q("items_per_meeting", f), lang), "items_per_meeting",
+    ui.chart(charts.items_per_meeting(q(queries.items_per_meeting, f), lang), "items_per_meeting",
              tr("meetings.items_per_meeting"), "items_per_meeting", drill=ui.Drill("meeting_items", fields=("meeting_id",)))
 with right:
     ui.section(tr("meetings.outcomes"))
-    ui.chart(charts.outcome_bars(q("outcomes", f), lang), "outcomes", tr("meetings.outcomes"), "outcomes",
+    ui.chart(charts.outcome_bars(q(queries.outcomes, f), lang), "outcomes", tr("meetings.outcomes"), "outcomes",
              drill=ui.Drill("meeting_items", fields=("meeting_type", "outcome")))
 
 left, right = st.columns(2)
 window = trend_window(c)
 with left:
     ui.section(tr("meetings.rates"))
-    long = q("meeting_rates", window, lang)
+    long = q(queries.meeting_rates, window, lang)
     ui.chart(charts.rate_trend(long, "rate", tr("meetings.rate"), lang, "measure_label",
                                charts.alt.Color("measure_label:N", title=tr("meetings.measure"),
                                                 legend=charts.bottom_legend(2))),
@@ -48,7 +49,7 @@ with left:
              drill=ui.Drill("meeting_items", fields=("month",), fixed=(("meeting_type", "BUREAU"),)))
 with right:
     ui.section(tr("meetings.days_to_decision"))
-    esc = q("escalated_items", f)
+    esc = q(queries.escalated_items, f)
     if esc.is_empty():
         st.caption(tr("table.no_rows"))
     else:
@@ -57,8 +58,8 @@ with right:
 
 ui.section(tr("meetings.escalated_items"))
 escalated = (("escalated", True),)
-ui.paged("escalated_items", "records_page", (f, "meeting_items", escalated, ""),
-         q("records_count", f, "meeting_items", escalated, ""), prepare=lambda df: blocks.items_view(df, lang),
+ui.paged("escalated_items", queries.records_page, (f, "meeting_items", escalated, ""),
+         q(queries.records_count, f, "meeting_items", escalated, ""), prepare=lambda df: blocks.items_view(df, lang),
          title=tr("meetings.escalated_items"), part="meeting_items")
 
 ui.section(tr("meetings.findings"))

@@ -5,6 +5,7 @@ and month, and the same person deciding at two levels (a notice)."""
 import polars as pl
 import streamlit as st
 
+from pipelines import queries
 from pipelines.core.i18n import label
 from pipelines.present import charts, labels
 from pipelines.queries import required_route
@@ -18,12 +19,12 @@ f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 TOP_ROUTES = 6
 
-now = q("rework_summary", f)
-before = q("rework_summary", prev) if prev else {}
-conf = q("conformance", f)
+now = q(queries.rework_summary, f)
+before = q(queries.rework_summary, prev) if prev else {}
+conf = q(queries.conformance, f)
 judged = int(conf["matters"].sum()) if conf.height else 0
 rate = (int(conf["conforming"].sum()) / judged) if judged else None
-two = q("two_level_count", f)
+two = q(queries.two_level_count, f)
 cols = st.columns(5)
 ui.metric(cols[0], tr("paths.returns"), now["returns"], before.get("returns"), good="down")
 ui.metric(cols[1], tr("paths.closed_share"), (now["closed_loops"] / now["returns"]) if now["returns"] else None,
@@ -34,7 +35,7 @@ ui.metric(cols[3], tr("paths.conformance"), rate, None, fmt="{:.1%}", good="up")
 ui.metric(cols[4], tr("paths.two_level"), two, None, good=None)
 st.caption(tr("drill.hint"))
 
-by_level = q("rework_by_level", f)
+by_level = q(queries.rework_by_level, f)
 left, right = st.columns(2)
 with left:
     ui.section(tr("paths.by_level"))
@@ -53,7 +54,7 @@ ui.table(labels.labelled(by_level.drop("level_rank"), lang), "rework_by_level", 
 
 ui.section(tr("paths.trend"))
 window = trend_window(c)
-ui.chart(charts.level_trend(q("rework_monthly", window), "returns", tr("axis.returns"), lang, fmt=",d"),
+ui.chart(charts.level_trend(q(queries.rework_monthly, window), "returns", tr("axis.returns"), lang, fmt=",d"),
          "rework_trend", tr("paths.trend"), "rework_monthly", window, drill=ui.Drill("loops", fields=("month", "level")))
 
 left, right = st.columns(2)
@@ -63,7 +64,7 @@ with left:
     tabs = st.tabs([tr(f"axis.{d}") for d in dims])
     for tab, dim in zip(tabs, dims, strict=True):
         with tab:
-            df = q("rework_by", f, dim)
+            df = q(queries.rework_by, f, dim)
             if df.is_empty():
                 st.caption(tr("table.no_rows"))
                 continue
@@ -76,7 +77,7 @@ with left:
                      drill=ui.Drill("loops", fields=(dim,)))
 with right:
     ui.section(tr("paths.approvers"))
-    top = q("approvers_by_return_share", f)
+    top = q(queries.approvers_by_return_share, f)
     if top.is_empty():
         st.caption(tr("table.no_rows"))
     else:
@@ -88,7 +89,7 @@ with right:
                  drill=ui.Drill("loops", fields=("approver_id",)))
 
 ui.section(tr("paths.routes"))
-routes = q("routes_by_type", f, TOP_ROUTES)
+routes = q(queries.routes_by_type, f, TOP_ROUTES)
 types = [t_ for t_ in routes["matter_type"].unique(maintain_order=True).to_list()]
 if not types:
     st.caption(tr("table.no_rows"))
@@ -103,7 +104,7 @@ else:
 left, right = st.columns([3, 2])
 with left:
     ui.section(tr("paths.conformance_trend"))
-    ui.chart(charts.conformance_heatmap(q("conformance_monthly", window), lang), "conformance_trend",
+    ui.chart(charts.conformance_heatmap(q(queries.conformance_monthly, window), lang), "conformance_trend",
              tr("paths.conformance_trend"), "conformance_monthly", window,
              drill=ui.Drill("paths", encodings=("x", "y"),
                             labels={"matter_type_label": ("matter_type", {label("matter_type", k, lang): k for k in
@@ -122,6 +123,6 @@ else:
 st.caption(tr("paths.two_level_caption"))
 if two:
     cond = (("two_level", True),)
-    ui.paged("two_level", "records_page", (f, "paths", cond, ""), q("records_count", f, "paths", cond, ""),
+    ui.paged("two_level", queries.records_page, (f, "paths", cond, ""), q(queries.records_count, f, "paths", cond, ""),
              prepare=blocks.records_view("paths", lang),
              title=tr("paths.two_level_list"), part="paths")

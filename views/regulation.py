@@ -4,6 +4,7 @@ side), under each article the rules that check it with their counts and trend, d
 import polars as pl
 import streamlit as st
 
+from pipelines import queries
 from pipelines.domain import regulation
 from pipelines.present import charts, labels
 from views import _state as state
@@ -14,7 +15,7 @@ c = ui.header("reg.title", "reg.intro")
 c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 
-counts = q("rule_counts", f)
+counts = q(queries.rule_counts, f)
 title_col = "title_zh" if lang == "zh" else "title_en"
 rule_ids = counts["rule_id"].to_list()
 titles = dict(zip(counts["rule_id"], counts[title_col]))
@@ -33,7 +34,7 @@ with st.container(border=True):
         row = counts.filter(pl.col("rule_id") == rule).row(0, named=True)
         st.markdown(tr("reg.drill.summary", rule=rule, title=row[title_col] or "", article=row["article"],
                        findings=row["findings"], per_100=row["per_100"] or 0))
-        ui.paged(f"findings_{rule}", "violations_page", (f, (rule,)), q("violations_count", f, (rule,)),
+        ui.paged(f"findings_{rule}", queries.violations_page, (f, (rule,)), q(queries.violations_count, f, (rule,)),
                  prepare=lambda df: labels.findings_view(df, lang), title=f"{rule} · {row[title_col] or ''}")
     elif "rule" in st.query_params:
         del st.query_params["rule"]
@@ -42,7 +43,7 @@ by_article: dict[int, list[str]] = {}
 for rid, art in zip(counts["rule_id"], counts["article"]):
     for no in regulation.article_numbers(art):
         by_article.setdefault(no, []).append(rid)
-trend = q("rule_trend", trend_window(c))
+trend = q(queries.rule_trend, trend_window(c))
 
 st.markdown(regulation.preamble(lang))
 zh_articles = {a.no: a for a in regulation.articles("zh")}

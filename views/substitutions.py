@@ -5,6 +5,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from pipelines import queries
 from pipelines.present import charts, labels
 from views import _blocks as blocks
 from views import _widgets as ui
@@ -15,14 +16,14 @@ c = ui.require_data()
 f, lang, tr = c.filters, c.lang, c.tr
 prev = f.previous()
 
-monthly = q("substitutions_monthly", f)
-summary = q("substitution_summary", f)
-before = q("substitution_summary", prev) if prev else {}
+monthly = q(queries.substitutions_monthly, f)
+summary = q(queries.substitution_summary, f)
+before = q(queries.substitution_summary, prev) if prev else {}
 cols = st.columns(3)
 # more or fewer substitutions is neither good nor bad in itself: the change is grey, never green or red
 ui.metric(cols[0], tr("metric.substitutions"), summary["substitutions"], before.get("substitutions"), good=None)
 ui.metric(cols[1], tr("subs.person_days"), summary["person_days"], before.get("person_days"), fmt="{:,.0f}", good=None)
-ui.metric(cols[2], tr("subs.acting_share"), q("acting_share", f), q("acting_share", prev) if prev else None, fmt="{:.1%}",
+ui.metric(cols[2], tr("subs.acting_share"), q(queries.acting_share, f), q(queries.acting_share, prev) if prev else None, fmt="{:.1%}",
           good=None, help_=ui.caption_text("acting_share"))
 st.caption(tr("drill.hint"))
 
@@ -34,7 +35,7 @@ with left:
                             labels={"direction_label": ("direction", blocks.reverse(charts.direction_labels(lang)))}))
 with right:
     ui.section(tr("subs.acting"))
-    acting = q("acting_monthly", f)
+    acting = q(queries.acting_monthly, f)
     ui.chart(charts.rate_trend(charts.with_labels(acting, lang), "acting_share", tr("axis.acting_share"), lang,
                                "level_label", charts.level_color(lang, levels=set(acting["level"].drop_nulls()))), "acting_share", tr("subs.acting"), "acting_monthly",
              drill=ui.Drill("steps", fields=("month", "level"), fixed=(("acting", True),)))
@@ -42,26 +43,26 @@ with right:
 left, right = st.columns(2)
 with left:
     ui.section(tr("subs.by_team"))
-    by_team = q("substitutions_by", f, "team", lang)
+    by_team = q(queries.substitutions_by, f, "team", lang)
     ui.chart(charts.count_bars(by_team, tr("axis.team"), "substitutions", tr("axis.substitutions"), lang), "subs_by_team",
              tr("subs.by_team"), "substitutions_by",
              drill=ui.Drill("substitutions", fields=("key",), rename={"key": "team"}))
 with right:
     ui.section(tr("subs.by_pair"))
-    pairs = q("substitutions_by", f, "post_pair", lang)
+    pairs = q(queries.substitutions_by, f, "post_pair", lang)
     ui.chart(charts.count_bars(pairs, tr("axis.post_pair"), "substitutions", tr("axis.substitutions"), lang,
                                color=charts.FAMILY_COLORS["substitution"]), "subs_by_pair", tr("subs.by_pair"),
              "substitutions_by", drill=ui.Drill("substitutions", fields=("key",), rename={"key": "post_pair"}))
 
 ui.section(tr("subs.who_for_whom"))
 st.caption(tr("subs.who_for_whom.help"))
-ui.paged("subs_who_for_whom", "records_page", (f, "substitutions", (), ""), q("records_count", f, "substitutions", (), ""),
+ui.paged("subs_who_for_whom", queries.records_page, (f, "substitutions", (), ""), q(queries.records_count, f, "substitutions", (), ""),
          prepare=lambda df: labels.labelled(df, lang), title=tr("subs.who_for_whom"), part="substitutions")
 
 ui.section(tr("subs.timeline"))
 snapshot = c.info.meta_value("snapshot_at")
 snap = datetime.fromisoformat(snapshot) if snapshot else None
-timeline = q("substitution_timeline", f, snap)
+timeline = q(queries.substitution_timeline, f, snap)
 st.caption(tr("subs.timeline.help", n=timeline.height))
 if timeline.is_empty():
     st.caption(tr("table.no_rows"))

@@ -1,4 +1,4 @@
-"""What a page asks the query layer for a set of filters: (function of `pipelines.queries`, *args) in the
+"""What a page asks the query layer for a set of filters: (query function, *args) in the
 page's order. The benchmark times these, the server runs the Overview's before its first visitor
 (`views._store.warm`), and tests/test_pages.py holds each page to its plan."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from pipelines import queries
 from pipelines.core.filters import Filters
 
 
@@ -15,15 +16,15 @@ def overview_plan(f: Filters, lang: str = "zh", first: date | None = None) -> li
     is the store's first month: no trend reaches before it."""
     window = f.trend_window(12, first)
     return [
-        ("headline_periods", f),
-        ("overdue_pending", f),
-        ("open_cases_now", f),
-        ("latency_by_level_periods", f),
-        ("monthly_overview", window),
-        ("findings_by_family_month", window),
-        ("latency_by", window, "month", lang),
-        ("rule_counts", f),
-        ("slowest_approvers", f),
+        (queries.headline_periods, f),
+        (queries.overdue_pending, f),
+        (queries.open_cases_now, f),
+        (queries.latency_by_level_periods, f),
+        (queries.monthly_overview, window),
+        (queries.findings_by_family_month, window),
+        (queries.latency_by, window, "month", lang),
+        (queries.rule_counts, f),
+        (queries.slowest_approvers, f),
     ]
 
 
@@ -31,10 +32,10 @@ def latency_plan(f: Filters, first: date | None = None) -> list[tuple]:
     """The queries the Latency page runs for filters `f` in hours (views/latency.py; all its tabs draw)."""
     window = f.trend_window(12, first)
     return [
-        ("latency_by_level", f),
-        ("latency_quantiles", f, "hours"),
-        ("latency_by", window, "month", "zh"),
-        ("latency_by", f, "matter_type", "zh"),
-        ("latency_by", f, "division", "zh"),
-        ("latency_by", f, "team", "zh"),
+        (queries.latency_by_level, f),
+        (queries.latency_quantiles, f, "hours"),
+        (queries.latency_by, window, "month", "zh"),
+        (queries.latency_by, f, "matter_type", "zh"),
+        (queries.latency_by, f, "division", "zh"),
+        (queries.latency_by, f, "team", "zh"),
     ]
