@@ -110,8 +110,8 @@ def _assert_overview_equals_report(page, db: Path, flags: tuple[str, ...]) -> No
     head = _report(db, qs["from"][0], qs["to"][0], *flags)["headline"]
     assert _metric(page, t("metric.approved_matters", "en")).replace(",", "") == str(head["approved_matters"])
     assert _metric(page, t("metric.substitutions", "en")).replace(",", "") == str(head["substitutions"])
-    median = head["median_hours"]
-    assert _metric(page, t("metric.median_hours", "en")) == ("—" if median is None else f"{median:,.1f}")
+    within = head["within_limit_share"]  # the Overview's latency headline (issue 22: no mix of levels)
+    assert _metric(page, t("metric.within_limit_share", "en")) == ("—" if within is None else f"{within:.1%}")
 
 
 # ------------------------------------------------------------------------------------------ sign-in
