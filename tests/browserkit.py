@@ -81,3 +81,12 @@ def streamlit_server(db: Path, log_name: str, args: tuple[str, ...] = (), port: 
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def settle(page, pause_ms: int = 600) -> None:
+    """Wait until the app has drawn and its script has stopped running, twice across a short pause (a run
+    can start another: a redirect after sign-in, a widget's first value)."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(pause_ms)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)

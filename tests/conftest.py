@@ -66,3 +66,15 @@ def browser():
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new page at 1366 x 900 in China time (as every court PC is): a monthly chart's marks read in the
+    browser's zone would shift a month in any other."""
+    from browserkit import TZ
+
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id=TZ)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, quote, urlparse
 
 import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, ROOT, free_port, require_chromium, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, ROOT, free_port, require_chromium, settle, streamlit_server
 
 from pipelines.access import accounts, audit
 from pipelines.core.i18n import t
@@ -26,13 +26,6 @@ require_chromium()
 
 PASSWORD = "a long password"
 SIGNED_IN = "[data-testid='stSidebar'] >> text=Signed in"
-
-
-def _settle(page) -> None:
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(600)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
 def _roster(db: Path) -> list[tuple]:
@@ -67,21 +60,13 @@ def site(people):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
 def _form_shown(page) -> bool:
     return page.locator("input[type=password]").count() == 1
 
 
 def _sign_in(page, url: str, login: str, password: str = PASSWORD, expect_ok: bool = True) -> None:
     page.goto(url)
-    _settle(page)
+    settle(page)
     assert _form_shown(page), f"no sign-in form at {url}"
     page.get_by_label("Login").fill(login)
     page.locator("input[type=password]").fill(password)
@@ -90,7 +75,7 @@ def _sign_in(page, url: str, login: str, password: str = PASSWORD, expect_ok: bo
         page.wait_for_selector(SIGNED_IN, timeout=60_000)
     else:
         page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    _settle(page)
+    settle(page)
 
 
 def _metric(page, label: str) -> str:
@@ -118,7 +103,7 @@ def _assert_overview_equals_report(page, db: Path, flags: tuple[str, ...]) -> No
 def test_every_page_asks_for_sign_in_once_an_account_exists(site, page):
     for name in ALL_PAGES:
         page.goto(f"{site}/{'' if name == 'overview' else name}?lang=en")
-        _settle(page)
+        settle(page)
         assert _form_shown(page), f"{name}: no sign-in form"
         main = page.locator("[data-testid='stMain']").inner_text()
         assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stDataFrame']").count() == 0, name
@@ -173,12 +158,12 @@ def test_a_deputys_overview_is_their_division(site, page, people):
 
 def test_a_member_without_a_role_sees_no_figure(site, page):
     page.goto(f"{site}/?lang=en")
-    _settle(page)
+    settle(page)
     page.get_by_label("Login").fill("member")
     page.locator("input[type=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_selector("[data-testid='stAlertContentInfo'] >> text=boss", timeout=60_000)  # says whom to ask
-    _settle(page)
+    settle(page)
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "No access yet" in main and page.locator("input[type=password]").count() == 0, main
     assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stSidebarNav']").count() == 0
@@ -187,7 +172,7 @@ def test_a_member_without_a_role_sees_no_figure(site, page):
 def _nav(page, title: str) -> None:
     """Open a page through the sidebar (a new URL in the address bar is a new session: sign-in again)."""
     page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    _settle(page)
+    settle(page)
 
 
 def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
@@ -199,7 +184,7 @@ def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
         if key != "overview":
             _nav(page, t(f"nav.{key}", "en"))
         page.wait_for_selector("[data-testid='stMetric'], [data-testid='stVegaLiteChart']", timeout=60_000)
-        _settle(page)
+        settle(page)
         text = page.locator("[data-testid='stMain']").inner_text()
         shown = [n for n in names if n in text]
         assert shown == [], f"{key} shows roster names {shown[:5]}"
@@ -217,11 +202,11 @@ def test_an_admin_loads_a_file_and_the_audit_trail_shows_it(site, page, people, 
     _sign_in(page, f"{site}/data?lang=en", "boss")
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files([str(staff)])
     page.wait_for_selector("[data-testid='stAlertContentSuccess'], [data-testid='stAlertContentWarning']", timeout=60_000)
-    _settle(page)
+    settle(page)
     page.locator("[data-testid='stMain']").get_by_role("button", name=t("data.load", "en"), exact=True).click()
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stAlertContentSuccess]')]"
                            ".some(e => e.innerText.startsWith('Loaded'))", timeout=120_000)
-    _settle(page)
+    settle(page)
     # the trail as the Data page exports it
     with page.expect_download(timeout=60_000) as got:
         page.locator(".st-key-csv_audit button").click()
@@ -258,13 +243,13 @@ def provider():
 def _sso(page, url: str, sub: str) -> None:
     """The round trip: the app's single sign-on button -> the provider's page -> back to the app."""
     page.goto(url)
-    _settle(page)
+    settle(page)
     page.get_by_role("button", name=t("signin.sso", "en")).click()
     page.wait_for_selector("input[name=sub]", timeout=60_000)  # the provider's own page
     page.fill("input[name=sub]", sub)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(re.compile(r"http://127\.0\.0\.1:\d+/.*"), timeout=60_000)
-    _settle(page)
+    settle(page)
 
 
 def test_single_sign_on_round_trip_with_and_without_an_account(tmp_path, demo_db, provider, browser):
@@ -299,7 +284,7 @@ def test_single_sign_on_round_trip_with_and_without_an_account(tmp_path, demo_db
         page = ctx.new_page()
         _sso(page, f"{url}/?lang=en", "u-stranger")
         page.wait_for_selector(f"text={t('noaccess.title', 'zh')}", timeout=60_000)
-        _settle(page)
+        settle(page)
         main = page.locator("[data-testid='stMain']").inner_text().replace("\u2060", "")  # see views/_text.py
         assert "stranger@court.example" in main and "管理员" in main, main
         assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stSidebarNav']").count() == 0
@@ -372,7 +357,7 @@ def test_names_and_teams_that_are_markdown_draw_no_link_or_image_on_any_page(mar
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname == EVIL else None)
     for name in ALL_PAGES:
         page.goto(f"{url}/{'' if name == 'overview' else name}?team={quote(team)}")
-        _settle(page)
+        settle(page)
         page.wait_for_timeout(800)
         links = page.locator(f"a[href*='://{EVIL}']").count()
         images = page.locator(f"img[src*='://{EVIL}']").count()
@@ -406,12 +391,12 @@ def test_upload_names_too_long_or_with_a_nul_get_a_located_message(markdown_site
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     page.goto(f"{url}/data?lang=en")
-    _settle(page)
+    settle(page)
     uploader = page.locator("[data-testid='stFileUploader'] input[type=file]")
     long_name = "x" * 300 + ".csv"  # 304 characters
     uploader.set_input_files([{"name": long_name, "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
     page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    _settle(page)
+    settle(page)
     error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
     assert "too long (304 characters" in error, error
     _no_traceback_nor_path(page)
@@ -421,11 +406,11 @@ def test_upload_names_too_long_or_with_a_nul_get_a_located_message(markdown_site
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     page.goto(f"{url}/data?lang=en")
-    _settle(page)
+    settle(page)
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         [{"name": "staff\x00.csv", "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
     page.wait_for_selector("[data-testid='stAlertContentError'], [data-testid='stException']", timeout=60_000)
-    _settle(page)
+    settle(page)
     # Streamlit 1.67 refuses such a name itself, before the page runs ("Filename cannot contain null bytes"):
     # with error details off the page shows its redacted notice, no traceback, no path
     shown = " ".join(page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts())

@@ -12,7 +12,7 @@ import re
 import shutil
 
 import pytest
-from browserkit import ARTIFACTS, require_chromium, streamlit_server
+from browserkit import ARTIFACTS, require_chromium, settle, streamlit_server
 
 require_chromium()
 
@@ -42,31 +42,16 @@ def signed_server(signed_store):
         yield url
 
 
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    pg = ctx.new_page()
-    yield pg
-    ctx.close()
-
-
-def _settle(page) -> None:
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(500)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
-
-
 def _open(page, url: str, login: str | None = None) -> None:
     """Open `url`; a new page load is a new session: sign in as `login` when the form asks."""
     page.goto(url)
-    _settle(page)
+    settle(page)
     if login and page.locator("input[type=password]").count():
         page.locator("input[autocomplete=username]").fill(login)
         page.locator("input[type=password]").fill(PASSWORD)
         page.locator("input[type=password]").press("Enter")
         page.wait_for_selector("[data-testid='stMetric'], [data-testid='stDataFrame'], h2", timeout=60_000)
-        _settle(page)
+        settle(page)
     errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert errors.count() == 0, " | ".join(errors.all_inner_texts())[:2000]
 

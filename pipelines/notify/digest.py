@@ -36,7 +36,7 @@ from pipelines.tables.marts import format_value
 # whether the figure is bureau-wide (shown to bureau-scope recipients only).
 HEADLINES = (
     ("approved_matters", "monthly.h.approved", "count", None, False),
-    ("median_hours", "monthly.h.median_hours", "hours", "median_step_hours", False),
+    ("within_limit_share", "monthly.h.within_limit_share", "share", None, False),  # the Overview's latency headline
     ("findings_per_100", "monthly.h.findings_per_100", "rate100", "findings_per_100", False),
     ("substitutions", "monthly.h.substitutions", "count", None, False),
     ("escalation_rate", "monthly.h.escalation_rate", "share", "escalation_rate", True),
@@ -122,7 +122,7 @@ def compose(con, r: Recipient, *, period: str, period_key: str, settings, trigge
     subject = t("digest.subject", lang, period=period_word, key=period_key, scope=where)
 
     # headline figures of the snapshot's month against the month before
-    now, before = queries.headline_periods(con, f) if month else ({}, {})
+    now, before, _year_ago = queries.headline_periods(con, f) if month else ({}, {}, {})
     goals = settings.targets()
     heads = []
     for key, msg, kind, target, bureau_wide in HEADLINES:
