@@ -137,7 +137,7 @@ def _close(page) -> None:
     """Close the dialog; closing reruns the page (the chart comes back with nothing selected)."""
     since = page.evaluate("performance.now()")
     page.keyboard.press("Escape")
-    page.locator("[role='dialog']").wait_for(state="detached", timeout=10_000)
+    page.locator("[role='dialog']").wait_for(state="detached", timeout=60_000)
     _after_run(page, since)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
