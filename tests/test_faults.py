@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 from storebuilder import snapshot
 
+from pipelines.access._db import access_path
 from pipelines.core.faults import MachineFault, fault_of
 from pipelines.ingest.loader import load_paths
 from pipelines.store import db as store
@@ -35,9 +36,10 @@ ROW_PROBLEM = re.compile(r"第 \d+ 行")  # a problem located in a row of the fi
 
 def _state(db: Path) -> tuple:
     """The catalogue byte for byte and the files of its folder (names and sizes): what a failed load must
-    leave as it was."""
+    leave as it was. Not the lock, the loads' log nor the audit trail: they record the attempt (issue 25)."""
+    kept = {store.lock_path(db).name, store.log_path(db).name, access_path(db).name}
     files = sorted((p.relative_to(db.parent).as_posix(), p.stat().st_size) for p in db.parent.rglob("*")
-                   if p.is_file() and p.name not in {store.lock_path(db).name, store.log_path(db).name})
+                   if p.is_file() and not p.name.startswith(tuple(kept)))
     return hashlib.sha256(db.read_bytes()).hexdigest(), files
 
 
