@@ -23,6 +23,7 @@ import polars as pl
 import pytest
 from storebuilder import snapshot
 
+from pipelines.access._db import access_path
 from pipelines.store import db as store
 from pipelines.tables import parts
 
@@ -124,7 +125,8 @@ def test_a_load_killed_at_any_point_leaves_the_previous_store_and_the_next_load_
     assert stable(snapshot(db)) == stable(loaded)
     assert building_files(db.parent, beside) == []
     left = {p.name for p in set(db.parent.iterdir()) - beside}
-    assert left <= {store.lock_path(db).name, store.log_path(db).name, parts.parts_dir(db).name}, left
+    # beside the store: its lock, the loads' log, the parts and the audit trail (the command line records each load)
+    assert left <= {store.lock_path(db).name, store.log_path(db).name, parts.parts_dir(db).name, access_path(db).name}, left
     # The Parquet files the killed loads wrote and no catalogue lists were swept: every file under the
     # store's parts folder is one its catalogue lists (or keeps for older readers), and each listed exists.
     con = store.connect_readonly(db)
