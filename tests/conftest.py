@@ -3,6 +3,7 @@ the demo store (a read-only connection, the Streamlit server and the browser) is
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,8 @@ def server(demo_db):
     """One `streamlit run app.py` against the demo store for every browser test module (its caches stay warm)."""
     from browserkit import streamlit_server
 
-    with streamlit_server(demo_db, "streamlit.log") as url:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # one server per worker when the suite runs in parallel
+    with streamlit_server(demo_db, f"streamlit{'-' + worker if worker else ''}.log") as url:
         yield url
 
 
