@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 DB ?= $(or $(TIERWATCH_DB),data/warehouse.duckdb)
 PORT ?= 8501
+# The suite runs on this many workers, a test module each at a time (its browser server stays its own).
+TEST_WORKERS ?= 2
 # Where the server listens: empty = 127.0.0.1 (this computer only). A network address (ADDRESS=0.0.0.0) needs
 # sign-in configured first (an account, or [auth] in .streamlit/secrets.toml): serve.py refuses otherwise.
 ADDRESS ?=
@@ -28,7 +30,7 @@ demo: setup
 	$(UV) run python -m pipelines demo --db $(DB)
 
 test: setup
-	$(UV) run pytest -q
+	$(UV) run pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(UV) run ruff check .

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from browserkit import ARTIFACTS, TZ, require_chromium
+from playwright.sync_api import Error as PlaywrightError
 
 require_chromium()
 
@@ -87,10 +88,22 @@ def _url(server: str, name: str, query: str = PERIOD) -> str:
 
 
 def _chart(page, index: int):
-    chart = page.locator("[data-testid='stVegaLiteChart']").nth(index)
-    chart.scroll_into_view_if_needed()
-    chart.locator("svg.marks").wait_for(timeout=30_000)
-    return chart
+    """The page's chart `index`, scrolled to and drawn. A rerun (closing a dialog gives the chart a new widget)
+    may replace the element while it is being scrolled to: then the old one is gone ("not attached") and
+    the chart is looked up again once the run has ended."""
+    for attempt in range(4):
+        chart = page.locator("[data-testid='stVegaLiteChart']").nth(index)
+        try:
+            chart.scroll_into_view_if_needed(timeout=15_000)
+            chart.locator("svg.marks").wait_for(timeout=30_000)
+            return chart
+        except PlaywrightError:
+            if attempt == 3:
+                page.screenshot(path=str(ARTIFACTS / f"truth-chart-{index}-not-found.png"))
+                raise
+            page.wait_for_timeout(500)
+            page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    raise AssertionError("unreachable")
 
 
 def _month_marks(chart, count_title: str | None) -> list[tuple[int, str, int | None]]:

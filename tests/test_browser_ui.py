@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import time
 from pathlib import Path
 
 import pytest
 from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, require_chromium
+from playwright.sync_api import Error as PlaywrightError
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 MIN_CHART_HEIGHT = 150  # px of a drawn chart (plot, axes and legend): below it a chart does not read
@@ -144,18 +144,25 @@ def _visit(page, server: str, name: str, lang: str, width: int, height: int, ful
 
 
 def _click_every_download(page, got: list) -> str | None:
-    """Click every download button on the page one after another without waiting (as people do); what is missing."""
+    """Click every download button on the page, each as soon as the previous file has come; what is missing.
+
+    Not faster: two downloads whose answers reach Chromium within a few milliseconds of each other can cancel
+    one another (the second navigation aborts the first, ERR_ABORTED, no file), which is how clicks 80 ms
+    apart lost 2 of 12 files now and then. The server's side of quick clicks (no rerun, no dropped id) is
+    what `on_click="ignore"` settles (views/_widgets.download); this checks every button gives its file."""
     buttons = page.locator("[data-testid='stDownloadButton'] button:visible")
     count = buttons.count()
-    before = len(got)
+    missing = []
     for i in range(count):
-        buttons.nth(i).scroll_into_view_if_needed()
-        buttons.nth(i).click()
-        page.wait_for_timeout(80)
-    deadline = time.monotonic() + 30 + 2 * count
-    while len(got) - before < count and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-    return f"{len(got) - before} of {count} downloads came" if len(got) - before < count else None
+        button = buttons.nth(i)
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=60_000) as download:
+                button.click()
+            got.append(download.value)
+        except PlaywrightError:
+            missing.append(button.inner_text().split()[-1])
+    return f"{len(missing)} of {count} downloads did not come: {missing}" if missing else None
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +172,6 @@ def tour(server, browser, tmp_path_factory) -> dict:
     lang, width, height = TOUR
     ctx, page = _page(browser, width, height, lang)
     got: list = []
-    page.on("download", lambda d: got.append(d))
     out = {"charts": {}, "buttons": {}, "missing": [], "files": {}}
     try:
         for name in ALL_PAGES:
@@ -210,7 +216,7 @@ def test_every_chart_is_drawn_at_a_readable_size_with_tick_labels(request, serve
 
 # ------------------------------------------------------------------------------------------ downloads
 def test_every_download_button_on_every_page_yields_a_file(tour):
-    """Clicked one after another without waiting (as people do): every button gives its file."""
+    """Clicked one after another, each as soon as the previous file came: every button gives its file."""
     assert set(tour["buttons"]) == set(ALL_PAGES)
     assert all(count for name, count in tour["buttons"].items() if name != "data"), tour["buttons"]  # Data may have none
     assert not tour["missing"], "\n".join(tour["missing"])

@@ -316,6 +316,9 @@ def test_the_returns_page_shows_loops_routes_and_the_two_level_notice_and_filter
     assert not _problems(at)
     everything = int(_metric(at, "Returns").replace(",", ""))
     assert everything > 0
+    # every headline but the two-level notice is set against the previous period
+    changes = {m.label: m.delta for m in at.metric}
+    assert all(changes[t] for t in ("Returns", "Loops closed", "Median rework (h)", "Conformance")), changes
     assert any("one approver decided steps at two different levels" in i.value for i in at.info)
     assert any("no article" in c.value for c in at.caption)
     assert any("Required route" in c.value for c in at.caption)
