@@ -98,6 +98,44 @@ def test_upload_validate_and_load_several_files_into_an_empty_store(tmp_path, mo
     assert not [b for b in at.button if b.key == "load_btn"]
 
 
+def test_the_page_loads_what_it_validated_and_keeps_nothing_of_an_upload(tmp_path, monkeypatch):
+    """The files are read once, to validate (issue 24): Load loads the rows validation staged. What an upload
+    keeps meanwhile (its saved files, the staged rows beside the store) goes when other files replace it,
+    when the uploader is cleared, and after the load."""
+    from pipelines.access import serving
+    from pipelines.ingest import readers
+
+    reads = []
+    real = readers.open_paths
+    monkeypatch.setattr(readers, "open_paths", lambda paths, *a, **kw: reads.append(paths) or real(paths, *a, **kw))
+    db = tmp_path / "warehouse.duckdb"
+    uploads = serving.upload_root(db)
+
+    def kept() -> tuple[list[str], list[str]]:
+        staged = sorted(p.name for p in tmp_path.iterdir() if ".staging" in p.name)
+        return staged, sorted(p.name for p in uploads.iterdir()) if uploads.exists() else []
+
+    at = data_page(db, monkeypatch)
+    at.file_uploader(key="uploads").set_value(valid_files()[:2]).run()
+    first = kept()
+    assert len(first[0]) == 1 and len(first[1]) == 1 and len(reads) == 1, (first, reads)
+    at.file_uploader(key="uploads").set_value(valid_files()).run()  # other files: validated anew
+    second = kept()
+    assert len(reads) == 2 and len(second[0]) == 1 and len(second[1]) == 1
+    assert not set(first[0]) & set(second[0]) and not set(first[1]) & set(second[1])
+    at.file_uploader(key="uploads").set_value([]).run()  # cleared
+    assert kept() == ([], [])
+
+    at.file_uploader(key="uploads").set_value(valid_files()).run()
+    assert [s.value for s in at.success] == ["校验通过，可以导入。"] and len(reads) == 3
+    load_button(at).click().run()
+    assert not problems(at), problems(at)
+    assert any(s.value.startswith("导入完成") for s in at.success), [s.value for s in at.success]
+    assert len(reads) == 3, "the load read the uploaded files again"
+    assert table_rows(db).get("approvals") == 5
+    assert kept() == ([], [])
+
+
 def test_an_invalid_file_is_reported_in_chinese_and_leaves_the_store_unchanged(tmp_path, monkeypatch, demo_db):
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)

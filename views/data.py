@@ -3,10 +3,6 @@ with progress; the data-quality panel (warnings recorded with each load); the lo
 holds and which calendar years are covered; the settings in effect; the import template."""
 
 import hashlib
-import shutil
-import tempfile
-from contextlib import contextmanager
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -14,7 +10,6 @@ import streamlit as st
 from pipelines import queries
 from pipelines.access import accounts as access_accounts
 from pipelines.access import audit as access_audit
-from pipelines.access import serving
 from pipelines.core import contract
 from pipelines.domain.settings import SettingsError, describe, settings_for_store
 from pipelines.ingest import loader, template
@@ -23,6 +18,7 @@ from views import _access
 from views import _store as store
 from views import _widgets as ui
 from views._state import q
+from views._uploads import KeptUpload
 
 c = ui.header("data.title", "data.intro")
 lang, tr = c.lang, c.tr
@@ -42,19 +38,13 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-@contextmanager
-def saved(uploads):
-    """The uploads written under their own names (a table is recognised by its file name) in a folder of
-    their own, removed when the block ends: nothing of an upload stays on the server's disk."""
-    root = serving.upload_root(c.db)
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root))
-    try:
-        for f in uploads:
-            (tmp / f.name).write_bytes(f.getvalue())
-        yield sorted(tmp.iterdir())
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def drop_upload() -> None:
+    """Forget the upload kept from validation to load (its saved files and staged rows go with it)."""
+    kept = st.session_state.pop("_upload", None)
+    if kept is not None:
+        kept.discard()
+
+
 try:
     settings, settings_error = settings_for_store(c.db), None
 except SettingsError as exc:  # the loader refuses too; say it here first, located
@@ -87,13 +77,14 @@ for name, problem in bad:  # the name shown as text, cut to a readable length
     st.error(f"{ui.md(shown[:60] + ('…' if len(shown) > 60 else ''))}: {problem}", icon=":material/error:")
 if files and not bad:
     sig = tuple((f.name, f.size, f.file_id) for f in files)
-    if st.session_state.get("_upload_sig") != sig:
+    if st.session_state.get("_upload_sig") != sig:  # other files: their validation replaces the old one
         st.session_state["_upload_sig"] = sig
-        st.session_state.pop("_validation", None)
-    if "_validation" not in st.session_state:
-        with st.spinner(tr("data.validating")), saved(files) as paths:
-            st.session_state["_validation"] = loader.validate_paths(paths, c.db, lang)
-    report = st.session_state["_validation"]
+        drop_upload()
+    if "_upload" not in st.session_state:
+        with st.spinner(tr("data.validating")):
+            st.session_state["_upload"] = KeptUpload(files, c.db, lang)
+    kept = st.session_state["_upload"]
+    report = kept.report
     if report.fault is not None:  # the machine's (a full disk…), never the files': one message, what to do
         st.error(report.format(lang))
     elif report.ok and report.warning_count:
@@ -120,8 +111,8 @@ if files and not bad:
 
         digests = {f.name: hashlib.sha256(f.getvalue()).hexdigest() for f in files}
         try:
-            with saved(files) as paths:
-                result = loader.load_paths(paths, c.db, lang, progress, on_wait=on_wait)
+            # what was validated is loaded, unless the files, the store or the settings changed since
+            result = loader.load_paths(kept.paths, c.db, lang, progress, on_wait=on_wait, validated=kept.validation)
         except BaseException as exc:
             _access.record(c.db, who, "load", files=digests, outcome="error", error=type(exc).__name__)
             raise
@@ -132,7 +123,7 @@ if files and not bad:
         if result.ok:
             bar.progress(1.0, text=tr("data.loaded"))
             store.clear_caches()
-            st.session_state.pop("_validation", None)
+            drop_upload()
             # Run the whole app again so the sidebar, the filters and this page see the new store (a first
             # load into an empty store would otherwise still show the empty-store guide below).
             st.session_state["_loaded"] = dict(result.rows)
@@ -146,6 +137,9 @@ if files and not bad:
             st.session_state.pop("_waited", None)
             st.error(tr("data.load_failed"))
             st.text(result.format(lang))
+else:  # no files (the uploader was cleared), or names that cannot be saved: nothing is kept
+    st.session_state.pop("_upload_sig", None)
+    drop_upload()
 
 if c.stamp is None:
     ui.empty_guide(c)

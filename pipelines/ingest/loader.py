@@ -3,15 +3,28 @@
     report = load_paths(["exports/"], "data/warehouse.duckdb")
     print(report.format("zh"))   # every problem at once, or what was loaded
 
-`validate_paths` does the same checks without writing. Settings (and the holidays file they name) are
+`validate_paths` does the same checks without writing. `validate_for_load` keeps what it checked for a later
+load (the Data page: validate once, then load what was validated):
+
+    with validate_for_load(paths, db) as checked:
+        ...                                   # show checked.report, ask the user
+        report = load_paths(paths, db, validated=checked)
+
+Settings (and the holidays file they name) are
 checked first: invalid settings refuse the load before any file is read. Errors refuse the load; warnings
 (contract.SEVERITY) load, are listed in the report and recorded with the load (store `load_warnings`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+import shutil
+import weakref
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Self
+
+import polars as pl
 
 from pipelines.core import contract
 from pipelines.core.faults import MachineFault, fault_of
@@ -243,37 +256,145 @@ def _faulted(db: Path, exc: BaseException) -> LoadReport:
     return LoadReport(ok=False, fault=fault, store_folder=str(db.resolve().parent))
 
 
+@dataclass(frozen=True)
+class CheckedAgainst:
+    """What a validation was checked against: if any of it differs when the load starts, the files are
+    validated again. `files`: (path, size, mtime, inode, ctime) of every file under the paths (a file
+    added to a folder counts); `store`: the store file's version (`store.version_key`: every load and
+    migration replaces the file); `settings` and the (size, mtime) of the settings and holidays files;
+    `day`: dates more than a year after the day of the load are refused."""
+
+    files: tuple[tuple[str, int, int, int, int], ...]
+    store: tuple | None
+    settings: Settings
+    settings_files: tuple[tuple[str, int, int], ...]
+    day: dt.date
+
+    @classmethod
+    def now(cls, paths, db: Path, settings: Settings) -> CheckedAgainst:
+        files = []
+        for f in readers.find_files(paths):
+            try:
+                st = f.stat()
+                files.append((str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+            except OSError:  # gone: the load's own reading says so
+                files.append((str(f), -1, -1, -1, -1))
+        named = []
+        for f in (settings.source, settings.holidays_file):
+            if f is not None:
+                try:
+                    named.append((str(f), f.stat().st_size, f.stat().st_mtime_ns))
+                except OSError:
+                    named.append((str(f), -1, -1))
+        return cls(tuple(files), store.version_key(db), settings, tuple(named), dt.date.today())
+
+
+class Validation:
+    """A validation kept for loading (`validate_for_load`): its `report`, its rows staged as Parquet in a
+    staging folder beside the store, and what it was checked against (`CheckedAgainst`). `load_paths(...,
+    validated=this)` loads those rows without reading the files again if nothing changed since, and
+    discards the folder. Discard it yourself otherwise (`discard`, or use it as a context manager); the
+    folder also goes when this object is garbage-collected (a Streamlit session dropped), at the process's
+    exit, and, if the process is killed, with the next load's sweep (`store.staging`)."""
+
+    WARNINGS_FILE = "warnings.parquet"
+
+    def __init__(self, report: LoadReport, folder: Path | None = None, checked: CheckedAgainst | None = None,
+                 staged: dict[str, list[Path]] | None = None) -> None:
+        self.report = report
+        self.folder = folder
+        self.checked = checked
+        self.staged = staged or {}
+        self._remove = weakref.finalize(self, shutil.rmtree, folder, True) if folder is not None else None
+
+    @property
+    def kept(self) -> bool:
+        """Whether its staged rows are still there to load."""
+        return (self.folder is not None and self.folder.is_dir()
+                and all(p.is_file() for files in self.staged.values() for p in files))
+
+    def current(self, paths, db: Path, settings: Settings) -> bool:
+        """Whether these rows may be loaded as they are: kept, valid, and checked against what `paths`, the
+        store and the settings are now."""
+        return (self.report.ok and self.checked is not None and self.kept
+                and CheckedAgainst.now(paths, db, settings) == self.checked)
+
+    def warnings(self) -> pl.DataFrame:
+        return pl.read_parquet(self.folder / self.WARNINGS_FILE)
+
+    def discard(self) -> None:
+        """Remove the staged rows (at once; again is harmless)."""
+        if self._remove is not None:
+            self._remove()
+        self.staged = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+
+def validate_for_load(
+    paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None,
+) -> Validation:
+    """`validate_paths`, keeping what it read for `load_paths(..., validated=...)`: the report, the rows staged
+    in a folder of their own beside the store, and what they were checked against (taken before reading: a
+    file or a store that changes while it is read is validated again by the load)."""
+    db = Path(db)
+    settings, refused = _settings(db)
+    if refused is not None:
+        return Validation(refused)
+    folder = None
+    try:
+        checked = CheckedAgainst.now(paths, db, settings)
+        folder = store.kept_staging(db)
+        report, validated = _check(paths, db, lang, progress, settings, folder)
+        validated.warning_frame.write_parquet(folder / Validation.WARNINGS_FILE)
+    except Exception as exc:  # noqa: BLE001 - a fault of the machine is reported as one; anything else raises
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        return Validation(_faulted(db, exc))
+    return Validation(report, folder, checked, validated.staged)
+
+
 def validate_paths(paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None) -> LoadReport:
     """Read and check files/folders against the contract and the store, without writing anything."""
-    settings, refused = _settings(Path(db))
-    if refused is not None:
-        return refused
-    try:
-        with store.staging(db) as staging:
-            report, _ = _check(paths, Path(db), lang, progress, settings, staging)
-    except Exception as exc:  # noqa: BLE001 - a fault of the machine is reported as one; anything else raises
-        return _faulted(Path(db), exc)
-    return report
+    with validate_for_load(paths, db, lang, progress) as checked:
+        return checked.report
 
 
 def load_paths(
     paths, db: Path | str = store.DEFAULT_DB, lang: str = "zh", progress: Progress | None = None, *,
-    wait: bool = True, on_wait: store.OnWait | None = None,
+    wait: bool = True, on_wait: store.OnWait | None = None, validated: Validation | None = None,
 ) -> LoadReport:
     """Load files/folders into the store: all or nothing. The report says what happened.
 
     The store's lock is held from validation to the switch (what is checked against the store is what the
-    load writes onto). Another load or rebuild holding it: `on_wait(holder)` at once, then wait; with
-    `wait` False, a report naming it (`busy`) and nothing done. A fault of the machine (a full disk, a
-    folder it may not write, a file that vanished, memory): a report naming it (`fault`), nothing written."""
+    load writes onto). `validated`: a validation of the same `paths` (`validate_for_load`); if, under the
+    lock, the files, the store and the settings are still what it checked, its staged rows are loaded
+    without reading the files again; otherwise they are read and validated again. Either way its folder is
+    removed once the load had the lock. Another load or rebuild holding it: `on_wait(holder)` at once, then
+    wait; with `wait` False, a report naming it (`busy`) and nothing done. A fault of the machine (a full
+    disk, a folder it may not write, a file that vanished, memory): a report naming it (`fault`), nothing
+    written."""
     db = Path(db)
     settings, refused = _settings(db)
     if refused is not None:
         store.log_attempt(db, {"outcome": "rejected", "settings_error": refused.settings_error.format("en")})
         return refused
     try:
-        with store.locked(db, "load", wait=wait, on_wait=on_wait), store.staging(db) as staging:
-            return _load(paths, db, lang, progress, settings, staging)
+        with store.locked(db, "load", wait=wait, on_wait=on_wait):
+            try:
+                store.sweep_kept_staging(db)
+                if validated is not None and validated.current(paths, db, settings):
+                    return _store(replace(validated.report), validated.staged, validated.warnings(), db, lang,
+                                  progress, settings, start=0.0)
+                with store.staging(db) as staging:
+                    return _load(paths, db, lang, progress, settings, staging)
+            finally:
+                if validated is not None:
+                    validated.discard()
     except store.StoreLocked as exc:
         return LoadReport(ok=False, busy=exc.holder)
     except Exception as exc:  # noqa: BLE001 - a fault of the machine is reported as one; anything else raises
@@ -282,6 +403,14 @@ def load_paths(
 
 def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Settings, staging: Path) -> LoadReport:
     report, validated = _check(paths, db, lang, progress, settings, staging)
+    return _store(report, validated.staged, validated.warning_frame, db, lang, progress, settings, start=0.6)
+
+
+def _store(
+    report: LoadReport, staged: dict[str, list[Path]], warnings: pl.DataFrame, db: Path, lang: str,
+    progress: Progress | None, settings: Settings, *, start: float,
+) -> LoadReport:
+    """Write validated rows (or log why they are refused); progress from `start` (after the reading) to 1."""
     if not report.ok:
         store.log_attempt(
             db,
@@ -301,15 +430,15 @@ def _load(paths, db: Path, lang: str, progress: Progress | None, settings: Setti
 
     try:
         report.load_id = store.write_load(
-            db, validated.staged, report.files, validated.dropped, progress=scaled(progress, 0.6, 1.0), messages=say,
-            warnings=validated.warning_frame, settings=settings, lang=lang,
+            db, staged, report.files, report.dropped_columns, progress=scaled(progress, start, 1.0), messages=say,
+            warnings=warnings, settings=settings, lang=lang,
         )
     except Exception as exc:
         if fault_of(exc) is None:  # a fault is logged as one by load_paths
             store.log_attempt(db, {"outcome": "error", "files": [f["name"] for f in report.files], "error": repr(exc)})
         raise
     report.written = True
-    _log_matter_changes(db, report, validated.warning_frame, lang)
+    _log_matter_changes(db, report, warnings, lang)
     con = store.connect_readonly(db)
     try:
         meta = dict(con.sql("SELECT key, value FROM meta WHERE key LIKE 'build' OR key LIKE 'recomputed_%'").fetchall())

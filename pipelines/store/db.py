@@ -585,23 +585,71 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-@contextmanager
-def staging(db: Path | str) -> Iterator[Path]:
-    """A folder beside the store for a load's validated rows (Parquet, `validate.validate_sources`), removed
-    when the block ends. Folders of loads that were killed (their process is gone) are swept first. Beside
-    the store, not in /tmp: the rows of a province's load are as large as its store."""
-    db = Path(db)
+# A validation kept for a later load (pipelines.ingest.loader.Validation) keeps its staged rows in a folder
+# named like a load's, marked `kept`: a killed process's is swept like any other, and a load (under the lock)
+# also sweeps those a live process kept longer than this (a session that ended without loading).
+KEPT_STAGING_HOURS = 12.0
+
+
+def _staging_area(db: Path) -> Path:
+    """Where a store's staging folders live: beside it (or in /tmp while its folder does not exist yet),
+    after sweeping the folders of loads that were killed (their process is gone)."""
     parent = db.parent if db.parent.is_dir() else Path(tempfile.gettempdir())
     pattern = re.compile(rf"\.{re.escape(db.name)}\.(\d+)\.staging\w*")
     for path in parent.iterdir():
         m = pattern.fullmatch(path.name)
         if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
             shutil.rmtree(path, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{db.name}.{os.getpid()}.staging", dir=parent))
+    return parent
+
+
+@contextmanager
+def staging(db: Path | str) -> Iterator[Path]:
+    """A folder beside the store for a load's validated rows (Parquet, `validate.validate_sources`), removed
+    when the block ends. Folders of loads that were killed (their process is gone) are swept first. Beside
+    the store, not in /tmp: the rows of a province's load are as large as its store."""
+    db = Path(db)
+    folder = Path(tempfile.mkdtemp(prefix=f".{db.name}.{os.getpid()}.staging", dir=_staging_area(db)))
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def kept_staging(db: Path | str) -> Path:
+    """A staging folder (see `staging`) that outlives the call: the caller removes it (a validation kept for
+    its load). Swept when its process is gone, or by a load once older than KEPT_STAGING_HOURS."""
+    db = Path(db)
+    return Path(tempfile.mkdtemp(prefix=f".{db.name}.{os.getpid()}.stagingkept_", dir=_staging_area(db)))
+
+
+def sweep_kept_staging(db: Path | str, older_than_hours: float = KEPT_STAGING_HOURS) -> int:
+    """Remove the kept staging folders (`kept_staging`) of any live process older than `older_than_hours`;
+    returns how many. Called under the store's lock: a load using a kept folder holds that lock."""
+    db = Path(db)
+    if not db.parent.is_dir():
+        return 0
+    pattern = re.compile(rf"\.{re.escape(db.name)}\.\d+\.stagingkept_\w*")
+    cutoff = time.time() - older_than_hours * 3600
+    n = 0
+    for path in db.parent.iterdir():
+        try:
+            old = pattern.fullmatch(path.name) is not None and path.stat().st_mtime < cutoff
+        except OSError:  # removed meanwhile
+            continue
+        if old:
+            shutil.rmtree(path, ignore_errors=True)
+            n += 1
+    return n
+
+
+def version_key(db: Path | str) -> tuple | None:
+    """The store file's current version (a load or migration replaces the file: a new inode, size or mtime),
+    None while there is no store: what a validation kept for a later load was checked against."""
+    try:
+        return _version_key(Path(db))
+    except FileNotFoundError:
+        return None
 
 
 def init_store(db: Path | str = DEFAULT_DB) -> Path:
