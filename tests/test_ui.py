@@ -205,7 +205,7 @@ def test_the_findings_page_searches_and_pages(demo_db, monkeypatch):
 def test_an_escalation_reason_says_what_rule_M5_ESCALATE_judges(con):
     """An escalated item's reason says whether Art. 5's conditions hold; where it says they do not, the item is an
     M5-ESCALATE finding, and where they hold, it is not."""
-    from views._blocks import escalation_reason
+    from views._widgets import escalation_reason
 
     items = queries.records_page(con, Filters(), "meeting_items", (("escalated", True),), "", 10_000, 0)
     assert items.height > 0

@@ -59,7 +59,7 @@ with right:
 ui.section(tr("meetings.escalated_items"))
 escalated = (("escalated", True),)
 ui.paged("escalated_items", queries.records_page, (f, "meeting_items", escalated, ""),
-         q(queries.records_count, f, "meeting_items", escalated, ""), prepare=lambda df: blocks.items_view(df, lang),
+         q(queries.records_count, f, "meeting_items", escalated, ""), prepare=lambda df: ui.items_view(df, lang),
          title=tr("meetings.escalated_items"), part="meeting_items")
 
 ui.section(tr("meetings.findings"))

@@ -9,7 +9,6 @@ from pipelines import queries
 from pipelines.core.i18n import label
 from pipelines.present import charts, labels
 from pipelines.queries import required_route
-from views import _blocks as blocks
 from views import _widgets as ui
 from views._state import q, trend_window
 
@@ -135,5 +134,5 @@ st.caption(tr("paths.two_level_caption"))
 if two:
     cond = (("two_level", True),)
     ui.paged("two_level", queries.records_page, (f, "paths", cond, ""), q(queries.records_count, f, "paths", cond, ""),
-             prepare=blocks.records_view("paths", lang),
+             prepare=ui.records_view("paths", lang),
              title=tr("paths.two_level_list"), part="paths")
