@@ -262,7 +262,7 @@ def test_scope_property_no_row_outside_the_scope_reaches_any_query(con, org):
     each example covers every figure, so few examples cover a lot (the suite must stay under 8 minutes)."""
     opts, snapshot = org
 
-    @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(filters_and_scopes(opts))
     def check(case):
         f, scope = case

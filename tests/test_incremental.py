@@ -156,10 +156,10 @@ def _sub(sid: str, absent: str, substitute: str, days: int) -> dict:
             "start_at": BASE, "end_at": BASE + dt.timedelta(days=days), "authorized": True, "reason": None}
 
 
-# 8 random sequences of 1-3 loads besides the pinned @examples below: each example loads into a store and
+# 5 random sequences of 1-3 loads besides the pinned @examples below: each example loads into a store and
 # compares every mart with a full rebuild (~3-8 s), the costliest property of the suite; the cases known to be
 # tricky are pinned as @examples, so the random draws only widen around them.
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=st.lists(a_load(), min_size=1, max_size=3))
 # a substitution loaded after the step it covers (S12-UNRECORDED goes) ...
 @example(loads=[{"approvals": _frame("approvals", [_acting_step("X0", "L2", "L1")])},
@@ -341,9 +341,9 @@ def reading_base(tmp_path_factory):
     return db
 
 
-# Each example is 3-5 loads and a full build (~1 s each here): 5 generated examples beside the 4 explicit
-# ones keep the test near 30 s; the generated ones vary what the explicit ones fix.
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Each example is 3-5 loads and a full build (~1 s each here): 3 generated examples beside the 4 explicit
+# ones keep the test near 15 s; the generated ones vary what the explicit ones fix (each run draws anew).
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=load_sequence(), batch=st.sampled_from([2, 5, marts.BATCH_STEPS]))
 # a later load moves a matter (a later step, every attribute changed, into another month)
 @example(loads=[[_reading_step("Y0", 1, BASE + dt.timedelta(days=1))],

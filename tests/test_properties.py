@@ -77,9 +77,9 @@ def stores(draw):
     return {"approvals": approvals, "substitutions": subs, "meetings": meetings, "meeting_items": items}
 
 
-# 20 random stores: each is built and every mart rebuilt and read (~1-2 s), and each store already mixes every
+# 12 random stores: each is built and every mart rebuilt and read (~1-2 s), and each store already mixes every
 # input table (steps, substitutions, meetings, items) with many cross-checks per store.
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(stores())
 def test_marts_hold_together_on_random_stores(data):
     with tempfile.TemporaryDirectory() as tmp:
