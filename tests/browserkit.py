@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,3 +91,12 @@ def settle(page, pause_ms: int = 600) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
     page.wait_for_timeout(pause_ms)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+
+
+def roster(db: Path) -> list[tuple]:
+    """(staff_id, name, post, team, division) of every person in the store's roster, by staff id."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql("SELECT staff_id, name, post, team, division FROM staff ORDER BY staff_id").fetchall()
+    finally:
+        con.close()

@@ -15,9 +15,10 @@ DEMO_SEED = 7
 # The modules that take longest (seconds on 2 cores, serial run of 2026-12-06), started first: `make test` runs
 # the suite on two workers a module at a time (--dist loadfile), and a long module started last would run on
 # alone while the other worker idles.
-LONGEST_FIRST = ("test_browser_ui", "test_access_browser", "test_browser_truth", "test_incremental",
-                 "test_browser_attention", "test_browser", "test_access", "test_properties", "test_parts",
-                 "test_marts", "test_faults", "test_figures", "test_digest", "test_browser_paths")
+LONGEST_FIRST = ("test_browser_truth", "test_browser_ui", "test_access_browser", "test_browser_attention",
+                 "test_markdown_browser", "test_incremental", "test_browser", "test_sso_browser", "test_access",
+                 "test_properties", "test_store", "test_faults", "test_browser_paths", "test_parts", "test_marts",
+                 "test_figures", "test_digest", "test_loader_fuzz")
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -1,9 +1,8 @@
 """Who may see what, in a real browser (Debian's chromium) against the real server (`serve.py`) on copies of
 the demo store with accounts beside them: sign-in on every URL, the lock after five wrong passwords, a team
 leader's and a deputy's Overview equal to `report --team/--division` and not widened by the URL, an analyst's
-pseudonyms and no upload, an administrator's load in the audit trail; the court's single sign-on through
-`st.login` against a real OpenID provider on 127.0.0.1; and a roster whose names and teams are Markdown links
-and images, shown as text on every page."""
+pseudonyms and no upload, an administrator's load in the audit trail. (The court's single sign-on: test_sso_browser.py; names that are
+Markdown: test_markdown_browser.py — each module its own server.)"""
 
 from __future__ import annotations
 
@@ -15,9 +14,8 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
-import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, ROOT, free_port, require_chromium, settle, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, ROOT, require_chromium, roster, settle, streamlit_server
 
 from pipelines.access import accounts, audit
 from pipelines.core.i18n import t
@@ -28,30 +26,22 @@ PASSWORD = "a long password"
 SIGNED_IN = "[data-testid='stSidebar'] >> text=Signed in"
 
 
-def _roster(db: Path) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.sql("SELECT staff_id, name, post, team, division FROM staff ORDER BY staff_id").fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def people(tmp_path_factory, demo_db):
     """A copy of the demo store with an account for each kind of person."""
     db = tmp_path_factory.mktemp("access") / "warehouse.duckdb"
     shutil.copyfile(demo_db, db)
-    roster = _roster(db)
-    lead = next(r for r in roster if r[2] == "TEAM_LEAD")
-    deputy = next(r for r in roster if r[2] == "DEPUTY" and r[4] != lead[4])
-    member = next(r for r in roster if r[2] == "MEMBER")
+    staff = roster(db)
+    lead = next(r for r in staff if r[2] == "TEAM_LEAD")
+    deputy = next(r for r in staff if r[2] == "DEPUTY" and r[4] != lead[4])
+    member = next(r for r in staff if r[2] == "MEMBER")
     accounts.add_account(db, "boss", PASSWORD, role="admin")
     accounts.add_account(db, "locky", PASSWORD, role="admin")
     accounts.add_account(db, "lead", PASSWORD, staff_id=lead[0])
     accounts.add_account(db, "deputy", PASSWORD, staff_id=deputy[0])
     accounts.add_account(db, "analyst", PASSWORD, role="analyst")
     accounts.add_account(db, "member", PASSWORD, staff_id=member[0])
-    return {"db": db, "roster": roster, "lead": lead, "deputy": deputy}
+    return {"db": db, "roster": staff, "lead": lead, "deputy": deputy}
 
 
 @pytest.fixture(scope="module")
@@ -222,201 +212,3 @@ def test_an_admin_loads_a_file_and_the_audit_trail_shows_it(site, page, people, 
 
 
 # ------------------------------------------------------------------------------------------ single sign-on
-@pytest.fixture(scope="module")
-def provider():
-    """A real OpenID Connect provider (PyPI's oidc-provider-mock) on 127.0.0.1, on a thread of this process."""
-    import threading
-
-    import werkzeug.serving
-    from oidc_provider_mock import User, app
-
-    users = [User(sub="u-lead", claims={"email": "lead@court.example", "name": "Lead"}),
-             User(sub="u-stranger", claims={"email": "stranger@court.example", "name": "Stranger"})]
-    server = werkzeug.serving.make_server("127.0.0.1", 0, app(user_claims=users), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
-
-
-def _sso(page, url: str, sub: str) -> None:
-    """The round trip: the app's single sign-on button -> the provider's page -> back to the app."""
-    page.goto(url)
-    settle(page)
-    page.get_by_role("button", name=t("signin.sso", "en")).click()
-    page.wait_for_selector("input[name=sub]", timeout=60_000)  # the provider's own page
-    page.fill("input[name=sub]", sub)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(re.compile(r"http://127\.0\.0\.1:\d+/.*"), timeout=60_000)
-    settle(page)
-
-
-def test_single_sign_on_round_trip_with_and_without_an_account(tmp_path, demo_db, provider, browser):
-    import secrets as pysecrets
-
-    db = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_db, db)
-    lead = next(r for r in _roster(db) if r[2] == "TEAM_LEAD")
-    # an account that signs in through the provider only (no password), found by its e-mail address
-    accounts.add_account(db, "lead-sso", None, staff_id=lead[0], email="lead@court.example")
-    port = free_port()
-    secrets_file = tmp_path / "secrets.toml"
-    secrets_file.write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        f'cookie_secret = "{pysecrets.token_hex(32)}"\n'
-        'client_id = "tierwatch"\n'
-        'client_secret = "tierwatch-test-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    with streamlit_server(db, "streamlit-sso.log", ("--secrets.files", str(secrets_file)), port=port) as url:
-        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
-        page = ctx.new_page()
-        _sso(page, f"{url}/?lang=en", "u-lead")  # the provider sends people back to the home page (Chinese)
-        page.wait_for_selector("[data-testid='stSidebar'] >> text=lead-sso", timeout=60_000)
-        sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-        assert "lead-sso" in sidebar and lead[3] in sidebar, sidebar
-        assert page.locator("[data-testid='stMetric']").count() > 0
-        page.screenshot(path=str(ARTIFACTS / "access-sso-signed-in.png"))
-        ctx.close()
-
-        ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
-        page = ctx.new_page()
-        _sso(page, f"{url}/?lang=en", "u-stranger")
-        page.wait_for_selector(f"text={t('noaccess.title', 'zh')}", timeout=60_000)
-        settle(page)
-        main = page.locator("[data-testid='stMain']").inner_text().replace("\u2060", "")  # see views/_text.py
-        assert "stranger@court.example" in main and "管理员" in main, main
-        assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stSidebarNav']").count() == 0
-        page.screenshot(path=str(ARTIFACTS / "access-sso-no-account.png"))
-        ctx.close()
-    trail = [(r["who"], r["action"], r["details"].get("outcome")) for r in audit.read(db)]
-    assert ("lead-sso", "sign_in", "ok") in trail
-    assert ("stranger@court.example", "sign_in", "no_account") in trail
-
-
-# ------------------------------------------------------------------------------------------ text is text
-EVIL = "evil.example"
-
-
-def _markdown_exports(src: list[Path], out: Path) -> dict[str, str]:
-    """The demo exports with every person's name and every team and division name made a Markdown link or
-    image to an outside host; returns team -> its new name."""
-    import polars as pl
-
-    out.mkdir()
-    roster_file = next(p for p in src if p.suffix == ".xlsx" and "人员" in p.name)
-    roster = pl.read_excel(roster_file, infer_schema_length=0)
-    teams = sorted({t for t in roster["所属团队"].to_list() if t})
-    divisions = sorted({d for d in roster["分管部门"].to_list() if d})
-    team_map = {t: (f"[{t}](http://{EVIL}/t{i})" if i % 2 else f"![{t}](http://{EVIL}/t{i}.png)") for i, t in enumerate(teams)}
-    div_map = {d: f"[{d}](http://{EVIL}/d{i})" for i, d in enumerate(divisions)}
-    roster = roster.with_columns(
-        pl.when(pl.int_range(pl.len()) % 2 == 0).then("[" + pl.col("姓名") + f"](http://{EVIL}/p)")
-        .otherwise("![" + pl.col("姓名") + f"](http://{EVIL}/p.png)").alias("姓名"),
-        pl.col("所属团队").replace(team_map), pl.col("分管部门").replace(div_map),
-    )
-    roster.write_csv(out / "staff.csv")
-    for p in src:
-        if p == roster_file:
-            continue
-        if p.suffix != ".csv":
-            shutil.copyfile(p, out / p.name)
-            continue
-        raw = p.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030")
-        df = pl.read_csv(text.encode("utf-8"), infer_schema_length=0)
-        if "承办团队" in df.columns:
-            df = df.with_columns(pl.col("承办团队").replace(team_map))
-        df.write_csv(out / p.name)
-    return team_map
-
-
-@pytest.fixture(scope="module")
-def markdown_site(tmp_path_factory, demo_exports):
-    from pipelines.ingest.loader import load_paths
-
-    base = tmp_path_factory.mktemp("markdown")
-    team_map = _markdown_exports(demo_exports, base / "exports")
-    db = base / "warehouse.duckdb"
-    report = load_paths(sorted((base / "exports").iterdir()), db)
-    assert report.ok, report.format("en")
-    with streamlit_server(db, "streamlit-markdown.log") as url:  # local mode: no account
-        yield url, db, team_map
-
-
-def test_names_and_teams_that_are_markdown_draw_no_link_or_image_on_any_page(markdown_site, browser):
-    url, _, team_map = markdown_site
-    team = next(iter(team_map.values()))
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    outside = []
-    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname == EVIL else None)
-    for name in ALL_PAGES:
-        page.goto(f"{url}/{'' if name == 'overview' else name}?team={quote(team)}")
-        settle(page)
-        page.wait_for_timeout(800)
-        links = page.locator(f"a[href*='://{EVIL}']").count()
-        images = page.locator(f"img[src*='://{EVIL}']").count()
-        where = [e.evaluate("e => { let x = e, p = []; while (x && p.length < 6) { p.push(x.getAttribute('data-testid') "
-                            "|| x.tagName); x = x.parentElement } return p.join(' < ') + ' :: ' + e.outerHTML.slice(0, 160) }")
-                 for e in page.locator(f"a[href*='://{EVIL}'], img[src*='://{EVIL}']").all()[:3]]
-        assert links == 0 and images == 0, f"{name}: {links} links and {images} images to {EVIL}: {where}"
-        assert page.locator("[data-testid='stException']").count() == 0, name
-        # the team's name is shown as the characters it is, in the caption of the page's figures
-        if name not in ("data", "regulation", "meetings"):
-            shown = page.locator("[data-testid='stMain']").inner_text().replace("\u2060", "")  # see views/_text.py
-            assert team in shown, f"{name}: the team's name is not shown as text"
-    assert outside == [], outside[:5]
-    page.screenshot(path=str(ARTIFACTS / "access-markdown-names.png"))
-    ctx.close()
-
-
-def _no_traceback_nor_path(page) -> None:
-    """No traceback, and no server path in what the page says went wrong (the Data page's own notes name the
-    store's folder on purpose: only an administrator, or the person at the server, sees that page)."""
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert "Traceback" not in page.locator("body").inner_text()
-    for text in page.locator("[data-testid='stAlertContentError']").all_inner_texts():
-        assert str(ROOT) not in text and "/tmp" not in text and "Errno" not in text, text
-
-
-def test_upload_names_too_long_or_with_a_nul_get_a_located_message(markdown_site, browser):
-    from pipelines.access import serving
-
-    url, db, _ = markdown_site
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    page.goto(f"{url}/data?lang=en")
-    settle(page)
-    uploader = page.locator("[data-testid='stFileUploader'] input[type=file]")
-    long_name = "x" * 300 + ".csv"  # 304 characters
-    uploader.set_input_files([{"name": long_name, "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
-    page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    settle(page)
-    error = page.locator("[data-testid='stAlertContentError']").first.inner_text()
-    assert "too long (304 characters" in error, error
-    _no_traceback_nor_path(page)
-    page.screenshot(path=str(ARTIFACTS / "access-upload-long-name.png"))
-    ctx.close()
-    # a NUL inside a name (the browser sends what a file system would never hold)
-    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    page.goto(f"{url}/data?lang=en")
-    settle(page)
-    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
-        [{"name": "staff\x00.csv", "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
-    page.wait_for_selector("[data-testid='stAlertContentError'], [data-testid='stException']", timeout=60_000)
-    settle(page)
-    # Streamlit 1.67 refuses such a name itself, before the page runs ("Filename cannot contain null bytes"):
-    # with error details off the page shows its redacted notice, no traceback, no path
-    shown = " ".join(page.locator("[data-testid='stException'], [data-testid='stAlertContentError']").all_inner_texts())
-    assert "Traceback" not in shown and str(ROOT) not in shown and "/tmp" not in shown and ".py" not in shown, shown
-    print("NUL name:", shown)
-    ctx.close()
-    # nothing of an upload stays on the server's disk
-    root = serving.upload_root(db)
-    assert not root.exists() or list(root.iterdir()) == []

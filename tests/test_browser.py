@@ -48,7 +48,7 @@ def _assert_no_errors(page, what: str) -> None:
     assert errors.count() == 0, f"{what}: " + " | ".join(errors.all_inner_texts())[:2000]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang", ["en"])  # in Chinese: test_browser_ui.py's tour opens every page
 def test_every_page_without_charts_renders_without_errors(server, page, lang):
     for name in PAGES:
         _open(page, f"{server}/{'' if name == 'overview' else name}?lang={lang}")

@@ -86,6 +86,11 @@ def test_attention_counts_equal_the_pages_they_summarise(signed_server, page, co
     server = signed_server
     _open(page, f"{server}/", who)  # they land on the attention list
     assert "待办与预警" in page.locator("h2").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh.png"))
+    page.set_viewport_size({"width": 1366, "height": 3000})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh-full.png"))
+    page.set_viewport_size({"width": 1366, "height": 900})
     _open(page, f"{server}/attention?lang=en", who)
     pending, pending_text = _metric(page, "Pending steps (red/yellow)")
     cases, cases_text = _metric(page, "Cases (past/near deadline)")
@@ -93,11 +98,6 @@ def test_attention_counts_equal_the_pages_they_summarise(signed_server, page, co
     subs, subs_text = _metric(page, "Substitutions over limit")
     listed = _rows_total(page)
     page.screenshot(path=str(ARTIFACTS / f"attention-{who}-en.png"))
-    _open(page, f"{server}/attention", who)
-    page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh.png"))
-    page.set_viewport_size({"width": 1366, "height": 3000})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh-full.png"))
 
     red_pending, yellow_pending = _split(pending_text)
     red_cases, yellow_cases = _split(cases_text)
