@@ -41,6 +41,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import queries
 from pipelines.queries.plans import latency_plan, overview_plan
 
 STEPS_AT_SCALE_1 = 17_500  # approval steps of the demo at scale 1 (about); the demo grows ~ scale²
@@ -88,7 +89,7 @@ def _store_filters(db: Path, connections: str | None = None):
     """(default filters as the sidebar sets them, the store's info, its filter options)."""
     from pipelines.core.filters import Filters
 
-    info, options = run_plan(db, [("store_info",), ("filter_options",)], connections)
+    info, options = run_plan(db, [(queries.store_info,), (queries.filter_options,)], connections)
     return Filters().clamp(info.first_month, info.last_month), info, options
 
 
