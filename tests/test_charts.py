@@ -199,6 +199,8 @@ def test_pareto_shows_the_first_bars_only_with_unrotated_few_labels():
                              "层级", "zh", color_by_level=True).to_dict()
     bars = by_level["layer"][0]["encoding"]
     assert bars["x"]["axis"]["labelAngle"] == 0 and bars["color"]["legend"] is None
+    # twenty names stand upright: slanted, they ran into one another in a third of a page at 1366 px
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == -90
 
 
 def test_nice_ticks():
@@ -230,7 +232,19 @@ def test_level_names_on_an_axis_are_drawn_whole_in_english(name):
 
 
 def test_the_level_legend_has_rows_of_two_in_english_whose_longer_names_fit_half_a_page():
-    def columns(lang):
-        return BUILDERS["level_trend"](lang).to_dict()["encoding"]["color"]["legend"]["columns"]
+    def columns(lang, levels=None):
+        return charts.level_color(lang, levels=levels).to_dict()["legend"]["columns"]
 
-    assert columns("en") == 2 and columns("zh") == 3
+    assert columns("en") == 2 and columns("zh") == 3  # every level: "Vice-president in charge" two a row
+    assert columns("en", ["DEPUTY", "CHIEF"]) == 3  # only the shorter names drawn: three a row fit
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_legend_row_fits_half_a_page(lang):
+    """A legend under the plot never has more entries a row than fit LEGEND_PX ("Red (over limit)" three a
+    row overran a third of a page, "Share decided by the VP" two a row half a page)."""
+    for color in (charts.level_color(lang), charts.tier_color(lang), charts.family_color(lang),
+                  charts.direction_color(lang), charts.clock_tier_color(lang), charts.meeting_type_color(lang)):
+        spec = color.to_dict()
+        widest = max(charts._title_px(x) for x in spec["scale"]["domain"]) + 24
+        assert spec["legend"]["columns"] * widest <= charts.LEGEND_PX or spec["legend"]["columns"] == 1, spec

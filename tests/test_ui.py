@@ -216,3 +216,17 @@ def test_an_escalation_reason_says_what_rule_M5_ESCALATE_judges(con):
         if row["held_on"] < date(2023, 1, 1):
             continue  # before the regulation's effective date: not judged
         assert ("不符合第五条上报条件" in reason) == (row["item_id"] in flagged), (row["item_id"], reason)
+
+
+def test_of_two_long_text_columns_only_the_longer_is_wide():
+    """上报依据 beside 议题, both wide, left the reasons cut at the right edge at 1366 px: the longer text is
+    wide, the other medium."""
+    import polars as pl
+
+    from views._widgets import column_config
+
+    df = pl.DataFrame({"item_id": ["JW1"], "topic": ["执行团队人员调整"], "escalation_reason": ["非重大事项；表决：赞成 5 · 反对 0 · 弃权 0；多数意见：赞成"]})
+    config = column_config(df, df, {})
+    assert config["escalation_reason"]["width"] == "large" and config["topic"]["width"] == "medium"
+    alone = column_config(df.drop("escalation_reason"), df.drop("escalation_reason"), {})
+    assert alone["topic"]["width"] == "large"

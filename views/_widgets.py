@@ -386,6 +386,7 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
     times to the minute, long text wide."""
     config = {}
     kinds, shown_kinds = formatting.column_kinds(df), formatting.column_kinds(shown)
+    longest = _longest_text_column(shown, [c for c in df.columns if c in LONG_COLUMNS])
     for col in df.columns:
         name = headers.get(col, col)
         declared = NUMBER_FORMATS.get(kind(col))
@@ -401,9 +402,16 @@ def column_config(df: pl.DataFrame, shown: pl.DataFrame, headers: Mapping[str, s
             config[name] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
         elif col == "link":  # a path of this app (pipelines.queries.record_link): the page with a row's records
             config[name] = st.column_config.LinkColumn(display_text=t("attention.open", ctx().lang))
-        elif col in LONG_COLUMNS:
-            config[name] = st.column_config.TextColumn(width="large")
+        elif col in LONG_COLUMNS:  # the longest text wide, other long text medium: two wide ones left the
+            # second cut at the right edge of a half page at 1366 px (上报依据 beside 议题)
+            config[name] = st.column_config.TextColumn(width="large" if col == longest else "medium")
     return config
+
+
+def _longest_text_column(shown: pl.DataFrame, columns: list[str]) -> str | None:
+    """Of `columns`, the one whose longest value is longest as shown (the first of equals)."""
+    lengths = {c: shown[c].cast(pl.String).str.len_chars().max() or 0 for c in columns if c in shown.columns}
+    return max(lengths, key=lengths.get) if lengths else None
 
 
 def share_columns(df: pl.DataFrame) -> list[str]:

@@ -44,7 +44,7 @@ with left:
     long = q(queries.meeting_rates, window, lang)
     ui.chart(charts.rate_trend(long, "rate", tr("meetings.rate"), lang, "measure_label",
                                charts.alt.Color("measure_label:N", title=tr("meetings.measure"),
-                                                legend=charts.bottom_legend(2))),
+                                                legend=charts.bottom_legend(2, long["measure_label"].unique()))),
              "meeting_rates", tr("meetings.rates"), "meeting_rates", window,
              drill=ui.Drill("meeting_items", fields=("month",), fixed=(("meeting_type", "BUREAU"),)))
 with right:

@@ -96,9 +96,18 @@ def direction_labels(lang: str) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------------ scales
-def bottom_legend(columns: int = 3) -> alt.Legend:
-    """A legend under the plot, `columns` entries a row, labels never cut: in half a page a legend on the
-    right takes a third of the width and cut long labels ("分管副院长决定比例（…")."""
+LEGEND_PX = 360  # the width a legend under the plot may take: half a page at 1366 px, less its margins
+
+
+def bottom_legend(columns: int = 3, labels=()) -> alt.Legend:
+    """A legend under the plot, at most `columns` entries a row, labels never cut: in half a page a legend on
+    the right takes a third of the width and cut long labels ("分管副院长决定比例（…"). With `labels`, fewer
+    columns when their longest entry would not fit `columns` times in LEGEND_PX (English "Red (over limit)"
+    three a row overran a third of a page)."""
+    labels = [str(x) for x in labels if x is not None]
+    widest = max((_title_px(x) for x in labels), default=0) + 24  # the symbol and the gap after it
+    if labels:
+        columns = max(1, min(columns, LEGEND_PX // widest))
     return alt.Legend(orient="bottom", columns=columns, labelLimit=0, symbolLimit=0)
 
 
@@ -108,7 +117,7 @@ def level_color(lang: str, field: str = "level_label", title: str | None = None,
         f"{field}:N",
         title=title or t("axis.level", lang),
         # two a row in English: three of its longer names overran half a page ("Bureau chie", "Judicial cor")
-        legend=bottom_legend(3 if lang == "zh" else 2) if legend else None,
+        legend=bottom_legend(3, [label("level", c, lang) for c in codes]) if legend else None,
         scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
         sort=[label("level", c, lang) for c in codes],
     )
@@ -118,7 +127,7 @@ def family_color(lang: str) -> alt.Color:
     return alt.Color(
         "family_label:N",
         title=t("axis.family", lang),
-        legend=bottom_legend(4),
+        legend=bottom_legend(4, family_labels(lang).values()),
         scale=alt.Scale(domain=list(family_labels(lang).values()), range=list(FAMILY_COLORS.values())),
     )
 
@@ -127,7 +136,7 @@ def tier_color(lang: str) -> alt.Color:
     return alt.Color(
         "tier_label:N",
         title=t("axis.tier", lang),
-        legend=bottom_legend(3),
+        legend=bottom_legend(3, tier_labels(lang).values()),
         scale=alt.Scale(domain=list(tier_labels(lang).values()), range=list(TIER_COLORS.values())),
         sort=list(tier_labels(lang).values()),
     )
@@ -137,7 +146,7 @@ def meeting_type_color(lang: str) -> alt.Color:
     return alt.Color(
         "meeting_type_label:N",
         title=t("axis.meeting_type", lang),
-        legend=bottom_legend(2),
+        legend=bottom_legend(2, [label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS]),
         scale=alt.Scale(
             domain=[label("meeting_type", c, lang) for c in MEETING_TYPE_COLORS],
             range=list(MEETING_TYPE_COLORS.values()),
@@ -149,7 +158,7 @@ def direction_color(lang: str) -> alt.Color:
     return alt.Color(
         "direction_label:N",
         title=t("axis.direction", lang),
-        legend=bottom_legend(3),
+        legend=bottom_legend(3, direction_labels(lang).values()),
         scale=alt.Scale(domain=list(direction_labels(lang).values()), range=list(DIRECTION_COLORS.values())),
     )
 
@@ -219,9 +228,15 @@ def _base(df: pl.DataFrame, height: int = HEIGHT) -> alt.Chart:
     return alt.Chart(df).properties(height=max(height, MIN_HEIGHT), width="container")
 
 
+# Room around the drawing inside its box: at 1366 px the last tick label and the bar ends ran past the right
+# edge of a third of a page, and the first glyph of the longest CJK label past the left edge (Vega measures
+# text narrower than the browser then draws it).
+PADDING = {"left": 8, "top": 5, "right": 18, "bottom": 5}
+
+
 def _screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Size the chart for a page: width from the column, the height given to the plot (see AUTOSIZE)."""
-    return chart.properties(autosize=AUTOSIZE)
+    return chart.properties(autosize=AUTOSIZE, padding=PADDING)
 
 
 def nice_ticks(values, *, floor: float = 0.0) -> list[float]:
@@ -440,8 +455,10 @@ def pareto(df: pl.DataFrame, key_title: str, lang: str, *, color_by_level: bool 
         # The keys in rank order as a list: a sort by the rank field was dropped when the layers differ
         # (bars coloured by level), and Vega sorted the levels by code point.
         sort=(df.sort("rank") if "rank" in df.columns else df)["key_label"].to_list(),
-        axis=alt.Axis(labelAngle=0 if keys <= 4 and _longest_px(df, "key_label") <= 80 else -45, labelLimit=170,
-                      labelOverlap=False),
+        # level when few and short; slanted when up to 10; upright beyond (20 names slanted at -45° in a third of
+        # a page ran into one another: upright, each takes only a line's height of its bar's width)
+        axis=alt.Axis(labelAngle=0 if keys <= 4 and _longest_px(df, "key_label") <= 80 else -45 if keys <= 10 else -90,
+                      labelLimit=170, labelOverlap=False),
     )
     tips = [
         alt.Tooltip("key_label:N", title=key_title),
@@ -565,7 +582,8 @@ def outcome_bars(df: pl.DataFrame, lang: str) -> alt.Chart:
         _base(df, band_height(outcomes, t("axis.outcome", lang), row=34))
         .mark_bar(size=20)
         .encode(
-            y=alt.Y("outcome_label:N", title=t("axis.outcome", lang), sort=[label("outcome", c, lang) for c in contract.OUTCOME.codes]),
+            y=alt.Y("outcome_label:N", title=t("axis.outcome", lang), sort=[label("outcome", c, lang) for c in contract.OUTCOME.codes],
+                    axis=alt.Axis(labelLimit=260)),
             x=alt.X("items:Q", title=t("axis.items", lang), axis=count_axis()),
             color=meeting_type_color(lang),
             tooltip=[
@@ -656,7 +674,7 @@ def clock_tier_color(lang: str) -> alt.Color:
     return alt.Color(
         "clock_tier_label:N",
         title=t("axis.clock_tier", lang),
-        legend=bottom_legend(3),
+        legend=bottom_legend(3, labels.values()),
         scale=alt.Scale(domain=[labels[k] for k in CLOCK_TIERS], range=[TIER_COLORS[k] for k in CLOCK_TIERS]),
         sort=[labels[k] for k in CLOCK_TIERS],
     )
