@@ -4,6 +4,7 @@ traceback when a page fails."""
 
 import logging
 import uuid
+from pathlib import Path
 
 import streamlit as st
 
@@ -11,7 +12,10 @@ from pipelines.core.i18n import t
 from views import _access, _store
 from views import _state as state
 
-st.set_page_config(page_title=t("app.title"), layout="wide", page_icon=":material/account_tree:")
+# The icon is a file of the app: a material icon is fetched from Google's font CDN, which a court network
+# without Internet never reaches (a failed request on every page load).
+ICON = Path(__file__).parent / "views" / "assets" / "icon.png"
+st.set_page_config(page_title=t("app.title"), layout="wide", page_icon=str(ICON))
 
 with _store.script_run():  # the run's queries share one read-only cursor, closed when the run ends
     who = _access.gate(state.first_lang())

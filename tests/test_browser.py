@@ -8,7 +8,7 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 import duckdb
 import pytest
@@ -50,6 +50,10 @@ def _assert_no_errors(page, what: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en"])  # in Chinese: test_browser_ui.py's tour opens every page
 def test_every_page_without_charts_renders_without_errors(server, page, lang):
+    """Each page renders, and fetches nothing from outside the server: a court network may have no Internet
+    (the favicon, a material icon, came from Google's font CDN and failed on every page load)."""
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", None) else None)
     for name in PAGES:
         _open(page, f"{server}/{'' if name == 'overview' else name}?lang={lang}")
         _assert_no_errors(page, f"{name} ({lang})")
@@ -59,6 +63,7 @@ def test_every_page_without_charts_renders_without_errors(server, page, lang):
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-full.png"))
         page.set_viewport_size({"width": 1366, "height": 768})
+    assert outside == [], outside[:5]
 
 
 def test_language_switch_in_the_sidebar(server, page):
