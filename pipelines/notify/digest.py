@@ -236,6 +236,11 @@ def _e(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
+def _heading(text: str) -> str:
+    """A section's title in the mail: one style for every section."""
+    return f'<h3 style="margin:14px 0 4px 0">{_e(text)}</h3>'
+
+
 def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     head = "".join(f'<th style="{_HEAD}">{_e(h)}</th>' for h in headers)
     body = "".join(
@@ -249,7 +254,7 @@ def _html(d: Digest, c: dict) -> str:
     lang = c["lang"]
     parts = [f"<p>{_e(t('digest.greeting', lang, name=d.recipient.name))}</p>",
              f"<p>{_e(t('digest.lead', lang, snapshot=c['snapshot'], scope=c['where']))}</p>",
-             f'<h3 style="margin:14px 0 4px 0">{_e(t("digest.headline", lang, month=c["month"]))}</h3>']
+             _heading(t("digest.headline", lang, month=c["month"]))]
     rows = []
     for h in c["heads"]:
         badge = ""
@@ -260,14 +265,14 @@ def _html(d: Digest, c: dict) -> str:
         rows.append([_e(h["label"]), _e(h["value"]), _e(h["previous"]), _e(h["change"]), badge])
     parts.append(_table([t(f"digest.col.{k}", lang) for k in ("figure", "value", "previous", "change", "target")], rows, {1, 2, 3}))
     parts.append(f'<p><a href="{_e(d.links["overview"])}">{_e(t("digest.open_dashboard", lang))}</a></p>')
-    parts.append(f'<h3 style="margin:14px 0 4px 0">{_e(t("digest.now", lang))}</h3>')
+    parts.append(_heading(t("digest.now", lang)))
     parts.append(_table([t(f"digest.col.{k}", lang) for k in ("figure", "value", "previous", "change")],
                         [[_e(n["label"]), _e(n["value"]), _e(n["previous"]), _e(n["change"])] for n in c["now_rows"]], {1, 2, 3}))
     if c["images"]:
-        parts.append(f'<h3 style="margin:14px 0 4px 0">{_e(t("digest.charts", lang))}</h3>')
+        parts.append(_heading(t("digest.charts", lang)))
         for cid, title in c["images"]:
             parts.append(f'<p><img src="cid:{_e(cid)}" alt="{_e(title)}" style="max-width:640px;width:100%;height:auto"></p>')
-    parts.append(f'<h3 style="margin:14px 0 4px 0">{_e(t("digest.attention", lang, shown=len(c["rows"]), total=c["total"]))}</h3>')
+    parts.append(_heading(t("digest.attention", lang, shown=len(c["rows"]), total=c["total"])))
     if not c["rows"]:
         parts.append(f"<p>{_e(t('attention.none', lang))}</p>")
     else:
@@ -284,7 +289,7 @@ def _html(d: Digest, c: dict) -> str:
         parts.append(_table(heads, body, {7}))
     if c["total"] > len(c["rows"]) or c["rows"]:
         parts.append(f'<p><a href="{_e(d.links["attention"])}">{_e(t("digest.attention.more", lang, total=c["total"]))}</a></p>')
-    parts.append(f'<h3 style="margin:14px 0 4px 0">{_e(t("digest.alerts", lang))}</h3>')
+    parts.append(_heading(t("digest.alerts", lang)))
     if not c["alerts"]:
         parts.append(f"<p>{_e(t('digest.alerts.none', lang))}</p>")
     else:

@@ -113,13 +113,14 @@ def bottom_legend(columns: int = 3, labels=()) -> alt.Legend:
 
 def level_color(lang: str, field: str = "level_label", title: str | None = None, levels=None, legend: bool = True) -> alt.Color:
     codes = [c for c in contract.LEVEL_CODES if levels is None or c in levels]
+    names = [label("level", c, lang) for c in codes]
     return alt.Color(
         f"{field}:N",
         title=title or t("axis.level", lang),
         # two a row in English: three of its longer names overran half a page ("Bureau chie", "Judicial cor")
-        legend=bottom_legend(3, [label("level", c, lang) for c in codes]) if legend else None,
-        scale=alt.Scale(domain=[label("level", c, lang) for c in codes], range=[LEVEL_COLORS[c] for c in codes]),
-        sort=[label("level", c, lang) for c in codes],
+        legend=bottom_legend(3, names) if legend else None,
+        scale=alt.Scale(domain=names, range=[LEVEL_COLORS[c] for c in codes]),
+        sort=names,
     )
 
 
