@@ -8,6 +8,7 @@ its own (an empty one, a copy to write to) starts its own server with `streamlit
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,6 +43,17 @@ def require_chromium() -> None:
         pytest.fail("CI must have Debian's chromium at /usr/bin/chromium for the browser tests", pytrace=False)
     pytest.skip("no /usr/bin/chromium on this machine (apt-get install chromium); browser tests not run",
                 allow_module_level=True)
+
+
+def require_tool(name: str, package: str) -> str:
+    """Call at a test module's top: the path of the program `name` (Debian's `package`, installed by .ci/run);
+    CI must have it, elsewhere the module says why it did not run."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have {name} (apt-get install {package})", pytrace=False)
+    pytest.skip(f"no {name} on this machine (apt-get install {package}); not run", allow_module_level=True)
 
 
 def free_port() -> int:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -227,26 +228,77 @@ def _field(paragraph, code: str, shown: str) -> None:
 
 
 CASE_NUMBER = re.compile(r"^[（(]\d{4}[）)][^\s]*?号$")  # （2024）豫1302执1234号
+# A case number inside free text ("议题JW2023-028-01（（2023）豫1302执恢261号终结本次执行程序审查）…"), with the
+# closing punctuation that may follow it: a line may not start with that punctuation, so it travels with the number.
+CASE_IN_TEXT = re.compile(r"[（(]\d{4}[）)][^\s（()）,，。；;、]{1,16}?号[）)，,。；;、]?")
 TABLE_WIDTH_CM = 16.0
+CELL_MARGINS_CM = 0.38  # Word's default left and right cell margins, 0.19 cm each
+AUTOSPACE_EM = 0.25  # the space Word (and LibreOffice) add where Chinese meets Latin letters or digits
+CASE_MARGIN_EM = 2.0  # room kept at a line's end before a case number: the estimate is not Word's own layout
+
+
+def _is_wide(ch: str) -> bool:
+    return ord(ch) > 0x2E80
+
+
+def _char_em(ch: str) -> float:
+    """About how wide one character draws, in em: CJK and full-width square, Latin capitals wider than the
+    rest (Times New Roman's digits are half an em)."""
+    if _is_wide(ch):
+        return 1.0
+    if ch == " ":
+        return 0.25
+    return 0.72 if ch.isupper() else 0.55
+
+
+def _text_em(text: str) -> float:
+    """About how wide `text` draws in em, with the space Word adds where Chinese meets Latin or digits."""
+    width = sum(_char_em(ch) for ch in text)
+    turns = sum(1 for a, b in pairwise(text) if a != " " != b and _is_wide(a) != _is_wide(b)
+                and (a.isalnum() or b.isalnum()))
+    return width + turns * AUTOSPACE_EM
 
 
 def _text_cm(text: str, size: float = TABLE_PT) -> float:
-    """About how wide `text` draws in cm at `size` pt (CJK and full-width characters square, Latin half)."""
-    wide = sum(1 for ch in text if ord(ch) > 0x2E80)
-    return (wide + 0.55 * (len(text) - wide)) * size * 2.54 / 72
+    """About how wide `text` draws in cm at `size` pt."""
+    return _text_em(text) * size * 2.54 / 72
+
+
+def case_number_lines(text: str, width_cm: float, size: float = TABLE_PT) -> list[str]:
+    """`text` cut where a line must end early so that no case number in it breaks across two lines.
+
+    Word breaks Chinese text between any two characters and has no "keep these together" for a run of text;
+    joiners inside the number would change what people copy out of the report. So the lines of the cell are
+    estimated (Word's own breaks: between Chinese characters, at spaces, never inside a Latin word), and a
+    line ends before a case number that would not fit, with CASE_MARGIN_EM to spare, on the current line."""
+    if not CASE_IN_TEXT.search(text):
+        return [text]
+    line_em = (width_cm - CELL_MARGINS_CM) * 72 / (2.54 * size)
+    tokens = re.findall(CASE_IN_TEXT.pattern + r"|[!-~]+| |.", text)
+    lines, current, x = [], "", 0.0
+    for token in tokens:
+        width = _text_em((current[-1:] if x else "") + token) - (_text_em(current[-1:]) if x else 0.0)
+        if CASE_IN_TEXT.fullmatch(token) and x > 0 and x + width > line_em - CASE_MARGIN_EM:
+            lines.append(current)
+            current, x = token, _text_em(token)
+        elif x + width > line_em and x > 0:  # Word's own break: the token starts the next line
+            current, x = current + token, _text_em(token)
+        else:
+            current, x = current + token, x + width
+    return [*lines, current]
 
 
 def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> list[float]:
     """Column widths that keep every header word and every case number on one line: each column at least as
-    wide as its longest English word (in the header) or case number (in a cell), the others narrowed in
+    wide as its longest English word (in the header) or case number (in a cell, alone or in its text), the others narrowed in
     proportion so the table keeps the text width. ("Escalations" broke as "Escalation/s"; a case number
     broke after 执.)"""
-    pad = 0.4  # a cell's left and right margins
+    pad = CELL_MARGINS_CM + 0.02
     need = []
     for i, head in enumerate(header):
         words = [w for w in re.split(r"[\s/]+", head or "") if w and not any(ord(ch) > 0x2E80 for ch in w)]
-        cases = [str(r[i]) for r in rows if i < len(r) and r[i] and CASE_NUMBER.match(str(r[i]))]
-        longest = max([_text_cm(w, TABLE_PT) * 1.05 for w in words] + [_text_cm(c) for c in cases] + [0])
+        cases = [m.group(0) for r in rows if i < len(r) and r[i] for m in CASE_IN_TEXT.finditer(str(r[i]))]
+        longest = max([_text_cm(w, TABLE_PT) * 1.05 for w in words] + [_text_cm(c) * 1.05 for c in cases] + [0])
         need.append(longest + pad)
     widths = [max(w, n) for w, n in zip(widths_cm, need, strict=False)]
     total = sum(widths_cm)
@@ -260,12 +312,20 @@ def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: 
     return [round(w, 2) for w in widths]
 
 
-def _cell_text(cell, text: str, *, bold: bool = False, align=None, size: float = TABLE_PT) -> None:
+def _cell_text(cell, text: str, *, bold: bool = False, align=None, size: float = TABLE_PT,
+               width_cm: float | None = None) -> None:
+    """Write `text` into a table cell; in a column of known width, a line ends early rather than break a case
+    number inside the text (case_number_lines)."""
     cell.text = ""
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run("" if text is None else str(text))
-    run.bold = bold
-    run.font.size = Pt(size)
+    text = "" if text is None else str(text)
+    lines = case_number_lines(text, width_cm, size) if width_cm and not CASE_NUMBER.match(text) else [text]
+    for n, line in enumerate(lines):
+        run = paragraph.add_run(line)
+        run.bold = bold
+        run.font.size = Pt(size)
+        if n < len(lines) - 1:
+            run.add_break()
     paragraph.paragraph_format.space_after = Pt(0)
     if align is not None:
         paragraph.alignment = align
@@ -329,6 +389,7 @@ class ReportDoc:
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         numeric = set(numeric)
+        widths_cm = fit_widths(header, rows, widths_cm) if widths_cm else None
         for i, (cell, text) in enumerate(zip(table.rows[0].cells, header, strict=True)):
             _cell_text(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
             _shade(cell, HEADER_FILL)
@@ -337,14 +398,14 @@ class ReportDoc:
             added = table.add_row()
             _row_props(added, header=False)
             for i, (cell, text) in enumerate(zip(added.cells, row, strict=True)):
-                _cell_text(cell, text, align=WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT)
+                _cell_text(cell, text, align=WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT,
+                           width_cm=widths_cm[i] if widths_cm else None)
         keep = len(table.rows) - 1 if len(rows) <= KEEP_WHOLE_ROWS else min(2, len(table.rows) - 1)
         for row in table.rows[:keep]:
             for cell in row.cells:
                 for paragraph in cell.paragraphs:
                     paragraph.paragraph_format.keep_with_next = True
         if widths_cm:
-            widths_cm = fit_widths(header, rows, widths_cm)
             table.autofit = False
             for column, width in zip(table.columns, widths_cm, strict=False):
                 column.width = Cm(width)  # the grid (LibreOffice, WPS) ...
@@ -672,6 +733,18 @@ def _clock(doc, con, f: Filters, month: date, filters: Filters | None, lang: str
 
 
 # ------------------------------------------------------------------------------------------ entry point
+def new_report(lang: str) -> ReportDoc:
+    """An empty report: A4 with the report's margins, fonts and styles, page numbers in the footer."""
+    document = Document()
+    _set_fonts(document)
+    for section in document.sections:
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin = section.right_margin = Cm(2.5)
+        section.top_margin, section.bottom_margin = Cm(2.54), Cm(2.3)
+    _footer_page_numbers(document, lang)
+    return ReportDoc(document, lang)
+
+
 def write_monthly_docx(
     db: str | Path,
     month: str | date,
@@ -689,14 +762,8 @@ def write_monthly_docx(
     out = Path(out_path)
     con = store.connect_readonly(db)
     try:
-        document = Document()
-        _set_fonts(document)
-        doc = ReportDoc(document, lang)
-        for section in document.sections:
-            section.page_width, section.page_height = Cm(21), Cm(29.7)
-            section.left_margin = section.right_margin = Cm(2.5)
-            section.top_margin, section.bottom_margin = Cm(2.54), Cm(2.3)
-        _footer_page_numbers(document, lang)
+        doc = new_report(lang)
+        document = doc.doc
         snapshot = _snapshot(con)
         doc.add_heading(t("monthly.title", lang, month=format_month(the_month)), level=0)
         sub = doc.add_paragraph(filters_text(month_filters(the_month, filters), lang))
