@@ -30,7 +30,7 @@ demo: setup
 	$(UV) run python -m pipelines demo --db $(DB)
 
 test: setup
-	$(UV) run pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(UV) run pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: setup
 	$(UV) run ruff check .

@@ -12,13 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_SEED = 7
 
 
-# The modules that take longest (seconds on 2 cores, serial run of 2026-12-06), started first: `make test` runs
-# the suite on two workers a module at a time (--dist loadfile), and a long module started last would run on
-# alone while the other worker idles.
-LONGEST_FIRST = ("test_browser_truth", "test_browser_ui", "test_access_browser", "test_browser_attention",
-                 "test_markdown_browser", "test_incremental", "test_browser", "test_sso_browser", "test_access",
-                 "test_properties", "test_store", "test_faults", "test_browser_paths", "test_parts", "test_marts",
-                 "test_figures", "test_digest", "test_loader_fuzz")
+# The modules that take longest (worker seconds of a `make test` run on 2 cores, 2026-12-06), started first: `make
+# test` runs the suite on workers a module at a time (--dist loadfile, --no-loadscope-reorder: else pytest-xdist
+# orders modules by their number of tests), and a long module started last would run on alone while the
+# other workers idle. Longest first, each to the next free worker, keeps the workers' ends together.
+LONGEST_FIRST = ("test_browser_truth", "test_browser_ui", "test_access_browser", "test_incremental",
+                 "test_browser_attention", "test_markdown_browser", "test_browser", "test_validate_once", "test_pages",
+                 "test_marts", "test_store", "test_faults", "test_parts", "test_digest", "test_loader", "test_access",
+                 "test_figures", "test_properties", "test_report_layout", "test_monthly_report", "test_browser_paths",
+                 "test_rules", "test_data_page", "test_sso_browser", "test_loader_fuzz", "test_store_kill", "test_cli")
 
 
 def pytest_collection_modifyitems(items) -> None:

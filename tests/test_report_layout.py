@@ -52,10 +52,9 @@ def test_no_case_number_breaks_across_two_lines(demo_db, tmp_path):
     import docx
 
     ARTIFACTS.mkdir(exist_ok=True)
-    # the demo's reports: August 2023 has findings whose details name a case (A7-PLAN, M5-*) and the longest
-    # overdue cases, a case number alone in each cell
-    reports = [write_monthly_docx(demo_db, "2023-08", tmp_path / f"report-2023-08-{lang}.docx", lang=lang)
-               for lang in ("zh", "en")]
+    # the demo's report of August 2023: findings whose details name a case (A7-PLAN, M5-*) and the longest
+    # overdue cases, a case number alone in each cell (the English report's tables are the same widths)
+    reports = [write_monthly_docx(demo_db, "2023-08", tmp_path / "report-2023-08-zh.docx")]
     # and a case number at every place of a line: the detail pushed on by 0..40 characters, in narrow and
     # wide columns
     doc = new_report("zh")
