@@ -146,26 +146,30 @@ def _dialog(page) -> tuple[str, int]:
     return month.group(1), int(total.group(1).replace(",", ""))
 
 
-def _close(page) -> None:
-    """Close the dialog; closing reruns the page (the chart comes back with nothing selected)."""
+def _close(page, chart=None) -> None:
+    """Close the dialog; closing reruns the page and `chart` comes back as a new widget with nothing selected
+    (views._widgets.widget_key): wait until its old drawing is gone, so the next look finds the new one."""
+    old = chart.locator("svg.marks").element_handle(timeout=30_000) if chart is not None else None
     since = page.evaluate("performance.now()")
     page.keyboard.press("Escape")
     page.locator("[role='dialog']").wait_for(state="detached", timeout=60_000)
     _after_run(page, since)
+    if old is not None:
+        page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
 def _click_mark(chart, index: int) -> None:
-    """Click a mark once Vega has drawn it and can hear the click: after a dialog closes, the chart comes back
-    as a new widget (views._widgets.widget_key) and Vega draws and binds it a moment after the run ends. A
-    click that landed before the binding opens nothing: it is clicked again (the same mark)."""
+    """Click a mark once Vega has drawn it and can hear the click: Streamlit listens to a chart's selection
+    a moment after Vega has drawn it. A click that landed before opens nothing: it is clicked again (the same
+    mark)."""
     page = chart.page
     for attempt in range(2):
         chart.locator("svg.marks").wait_for(timeout=30_000)
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(150)
         chart.locator(MARKS).nth(index).click(force=True)
         try:
-            page.locator("[role='dialog']").wait_for(timeout=15_000 if attempt == 0 else 60_000)
+            page.locator("[role='dialog']").wait_for(timeout=8_000 if attempt == 0 else 60_000)
             return
         except Exception:
             if attempt:
@@ -180,7 +184,8 @@ def _check_monthly_chart(page, name: str, index: int, count_title: str | None, t
     if len(marks) < 3:
         return [f"{name} chart {index}: {len(marks)} marks with a month"]
     for n, (i, month, count) in enumerate(_first_middle_last(marks)):
-        _click_mark(_chart(page, index), i)
+        chart = _chart(page, index)
+        _click_mark(chart, i)
         try:
             got_month, total = _dialog(page)
         except Exception:
@@ -192,7 +197,7 @@ def _check_monthly_chart(page, name: str, index: int, count_title: str | None, t
             problems.append(f"{name} chart {index}: the mark of {month} opened {got_month}")
         if count is not None and total != count:
             problems.append(f"{name} chart {index} {month}: the mark says {count}, the dialog {total}")
-        _close(page)
+        _close(page, chart)
     return problems
 
 
@@ -236,9 +241,10 @@ def test_a_second_click_on_the_same_mark_after_closing_its_dialog_opens_it_again
         _open(page, _url(server, "substitutions"))
         i, month, count = _month_marks(_chart(page, 0), "替补（次）")[0]
         for _ in range(2):
-            _click_mark(_chart(page, 0), i)
+            chart = _chart(page, 0)
+            _click_mark(chart, i)
             assert _dialog(page) == (month, count)
-            _close(page)
+            _close(page, chart)
         # and a row of a table: the regulation page's rule table opens its findings twice as well
         _no_errors(page, "after clicking twice")
     finally:
