@@ -209,14 +209,16 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     _warm_up()
     f = filters or c.filters
     text = caption_text(figure, part, f, markdown=False)
-    plain = ch.to_dict()
+    # Not validated against Vega-Lite's schema on every run (a tenth of a page's run); the browser tests draw
+    # every chart of every page.
+    plain = ch.to_dict(validate=False)
     if not charts.has_records(plain):  # bare axes say nothing: say that there is nothing
         st.container(border=True).caption(t("chart.no_records", c.lang))
         st.caption(caption_text(figure, part, f))
         open_records(None, f"chart_{key}", title)
         return
     if drill is None:
-        st.altair_chart(ch, width="stretch", key=f"chart_{key}")
+        st.vega_lite_chart(spec=plain, width="stretch", key=f"chart_{key}")
         event = None
     else:
         spec, names = selectable(ch, drill, plain)
