@@ -108,7 +108,9 @@ def _chart(page, index: int):
 
 def _month_marks(chart, count_title: str | None) -> list[tuple[int, str, int | None]]:
     """(index among the chart's labelled marks, month, count) of each mark that states a month (and a count
-    above 0 where the chart counts): the marks a user can click."""
+    above 0 where the chart counts): the marks a user can click. Vega draws a chart before Streamlit hands it
+    its data: the marks that state a month come a moment after the drawing."""
+    chart.locator(MARKS + "[aria-label*='月份: ']").first.wait_for(state="attached", timeout=30_000)
     labels = chart.locator(MARKS).evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
     out = []
     for i, text in enumerate(labels):
@@ -153,9 +155,10 @@ def _close(page, chart=None) -> None:
     since = page.evaluate("performance.now()")
     page.keyboard.press("Escape")
     page.locator("[role='dialog']").wait_for(state="detached", timeout=60_000)
-    _after_run(page, since)
-    if old is not None:
+    if old is not None:  # the rerun has replaced the chart
         page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
+    else:
+        _after_run(page, since)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
