@@ -38,33 +38,10 @@ MONTHLY = [
 # A mark one can click: a bar, a cell, a point (a line's path is one mark for all its months: a click on it
 # lands on whichever point is nearest).
 MARKS = "g.role-mark:not(.mark-line):not(.mark-area) > [aria-label]"
-# Every change of the app's script state with its time (as in test_browser_ui.py): a test waits for the run an
-# action started, not for a state that may still read 'notRunning' before the run begins.
-# Every write of the state is kept (a quick run's 'running' and 'notRunning' may reach the observer at once).
-RUN_WATCH = """
-window.__runs = [];
-new MutationObserver(records => {
-  for (const m of records) {
-    if (m.type !== 'attributes') continue;
-    window.__runs.push({state: m.target.getAttribute('data-test-script-state'), old: m.oldValue, t: performance.now()});
-  }
-}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
-                      attributeFilter: ['data-test-script-state']});
-"""
 
 
 def _context(browser, tz: str = TZ, width: int = 1366, height: int = 768):
-    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", timezone_id=tz)
-    ctx.add_init_script(RUN_WATCH)
-    return ctx
-
-
-def _after_run(page, since: float) -> None:
-    """Wait for the run an action started at `since` (performance.now()) to finish. A run of cached figures
-    can start and end between two looks of the observer: then its end is what shows (a change of state)."""
-    page.wait_for_function(
-        """since => window.__runs.some(x => x.t >= since && x.state === 'notRunning' && x.old === 'running')""",
-        arg=since, timeout=60_000)
+    return browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", timezone_id=tz)
 
 
 def _settle(page) -> None:
@@ -148,17 +125,14 @@ def _dialog(page) -> tuple[str, int]:
     return month.group(1), int(total.group(1).replace(",", ""))
 
 
-def _close(page, chart=None) -> None:
+def _close(page, chart) -> None:
     """Close the dialog; closing reruns the page and `chart` comes back as a new widget with nothing selected
-    (views._widgets.widget_key): wait until its old drawing is gone, so the next look finds the new one."""
-    old = chart.locator("svg.marks").element_handle(timeout=30_000) if chart is not None else None
-    since = page.evaluate("performance.now()")
+    (views._widgets.widget_key): the run is over once its old drawing is gone, so the next look finds the new
+    one."""
+    old = chart.locator("svg.marks").element_handle(timeout=30_000)
     page.keyboard.press("Escape")
     page.locator("[role='dialog']").wait_for(state="detached", timeout=60_000)
-    if old is not None:  # the rerun has replaced the chart
-        page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
-    else:
-        _after_run(page, since)
+    page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 

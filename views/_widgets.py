@@ -699,4 +699,4 @@ def records(p: Picked, key: str, title: str) -> None:
     st.markdown("**" + t("drill.title", lang, what=md(what), total=f"{total:,}") + "**")
     st.caption(caption_text("records_page", p.kind, p.filters))
     paged(f"drill_{key}", queries.records_page, (p.filters, p.kind, p.conds, ""), total,
-                   prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)
+          prepare=records_view(p.kind, lang), title=f"{title} · {what}", part=p.kind, filters=p.filters)

@@ -277,7 +277,8 @@ def case_number_lines(text: str, width_cm: float, size: float = TABLE_PT) -> lis
     tokens = re.findall(CASE_IN_TEXT.pattern + r"|[!-~]+| |.", text)
     lines, current, x = [], "", 0.0
     for token in tokens:
-        width = _text_em((current[-1:] if x else "") + token) - (_text_em(current[-1:]) if x else 0.0)
+        before = current[-1:] if x else ""  # the space Word adds between it and the token counts too
+        width = _text_em(before + token) - _text_em(before)
         if CASE_IN_TEXT.fullmatch(token) and x > 0 and x + width > line_em - CASE_MARGIN_EM:
             lines.append(current)
             current, x = token, _text_em(token)
@@ -296,7 +297,7 @@ def fit_widths(header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: 
     pad = CELL_MARGINS_CM + 0.02
     need = []
     for i, head in enumerate(header):
-        words = [w for w in re.split(r"[\s/]+", head or "") if w and not any(ord(ch) > 0x2E80 for ch in w)]
+        words = [w for w in re.split(r"[\s/]+", head or "") if w and not any(_is_wide(ch) for ch in w)]
         cases = [m.group(0) for r in rows if i < len(r) and r[i] for m in CASE_IN_TEXT.finditer(str(r[i]))]
         longest = max([_text_cm(w, TABLE_PT) * 1.05 for w in words] + [_text_cm(c) * 1.05 for c in cases] + [0])
         need.append(longest + pad)
