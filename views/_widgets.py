@@ -312,23 +312,28 @@ _RENDERED_MAX = 48
 
 def rendered_chart(ch, masks: dict[str, str], fmt: str, lang: str) -> bytes:
     """PNG or SVG bytes of `ch` (names masked), rendered once per spec: a second click, a second visitor or
-    the same chart after a rerun get the bytes at once. vl-convert renders one chart at a time anyway;
-    the lock keeps concurrent clicks from rendering the same spec twice and bounds the threads it holds."""
+    the same chart after a rerun get the bytes at once, and a PNG is drawn from the chart's SVG (vl-convert
+    lays a chart out once: the PNG after the SVG costs a third of it). vl-convert renders one chart at a time
+    anyway; the lock keeps concurrent clicks from rendering the same spec twice and bounds the threads it
+    holds."""
     spec = export_spec(ch, masks)
     spec_key = json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str)
-    key = (spec_key, fmt, lang)
     with _RENDER_LOCK:
-        if key in _RENDERED:
-            _RENDERED.move_to_end(key)
-            return _RENDERED[key]
-        if fmt == "png":
-            out = chart_export.chart_to_png(spec, scale=3, lang=lang)
-        else:
-            out = chart_export.chart_to_svg(spec, lang=lang).encode("utf-8")
-        _RENDERED[key] = out
-        while len(_RENDERED) > _RENDERED_MAX:
-            _RENDERED.popitem(last=False)
-        return out
+        svg = _rendered((spec_key, "svg", lang), lambda: chart_export.chart_to_svg(spec, lang=lang).encode("utf-8"))
+        if fmt == "svg":
+            return svg
+        return _rendered((spec_key, "png", lang), lambda: chart_export.svg_to_png(svg.decode("utf-8"), scale=3))
+
+
+def _rendered(key: tuple[str, str, str], render) -> bytes:
+    """The bytes kept under `key`, else `render()`'s, kept (the newest _RENDERED_MAX). Under _RENDER_LOCK."""
+    if key in _RENDERED:
+        _RENDERED.move_to_end(key)
+        return _RENDERED[key]
+    out = _RENDERED[key] = render()
+    while len(_RENDERED) > _RENDERED_MAX:
+        _RENDERED.popitem(last=False)
+    return out
 
 
 def warm_up_chart_export() -> None:

@@ -70,8 +70,15 @@ def _locales(lang: str) -> dict[str, str]:
 
 def chart_to_png(chart: alt.TopLevelMixin | dict, scale: float = 3.0, lang: str = "zh") -> bytes:
     """PNG bytes of `chart` at `scale` times its size (3.0 -> 288 dpi when printed at screen size)."""
+    return svg_to_png(chart_to_svg(chart, lang), scale)
+
+
+def svg_to_png(svg: str, scale: float = 3.0) -> bytes:
+    """PNG bytes of a chart's SVG (`chart_to_svg`) at `scale` times its size: the same bytes as vl-convert's
+    PNG of the chart, which draws that SVG too. A page that offers both formats draws the chart once."""
+    fonts.register_for_vl_convert()
     ppi = SCREEN_DPI * scale
-    return vlc.vegalite_to_png(_spec(chart), scale=scale * VL_BASE_PPI / ppi, ppi=ppi, **_locales(lang))
+    return vlc.svg_to_png(svg, scale=scale * VL_BASE_PPI / ppi, ppi=ppi)
 
 
 def chart_to_svg(chart: alt.TopLevelMixin | dict, lang: str = "zh") -> str:
