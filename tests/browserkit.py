@@ -96,9 +96,18 @@ def streamlit_server(db: Path, log_name: str, args: tuple[str, ...] = (), port: 
                 proc.kill()
 
 
+def loaded(page) -> None:
+    """Wait until the first run of a page just opened (`page.goto`) has ended, without settle's pause: a new
+    document's script state reads 'initial' until then, and opening a page runs it once (measured on every
+    page, with and without sign-in, in both languages, with filters in the URL). An element whose code
+    Streamlit loads on first use (a text box, a form) may be drawn a moment later: wait for the one used next."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+
+
 def settle(page, pause_ms: int = 600) -> None:
-    """Wait until the app has drawn and its script has stopped running, twice across a short pause (a run
-    can start another: a redirect after sign-in, a widget's first value)."""
+    """After an action in the page: wait until its script has stopped running, twice across a short pause (a
+    run can start another: signing in runs the page twice, 6-100 ms apart, measured)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
     page.wait_for_timeout(pause_ms)

@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, ROOT, require_chromium, roster, settle, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, ROOT, loaded, require_chromium, roster, settle, streamlit_server
+from playwright.sync_api import Error as PlaywrightError
 
 from pipelines.access import accounts, audit
 from pipelines.core.i18n import t
@@ -51,12 +52,18 @@ def site(people):
 
 
 def _form_shown(page) -> bool:
+    """The sign-in form is drawn (a page just opened draws its form a moment after its run has ended:
+    Streamlit loads a text box's code on first use)."""
+    try:
+        page.locator("input[type=password]").wait_for(timeout=30_000)
+    except PlaywrightError:
+        return False
     return page.locator("input[type=password]").count() == 1
 
 
 def _sign_in(page, url: str, login: str, password: str = PASSWORD, expect_ok: bool = True) -> None:
     page.goto(url)
-    settle(page)
+    loaded(page)
     assert _form_shown(page), f"no sign-in form at {url}"
     page.get_by_label("Login").fill(login)
     page.locator("input[type=password]").fill(password)
@@ -93,7 +100,7 @@ def _assert_overview_equals_report(page, db: Path, flags: tuple[str, ...]) -> No
 def test_every_page_asks_for_sign_in_once_an_account_exists(site, page):
     for name in ALL_PAGES:
         page.goto(f"{site}/{'' if name == 'overview' else name}?lang=en")
-        settle(page)
+        loaded(page)
         assert _form_shown(page), f"{name}: no sign-in form"
         main = page.locator("[data-testid='stMain']").inner_text()
         assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stDataFrame']").count() == 0, name
@@ -159,7 +166,7 @@ def test_a_deputys_overview_is_their_division(site, page, people):
 
 def test_a_member_without_a_role_sees_no_figure(site, page):
     page.goto(f"{site}/?lang=en")
-    settle(page)
+    loaded(page)
     page.get_by_label("Login").fill("member")
     page.locator("input[type=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()

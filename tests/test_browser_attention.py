@@ -12,7 +12,7 @@ import re
 import shutil
 
 import pytest
-from browserkit import ARTIFACTS, require_chromium, settle, streamlit_server
+from browserkit import ARTIFACTS, loaded, require_chromium, settle, streamlit_server
 
 require_chromium()
 
@@ -45,8 +45,11 @@ def signed_server(signed_store):
 def _open(page, url: str, login: str | None = None) -> None:
     """Open `url`; a new page load is a new session: sign in as `login` when the form asks."""
     page.goto(url)
-    settle(page)
-    if login and page.locator("input[type=password]").count():
+    if not login:
+        settle(page)
+    else:  # a new session: the form comes a moment after the run (a text box's code loads on first use)
+        loaded(page)
+        page.locator("input[type=password]").wait_for(timeout=60_000)
         page.locator("input[autocomplete=username]").fill(login)
         page.locator("input[type=password]").fill(PASSWORD)
         page.locator("input[type=password]").press("Enter")

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, ROOT, require_chromium, settle, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, ROOT, loaded, require_chromium, settle, streamlit_server
 
 require_chromium()
 
@@ -110,7 +110,7 @@ def test_upload_names_too_long_or_with_a_nul_get_a_located_message(markdown_site
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     page.goto(f"{url}/data?lang=en")
-    settle(page)
+    loaded(page)
     uploader = page.locator("[data-testid='stFileUploader'] input[type=file]")
     long_name = "x" * 300 + ".csv"  # 304 characters
     uploader.set_input_files([{"name": long_name, "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
@@ -125,7 +125,7 @@ def test_upload_names_too_long_or_with_a_nul_get_a_located_message(markdown_site
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     page.goto(f"{url}/data?lang=en")
-    settle(page)
+    loaded(page)
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         [{"name": "staff\x00.csv", "mimeType": "text/csv", "buffer": b"staff_id,name\n"}])
     page.wait_for_selector("[data-testid='stAlertContentError'], [data-testid='stException']", timeout=60_000)
