@@ -12,7 +12,7 @@ from urllib.parse import quote, urlparse
 
 import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, require_chromium, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, loaded, require_chromium, streamlit_server
 
 from pipelines.tables.parts import parts_dir
 
@@ -37,10 +37,9 @@ def page(browser):
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
-    page.wait_for_timeout(800)  # let vega charts draw before the screenshot
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    loaded(page)
+    page.wait_for_selector("[data-testid='stMain'] h2", timeout=60_000)  # drawn, not only run
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
 
 
 def _assert_no_errors(page, what: str) -> None:
@@ -60,7 +59,7 @@ def test_every_page_without_charts_renders_without_errors(server, page, lang):
         assert page.locator("h2").count() >= 1, f"{name} ({lang}) shows no page header"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"))  # what a 1366x768 screen shows
         page.set_viewport_size({"width": 1366, "height": 4000})  # the app scrolls inside: grow to see it all
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(200)  # a table redraws its canvas at the new size
         page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-full.png"))
         page.set_viewport_size({"width": 1366, "height": 768})
     assert outside == [], outside[:5]

@@ -370,8 +370,8 @@ def test_an_approver_with_nothing_pending_is_drawn_and_opens_under_their_name(se
         page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
         chosen = re.search(r"所选：([^\n]+)", dialog.inner_text()).group(1)
         assert name in chosen and not re.search(r"\bW\d{4}\b", chosen), chosen
-        dialog.locator("[data-testid='stDownloadButton'] button").first.click()
-        page.wait_for_timeout(1500)
+        with page.expect_download(timeout=60_000):
+            dialog.locator("[data-testid='stDownloadButton'] button").first.click()
         assert ctx_downloads and name in ctx_downloads[0].suggested_filename, [d.suggested_filename for d in ctx_downloads]
     finally:
         ctx.close()
