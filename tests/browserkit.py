@@ -46,8 +46,14 @@ def require_chromium() -> None:
 
 
 def require_tool(name: str, package: str) -> str:
-    """Call at a test module's top: the path of the program `name` (Debian's `package`, installed by .ci/run);
-    CI must have it, elsewhere the module says why it did not run."""
+    """The path of the program `name` (Debian's `package`, installed by .ci/run); CI must have it, elsewhere the
+    test says why it did not run. Call it when the test runs, not at import: .ci/run installs the packages
+    of tests that run minutes into the suite while the suite runs, and a file named by TIERWATCH_CI_PENDING
+    exists until it is done."""
+    pending = os.environ.get("TIERWATCH_CI_PENDING")
+    deadline = time.monotonic() + 900
+    while pending and Path(pending).exists() and time.monotonic() < deadline:
+        time.sleep(1)
     path = shutil.which(name)
     if path:
         return path

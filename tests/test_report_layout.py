@@ -16,8 +16,6 @@ from browserkit import ARTIFACTS, require_tool
 
 from pipelines.present.monthly_report import case_number_lines, new_report, write_monthly_docx
 
-SOFFICE = require_tool("soffice", "libreoffice-writer-nogui")
-PDFTOTEXT = require_tool("pdftotext", "poppler-utils")
 CASE = re.compile(r"[（(]\d{4}[）)][^\s（()）,，。；;、]{1,16}?号")
 DETAIL = ("局务会议JW2023-028的议题JW2023-028-01（（2023）豫1302执恢261号终结本次执行程序审查）决议方式为分管副院长决定，"
           "但分管副院长未参加（赞成2、反对2、弃权0）")
@@ -32,12 +30,13 @@ def _case_numbers(document) -> list[str]:
 def _laid_out(docx_paths, folder) -> dict:
     """Each .docx's text lines as LibreOffice lays them out (spaces dropped: pdftotext shows the gap it draws
     between Chinese and digits as a space)."""
-    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile", "--convert-to", "pdf",
+    soffice, pdftotext = require_tool("soffice", "libreoffice-writer-nogui"), require_tool("pdftotext", "poppler-utils")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile", "--convert-to", "pdf",
                     "--outdir", str(folder), *map(str, docx_paths)], check=True, capture_output=True, timeout=240)
     out = {}
     for path in docx_paths:
         pdf = folder / (path.stem + ".pdf")
-        text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         out[path] = [line.replace(" ", "") for line in text.splitlines()]
         shutil.copyfile(pdf, ARTIFACTS / f"layout-{path.stem}.pdf")
     return out
