@@ -111,6 +111,14 @@ def loaded(page) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
+def drawn(page, timeout: float = 60_000) -> None:
+    """Wait until a page's header is drawn, its script has stopped running and no placeholder is left (an
+    element whose code Streamlit loads on first use shows a skeleton until then)."""
+    page.wait_for_selector("[data-testid='stMain'] h2", timeout=timeout)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
+
+
 def settle(page, pause_ms: int = 600) -> None:
     """After an action in the page: wait until its script has stopped running, twice across a short pause (a
     run can start another: signing in runs the page twice, 6-100 ms apart, measured)."""

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlparse
 
 import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, loaded, require_chromium, streamlit_server
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, drawn, require_chromium, streamlit_server
 
 from pipelines.tables.parts import parts_dir
 
@@ -37,9 +37,7 @@ def page(browser):
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    loaded(page)
-    page.wait_for_selector("[data-testid='stMain'] h2", timeout=60_000)  # drawn, not only run
-    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
+    drawn(page)
 
 
 def _assert_no_errors(page, what: str) -> None:

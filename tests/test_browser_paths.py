@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browserkit import ARTIFACTS, require_chromium
+from browserkit import ARTIFACTS, drawn, require_chromium
 
 require_chromium()
 
@@ -23,9 +23,7 @@ def _context(browser, lang: str):
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector("[data-testid='stMain'] h2", timeout=90_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=90_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=90_000)
+    drawn(page, timeout=90_000)
 
 
 def _all_drawn(page) -> None:

@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, require_chromium
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, drawn, require_chromium
 from playwright.sync_api import Error as PlaywrightError
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
@@ -46,15 +46,9 @@ def _page(browser, width: int, height: int, lang: str = "zh"):
     return ctx, ctx.new_page()
 
 
-def _settle(page, timeout: float = 60_000) -> None:
-    page.wait_for_selector("[data-testid='stMain'] h2", timeout=timeout)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
-
-
 def _open(page, url: str) -> None:
     page.goto(url)
-    _settle(page)
+    drawn(page)
 
 
 def _after_run(page, since: float, timeout: float = 60_000) -> float:
@@ -65,7 +59,7 @@ def _after_run(page, since: float, timeout: float = 60_000) -> float:
         arg=since, timeout=timeout)
     done = page.evaluate("""since => { const r = window.__runs; const i = r.findIndex(x => x.t >= since && x.state === 'running');
                                        return r.slice(i).find(x => x.state === 'notRunning').t; }""", since)
-    _settle(page, timeout)
+    drawn(page, timeout)
     return (done - since) / 1000
 
 
