@@ -219,11 +219,9 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
         return
     if drill is None:
         st.vega_lite_chart(spec=plain, width="stretch", key=f"chart_{key}")
-        event = None
     else:
         spec, names = selectable(ch, drill, plain)
-        event = st.vega_lite_chart(spec=spec, width="stretch", key=widget_key(f"chart_{key}"), on_select="rerun",
-                                   selection_mode=names)
+        _drillable(spec, names, drill, f, f"chart_{key}", title)
     st.caption(caption_text(figure, part, f))
     titled = charts.with_title(ch, title, [text])
     masks = _store.name_masks(str(c.db), c.stamp, c.mask)  # read here: the download runs outside the script
@@ -238,9 +236,19 @@ def chart(ch, key: str, title: str, figure: str, filters: Filters | None = None,
     row = st.container(horizontal=True, gap="small")
     download(row, "PNG", png, f"{key}.png", "image/png", f"png_{key}", ":material/image:")
     download(row, "SVG", svg, f"{key}.svg", "image/svg+xml", f"svg_{key}", ":material/draw:")
-    chosen = ((event or {}).get("selection") or {}) if drill is not None else {}
+
+
+@st.fragment
+def _drillable(spec: dict, names: list[str], drill: Drill, f: Filters, key: str, title: str) -> None:
+    """A chart whose marks open their records, as a fragment: a click on a mark and the closing of its dialog
+    rerun this chart alone, not its page (the whole page was run and redrawn for each).
+    `spec` is the full run's; Streamlit copies it before changing it, so every rerun of the fragment draws
+    the same chart."""
+    event = st.vega_lite_chart(spec=spec, width="stretch", key=widget_key(key), on_select="rerun",
+                               selection_mode=names)
+    chosen = (event or {}).get("selection") or {}
     points = next((v for v in chosen.values() if isinstance(v, list) and v), None)
-    open_records(resolve_pick(drill, points[0], f) if points else None, f"chart_{key}", title)
+    open_records(resolve_pick(drill, points[0], f) if points else None, key, title)
 
 
 def widget_key(base: str) -> str:
