@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browserkit import ARTIFACTS, TZ, require_chromium
+from browserkit import ARTIFACTS, TZ, drawn, require_chromium
 from playwright.sync_api import Error as PlaywrightError
 
 require_chromium()
@@ -51,8 +51,10 @@ def _settle(page) -> None:
 
 
 def _open(page, url: str) -> None:
+    """Open a page: opening runs it once (measured, browserkit.loaded), so its header drawn and the run over is
+    the page drawn."""
     page.goto(url)
-    _settle(page)
+    drawn(page)
 
 
 def _no_errors(page, what: str) -> None:
