@@ -149,8 +149,7 @@ def _click_every_download(page, got: list) -> str | None:
     missing = []
     for i in range(count):
         button = buttons.nth(i)
-        button.scroll_into_view_if_needed()
-        try:
+        try:  # a click scrolls its button into view itself
             with page.expect_download(timeout=60_000) as download:
                 button.click()
             got.append(download.value)
