@@ -119,6 +119,15 @@ def drawn(page, timeout: float = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
 
 
+def signed_in(page, timeout: float = 60_000) -> None:
+    """Wait until a sign-in has landed. The password form's run ends in a rerun (views/_access.py) and only
+    that second run draws the sidebar's sign-out button, so the first end of a run after the button is there
+    is the end of the signing in (measured with a run watcher: two runs, 2-30 ms apart, none after)."""
+    page.wait_for_selector(".st-key-signout", state="attached", timeout=timeout)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
+
+
 def settle(page, pause_ms: int = 600) -> None:
     """After an action in the page: wait until its script has stopped running, twice across a short pause (a
     run can start another: signing in runs the page twice, 6-100 ms apart, measured)."""

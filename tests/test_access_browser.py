@@ -15,7 +15,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, ROOT, loaded, require_chromium, roster, settle, streamlit_server
+from browserkit import (
+    ALL_PAGES,
+    ARTIFACTS,
+    ROOT,
+    loaded,
+    require_chromium,
+    roster,
+    settle,
+    signed_in,
+    streamlit_server,
+)
 from playwright.sync_api import Error as PlaywrightError
 
 from pipelines.access import accounts, audit
@@ -70,9 +80,10 @@ def _sign_in(page, url: str, login: str, password: str = PASSWORD, expect_ok: bo
     page.get_by_role("button", name="Sign in", exact=True).click()
     if expect_ok:
         page.wait_for_selector(SIGNED_IN, timeout=60_000)
-    else:
+        signed_in(page)
+    else:  # drawn by the form's own run, which then ends
         page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
-    settle(page)
+        page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
 def _metric(page, label: str) -> str:

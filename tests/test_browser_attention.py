@@ -12,7 +12,7 @@ import re
 import shutil
 
 import pytest
-from browserkit import ARTIFACTS, loaded, require_chromium, settle, streamlit_server
+from browserkit import ARTIFACTS, drawn, loaded, require_chromium, signed_in, streamlit_server
 
 require_chromium()
 
@@ -46,15 +46,14 @@ def _open(page, url: str, login: str | None = None) -> None:
     """Open `url`; a new page load is a new session: sign in as `login` when the form asks."""
     page.goto(url)
     if not login:
-        settle(page)
+        drawn(page)  # opening a page runs it once
     else:  # a new session: the form comes a moment after the run (a text box's code loads on first use)
         loaded(page)
         page.locator("input[type=password]").wait_for(timeout=60_000)
         page.locator("input[autocomplete=username]").fill(login)
         page.locator("input[type=password]").fill(PASSWORD)
         page.locator("input[type=password]").press("Enter")
-        page.wait_for_selector("[data-testid='stMetric'], [data-testid='stDataFrame'], h2", timeout=60_000)
-        settle(page)
+        signed_in(page)
     errors = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert errors.count() == 0, " | ".join(errors.all_inner_texts())[:2000]
 
