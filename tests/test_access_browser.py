@@ -19,6 +19,7 @@ from browserkit import (
     ALL_PAGES,
     ARTIFACTS,
     ROOT,
+    drawn,
     loaded,
     require_chromium,
     roster,
@@ -181,17 +182,22 @@ def test_a_member_without_a_role_sees_no_figure(site, page):
     page.get_by_label("Login").fill("member")
     page.locator("input[type=password]").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_selector("[data-testid='stAlertContentInfo'] >> text=boss", timeout=60_000)  # says whom to ask
-    settle(page)
+    # says whom to ask: drawn by the run after the sign-in only, which is the last (browserkit.signed_in)
+    page.wait_for_selector("[data-testid='stAlertContentInfo'] >> text=boss", timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "No access yet" in main and page.locator("input[type=password]").count() == 0, main
     assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stSidebarNav']").count() == 0
 
 
 def _nav(page, title: str) -> None:
-    """Open a page through the sidebar (a new URL in the address bar is a new session: sign-in again)."""
+    """Open a page through the sidebar (a new URL in the address bar is a new session: sign-in again). The
+    new page's run draws its own header: once it is there, the end of that run is the page drawn."""
+    before = page.locator("[data-testid='stMain'] h2").first.inner_text()
     page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    settle(page)
+    page.wait_for_function("before => { const h = document.querySelector('[data-testid=stMain] h2');"
+                           " return h && h.innerText !== before; }", arg=before, timeout=60_000)
+    drawn(page)
 
 
 def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
@@ -203,7 +209,6 @@ def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
         if key != "overview":
             _nav(page, t(f"nav.{key}", "en"))
         page.wait_for_selector("[data-testid='stMetric'], [data-testid='stVegaLiteChart']", timeout=60_000)
-        settle(page)
         text = page.locator("[data-testid='stMain']").inner_text()
         shown = [n for n in names if n in text]
         assert shown == [], f"{key} shows roster names {shown[:5]}"
