@@ -8,7 +8,7 @@ import re
 import shutil
 
 import pytest
-from browserkit import ARTIFACTS, free_port, require_chromium, roster, settle, streamlit_server
+from browserkit import ARTIFACTS, free_port, loaded, require_chromium, roster, settle, streamlit_server
 
 from pipelines.access import accounts, audit
 from pipelines.core.i18n import t
@@ -38,7 +38,7 @@ def provider():
 def _sso(page, url: str, sub: str) -> None:
     """The round trip: the app's single sign-on button -> the provider's page -> back to the app."""
     page.goto(url)
-    settle(page)
+    loaded(page)  # opening a page runs it once; the click below waits for its button
     page.get_by_role("button", name=t("signin.sso", "en")).click()
     page.wait_for_selector("input[name=sub]", timeout=60_000)  # the provider's own page
     page.fill("input[name=sub]", sub)
