@@ -19,8 +19,8 @@ from browserkit import (
     ALL_PAGES,
     ARTIFACTS,
     ROOT,
-    drawn,
     loaded,
+    navigate,
     require_chromium,
     roster,
     settle,
@@ -190,16 +190,6 @@ def test_a_member_without_a_role_sees_no_figure(site, page):
     assert page.locator("[data-testid='stMetric'], [data-testid='stVegaLiteChart'], [data-testid='stSidebarNav']").count() == 0
 
 
-def _nav(page, title: str) -> None:
-    """Open a page through the sidebar (a new URL in the address bar is a new session: sign-in again). The
-    new page's run draws its own header: once it is there, the end of that run is the page drawn."""
-    before = page.locator("[data-testid='stMain'] h2").first.inner_text()
-    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    page.wait_for_function("before => { const h = document.querySelector('[data-testid=stMain] h2');"
-                           " return h && h.innerText !== before; }", arg=before, timeout=60_000)
-    drawn(page)
-
-
 def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
     _sign_in(page, f"{site}/data?lang=en", "analyst")  # a deep link to the Data page: not theirs
     assert page.locator("[data-testid='stFileUploader']").count() == 0
@@ -207,7 +197,7 @@ def test_an_analyst_sees_pseudonyms_and_no_upload(site, page, people):
     names = {r[1] for r in people["roster"] if r[1]}
     for key in ("overview", "bottlenecks", "latency"):
         if key != "overview":
-            _nav(page, t(f"nav.{key}", "en"))
+            navigate(page, site, key)  # a new URL in the address bar is a new session: sign-in again
         page.wait_for_selector("[data-testid='stMetric'], [data-testid='stVegaLiteChart']", timeout=60_000)
         text = page.locator("[data-testid='stMain']").inner_text()
         shown = [n for n in names if n in text]

@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, drawn, require_chromium
+from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, drawn, navigate, require_chromium
 from playwright.sync_api import Error as PlaywrightError
 
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
@@ -127,9 +127,16 @@ def _chart_problems(name: str, charts: list[dict], lang: str, width: int) -> lis
     return problems
 
 
-def _visit(page, server: str, name: str, lang: str, width: int, height: int, full_shot: bool) -> list[dict] | None:
-    """Open a page (its header, h2, must come), check it shows no error, screenshot it; a chart page's charts."""
-    _open(page, _url(server, name, lang, FINDINGS_QUERY if name == "findings" else ""))
+def _visit(page, server: str, name: str, lang: str, width: int, height: int, full_shot: bool,
+           first: bool) -> list[dict] | None:
+    """Open a page (its header, h2, must come), check it shows no error, screenshot it; a chart page's charts.
+    The `first` page of a visit is opened by its address; the others through the navigation as a person goes
+    on (the language and the default period kept), but for the all-findings page, whose period is in its
+    address."""
+    if first or name == "findings":
+        _open(page, _url(server, name, lang, FINDINGS_QUERY if name == "findings" else ""))
+    else:
+        navigate(page, server, name)
     _assert_no_errors(page, f"{name} ({lang}, {width})")
     page.screenshot(path=str(ARTIFACTS / f"ui-{name}-{lang}-{width}.png"))
     if name not in CHART_PAGES:
@@ -167,8 +174,9 @@ def tour(server, browser, tmp_path_factory) -> dict:
     got: list = []
     out = {"charts": {}, "buttons": {}, "missing": [], "files": {}}
     try:
-        for name in ALL_PAGES:
-            charts = _visit(page, server, name, lang, width, height, full_shot=True)
+        # the all-findings page, opened with its period in the address, last: the pages after it would keep it
+        for n, name in enumerate([*(p for p in ALL_PAGES if p != "findings"), "findings"]):
+            charts = _visit(page, server, name, lang, width, height, full_shot=True, first=n == 0)
             if charts is not None:
                 out["charts"][name] = charts
             out["buttons"][name] = page.locator("[data-testid='stDownloadButton'] button:visible").count()
@@ -196,8 +204,9 @@ def test_every_chart_is_drawn_at_a_readable_size_with_tick_labels(request, serve
         else:
             ctx, page = _page(browser, width, height, lang)
             try:
-                for name in pages:
-                    measured[name] = _visit(page, server, name, lang, width, height, full_shot=pages == CHART_PAGES)
+                for n, name in enumerate(pages):
+                    measured[name] = _visit(page, server, name, lang, width, height, full_shot=pages == CHART_PAGES,
+                                            first=n == 0)
             finally:
                 ctx.close()
         for name, charts in measured.items():
