@@ -123,12 +123,24 @@ def navigate(page, base: str, name: str, timeout: float = 60_000) -> None:
     """Open page `name` through the sidebar's navigation, as a person moves between pages: the same session,
     its language and filters kept, no new document (a page load costs chromium about 1 s of CPU more than a
     page chosen in the navigation, measured over ten pages). The new page's run draws its own header: once
-    that has replaced the last one, the end of the run is the page drawn."""
+    that has replaced the last one, the end of the run is the page drawn. `name` as in `ALL_PAGES`."""
     before = page.locator("[data-testid='stMain'] h2").first.inner_text()
-    page.locator(f"[data-testid='stSidebarNav'] a[href='{base}/{'' if name == 'overview' else name}']").click()
+    link = page.locator(f"[data-testid='stSidebarNav'] a[href='{base}/{name}']")
+    if name in ("overview", "attention") and link.count() == 0:  # the first page's address is the root
+        link = page.locator(f"[data-testid='stSidebarNav'] a[href='{base}/']")
+    link.click()
     page.wait_for_function("before => { const h = document.querySelector('[data-testid=stMain] h2');"
                            " return h && h.innerText !== before; }", arg=before, timeout=timeout)
     drawn(page, timeout)
+
+
+def to_english(page, header: str, timeout: float = 30_000) -> None:
+    """Switch the page to English with the sidebar's language buttons, in the same session; wait until the
+    page's run has drawn its header `header` in English and is over."""
+    page.locator("[data-testid='stSidebar'] button", has_text="English").first.click()
+    page.wait_for_function("h => [...document.querySelectorAll('h2')].some(e => e.innerText.includes(h))", arg=header,
+                           timeout=timeout)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
 
 
 def signed_in(page, timeout: float = 60_000) -> None:

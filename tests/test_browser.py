@@ -12,7 +12,17 @@ from urllib.parse import quote, urlparse
 
 import duckdb
 import pytest
-from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, ROOT, TZ, drawn, require_chromium, streamlit_server
+from browserkit import (
+    ALL_PAGES,
+    ARTIFACTS,
+    CHART_PAGES,
+    ROOT,
+    TZ,
+    drawn,
+    require_chromium,
+    streamlit_server,
+    to_english,
+)
 
 from pipelines.tables.parts import parts_dir
 
@@ -66,9 +76,7 @@ def test_every_page_without_charts_renders_without_errors(server, page, lang):
 def test_language_switch_in_the_sidebar(server, page):
     _open(page, f"{server}/")
     assert "总览" in page.locator("h2").first.inner_text()
-    page.locator("[data-testid='stSidebar'] button", has_text="English").first.click()
-    page.wait_for_function("() => [...document.querySelectorAll('h2')].some(h => h.innerText.includes('Overview'))", timeout=30_000)
-    page.wait_for_selector("[data-test-script-state='notRunning']")
+    to_english(page, "Overview")
     _assert_no_errors(page, "after switching to English")
     assert "lang=en" in page.url
     page.screenshot(path=str(ARTIFACTS / "language-switched.png"), full_page=False)

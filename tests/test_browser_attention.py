@@ -12,7 +12,16 @@ import re
 import shutil
 
 import pytest
-from browserkit import ARTIFACTS, drawn, loaded, require_chromium, signed_in, streamlit_server
+from browserkit import (
+    ARTIFACTS,
+    drawn,
+    loaded,
+    navigate,
+    require_chromium,
+    signed_in,
+    streamlit_server,
+    to_english,
+)
 
 require_chromium()
 
@@ -93,7 +102,8 @@ def test_attention_counts_equal_the_pages_they_summarise(signed_server, page, co
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / f"attention-{who}-zh-full.png"))
     page.set_viewport_size({"width": 1366, "height": 900})
-    _open(page, f"{server}/attention?lang=en", who)
+    # in English and on to the pages it summarises in the same session (a new address is a new session)
+    to_english(page, "Who must act now")
     pending, pending_text = _metric(page, "Pending steps (red/yellow)")
     cases, cases_text = _metric(page, "Cases (past/near deadline)")
     items, _ = _metric(page, "Escalated items undecided")
@@ -107,15 +117,15 @@ def test_attention_counts_equal_the_pages_they_summarise(signed_server, page, co
     assert listed == pending + cases + items + subs > 0
 
     # the Overview's overdue pending steps (red) and its help's yellow ones
-    _open(page, f"{server}/overview?lang=en", who)
+    navigate(page, server, "overview")
     overdue, _ = _metric(page, "Overdue steps (now)")
     assert overdue == red_pending
     # the Statutory clock page's open cases past and near their deadline
-    _open(page, f"{server}/clock?lang=en", who)
+    navigate(page, server, "clock")
     assert _metric(page, "Overdue now")[0] == red_cases
     assert _metric(page, "Near deadline")[0] == yellow_cases
     # the Regulation page's findings of M5-UNDECIDED and S12-TEMPORARY over every month
-    for rule, shown in (("M5-UNDECIDED", items), ("S12-TEMPORARY", None)):
+    for rule, shown in (("M5-UNDECIDED", items), ("S12-TEMPORARY", None)):  # the rule and period by address
         _open(page, f"{server}/regulation?lang=en&{_period(con)}&rule={rule}", who)
         total = _rows_total(page)
         if shown is not None:
