@@ -154,6 +154,21 @@ def test_the_team_leaders_list_names_no_other_team_and_the_vp_page_order_is_unch
     page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
     assert "(1 records)" in dialog.inner_text(), dialog.inner_text()[:500]
     page.screenshot(path=str(ARTIFACTS / "attention-row-records.png"))
+    # closed, it stays closed: closing clears the row's choice, so the list comes back as a new table (the old
+    # one leaves the page) with nothing chosen; then the same row opens its records again
+    old = grid.element_handle(timeout=30_000)
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached", timeout=60_000)
+    page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
+    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
+    assert page.locator("[role='dialog']").count() == 0, "the records dialog opened again after it was closed"
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.locator("canvas").first.wait_for(timeout=30_000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    dialog.wait_for(timeout=60_000)
+    page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
+    assert "(1 records)" in dialog.inner_text(), dialog.inner_text()[:500]
 
 
 def test_without_sign_in_the_overview_stays_first(server, page):

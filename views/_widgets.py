@@ -463,13 +463,14 @@ def export_transform(c: Ctx, prepare=None):
 
 def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, *, height: int | None = None,
           title: str | None = None, source=None, prepare=None, figure: str | None = None, part: str | None = None,
-          filters: Filters | None = None, select: bool = False, row_height: int | None = None) -> int | None:
+          filters: Filters | None = None, pick: Callable[[int], Picked] | None = None,
+          row_height: int | None = None) -> None:
     """Show a table as people read it (是/否, blank for empty, dates without 00:00:00, percentages) with
     headers from the column declarations (pipelines.tables.marts.DISPLAY; `headers` overrides), and CSV/XLSX
     downloads of the whole table: `source` is a frame or a `fetch(limit, offset)` of every row (default:
     `df`), `prepare` what each exported page goes through first (the labels the page shows); the export's
-    first line names the filters that narrow `queries.<figure>`. With `select`, a click on a row returns its
-    index in `df` (else None)."""
+    first line names the filters that narrow `queries.<figure>`. With `pick`, a click on a row opens the
+    records `pick(index in df)` names (`_pickable`)."""
     c = ctx()
     headers = {**column_headers(c.lang, df.columns), **(headers or {})}
     shown = formatting.display_frame(df, c.lang)
@@ -480,17 +481,14 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
         row_height = 72  # three lines of a long text: Streamlit wraps text only in rows taller than 4rem (64 px)
     options = {"hide_index": True, "width": "stretch", "height": height or "auto", "column_config": config,
                "row_height": row_height}
-    picked = None
-    if select and not df.is_empty():
-        event = st.dataframe(shown, key=widget_key(f"rows_{key}"), on_select="rerun", selection_mode="single-row",
-                             **options)
-        rows = event.selection.rows if event is not None else []
-        if rows and rows[0] < df.height:
-            picked = rows[0]
+    if pick is not None and not df.is_empty():
+        _pickable(shown, options, df.height, pick, key, title or key)
     else:
         st.dataframe(shown, **options)
+        if pick is not None:
+            open_records(None, key, title or key)
     if df.is_empty():
-        return None
+        return
     f = filters or c.filters
     info = exports.ExportInfo(
         title=title or key, filters=f, snapshot=c.snapshot, lang=c.lang,
@@ -510,19 +508,32 @@ def table(df: pl.DataFrame, key: str, headers: Mapping[str, str] | None = None, 
     download(row, "CSV", csv, exports.export_file_name(info, "csv"), "text/csv", f"csv_{key}", ":material/table:")
     download(row, "XLSX", xlsx, exports.export_file_name(info, "xlsx"),
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"xlsx_{key}", ":material/grid_on:")
-    return picked
+
+
+@st.fragment
+def _pickable(shown: pl.DataFrame, options: dict, rows: int, pick: Callable[[int], Picked], key: str,
+              title: str) -> None:
+    """A table whose rows open their records, as a fragment (as `_drillable`): a click on a row and the closing
+    of its dialog rerun this table alone. The table's widget and its dialog share `key`, so closing the dialog
+    clears the row's selection (`_dismissed`): the dialog stays closed, and the same row opens it again."""
+    event = st.dataframe(shown, key=widget_key(f"rows_{key}"), on_select="rerun", selection_mode="single-row",
+                         **options)
+    chosen = event.selection.rows if event is not None else []
+    open_records(pick(chosen[0]) if chosen and chosen[0] < rows else None, key, title)
 
 
 def paged(key: str, query: Callable, args: tuple, total: int, headers: Mapping[str, str] | None = None, prepare=None, *,
           title: str | None = None, part: str | None = None, filters: Filters | None = None,
-          select: bool = False) -> dict | None:
+          pick: Callable[[dict], Picked] | None = None) -> None:
     """Raw rows, one page at a time: `query(con, *args, limit, offset)` (a function of pipelines.queries) runs SQL LIMIT/OFFSET (never
-    the full table on the page); the downloads page through the same query for every row. With `select`, a
-    click on a row returns that row as the query gave it (codes, not labels)."""
+    the full table on the page); the downloads page through the same query for every row. With `pick`, a
+    click on a row opens the records `pick(the row as the query gave it: codes, not labels)` names."""
     c = ctx()
     if total == 0:
         st.caption(t("table.no_rows", c.lang))
-        return None
+        if pick is not None:
+            open_records(None, key, title or key)
+        return
     pages = max(1, -(-total // PAGE_SIZE))
     cols = st.columns([2, 6], vertical_alignment="bottom")
     page = cols[0].number_input(t("table.page", c.lang, pages=pages), 1, pages, 1, key=f"page_{key}")
@@ -535,9 +546,8 @@ def paged(key: str, query: Callable, args: tuple, total: int, headers: Mapping[s
     def every_row(limit: int, offset: int) -> pl.DataFrame:  # runs on the download's thread: no Streamlit
         return _store.run(db, query, (*args, limit, offset))
 
-    index = table(df, key, headers, title=title, source=every_row, prepare=prepare, figure=query.__name__, part=part,
-                  filters=filters, select=select)
-    return None if index is None else raw.row(index, named=True)
+    table(df, key, headers, title=title, source=every_row, prepare=prepare, figure=query.__name__, part=part,
+          filters=filters, pick=None if pick is None else (lambda i: pick(raw.row(i, named=True))))
 
 
 def glossary_help(text: str | None, c: Ctx) -> str:

@@ -56,10 +56,13 @@ def shown(df):
 total = q(queries.attention_count, f, kinds)
 if total == 0:
     st.info(tr("attention.none"), icon=":material/check_circle:")
-row = ui.paged(f"attention_{'_'.join(kinds) or 'all'}", queries.attention_page, (f, kinds, lead), total, prepare=shown,
-               title=tr("attention.list"), part="pending", select=True)
-if row is not None:
+
+
+def _records(row: dict) -> ui.Picked:
+    """The records behind a row of the list: the step, case, item or substitution it names."""
     kind, id_col = RECORD_DRILL[row["attention_kind"]]
-    ui.open_records(ui.Picked(kind, now, ((id_col, row["record_id"]),)), "attention", tr("attention.list"))
-else:
-    ui.open_records(None, "attention", tr("attention.list"))
+    return ui.Picked(kind, now, ((id_col, row["record_id"]),))
+
+
+ui.paged(f"attention_{'_'.join(kinds) or 'all'}", queries.attention_page, (f, kinds, lead), total, prepare=shown,
+         title=tr("attention.list"), part="pending", pick=_records)

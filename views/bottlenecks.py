@@ -22,10 +22,8 @@ with left:
              "pending_summary", drill=ui.Drill("pending", fields=("level", "tier")))
 with right:
     people = q(queries.pending_by_person, f)
-    picked = ui.table(labels.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
-                      figure="pending_by_person", select=True)
-    ui.open_records(None if picked is None else ui.Picked("pending", f, (("approver_id", people["approver_id"][picked]),)),
-                    "pending_by_person", tr("bottlenecks.pending"))
+    ui.table(labels.labelled(people, lang), "pending_by_person", height=300, title=tr("bottlenecks.pending"),
+             figure="pending_by_person", pick=lambda i: ui.Picked("pending", f, (("approver_id", people["approver_id"][i]),)))
 
 st.markdown("**" + tr("bottlenecks.pending_rows") + "**")
 ui.paged("pending_steps", queries.pending_page, (f,), q(queries.pending_count, f), prepare=lambda df: labels.labelled(df, lang),
@@ -43,12 +41,10 @@ with left:
     ui.chart(charts.flow_matrix(edges, lang), "flow", tr("bottlenecks.flow"), "flow_edges",
              drill=ui.Drill("steps", fields=("source", "target"), rename={"target": "level"}, all_levels=True))
 with right:
-    picked = ui.table(labels.labelled(edges, lang), "flow_edges", height=300, title=tr("bottlenecks.flow"),
-                      figure="flow_edges", select=True)
     # the flow runs between levels: its records ignore the level filter as flow_edges does
-    ui.open_records(None if picked is None else ui.Picked(
-        "steps", replace(f, levels=()), (("source", edges["source"][picked]), ("level", edges["target"][picked]))),
-        "flow_edges", tr("bottlenecks.flow"))
+    ui.table(labels.labelled(edges, lang), "flow_edges", height=300, title=tr("bottlenecks.flow"), figure="flow_edges",
+             pick=lambda i: ui.Picked("steps", replace(f, levels=()),
+                                      (("source", edges["source"][i]), ("level", edges["target"][i]))))
 
 ui.section(tr("bottlenecks.pareto"))
 left, right = st.columns(2)

@@ -38,10 +38,8 @@ with right:
              drill=ui.Drill("steps", fields=("level",), fixed=(("over_limit", True),)))
 
 ui.section(tr("latency.by_level_table"))
-picked = ui.table(labels.labelled(by_level.drop("level_rank"), lang), "latency_by_level",
-                  title=tr("latency.by_level_table"), figure="latency_by_level", select=True)
-ui.open_records(None if picked is None else ui.Picked("steps", f, (("level", by_level["level"][picked]),)),
-                "latency_by_level", tr("latency.by_level_table"))
+ui.table(labels.labelled(by_level.drop("level_rank"), lang), "latency_by_level", title=tr("latency.by_level_table"),
+         figure="latency_by_level", pick=lambda i: ui.Picked("steps", f, (("level", by_level["level"][i]),)))
 
 ui.section(tr("latency.trend"))
 window = trend_window(c)

@@ -63,9 +63,8 @@ for art in regulation.articles(lang):
             continue
         table = counts.filter(pl.col("rule_id").is_in(rules_here)).select(
             "rule_id", pl.col(title_col).alias("title"), "article", "findings", "records", "per_100")
-        picked = ui.table(table, f"rules_art{art.no}", title=head, figure="rule_counts", part="findings", select=True)
-        ui.open_records(None if picked is None else ui.Picked("findings", f, (("rule_id", table["rule_id"][picked]),)),
-                        f"rules_art{art.no}", head)
+        ui.table(table, f"rules_art{art.no}", title=head, figure="rule_counts", part="findings",
+                 pick=lambda i, rules=table["rule_id"]: ui.Picked("findings", f, (("rule_id", rules[i]),)))
         t_here = trend.filter(pl.col("rule_id").is_in(rules_here))
         if t_here.height:
             ui.chart(charts.rule_trend(t_here, lang), f"rule_trend_art{art.no}",
