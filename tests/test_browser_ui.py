@@ -16,6 +16,8 @@ import pytest
 from browserkit import ALL_PAGES, ARTIFACTS, CHART_PAGES, TZ, drawn, navigate, require_chromium
 from playwright.sync_api import Error as PlaywrightError
 
+from pipelines.core.i18n import t
+
 ERRORS = "[data-testid='stException'], [data-testid='stAlertContentError']"
 MIN_CHART_HEIGHT = 150  # px of a drawn chart (plot, axes and legend): below it a chart does not read
 MIN_CHART_WIDTH = 250
@@ -26,23 +28,9 @@ require_chromium()
 # conftest.py, shared with test_browser.py.
 
 
-# Records every change of the app's script state with its time, so a test can wait for a run it caused
-# (the state may still read 'notRunning' for a moment after a click) and measure how long it took.
-RUN_WATCH = """
-window.__runs = [];
-new MutationObserver(() => {
-  const el = document.querySelector('[data-test-script-state]');
-  const state = el && el.getAttribute('data-test-script-state');
-  const last = window.__runs[window.__runs.length - 1];
-  if (state && (!last || last.state !== state)) window.__runs.push({state, t: performance.now()});
-}).observe(document, {subtree: true, attributes: true, childList: true, attributeFilter: ['data-test-script-state']});
-"""
-
-
 def _page(browser, width: int, height: int, lang: str = "zh"):
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN" if lang == "zh" else "en-US",
                               accept_downloads=True, timezone_id=TZ)
-    ctx.add_init_script(RUN_WATCH)
     return ctx, ctx.new_page()
 
 
@@ -51,14 +39,19 @@ def _open(page, url: str) -> None:
     drawn(page)
 
 
-def _after_run(page, since: float, timeout: float = 60_000) -> float:
-    """Wait for the run an action started at `since` (performance.now()) to finish; its duration in s."""
+def _after_change(page, since: float, text: str, shown: bool = True, timeout: float = 60_000) -> float:
+    """Wait until the run a filter change started at `since` has drawn what it changes (the page's scope
+    caption showing `text`, or no longer showing it) and is over; its duration in s. Not by the script state
+    alone: on a busy machine the browser can take the run's start and end in one render, and the state never
+    reads 'running' (a change whose run came and went once waited 60 s for it)."""
     page.wait_for_function(
-        """since => { const r = window.__runs; const i = r.findIndex(x => x.t >= since && x.state === 'running');
-                      return i >= 0 && r.slice(i).some(x => x.state === 'notRunning'); }""",
-        arg=since, timeout=timeout)
-    done = page.evaluate("""since => { const r = window.__runs; const i = r.findIndex(x => x.t >= since && x.state === 'running');
-                                       return r.slice(i).find(x => x.state === 'notRunning').t; }""", since)
+        """([text, shown]) => {
+             const main = document.querySelector('[data-testid=stMain]');
+             const state = document.querySelector('[data-test-script-state]');
+             return main && state && main.innerText.includes(text) === shown
+                    && state.getAttribute('data-test-script-state') === 'notRunning'; }""",
+        arg=[text, shown], timeout=timeout)
+    done = _now(page)
     drawn(page, timeout)
     return (done - since) / 1000
 
@@ -254,10 +247,9 @@ def test_a_click_on_a_bar_or_a_cell_opens_the_records_behind_it(server, browser)
         chart.scroll_into_view_if_needed()
         bar = chart.locator("g.mark-rect.role-mark path").nth(1)
         expected = _mark_number(bar.get_attribute("aria-label"))
-        since = _now(page)
         bar.click()
         assert _dialog_total(page) == expected
-        _after_run(page, since)
+        drawn(page)  # the dialog came from the click's run: that run over
         page.screenshot(path=str(ARTIFACTS / "ui-drill-pending-bar.png"))
         rows = page.locator("[role='dialog'] [data-testid='stDataFrame']")
         assert rows.is_visible()
@@ -295,7 +287,7 @@ def test_the_period_moved_in_the_browser_holds_and_a_filter_change_settles(serve
         for _ in range(3):
             page.keyboard.press("ArrowLeft")
         page.wait_for_function("() => location.search.includes('from=2024-01')", timeout=30_000)
-        _after_run(page, since)
+        _after_change(page, since, "范围：" + t("describe.period", "zh", start="2024-01", end="2024-06"))
         page.wait_for_timeout(1500)  # the snap-back came within a second
         assert _thumbs(page) == ["2024-01", "2024-06"] and "from=2024-01" in page.url
 
@@ -312,14 +304,15 @@ def test_the_period_moved_in_the_browser_holds_and_a_filter_change_settles(serve
             division.locator("input").click()
             page.get_by_role("option").first.wait_for(timeout=30_000)  # its menu open: the box has the focus
             if i % 2 == 0:  # choose the first division
+                name = page.get_by_role("option").first.inner_text().strip()
                 page.get_by_role("option").first.click()
             else:  # and remove it again
                 page.keyboard.press("Backspace")
             page.keyboard.press("Escape")
-            try:
-                timings.append(_after_run(page, since))
+            try:  # the scope caption names the division, then no longer
+                timings.append(_after_change(page, since, t("describe.division", "zh", values=name), i % 2 == 0))
             except PlaywrightError:
-                page.screenshot(path=str(ARTIFACTS / f"ui-filter-change-{i + 1}-no-run.png"))
+                page.screenshot(path=str(ARTIFACTS / f"ui-filter-change-{i + 1}-not-drawn.png"))
                 raise
             assert _thumbs(page) == ["2024-01", "2024-06"], f"after filter change {i + 1}"
         assert "from=2024-01" in page.url
@@ -329,7 +322,7 @@ def test_the_period_moved_in_the_browser_holds_and_a_filter_change_settles(serve
         page.locator("[data-testid='stSidebar']").get_by_role("button", name="上月", exact=True).click()
         page.wait_for_function("() => location.search.includes('from=2024-05') && location.search.includes('to=2024-05')",
                                timeout=30_000)
-        _after_run(page, since)
+        _after_change(page, since, "范围：" + t("describe.month", "zh", month="2024-05") + "。")
         assert _thumbs(page) == ["2024-05", "2024-05"]
         _assert_no_errors(page, "after the presets")
     finally:
