@@ -93,7 +93,10 @@ def test_approvers_by_return_share_and_the_filters_narrow_the_loops(loops_db):
     assert _q(loops_db, "rework_by_level", Filters(teams=("T3",)))["returns"].sum() == 0
     by_type = _q(loops_db, "rework_by", Filters(), "matter_type")
     assert dict(by_type.select("key", "returns").rows()) == {"PLAN": 2, "DOCUMENT": 1}
+    summary = _q(loops_db, "rework_summary", Filters())
+    assert summary["closed_share"] == summary["closed_loops"] / summary["returns"] > 0
     assert _q(loops_db, "rework_summary", Filters(start=dt.date(2024, 4, 1)))["returns"] == 0
+    assert _q(loops_db, "rework_summary", Filters(start=dt.date(2024, 4, 1)))["closed_share"] is None  # no return
 
 
 def test_routes_conformance_and_the_two_level_notice(loops_db):
@@ -106,6 +109,9 @@ def test_routes_conformance_and_the_two_level_notice(loops_db):
     assert dict(m.select("matter_id", "conforms").rows()) == {"R1": True, "R2": None, "R3": True, "R4": True, "R5": False}
     assert dict(m.select("matter_id", "two_level_approvers").rows())["R4"] == "L2"
     assert _q(loops_db, "conformance_by_type", Filters()) == {"DOCUMENT": 1.0, "PAYOUT": 0.0, "PLAN": 1.0, "TEAM": 1.0}
+    # over every type: R1, R3 and R4 conform of the four judged (R2 is open), as the Returns page's headline says
+    assert _q(loops_db, "conformance_rate", Filters()) == 0.75
+    assert _q(loops_db, "conformance_rate", Filters(start=dt.date(2030, 1, 1))) is None
     routes = _q(loops_db, "routes_by_type", Filters())
     doc = routes.filter(pl.col("matter_type") == "DOCUMENT")  # closed matters only: R2 is open
     assert doc.select("route", "matters", "route_share", "on_required_route").rows() == [("TEAM_LEAD>DEPUTY", 1, 1.0, True)]

@@ -21,27 +21,17 @@ TOP_ROUTES = 6
 now = q(queries.rework_summary, f)
 before = q(queries.rework_summary, prev) if prev else {}
 
-
-def _share(part, whole):
-    return part / whole if whole else None
-
-
-def _conformance(table) -> float | None:
-    return _share(int(table["conforming"].sum()), int(table["matters"].sum())) if table.height else None
-
-
 conf = q(queries.conformance, f)
 
 
 two = q(queries.two_level_count, f)
 cols = st.columns(5)
 ui.metric(cols[0], tr("paths.returns"), now["returns"], before.get("returns"), good="down")
-ui.metric(cols[1], tr("paths.closed_share"), _share(now["closed_loops"], now["returns"]),
-          _share(before["closed_loops"], before["returns"]) if before else None, fmt="{:.1%}", good=None)
+ui.metric(cols[1], tr("paths.closed_share"), now["closed_share"], before.get("closed_share"), fmt="{:.1%}", good=None)
 ui.metric(cols[2], tr("paths.median_rework"), now["median_rework_hours"], before.get("median_rework_hours"),
           fmt="{:,.1f}", good="down")
-ui.metric(cols[3], tr("paths.conformance"), _conformance(conf), _conformance(q(queries.conformance, prev)) if prev else None, fmt="{:.1%}",
-          good="up")
+ui.metric(cols[3], tr("paths.conformance"), q(queries.conformance_rate, f),
+          q(queries.conformance_rate, prev) if prev else None, fmt="{:.1%}", good="up")
 ui.metric(cols[4], tr("paths.two_level"), two, None, good=None)
 st.caption(tr("drill.hint"))
 

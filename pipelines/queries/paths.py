@@ -86,11 +86,14 @@ def approvers_by_return_share(con, f: Filters, limit: int = 15) -> pl.DataFrame:
 
 @figure("rework_loops")
 def rework_summary(con, f: Filters) -> dict:
-    """Returns, closed and open loops, median rework hours and working days over every level."""
+    """Returns, closed and open loops, the share of loops closed (None without a return), median rework hours
+    and working days over every level."""
     w, p = where(f, "rework_loops")
     row = con.sql(f"SELECT {REWORK_MEASURES} FROM rework_loops {w}", params=p or None).fetchall()[0]
     keys = ("returns", "closed_loops", "open_loops", "median_rework_hours", "median_rework_workdays")
-    return dict(zip(keys, row, strict=True))
+    out = dict(zip(keys, row, strict=True))
+    out["closed_share"] = out["closed_loops"] / out["returns"] if out["returns"] else None
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -130,6 +133,14 @@ def conformance(con, f: Filters) -> pl.DataFrame:
                              avg(conforms::DOUBLE) AS conformance,
                              avg(on_required_route::DOUBLE) AS route_share
                       FROM matters {w} GROUP BY matter_type ORDER BY matter_type""", p)
+
+
+@figure("matters")
+def conformance_rate(con, f: Filters) -> float | None:
+    """The conformance rate over every matter type: judged closed matters that conform, of all judged (None
+    without one); the types' rates of `conformance` weighted by their matters."""
+    w, p = where(f, "matters", "conforms IS NOT NULL")
+    return scalar(con, f"SELECT avg(conforms::DOUBLE) FROM matters {w}", p)
 
 
 @figure("matters")
