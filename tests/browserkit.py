@@ -111,12 +111,18 @@ def loaded(page) -> None:
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
 
 
-def drawn(page, timeout: float = 60_000) -> None:
-    """Wait until a page's header is drawn, its script has stopped running and no placeholder is left (an
-    element whose code Streamlit loads on first use shows a skeleton until then)."""
-    page.wait_for_selector("[data-testid='stMain'] h2", timeout=timeout)
+def run_over(page, timeout: float = 60_000) -> None:
+    """Wait until the script has stopped running and no placeholder is left (an element whose code Streamlit
+    loads on first use shows a skeleton until then). Call it once something only the awaited run draws is
+    there: the state alone may read 'notRunning' before a run has started."""
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
     page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
+
+
+def drawn(page, timeout: float = 60_000) -> None:
+    """Wait until a page's header is drawn and its run is over (`run_over`)."""
+    page.wait_for_selector("[data-testid='stMain'] h2", timeout=timeout)
+    run_over(page, timeout)
 
 
 def navigate(page, base: str, name: str, timeout: float = 60_000) -> None:
@@ -140,7 +146,7 @@ def to_english(page, header: str, timeout: float = 30_000) -> None:
     page.locator("[data-testid='stSidebar'] button", has_text="English").first.click()
     page.wait_for_function("h => [...document.querySelectorAll('h2')].some(e => e.innerText.includes(h))", arg=header,
                            timeout=timeout)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
+    run_over(page, timeout)
 
 
 def signed_in(page, timeout: float = 60_000) -> None:
@@ -148,8 +154,7 @@ def signed_in(page, timeout: float = 60_000) -> None:
     that second run draws the sidebar's sign-out button, so the first end of a run after the button is there
     is the end of the signing in (measured with a run watcher: two runs, 2-30 ms apart, none after)."""
     page.wait_for_selector(".st-key-signout", state="attached", timeout=timeout)
-    page.wait_for_selector("[data-test-script-state='notRunning']", timeout=timeout)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
+    run_over(page, timeout)
 
 
 def settle(page, pause_ms: int = 600) -> None:

@@ -145,30 +145,32 @@ def test_the_team_leaders_list_names_no_other_team_and_the_vp_page_order_is_unch
     for other in ("执行二团队", "执行五团队", "执行九团队"):
         assert other not in text
     # a click on a row's marker opens its records: the first row is a case past its deadline, one record
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
-    dialog = page.locator("[role='dialog']")
-    dialog.wait_for(timeout=60_000)
-    page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
-    assert "(1 records)" in dialog.inner_text(), dialog.inner_text()[:500]
+    grid, text = _open_first_row(page)
+    assert "(1 records)" in text, text[:500]
     page.screenshot(path=str(ARTIFACTS / "attention-row-records.png"))
     # closed, it stays closed: closing clears the row's choice, so the list comes back as a new table (the old
     # one leaves the page) with nothing chosen; then the same row opens its records again
     old = grid.element_handle(timeout=30_000)
     page.keyboard.press("Escape")
-    dialog.wait_for(state="detached", timeout=60_000)
+    page.locator("[role='dialog']").wait_for(state="detached", timeout=60_000)
     page.wait_for_function("el => !el.isConnected", arg=old, timeout=60_000)
     page.wait_for_selector("[data-test-script-state='notRunning']", timeout=60_000)
     assert page.locator("[role='dialog']").count() == 0, "the records dialog opened again after it was closed"
+    _, text = _open_first_row(page)
+    assert "(1 records)" in text, text[:500]
+
+
+def _open_first_row(page):
+    """Click the marker of the list's first row; the list and the text of the records dialog it opens."""
     grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
     grid.locator("canvas").first.wait_for(timeout=30_000)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+    dialog = page.locator("[role='dialog']")
     dialog.wait_for(timeout=60_000)
     page.wait_for_selector("[role='dialog'] [data-testid='stDataFrame']", timeout=60_000)
-    assert "(1 records)" in dialog.inner_text(), dialog.inner_text()[:500]
+    return grid, dialog.inner_text()
 
 
 def test_without_sign_in_the_overview_stays_first(server, page):

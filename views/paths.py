@@ -22,8 +22,6 @@ now = q(queries.rework_summary, f)
 before = q(queries.rework_summary, prev) if prev else {}
 
 conf = q(queries.conformance, f)
-
-
 two = q(queries.two_level_count, f)
 cols = st.columns(5)
 ui.metric(cols[0], tr("paths.returns"), now["returns"], before.get("returns"), good="down")
